@@ -1,0 +1,19 @@
+#pragma once
+// The subcommand table's entries. Each RunX parses its own options (argv[0] is the subcommand
+// name) and returns an exit code; it throws UsageError or InputError on bad arguments/input.
+
+#include <stdexcept>
+#include <string>
+
+namespace cadenza::cli {
+
+/// A bad command line: printed with a hint to use --help, exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+int RunEval(int argc, char** argv);    // cmd_eval.cc
+int RunLayers(int argc, char** argv);  // cmd_layers.cc
+
+}  // namespace cadenza::cli

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs, only when missing, every Debian package Cadenza builds, tests or benchmarks with.
+# Idempotent: when everything is present it changes nothing and never touches the network.
+#   scripts/install-deps.sh           build + test packages
+#   scripts/install-deps.sh --browser also Chromium, for the report's browser test
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-testdata
+)
+if [[ "${1:-}" == "--browser" ]]; then
+  packages+=(chromium nodejs)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  [[ "$status" == ii* ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+  else
+    echo "install-deps: error: missing Debian packages (${missing[*]}) and not root;" \
+         "run as root or install them with: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=()
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${SUDO[@]}" apt-get update -qq; then
+  echo "install-deps: error: apt-get update failed; is Debian's package archive reachable?" >&2
+  exit 1
+fi
+if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  echo "install-deps: error: apt-get install ${missing[*]} failed" >&2
+  exit 1
+fi
