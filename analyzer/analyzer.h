@@ -2,9 +2,10 @@
 // The analytical cost engine: MAESTRO's data-centric cost model (Kwon et al., IEEE Micro 2020),
 // reproduced number for number, minus its crashes.
 
-#include <array>
 #include <cstdint>
+#include <span>
 
+#include "analyzer/cluster_levels.h"
 #include "analyzer/cost.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
@@ -30,20 +31,15 @@ class Analyzer {
   const Layer& layer() const { return layer_; }
   const Hardware& hardware() const { return hw_; }
 
-  /// Tensor coupling of this layer's kind: the dims of each tensor in MAESTRO's order.
-  struct TensorDims {
-    std::array<Dim, 6> dims{};
-    int count = 0;
-  };
-  const PerTensor<TensorDims>& tensor_dims() const { return tensor_dims_; }
+  /// Each tensor's dimensions in MAESTRO's order (e.g. CONV filter: K, C, R, S).
+  std::span<const Dim> TensorDims(Tensor t) const {
+    return {coupling_.dims[t].data(), static_cast<size_t>(coupling_.dim_count[t])};
+  }
 
  private:
   Layer layer_;
   Hardware hw_;
-  PerTensor<TensorDims> tensor_dims_{};
-  PerDim<uint8_t> coupled_mask_{};       // bit t set: dim couples to tensor t
-  std::array<Dim, kNumDims> vin_{};      // MAESTRO's Vin: input+filter dims, sorted by name
-  int vin_count_ = 0;
+  internal::LayerCoupling coupling_;
 };
 
 }  // namespace cadenza
