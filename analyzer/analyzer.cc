@@ -591,7 +591,12 @@ void AreaAndPower(const Hardware& hw, CostResult* r) {
   r->area_um2 = n * (283 * w + 0.104 * l1) + 0.104 * l2 + 101.7938 * bus * b +
                 std::max(395.473, 395.473 * arbiter);
   r->pe_power_mw = 1.2223 * w * n;
-  r->l1_power_mw = 0.00345 * l1 * n;
+  // The original adds each PE's L1 power one by one; the rounding of that sum shows in the
+  // sixth digit, so it is reproduced rather than multiplied out.
+  double l1_power = 0;
+  const double per_pe = 0.00345 * l1;
+  for (int64_t i = 0; i < hw.num_pes; ++i) l1_power += per_pe;
+  r->l1_power_mw = l1_power;
   r->l2_power_mw = 0.00345 * l2;
   r->noc_power_mw = 0.8 * bus / 1000 * b + std::max(0.34, 0.34 * arbiter / 1000);
   r->power_mw = r->pe_power_mw + r->l1_power_mw + r->l2_power_mw + r->noc_power_mw;
