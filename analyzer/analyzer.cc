@@ -140,7 +140,7 @@ class Walk {
 
   Infeasible error() const { return error_; }
   int error_directive() const { return error_directive_; }
-  int64_t first_l1() const { return first_l1_; }
+  const PerTensor<int64_t>& first_l1() const { return first_l1_; }
 
  private:
   // The state of the current case, per directive of the level being analysed.
@@ -365,8 +365,10 @@ class Walk {
     return r;
   }
 
-  int64_t NocDelay(int64_t volume) const {
-    return hw_.noc_latency + Trunc(volume, hw_.noc_bw) + (volume % hw_.noc_bw != 0 ? 1 : 0) - 1;
+  // NoC delay of a transfer at `level` (spec 3.7 step 5): latency + ceil(volume / bw) - 1.
+  int64_t NocDelay(int level, int64_t volume) const {
+    const int64_t bw = hw_.NocBandwidth(level);
+    return hw_.NocLatency(level) + Trunc(volume, bw) + (volume % bw != 0 ? 1 : 0) - 1;
   }
 
   void Fail(Infeasible reason, int directive) {
@@ -382,7 +384,7 @@ class Walk {
   Infeasible error_ = Infeasible::kNone;
   int error_directive_ = -1;
   bool have_first_l1_ = false;
-  int64_t first_l1_ = 0;
+  PerTensor<int64_t> first_l1_{};
   std::array<MemoEntry, kMemoCapacity> memo_;
   int memo_count_ = 0;
 };
@@ -512,8 +514,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     }
     if (a == 0) a = static_cast<double>(fs_edge ? lv.edge_units : lv.units);
 
-    const int64_t di = NocDelay(ing);
-    const int64_t de = NocDelay(eg);
+    const int64_t di = NocDelay(level, ing);
+    const int64_t de = NocDelay(level, eg);
     int64_t delay = c.ch < 0 ? comp + di : std::max({di, comp, de});
     if (top) {
       // The off-chip term re-fetches the double-buffered L2 tiles every step (spec 3.7 step 7).
@@ -548,7 +550,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
   }
   if (!have_first_l1_) {
     have_first_l1_ = true;
-    first_l1_ = l1_size.v[kIn] + l1_size.v[kW] + l1_size.v[kOut];
+    first_l1_ = l1_size;
   }
   if (!top) return result;
 
@@ -568,6 +570,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
   r.noc_bw_avg_per_cycle = static_cast<double>(sum_bw) / static_cast<double>(occ);
   r.offchip_bw_per_cycle = offchip_req;
   r.l2_size_elements = l2_size.v[kIn] + l2_size.v[kW] + l2_size.v[kOut];
+  r.l2_size_per_tensor = l2_size;
   for (Tensor t : kAllTensors) {
     r.accesses[t] = TensorAccesses{l1_read[t], l1_write[t], l2_read[t], l2_write[t]};
   }
@@ -638,7 +641,10 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
     failed.infeasible_directive = walk.error_directive();
     return failed;
   }
-  r.l1_size_elements = walk.first_l1();
+  r.l1_size_per_tensor = walk.first_l1();
+  r.l1_size_elements = r.l1_size_per_tensor[Tensor::kInput] +
+                       r.l1_size_per_tensor[Tensor::kFilter] +
+                       r.l1_size_per_tensor[Tensor::kOutput];
 
   for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
     int64_t elements = 1;
@@ -680,9 +686,14 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
 
 void Analyzer::CheckLimits(CostResult* result) const {
   if (!result->ok()) return;
-  if (result->l1_size_elements > hw_.l1_size) {
+  int64_t l1_bytes = 0, l2_bytes = 0;
+  for (Tensor t : kAllTensors) {
+    l1_bytes += result->l1_size_per_tensor[t] * hw_.bytes_per_element[t];
+    l2_bytes += result->l2_size_per_tensor[t] * hw_.bytes_per_element[t];
+  }
+  if (l1_bytes > hw_.l1_size) {
     result->infeasible = Infeasible::kL1Overflow;
-  } else if (result->l2_size_elements > hw_.l2_size) {
+  } else if (l2_bytes > hw_.l2_size) {
     result->infeasible = Infeasible::kL2Overflow;
   } else if (hw_.bandwidth_is_hard_limit && result->noc_bw_peak_per_cycle > hw_.noc_bw) {
     result->infeasible = Infeasible::kNocBandwidth;

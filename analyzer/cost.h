@@ -62,6 +62,8 @@ struct CostResult {
   int64_t offchip_bw_per_cycle = 0;
   int64_t l2_size_elements = 0;      // shared, double-buffered
   int64_t l1_size_elements = 0;      // per PE, double-buffered
+  PerTensor<int64_t> l2_size_per_tensor{};  // the parts of l2_size_elements
+  PerTensor<int64_t> l1_size_per_tensor{};  // the parts of l1_size_elements
   int64_t input_elements = 0;        // product of the declared dims coupled to the input
   int64_t filter_elements = 0;
   PerTensor<TensorAccesses> accesses{};

@@ -1,8 +1,11 @@
 #pragma once
 // The accelerator a layer is evaluated on.
 
+#include <array>
 #include <cstdint>
 #include <limits>
+
+#include "analyzer/dims.h"
 
 namespace cadenza {
 
@@ -16,23 +19,44 @@ struct AccessEnergy {
   friend bool operator==(const AccessEnergy&, const AccessEnergy&) = default;
 };
 
-/// Hardware parameters. Sizes are in elements and bandwidths in elements/cycle, as in MAESTRO's
-/// hardware files; the defaults are that file format's defaults for absent keys.
+/// NoC of one cluster level (0 = top). Zero / negative values mean "as Hardware::noc_bw /
+/// noc_latency", which is what MAESTRO does at every level.
+struct NocLevel {
+  int64_t bw = 0;
+  int64_t latency = -1;
+  friend bool operator==(const NocLevel&, const NocLevel&) = default;
+};
+inline constexpr int kMaxNocLevels = 8;
+
+/// Hardware parameters. Bandwidths are in elements/cycle, as in MAESTRO's hardware files;
+/// capacities are in bytes, which with the default 1 byte per element are MAESTRO's element
+/// counts. The defaults are MAESTRO's defaults for keys absent from a hardware file.
 struct Hardware {
   static constexpr int64_t kUnlimited = std::numeric_limits<int32_t>::max();  // MAESTRO's INT_MAX
 
   int64_t num_pes = 1;
   int64_t simd_lanes = 1;            // MACs per PE per cycle
-  int64_t l1_size = kUnlimited;      // per PE
-  int64_t l2_size = kUnlimited;      // shared
-  int64_t noc_bw = kUnlimited;       // per cluster level
+  int64_t l1_size = kUnlimited;      // bytes per PE
+  int64_t l2_size = kUnlimited;      // bytes, shared
+  int64_t noc_bw = kUnlimited;       // every cluster level unless noc_levels says otherwise
   int64_t offchip_bw = kUnlimited;
   int64_t noc_latency = 1;           // cycles per NoC transfer (MAESTRO's NoC_NumHops)
-  // Cadenza's richer configuration (ignored by the MAESTRO-compatible columns).
+  // Cadenza's richer configuration (the MAESTRO-compatible columns ignore all but noc_levels,
+  // which MAESTRO files never set).
+  std::array<NocLevel, kMaxNocLevels> noc_levels{};
   double clock_ghz = 1.0;
-  int64_t bytes_per_element = 1;
+  PerTensor<int64_t> bytes_per_element{{1, 1, 1}};
   bool bandwidth_is_hard_limit = false;  // search treats NoC/off-chip bandwidth as a constraint
   AccessEnergy energy;
+
+  int64_t NocBandwidth(int level) const {
+    const int64_t bw = level < kMaxNocLevels ? noc_levels[static_cast<size_t>(level)].bw : 0;
+    return bw > 0 ? bw : noc_bw;
+  }
+  int64_t NocLatency(int level) const {
+    const int64_t lat = level < kMaxNocLevels ? noc_levels[static_cast<size_t>(level)].latency : -1;
+    return lat >= 0 ? lat : noc_latency;
+  }
   friend bool operator==(const Hardware&, const Hardware&) = default;
 };
 
