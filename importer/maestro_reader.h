@@ -24,11 +24,18 @@ struct MaestroModel {
 
 /// Parses `text` as a `.m` network file; `path` is used in messages only.
 /// Throws InputError "path:line:col: message" with the offending line and a caret beneath.
+/// Beyond the original: `FC` layers are read as GEMM (with CONV names N, K, C they become
+/// M = N or 1, K = C, N = K), Stride may follow Dimensions, CRLF and a UTF-8 BOM are fine.
+/// Undeclared dimensions stay 0 in Layer::shape. Y = Y' + R - 1 when only Y' is declared, and
+/// Sz(Y') = Y - R + 1: the stride plays no part, as in the original (same for X', S).
 MaestroModel ParseMaestroModel(std::string_view text, const std::string& path);
 /// Reads and parses the file at `path`. Throws InputError if it cannot be read or parsed.
 MaestroModel ReadMaestroModel(const std::string& path);
 
 /// Parses a MAESTRO hardware file (`num_pes: 256` ...). Unknown keys are errors.
+/// Keys: num_pes, l1_size_cstr, l2_size_cstr, noc_bw_cstr, offchip_bw_cstr, NoC_NumHops
+/// (-> noc_latency), and num_simd_lanes (-> simd_lanes; the original only takes it from its
+/// command line). Values are positive integers; absent keys keep Hardware's defaults.
 Hardware ParseMaestroHardware(std::string_view text, const std::string& path);
 Hardware ReadMaestroHardware(const std::string& path);
 
