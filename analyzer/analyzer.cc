@@ -22,6 +22,7 @@ std::string_view InfeasibleName(Infeasible reason) {
     case Infeasible::kL2Overflow: return "l2-overflow";
     case Infeasible::kNocBandwidth: return "noc-bandwidth";
     case Infeasible::kOffchipBandwidth: return "offchip-bandwidth";
+    case Infeasible::kIncompleteCoverage: return "incomplete-coverage";
   }
   return "?";
 }
@@ -54,6 +55,8 @@ std::string_view InfeasibleExplanation(Infeasible reason) {
     case Infeasible::kNocBandwidth: return "the NoC bandwidth needed exceeds the NoC bandwidth";
     case Infeasible::kOffchipBandwidth:
       return "the off-chip bandwidth needed exceeds the off-chip bandwidth";
+    case Infeasible::kIncompleteCoverage:
+      return "the mapping's loop nest covers fewer MACs than the layer has (it skips work)";
   }
   return "?";
 }
@@ -616,7 +619,10 @@ bool AllFinite(const CostResult& r) {
 }  // namespace
 
 Analyzer::Analyzer(const Layer& layer, const Hardware& hw)
-    : layer_(layer), hw_(hw), coupling_(internal::MakeCoupling(layer)) {
+    : layer_(layer),
+      hw_(hw),
+      coupling_(internal::MakeCoupling(layer)),
+      exact_macs_(ExactMacs(layer.kind, layer.shape)) {
   if (hw.num_pes < 1 || hw.simd_lanes < 1 || hw.noc_bw < 1 || hw.offchip_bw < 1 ||
       hw.noc_latency < 0) {
     throw InputError("hardware: PEs, SIMD lanes and bandwidths must be >= 1");
@@ -671,7 +677,8 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
   r.offchip_energy_pj =
       static_cast<double>(r.input_elements + r.filter_elements + output_elements) *
       hw_.energy.offchip_pj;
-  r.utilization = static_cast<double>(r.macs) /
+  r.exact_macs = exact_macs_;
+  r.utilization = static_cast<double>(exact_macs_) /
                   (static_cast<double>(hw_.num_pes) * static_cast<double>(hw_.simd_lanes) *
                    static_cast<double>(r.runtime_cycles));
 
@@ -699,6 +706,8 @@ void Analyzer::CheckLimits(CostResult* result) const {
     result->infeasible = Infeasible::kNocBandwidth;
   } else if (hw_.bandwidth_is_hard_limit && result->offchip_bw_per_cycle > hw_.offchip_bw) {
     result->infeasible = Infeasible::kOffchipBandwidth;
+  } else if (result->macs < exact_macs_) {
+    result->infeasible = Infeasible::kIncompleteCoverage;
   }
 }
 

@@ -24,8 +24,9 @@ class Analyzer {
   /// (result.infeasible; capacity and bandwidth limits are not checked here, see CheckLimits).
   CostResult Evaluate(const Mapping& mapping) const;
 
-  /// Marks `result` infeasible if it needs more L1/L2 than the hardware has, or (when the
-  /// hardware says bandwidth is a hard limit) more NoC/off-chip bandwidth.
+  /// Marks `result` infeasible if it needs more L1/L2 than the hardware has, (when the hardware
+  /// says bandwidth is a hard limit) more NoC/off-chip bandwidth, or if the model's MAC count
+  /// is below the layer's true count (the mapping would skip work; spec section 6 item 17).
   void CheckLimits(CostResult* result) const;
 
   const Layer& layer() const { return layer_; }
@@ -40,6 +41,7 @@ class Analyzer {
   Layer layer_;
   Hardware hw_;
   internal::LayerCoupling coupling_;
+  int64_t exact_macs_ = 0;  // one instance
 };
 
 }  // namespace cadenza

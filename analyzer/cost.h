@@ -23,8 +23,9 @@ enum class Infeasible : uint8_t {
   kL2Overflow,           // L2 need exceeds the hardware's L2
   kNocBandwidth,         // NoC bandwidth need exceeds the hardware's, when that is a hard limit
   kOffchipBandwidth,     // off-chip bandwidth need exceeds the hardware's, when a hard limit
+  kIncompleteCoverage,   // the model counts fewer MACs than the layer has: work is skipped
 };
-inline constexpr int kNumInfeasible = 11;
+inline constexpr int kNumInfeasible = 12;
 /// A short stable name, e.g. "l1-overflow".
 std::string_view InfeasibleName(Infeasible reason);
 /// A sentence for users, e.g. "the product of the Cluster sizes exceeds the number of PEs".
@@ -77,7 +78,8 @@ struct CostResult {
   double l2_energy_pj = 0;           // L2 reads and writes of input and filter, output writes
   double offchip_energy_pj = 0;      // whole tensors once from/to DRAM (a lower bound)
   double total_energy_pj() const { return mac_energy_pj + l1_energy_pj + l2_energy_pj + offchip_energy_pj; }
-  double utilization = 0;            // macs / (num_pes * simd_lanes * runtime)
+  int64_t exact_macs = 0;            // the layer's true MACs (one instance), for comparison
+  double utilization = 0;            // exact_macs / (num_pes * simd_lanes * runtime)
 
   bool ok() const { return infeasible == Infeasible::kNone; }
 };

@@ -1,0 +1,104 @@
+#pragma once
+// The per-layer dataflow search: every candidate of every applicable template is evaluated by
+// the analyzer, capacity limits decide feasibility, and the best candidate for the objective is
+// chosen per layer. The answer never depends on the number of threads.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyzer/cost.h"
+#include "analyzer/hardware.h"
+#include "analyzer/layer.h"
+#include "analyzer/mapping.h"
+#include "search/templates.h"
+
+namespace cadenza {
+
+enum class Objective : uint8_t { kLatency, kEnergy, kEdp };
+/// "latency", "energy", "edp".
+std::string_view ObjectiveName(Objective objective);
+std::optional<Objective> ObjectiveFromName(std::string_view name);
+
+/// The quantity a search minimises for one evaluated mapping: cycles, pJ, or pJ x cycles.
+/// Energy is CostResult::total_energy_pj() (MAC + L1 + L2 + off-chip).
+double ObjectiveValue(const CostResult& cost, Objective objective);
+
+struct SearchOptions {
+  Objective objective = Objective::kEdp;
+  // OpenMP threads; 0 lets OpenMP decide. Only the run time depends on it, never the result.
+  int threads = 0;
+  // Candidates kept per (distinct layer, template) after removing duplicates, in enumeration
+  // order. Larger finds better mappings, more slowly. REQUIRES: > 0.
+  int64_t max_candidates_per_template = 20'000;
+  // Called now and then from the calling thread with (candidates evaluated, total). May be empty.
+  std::function<void(int64_t, int64_t)> progress;
+};
+
+/// The best candidate of one template family for one layer.
+struct FamilyBest {
+  std::string family;
+  int64_t candidates = 0;  // evaluated for this layer
+  int64_t feasible = 0;
+  bool found = false;      // some candidate was feasible
+  int template_index = -1;
+  ParamValues params{};
+  Mapping mapping;
+  CostResult cost;
+  double objective = 0;
+};
+
+/// The search's answer for one layer of the network.
+struct LayerChoice {
+  int layer_index = 0;
+  int representative = 0;  // first layer of the same kind and shape; searched once for both
+  bool found = false;      // a feasible mapping exists
+  int template_index = -1;
+  std::string family;
+  ParamValues params{};
+  std::string params_text;  // "TK=1 CL=64 ..."
+  Mapping mapping;
+  CostResult cost;
+  double objective = 0;
+  std::vector<FamilyBest> families;  // every family with a form for this layer, library order
+  int64_t candidates = 0;
+  std::array<int64_t, kNumInfeasible> infeasible_by_reason{};
+  std::string note;  // why nothing was found, when !found
+};
+
+/// Whole-network sums, serially in layer order (instances included).
+struct NetworkTotals {
+  int64_t runtime_cycles = 0;
+  double energy_pj = 0;
+  int64_t macs = 0;         // the model's count
+  int64_t exact_macs = 0;
+  int layers_without_mapping = 0;  // excluded from the sums
+  double edp() const { return energy_pj * static_cast<double>(runtime_cycles); }
+};
+
+/// One template family used for every layer (its parameters still tuned per layer).
+struct Baseline {
+  std::string family;
+  NetworkTotals totals;
+};
+
+struct SearchResult {
+  Objective objective = Objective::kEdp;
+  std::vector<LayerChoice> layers;  // one per network layer, same order
+  NetworkTotals totals;             // the adaptive per-layer choice
+  std::vector<Baseline> baselines;  // one per family of the library
+  int distinct_layers = 0;
+  int64_t candidates_evaluated = 0;
+  std::array<int64_t, kNumInfeasible> infeasible_by_reason{};
+};
+
+/// Searches every distinct layer of `network` on `hw`. Throws InputError if a layer cannot be
+/// analysed at all (e.g. it lacks a dimension its kind needs).
+SearchResult SearchNetwork(const Network& network, const Hardware& hw,
+                           const TemplateLibrary& library, const SearchOptions& options);
+
+}  // namespace cadenza

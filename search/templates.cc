@@ -1,0 +1,526 @@
+#include "search/templates.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+#include "analyzer/diagnostics.h"
+#include "analyzer/error.h"
+
+namespace cadenza {
+
+// ---------------------------------------------------------------------------------------------
+// Expressions
+
+bool TemplateExpr::Push(Instr instr) {
+  if (size_ == kCapacity) return false;
+  program_[static_cast<size_t>(size_++)] = instr;
+  return true;
+}
+
+bool TemplateExpr::Uses(int index) const {
+  for (int i = 0; i < size_; ++i) {
+    const Instr& in = program_[static_cast<size_t>(i)];
+    if (in.op == Op::kParam && in.value == index) return true;
+  }
+  return false;
+}
+
+bool TemplateExpr::Evaluate(const ExprContext& c, int64_t* value) const {
+  std::array<int64_t, kCapacity> stack{};
+  int top = 0;
+  for (int i = 0; i < size_; ++i) {
+    const Instr& in = program_[static_cast<size_t>(i)];
+    int64_t v = 0;
+    switch (in.op) {
+      case Op::kLiteral: v = in.value; break;
+      case Op::kParam: v = (*c.params)[static_cast<size_t>(in.value)]; break;
+      case Op::kPes: v = c.num_pes; break;
+      case Op::kSize: v = c.shape->size[static_cast<Dim>(in.value)]; break;
+      case Op::kOut:
+        v = static_cast<Dim>(in.value) == Dim::kY ? OutputRows(*c.shape) : OutputCols(*c.shape);
+        break;
+      case Op::kStride:
+        v = static_cast<Dim>(in.value) == Dim::kY ? c.shape->stride_y : c.shape->stride_x;
+        break;
+      case Op::kAdd:
+      case Op::kSub:
+      case Op::kMul:
+      case Op::kDiv: {
+        if (top < 2) return false;
+        const int64_t b = stack[static_cast<size_t>(--top)];
+        const int64_t a = stack[static_cast<size_t>(--top)];
+        bool overflow = false;
+        if (in.op == Op::kAdd) overflow = __builtin_add_overflow(a, b, &v);
+        if (in.op == Op::kSub) overflow = __builtin_sub_overflow(a, b, &v);
+        if (in.op == Op::kMul) overflow = __builtin_mul_overflow(a, b, &v);
+        if (in.op == Op::kDiv) {
+          if (b == 0) return false;
+          v = a / b;
+        }
+        if (overflow) return false;
+        break;
+      }
+    }
+    stack[static_cast<size_t>(top++)] = v;
+  }
+  if (top != 1) return false;
+  *value = stack[0];
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters, instantiation
+
+std::vector<int64_t> TemplateParam::Values(const ExprContext& c, size_t limit) const {
+  std::vector<int64_t> arg(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!args[i].Evaluate(c, &arg[i])) return {};
+  }
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  if (has_max && !max.Evaluate(c, &hi)) return {};
+  if (has_min && !min.Evaluate(c, &lo)) return {};
+  lo = std::max<int64_t>(lo, 1);  // sizes, offsets and cluster sizes are >= 1
+  std::vector<int64_t> out;
+  auto add = [&](int64_t v) {
+    if (v >= lo && v <= hi && out.size() < limit) out.push_back(v);
+  };
+  switch (domain) {
+    case Domain::kDivisors: {
+      const int64_t n = arg[0];
+      std::vector<int64_t> large;
+      for (int64_t d = 1; n > 0 && d <= n / d; ++d) {
+        if (n % d != 0) continue;
+        add(d);
+        if (d != n / d) large.push_back(n / d);
+      }
+      for (auto it = large.rbegin(); it != large.rend(); ++it) add(*it);
+      break;
+    }
+    case Domain::kPowersOfTwo:
+      for (int64_t v = 1; v > 0 && v <= arg[1]; v *= 2) {
+        if (v >= arg[0]) add(v);
+        if (v > std::numeric_limits<int64_t>::max() / 2) break;
+      }
+      break;
+    case Domain::kRange: {
+      const int64_t step = arg.size() > 2 ? arg[2] : 1;
+      if (step < 1) return {};
+      for (int64_t v = arg[0]; v <= arg[1] && out.size() < limit; v += step) {
+        add(v);
+        if (v > std::numeric_limits<int64_t>::max() - step) break;
+      }
+      break;
+    }
+    case Domain::kValues:
+      for (int64_t v : arg) add(v);
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      break;
+  }
+  return out;
+}
+
+bool DataflowTemplate::AppliesTo(OpKind kind) const {
+  for (OpKind k : kinds) {
+    if (k == kind) return true;
+    // A transposed convolution is modelled exactly like a convolution.
+    if (k == OpKind::kConv && kind == OpKind::kTransposedConv) return true;
+  }
+  return false;
+}
+
+bool DataflowTemplate::Instantiate(const ExprContext& c, Mapping* out) const {
+  *out = Mapping{};
+  for (const TemplateDirective& td : directives) {
+    Directive d{.kind = td.kind, .dim = td.dim, .output_coord = td.output_coord};
+    if (!td.size.Evaluate(c, &d.size) || d.size < 1) return false;
+    if (td.kind != DirectiveKind::kCluster && (!td.offset.Evaluate(c, &d.offset) || d.offset < 1)) {
+      return false;
+    }
+    if (out->size() == Mapping::kCapacity) return false;
+    out->Add(d);
+  }
+  return true;
+}
+
+std::string DataflowTemplate::Describe(const ParamValues& values) const {
+  std::string text;
+  for (size_t i = 0; i < params.size(); ++i) {
+    text += (i ? " " : "") + params[i].name + "=" + std::to_string(values[i]);
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The template file parser
+
+namespace {
+
+struct Token {
+  enum Kind { kIdent, kNumber, kString, kPunct, kEnd } kind = kEnd;
+  std::string text;
+  int line = 1, col = 1;
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::string& path) : text_(text), path_(path) { Lex(); }
+
+  bool AtEnd() const { return Peek().kind == Token::kEnd; }
+  DataflowTemplate ParseTemplate();
+
+ private:
+  [[noreturn]] void Fail(const Token& at, const std::string& message) const {
+    throw InputError(LocatedMessage(path_, text_, at.line, at.col, message));
+  }
+
+  void Lex() {
+    int line = 1, col = 1;
+    size_t i = 0;
+    auto advance = [&](size_t n) {
+      for (size_t k = 0; k < n && i < text_.size(); ++k, ++i) {
+        if (text_[i] == '\n') {
+          ++line;
+          col = 1;
+        } else {
+          ++col;
+        }
+      }
+    };
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") advance(3);
+    while (i < text_.size()) {
+      const char ch = text_[i];
+      if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+        advance(1);
+        continue;
+      }
+      if (text_.substr(i, 2) == "//" || ch == '#') {
+        while (i < text_.size() && text_[i] != '\n') advance(1);
+        continue;
+      }
+      Token t;
+      t.line = line;
+      t.col = col;
+      const size_t start = i;
+      if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
+        while (i < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_')) advance(1);
+        if (i < text_.size() && text_[i] == '\'') advance(1);  // Y', X'
+        t.kind = Token::kIdent;
+        t.text = std::string(text_.substr(start, i - start));
+      } else if (std::isdigit(static_cast<unsigned char>(ch))) {
+        while (i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i]))) advance(1);
+        t.kind = Token::kNumber;
+        t.text = std::string(text_.substr(start, i - start));
+      } else if (ch == '"') {
+        advance(1);
+        while (i < text_.size() && text_[i] != '"' && text_[i] != '\n') advance(1);
+        if (i >= text_.size() || text_[i] != '"') Fail(t, "unterminated string");
+        t.kind = Token::kString;
+        t.text = std::string(text_.substr(start + 1, i - start - 1));
+        advance(1);
+      } else if (std::string_view("{}(),;:+-*/").find(ch) != std::string_view::npos) {
+        t.kind = Token::kPunct;
+        t.text = std::string(1, ch);
+        advance(1);
+      } else {
+        Fail(t, std::string("unexpected character '") +
+                    (std::isprint(static_cast<unsigned char>(ch)) ? std::string(1, ch)
+                                                                  : std::string("\\x?")) + "'");
+      }
+      tokens_.push_back(std::move(t));
+    }
+    Token end;
+    end.line = line;
+    end.col = col;
+    tokens_.push_back(end);
+  }
+
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  const Token& Next() {
+    const Token& t = Peek();
+    if (pos_ < tokens_.size() - 1) ++pos_;
+    return t;
+  }
+  bool Accept(std::string_view text) {
+    if (Peek().kind != Token::kString && Peek().text == text) {
+      Next();
+      return true;
+    }
+    return false;
+  }
+  void Expect(std::string_view text) {
+    if (!Accept(text)) {
+      Fail(Peek(), "expected '" + std::string(text) + "' but found " + Describe(Peek()));
+    }
+  }
+  static std::string Describe(const Token& t) {
+    if (t.kind == Token::kEnd) return "the end of the file";
+    if (t.kind == Token::kString) return "a string";
+    return "'" + t.text + "'";
+  }
+  const Token& ExpectIdent(const std::string& what) {
+    if (Peek().kind != Token::kIdent) Fail(Peek(), "expected " + what + " but found " + Describe(Peek()));
+    return Next();
+  }
+
+  Dim ExpectDim(bool allow_prime, bool* primed) {
+    const Token& t = ExpectIdent("a dimension (N K C Y X R S M G)");
+    std::string name = t.text;
+    *primed = !name.empty() && name.back() == '\'';
+    if (*primed) name.pop_back();
+    const std::optional<Dim> d = DimFromName(name);
+    if (!d || (*primed && (!allow_prime || (*d != Dim::kY && *d != Dim::kX)))) {
+      static constexpr std::string_view kNames[] = {"N", "K", "C", "Y", "X", "R", "S", "M", "G", "Y'", "X'"};
+      Fail(t, "unknown dimension '" + t.text + "'" + DidYouMean(t.text, kNames));
+    }
+    return *d;
+  }
+
+  // expr := term (('+'|'-') term)* ; term := factor (('*'|'/') factor)*
+  void ParseExpr(TemplateExpr* e, const std::vector<std::string>& params, size_t start) {
+    ParseTerm(e, params);
+    while (Peek().kind == Token::kPunct && (Peek().text == "+" || Peek().text == "-")) {
+      const bool add = Next().text == "+";
+      ParseTerm(e, params);
+      Emit(e, {add ? TemplateExpr::Op::kAdd : TemplateExpr::Op::kSub, 0});
+    }
+    e->text = Span(start);
+  }
+  void ParseTerm(TemplateExpr* e, const std::vector<std::string>& params) {
+    ParseFactor(e, params);
+    while (Peek().kind == Token::kPunct && (Peek().text == "*" || Peek().text == "/")) {
+      const bool mul = Next().text == "*";
+      ParseFactor(e, params);
+      Emit(e, {mul ? TemplateExpr::Op::kMul : TemplateExpr::Op::kDiv, 0});
+    }
+  }
+  void ParseFactor(TemplateExpr* e, const std::vector<std::string>& params) {
+    const Token& t = Peek();
+    if (t.kind == Token::kNumber) {
+      Next();
+      int64_t v = 0;
+      for (char ch : t.text) {
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, ch - '0', &v)) {
+          Fail(t, "number too large");
+        }
+      }
+      Emit(e, {TemplateExpr::Op::kLiteral, v});
+      return;
+    }
+    if (Accept("(")) {
+      ParseSub(e, params);
+      Expect(")");
+      return;
+    }
+    if (t.kind != Token::kIdent) Fail(t, "expected a number, a parameter, PEs, Sz(D), Out(D) or Stride(D) but found " + Describe(t));
+    Next();
+    if (t.text == "PEs") {
+      Emit(e, {TemplateExpr::Op::kPes, 0});
+      return;
+    }
+    if (t.text == "Sz" || t.text == "Out" || t.text == "Stride") {
+      Expect("(");
+      const Token& dt = Peek();
+      bool primed = false;
+      const Dim d = ExpectDim(false, &primed);
+      if (t.text != "Sz" && d != Dim::kY && d != Dim::kX) Fail(dt, t.text + "() takes Y or X");
+      Expect(")");
+      const TemplateExpr::Op op = t.text == "Sz" ? TemplateExpr::Op::kSize
+                                  : t.text == "Out" ? TemplateExpr::Op::kOut
+                                                    : TemplateExpr::Op::kStride;
+      Emit(e, {op, static_cast<int64_t>(d)});
+      return;
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (params[i] == t.text) {
+        Emit(e, {TemplateExpr::Op::kParam, static_cast<int64_t>(i)});
+        return;
+      }
+    }
+    std::vector<std::string_view> known(params.begin(), params.end());
+    known.push_back("PEs");
+    known.push_back("Sz");
+    Fail(t, "unknown name '" + t.text + "' (not a parameter declared before this point)" +
+                DidYouMean(t.text, known));
+  }
+  void ParseSub(TemplateExpr* e, const std::vector<std::string>& params) {
+    // A parenthesised sub-expression: same grammar, no text capture.
+    ParseTerm(e, params);
+    while (Peek().kind == Token::kPunct && (Peek().text == "+" || Peek().text == "-")) {
+      const bool add = Next().text == "+";
+      ParseTerm(e, params);
+      Emit(e, {add ? TemplateExpr::Op::kAdd : TemplateExpr::Op::kSub, 0});
+    }
+  }
+  void Emit(TemplateExpr* e, TemplateExpr::Instr instr) {
+    if (!e->Push(instr)) Fail(Peek(), "expression too long");
+  }
+  std::string Span(size_t start_token) const {
+    std::string s;
+    for (size_t i = start_token; i < pos_; ++i) s += tokens_[i].text;
+    return s;
+  }
+
+  TemplateExpr Expr(const std::vector<std::string>& params) {
+    TemplateExpr e;
+    const size_t start = pos_;
+    ParseExpr(&e, params, start);
+    return e;
+  }
+
+  std::string_view text_;
+  std::string path_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+};
+
+constexpr std::string_view kItemKeywords[] = {"Description", "Kinds", "Param", "Dataflow"};
+constexpr std::string_view kDirectiveKeywords[] = {"SpatialMap", "TemporalMap", "Cluster"};
+constexpr std::string_view kDomainKeywords[] = {"divisors", "pow2", "range", "values"};
+constexpr std::string_view kKindNames[] = {"CONV", "DSCONV", "GEMM", "NGCONV", "TRCONV"};
+constexpr OpKind kKinds[] = {OpKind::kConv, OpKind::kDepthwiseConv, OpKind::kGemm,
+                             OpKind::kGroupedConv, OpKind::kTransposedConv};
+
+DataflowTemplate Parser::ParseTemplate() {
+  DataflowTemplate t;
+  const Token& kw = Peek();
+  if (!Accept("Template")) {
+    static constexpr std::string_view kTop[] = {"Template"};
+    Fail(kw, "expected 'Template' but found " + Describe(kw) +
+                 (kw.kind == Token::kIdent ? DidYouMean(kw.text, kTop) : ""));
+  }
+  t.source = path_ + ":" + std::to_string(kw.line);
+  t.name = ExpectIdent("a template name").text;
+  Expect("{");
+  std::vector<std::string> names;
+  bool has_dataflow = false;
+  while (!Accept("}")) {
+    const Token& item = Peek();
+    if (item.kind == Token::kEnd) Fail(item, "the template '" + t.name + "' is not closed with '}'");
+    if (Accept("Description")) {
+      Accept(":");
+      if (Peek().kind != Token::kString) Fail(Peek(), "expected a quoted description");
+      t.description = Next().text;
+      Accept(";");
+    } else if (Accept("Kinds")) {
+      Accept(":");
+      while (Peek().kind == Token::kIdent) {
+        const Token& k = Next();
+        const auto it = std::find(std::begin(kKindNames), std::end(kKindNames), k.text);
+        if (it == std::end(kKindNames)) Fail(k, "unknown layer kind '" + k.text + "'" + DidYouMean(k.text, kKindNames));
+        t.kinds.push_back(kKinds[it - std::begin(kKindNames)]);
+      }
+      Accept(";");
+      if (t.kinds.empty()) Fail(item, "Kinds needs at least one layer kind");
+    } else if (Accept("Param")) {
+      const Token& n = ExpectIdent("a parameter name");
+      if (std::find(names.begin(), names.end(), n.text) != names.end()) Fail(n, "parameter '" + n.text + "' is declared twice");
+      if (n.text == "PEs" || n.text == "Sz" || n.text == "Out" || n.text == "Stride") Fail(n, "'" + n.text + "' is a reserved name");
+      if (names.size() == kMaxTemplateParams) Fail(n, "a template has at most " + std::to_string(kMaxTemplateParams) + " parameters");
+      TemplateParam p;
+      p.name = n.text;
+      Accept(":");
+      const Token& d = ExpectIdent("a domain: divisors(E), pow2(LO, HI), range(LO, HI[, STEP]) or values(...)");
+      const auto it = std::find(std::begin(kDomainKeywords), std::end(kDomainKeywords), d.text);
+      if (it == std::end(kDomainKeywords)) Fail(d, "unknown domain '" + d.text + "'" + DidYouMean(d.text, kDomainKeywords));
+      p.domain = static_cast<TemplateParam::Domain>(it - std::begin(kDomainKeywords));
+      Expect("(");
+      p.args.push_back(Expr(names));
+      while (Accept(",")) p.args.push_back(Expr(names));
+      Expect(")");
+      const size_t want_min = p.domain == TemplateParam::Domain::kDivisors ? 1 : p.domain == TemplateParam::Domain::kValues ? 1 : 2;
+      const size_t want_max = p.domain == TemplateParam::Domain::kDivisors ? 1 : p.domain == TemplateParam::Domain::kPowersOfTwo ? 2 : p.domain == TemplateParam::Domain::kRange ? 3 : 64;
+      if (p.args.size() < want_min || p.args.size() > want_max) Fail(d, "wrong number of arguments for " + d.text + "()");
+      while (Peek().text == "max" || Peek().text == "min") {
+        const bool is_max = Next().text == "max";
+        (is_max ? p.has_max : p.has_min) = true;
+        (is_max ? p.max : p.min) = Expr(names);
+      }
+      Expect(";");
+      names.push_back(p.name);
+      t.params.push_back(std::move(p));
+    } else if (Accept("Dataflow")) {
+      if (has_dataflow) Fail(item, "a template has one Dataflow block");
+      has_dataflow = true;
+      Expect("{");
+      while (!Accept("}")) {
+        const Token& dk = Peek();
+        if (dk.kind == Token::kEnd) Fail(dk, "the Dataflow block is not closed with '}'");
+        TemplateDirective td;
+        if (Accept("Cluster")) {
+          td.kind = DirectiveKind::kCluster;
+          Expect("(");
+          td.size = Expr(names);
+          if (Accept(",")) ExpectIdent("P or L");
+          Expect(")");
+        } else if (Peek().text == "SpatialMap" || Peek().text == "TemporalMap") {
+          td.kind = Next().text == "SpatialMap" ? DirectiveKind::kSpatialMap : DirectiveKind::kTemporalMap;
+          Expect("(");
+          td.size = Expr(names);
+          Expect(",");
+          td.offset = Expr(names);
+          Expect(")");
+          td.dim = ExpectDim(true, &td.output_coord);
+        } else {
+          Fail(dk, "expected SpatialMap, TemporalMap or Cluster but found " + Describe(dk) +
+                       (dk.kind == Token::kIdent ? DidYouMean(dk.text, kDirectiveKeywords) : ""));
+        }
+        Expect(";");
+        t.directives.push_back(std::move(td));
+      }
+      if (t.directives.empty()) Fail(item, "the Dataflow block is empty");
+      if (t.directives.size() > static_cast<size_t>(Mapping::kCapacity)) Fail(item, "too many directives");
+    } else {
+      Fail(item, "expected Description, Kinds, Param, Dataflow or '}' but found " + Describe(item) +
+                     (item.kind == Token::kIdent ? DidYouMean(item.text, kItemKeywords) : ""));
+    }
+  }
+  if (t.kinds.empty()) Fail(kw, "template '" + t.name + "' has no Kinds line");
+  if (!has_dataflow) Fail(kw, "template '" + t.name + "' has no Dataflow block");
+  return t;
+}
+
+}  // namespace
+
+TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string& path) {
+  Parser parser(text, path);
+  TemplateLibrary library;
+  while (!parser.AtEnd()) library.templates_.push_back(parser.ParseTemplate());
+  if (library.templates_.empty()) {
+    throw InputError(path + ": no templates in the file");
+  }
+  return library;
+}
+
+TemplateLibrary TemplateLibrary::Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open the template file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return Parse(buffer.str(), path);
+}
+
+const TemplateLibrary& TemplateLibrary::Builtin() {
+  static const TemplateLibrary library = Parse(BuiltinText(), "<built-in templates>");
+  return library;
+}
+
+void TemplateLibrary::Append(const TemplateLibrary& other) {
+  templates_.insert(templates_.end(), other.templates_.begin(), other.templates_.end());
+}
+
+std::vector<std::string> TemplateLibrary::Families() const {
+  std::vector<std::string> names;
+  for (const DataflowTemplate& t : templates_) {
+    if (std::find(names.begin(), names.end(), t.name) == names.end()) names.push_back(t.name);
+  }
+  return names;
+}
+
+}  // namespace cadenza

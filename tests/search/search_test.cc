@@ -1,0 +1,186 @@
+#include "search/search.h"
+
+#include <gtest/gtest.h>
+
+#include "analyzer/analyzer.h"
+
+namespace cadenza {
+namespace {
+
+Layer Conv(std::string name, int64_t k, int64_t c, int64_t r, int64_t y, int64_t stride = 1) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = OpKind::kConv;
+  l.shape.size[Dim::kK] = k;
+  l.shape.size[Dim::kC] = c;
+  l.shape.size[Dim::kR] = l.shape.size[Dim::kS] = r;
+  l.shape.size[Dim::kY] = l.shape.size[Dim::kX] = y;
+  l.shape.stride_y = l.shape.stride_x = stride;
+  l.exact_macs = ExactMacs(l.kind, l.shape);
+  return l;
+}
+
+Layer Depthwise(std::string name, int64_t c, int64_t y, int64_t stride) {
+  Layer l = Conv(std::move(name), 0, c, 3, y, stride);
+  l.kind = OpKind::kDepthwiseConv;
+  l.exact_macs = ExactMacs(l.kind, l.shape);
+  return l;
+}
+
+Layer Gemm(std::string name, int64_t m, int64_t n, int64_t k) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = OpKind::kGemm;
+  l.shape.size[Dim::kM] = m;
+  l.shape.size[Dim::kN] = n;
+  l.shape.size[Dim::kK] = k;
+  l.exact_macs = ExactMacs(l.kind, l.shape);
+  return l;
+}
+
+Network SmallNetwork() {
+  Network n;
+  n.name = "small";
+  n.layers = {Conv("conv1", 32, 3, 3, 34, 2), Conv("conv2", 64, 32, 3, 18),
+              Depthwise("dw", 64, 18, 1),       Conv("conv3", 64, 32, 3, 18),  // same as conv2
+              Conv("pw", 128, 64, 1, 16),       Gemm("fc", 1, 100, 128)};
+  return n;
+}
+
+Hardware SmallHardware() {
+  Hardware hw;
+  hw.num_pes = 64;
+  hw.l1_size = 256;
+  hw.l2_size = 64 * 1024;
+  hw.noc_bw = 32;
+  hw.offchip_bw = 16;
+  return hw;
+}
+
+SearchOptions Options(Objective objective, int threads) {
+  SearchOptions o;
+  o.objective = objective;
+  o.threads = threads;
+  o.max_candidates_per_template = 400;
+  return o;
+}
+
+TEST(SearchTest, SameAnswerBitForBitWithOneAndTwoThreads) {
+  const Network net = SmallNetwork();
+  for (Objective objective : {Objective::kLatency, Objective::kEnergy, Objective::kEdp}) {
+    const SearchResult one = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(),
+                                           Options(objective, 1));
+    const SearchResult two = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(),
+                                           Options(objective, 2));
+    ASSERT_EQ(one.layers.size(), two.layers.size());
+    for (size_t i = 0; i < one.layers.size(); ++i) {
+      EXPECT_EQ(one.layers[i].template_index, two.layers[i].template_index);
+      EXPECT_EQ(one.layers[i].params, two.layers[i].params);
+      EXPECT_EQ(one.layers[i].objective, two.layers[i].objective);  // exact, not near
+    }
+    EXPECT_EQ(one.totals.runtime_cycles, two.totals.runtime_cycles);
+    EXPECT_EQ(one.totals.energy_pj, two.totals.energy_pj);
+    EXPECT_EQ(one.candidates_evaluated, two.candidates_evaluated);
+    EXPECT_EQ(one.infeasible_by_reason, two.infeasible_by_reason);
+  }
+}
+
+TEST(SearchTest, IdenticalShapesAreSearchedOnce) {
+  const SearchResult r = SearchNetwork(SmallNetwork(), SmallHardware(),
+                                       TemplateLibrary::Builtin(), Options(Objective::kEdp, 1));
+  EXPECT_EQ(r.distinct_layers, 5);
+  EXPECT_EQ(r.layers[3].representative, 1);
+  EXPECT_EQ(r.layers[3].params, r.layers[1].params);
+  EXPECT_EQ(r.layers[3].cost.runtime_cycles, r.layers[1].cost.runtime_cycles);
+}
+
+TEST(SearchTest, ChoiceIsTheBestFeasibleCandidateAndIsReproducible) {
+  const Network net = SmallNetwork();
+  const Hardware hw = SmallHardware();
+  const SearchResult r =
+      SearchNetwork(net, hw, TemplateLibrary::Builtin(), Options(Objective::kLatency, 2));
+  for (const LayerChoice& c : r.layers) {
+    ASSERT_TRUE(c.found) << net.layers[static_cast<size_t>(c.layer_index)].name << ": " << c.note;
+    // The chosen mapping evaluates to the reported cost and fits the hardware.
+    const Analyzer a(net.layers[static_cast<size_t>(c.layer_index)], hw);
+    CostResult again = a.Evaluate(c.mapping);
+    a.CheckLimits(&again);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again.runtime_cycles, c.cost.runtime_cycles);
+    EXPECT_LE(again.l1_size_elements, hw.l1_size);
+    EXPECT_GE(again.macs, again.exact_macs);  // no skipped work
+    // No family's best beats the choice.
+    for (const FamilyBest& f : c.families) {
+      if (f.found) EXPECT_LE(c.objective, f.objective) << f.family;
+    }
+  }
+}
+
+TEST(SearchTest, AdaptiveChoiceIsNoWorseThanAnyFixedFamily) {
+  for (Objective objective : {Objective::kLatency, Objective::kEnergy}) {
+    const SearchResult r = SearchNetwork(SmallNetwork(), SmallHardware(),
+                                         TemplateLibrary::Builtin(), Options(objective, 2));
+    ASSERT_EQ(r.baselines.size(), TemplateLibrary::Builtin().Families().size());
+    for (const Baseline& b : r.baselines) {
+      if (b.totals.layers_without_mapping > 0) continue;
+      if (objective == Objective::kLatency) {
+        EXPECT_LE(r.totals.runtime_cycles, b.totals.runtime_cycles) << b.family;
+      } else {
+        EXPECT_LE(r.totals.energy_pj, b.totals.energy_pj) << b.family;
+      }
+    }
+  }
+}
+
+TEST(SearchTest, InfeasibleCandidatesAreCountedAndEmptyLayersReported) {
+  Hardware hw = SmallHardware();
+  hw.l1_size = 1;  // nothing fits
+  const SearchResult r =
+      SearchNetwork(SmallNetwork(), hw, TemplateLibrary::Builtin(), Options(Objective::kEdp, 1));
+  EXPECT_EQ(r.totals.layers_without_mapping, 6);
+  EXPECT_EQ(r.totals.runtime_cycles, 0);
+  for (const LayerChoice& c : r.layers) {
+    EXPECT_FALSE(c.found);
+    EXPECT_NE(c.note.find("fits the hardware"), std::string::npos);
+    EXPECT_GT(c.infeasible_by_reason[static_cast<size_t>(Infeasible::kL1Overflow)], 0);
+  }
+  int64_t counted = 0;
+  for (int64_t n : r.infeasible_by_reason) counted += n;
+  EXPECT_EQ(counted, r.candidates_evaluated);
+}
+
+TEST(SearchTest, LayerKindWithoutTemplatesIsReportedNotDropped) {
+  Network net;
+  Layer g = Conv("grouped", 8, 4, 3, 10);
+  g.kind = OpKind::kGroupedConv;
+  g.shape.size[Dim::kG] = 2;
+  g.exact_macs = ExactMacs(g.kind, g.shape);
+  net.layers = {g};
+  const SearchResult r = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(),
+                                       Options(Objective::kEdp, 1));
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_FALSE(r.layers[0].found);
+  EXPECT_NE(r.layers[0].note.find("no template"), std::string::npos);
+  EXPECT_EQ(r.totals.layers_without_mapping, 1);
+}
+
+TEST(SearchTest, InstancesMultiplyTotals) {
+  Network one;
+  one.layers = {Conv("c", 16, 16, 3, 10)};
+  Network four = one;
+  four.layers[0].instances = 4;
+  const SearchResult a = SearchNetwork(one, SmallHardware(), TemplateLibrary::Builtin(),
+                                       Options(Objective::kLatency, 1));
+  const SearchResult b = SearchNetwork(four, SmallHardware(), TemplateLibrary::Builtin(),
+                                       Options(Objective::kLatency, 1));
+  EXPECT_EQ(b.totals.runtime_cycles, 4 * a.totals.runtime_cycles);
+}
+
+TEST(ObjectiveTest, Names) {
+  EXPECT_EQ(ObjectiveFromName("edp"), Objective::kEdp);
+  EXPECT_EQ(ObjectiveFromName("latency"), Objective::kLatency);
+  EXPECT_FALSE(ObjectiveFromName("speed"));
+}
+
+}  // namespace
+}  // namespace cadenza

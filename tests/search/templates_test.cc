@@ -1,0 +1,138 @@
+#include "search/templates.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "analyzer/error.h"
+#include "importer/maestro_reader.h"
+
+namespace cadenza {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+LayerShape ConvShape(int64_t k, int64_t c, int64_t r, int64_t y, int64_t stride = 1) {
+  LayerShape s;
+  s.size[Dim::kK] = k;
+  s.size[Dim::kC] = c;
+  s.size[Dim::kR] = s.size[Dim::kS] = r;
+  s.size[Dim::kY] = s.size[Dim::kX] = y;
+  s.stride_y = s.stride_x = stride;
+  return s;
+}
+
+const DataflowTemplate& Find(const TemplateLibrary& lib, std::string_view name, OpKind kind) {
+  for (const DataflowTemplate& t : lib.templates()) {
+    if (t.name == name && t.AppliesTo(kind)) return t;
+  }
+  throw std::logic_error("no such template");
+}
+
+TEST(TemplateLibraryTest, BuiltinHasEveryFamilyForEveryKind) {
+  const TemplateLibrary& lib = TemplateLibrary::Builtin();
+  EXPECT_THAT(lib.Families(), ElementsAre("kcp", "yrp", "yxp", "xp", "cp", "tpu"));
+  for (const std::string& family : lib.Families()) {
+    for (OpKind kind : {OpKind::kConv, OpKind::kDepthwiseConv, OpKind::kGemm}) {
+      EXPECT_NO_THROW(Find(lib, family, kind)) << family << " " << OpKindName(kind);
+    }
+  }
+}
+
+// With its canonical parameters the built-in kcp template is the NVDLA-like KC-P text of the
+// MAESTRO reference runs, directive for directive.
+TEST(TemplateLibraryTest, CanonicalKcpEqualsTheReferenceDataflow) {
+  const MaestroModel ref = ReadMaestroModel(std::string(CADENZA_SOURCE_DIR) +
+                                            "/tests/data/maestro/single/vgg16_conv3_1__kcp.m");
+  const Layer& layer = ref.network.layers[0];
+  const DataflowTemplate& kcp = Find(TemplateLibrary::Builtin(), "kcp", OpKind::kConv);
+  const ParamValues params = {1, 64, 1, 1, 1};  // TK CL CM TY TX
+  const ExprContext context{&layer.shape, 256, &params};
+  Mapping m;
+  ASSERT_TRUE(kcp.Instantiate(context, &m));
+  EXPECT_EQ(ToString(m), ToString(ref.mappings[0]));
+}
+
+TEST(TemplateExprTest, StrideAwareRowTile) {
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template t { Kinds CONV; Param TY range(1, 4);
+      Dataflow { SpatialMap(1,1) K; TemporalMap((TY-1)*Stride(Y)+Sz(R), TY*Stride(Y)) Y; } })",
+                                                     "t.m");
+  const LayerShape shape = ConvShape(8, 8, 7, 230, 2);
+  const ParamValues params = {3};
+  Mapping m;
+  ASSERT_TRUE(lib.templates()[0].Instantiate({&shape, 16, &params}, &m));
+  EXPECT_EQ(m[1].size, 2 * 2 + 7);
+  EXPECT_EQ(m[1].offset, 6);
+}
+
+TEST(TemplateParamTest, Domains) {
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template t { Kinds CONV;
+      Param A divisors(Sz(C));
+      Param B pow2(2, PEs) max Sz(K);
+      Param C range(1, 10, 3);
+      Param D values(8, 2, 2, 5) min 3;
+      Param E divisors(A * 2) max B;
+      Dataflow { SpatialMap(1,1) K; } })",
+                                                     "t.m");
+  const LayerShape shape = ConvShape(/*k=*/20, /*c=*/12, 3, 10);
+  ParamValues values{};
+  const ExprContext context{&shape, 64, &values};
+  const std::vector<TemplateParam>& p = lib.templates()[0].params;
+  EXPECT_THAT(p[0].Values(context), ElementsAre(1, 2, 3, 4, 6, 12));
+  EXPECT_THAT(p[1].Values(context), ElementsAre(2, 4, 8, 16));
+  EXPECT_THAT(p[2].Values(context), ElementsAre(1, 4, 7, 10));
+  EXPECT_THAT(p[3].Values(context), ElementsAre(5, 8));
+  values[0] = 6;  // A
+  values[1] = 4;  // B
+  EXPECT_THAT(p[4].Values(context), ElementsAre(1, 2, 3, 4));
+}
+
+TEST(TemplateParserTest, ErrorsAreLocatedWithACaretAndASuggestion) {
+  try {
+    TemplateLibrary::Parse("Template t {\n  Kinds CONV;\n  Dataflow {\n    SpatialMaps(1,1) K;\n  }\n}\n",
+                           "my.tmpl");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("my.tmpl:4:5: expected SpatialMap, TemporalMap or Cluster"));
+    EXPECT_THAT(e.what(), HasSubstr("did you mean 'SpatialMap'?"));
+    EXPECT_THAT(e.what(), HasSubstr("    SpatialMaps(1,1) K;\n        ^"));
+  }
+}
+
+TEST(TemplateParserTest, RejectsBadTemplates) {
+  auto error = [](std::string_view text) -> std::string {
+    try {
+      TemplateLibrary::Parse(text, "x");
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_THAT(error(""), HasSubstr("no templates"));
+  EXPECT_THAT(error("Template t { Dataflow { SpatialMap(1,1) K; } }"), HasSubstr("no Kinds"));
+  EXPECT_THAT(error("Template t { Kinds CONV; }"), HasSubstr("no Dataflow"));
+  EXPECT_THAT(error("Template t { Kinds CONVV; }"), HasSubstr("did you mean 'CONV'"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Dataflow { SpatialMap(TQ,1) K; } }"),
+              HasSubstr("unknown name 'TQ'"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Param A range(1); Dataflow { SpatialMap(A,1) K; } }"),
+              HasSubstr("wrong number of arguments"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Dataflow { SpatialMap(1,1) Q; } }"),
+              HasSubstr("unknown dimension 'Q'"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Dataflow { SpatialMap(1,1) K; }"),
+              HasSubstr("not closed"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Param A values(1); Param A values(2); "
+                    "Dataflow { SpatialMap(1,1) K; } }"),
+              HasSubstr("declared twice"));
+}
+
+TEST(TemplateLibraryTest, ExampleTemplateFileLoads) {
+  const TemplateLibrary lib =
+      TemplateLibrary::Read(std::string(CADENZA_SOURCE_DIR) + "/models/templates/example.tmpl");
+  ASSERT_FALSE(lib.templates().empty());
+  for (const DataflowTemplate& t : lib.templates()) EXPECT_FALSE(t.description.empty());
+}
+
+}  // namespace
+}  // namespace cadenza
