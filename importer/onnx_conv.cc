@@ -1,0 +1,217 @@
+#include "importer/onnx_conv.h"
+
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
+#include "analyzer/error.h"
+
+namespace cadenza {
+
+namespace {
+
+int64_t Mul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) throw InputError("the MAC count overflows 64 bits");
+  return r;
+}
+
+int64_t Add(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) throw InputError("the MAC count overflows 64 bits");
+  return r;
+}
+
+// One ordinary (undilated) 1-D convolution that covers part of an axis: `outputs` outputs of
+// `taps` taps each, read from `input` positions with `stride`, repeated `count` times.
+struct AxisPiece {
+  int64_t outputs = 1;
+  int64_t taps = 1;
+  int64_t stride = 1;
+  int64_t input = 1;
+  int64_t count = 1;
+  int64_t Macs() const { return Mul(Mul(outputs, taps), count); }
+  auto Key() const { return std::tie(outputs, taps, stride, input); }
+};
+
+// `total` items dealt round-robin into `parts` classes: at most two class sizes, as
+// (size, number of classes) pairs, largest first; empty classes are left out.
+std::vector<std::pair<int64_t, int64_t>> SplitEvenly(int64_t total, int64_t parts) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  const int64_t big = total / parts + (total % parts != 0 ? 1 : 0);
+  const int64_t n_big = total % parts != 0 ? total % parts : parts;
+  if (big > 0) out.emplace_back(big, n_big);
+  if (big - 1 > 0 && parts - n_big > 0) out.emplace_back(big - 1, parts - n_big);
+  return out;
+}
+
+// Forward convolution along one axis over `padded` input positions. Dilation d with stride s
+// touches input o*s + r*d; the outputs o = q (mod d/g), g = gcd(s, d), all read the subsequence
+// in[q*s + t*d], on which they form an ordinary convolution with stride s/g. So a dilated axis
+// is d/g undilated phases of at most two lengths, and no skipped position is ever multiplied.
+std::vector<AxisPiece> ForwardAxis(int64_t padded, int64_t k, int64_t s, int64_t d,
+                                   int64_t outputs) {
+  if (d == 1 || k == 1) return {{outputs, k, s, padded, 1}};
+  const int64_t g = std::gcd(s, d);
+  const int64_t phase_stride = s / g;
+  std::vector<AxisPiece> pieces;
+  for (auto [n, count] : SplitEvenly(outputs, d / g)) {
+    pieces.push_back({n, k, phase_stride, (n - 1) * phase_stride + k, count});
+  }
+  return pieces;
+}
+
+// Transposed convolution along one axis: input h times tap r lands on output h*s + r*d. Taps
+// r = r0 (mod s/g) all land on one output phase (mod s); inside it they are d/g apart in h, so
+// the inputs split into d/g classes h = c (mod d/g). Each (phase, class) pair is a full
+// correlation of L class inputs with T taps: L*T products, no inserted zero. Its outputs with
+// all min(L, T) products form one ordinary convolution (when L >= T) or single outputs; the
+// 2*(min-1) border outputs with t < min products are single outputs of t taps, so that no
+// product with a border zero is counted either.
+std::vector<AxisPiece> TransposedAxis(int64_t in, int64_t k, int64_t s, int64_t d) {
+  const int64_t g = std::gcd(s, d);
+  std::vector<AxisPiece> pieces;
+  for (auto [taps, phases] : SplitEvenly(k, s / g)) {
+    for (auto [len, classes] : SplitEvenly(in, d / g)) {
+      const int64_t n = phases * classes;
+      const int64_t a = std::min(len, taps);
+      if (len >= taps) {
+        pieces.push_back({len - taps + 1, taps, 1, len, n});
+      } else {
+        pieces.push_back({1, len, 1, len, Mul(taps - len + 1, n)});
+      }
+      for (int64_t t = 1; t < a; ++t) pieces.push_back({1, t, 1, t, Mul(2, n)});
+    }
+  }
+  return pieces;
+}
+
+// Identical pieces merged (counts add), largest share of the MACs first.
+std::vector<AxisPiece> Merge(std::vector<AxisPiece> pieces) {
+  std::sort(pieces.begin(), pieces.end(),
+            [](const AxisPiece& a, const AxisPiece& b) { return a.Key() < b.Key(); });
+  std::vector<AxisPiece> merged;
+  for (const AxisPiece& p : pieces) {
+    if (!merged.empty() && merged.back().Key() == p.Key()) {
+      merged.back().count = Add(merged.back().count, p.count);
+    } else {
+      merged.push_back(p);
+    }
+  }
+  std::stable_sort(merged.begin(), merged.end(), [](const AxisPiece& a, const AxisPiece& b) {
+    return a.Macs() > b.Macs();
+  });
+  return merged;
+}
+
+void CheckGeometry(const ConvGeometry& g) {
+  const size_t n = g.input.size();
+  CADENZA_CHECK(n >= 1 && g.kernel.size() == n && g.strides.size() == n &&
+                g.dilations.size() == n);
+  CADENZA_CHECK(g.transposed || (g.pads_begin.size() == n && g.pads_end.size() == n));
+  CADENZA_CHECK(g.batch >= 1 && g.group >= 1 && g.in_channels % g.group == 0 &&
+                g.out_channels % g.group == 0);
+}
+
+}  // namespace
+
+std::vector<int64_t> ConvOutputExtents(const ConvGeometry& g) {
+  CheckGeometry(g);
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < g.input.size(); ++i) {
+    const int64_t padded = Add(Add(g.input[i], g.pads_begin[i]), g.pads_end[i]);
+    const int64_t reach = Add(Mul(g.dilations[i], g.kernel[i] - 1), 1);
+    if (reach > padded) {
+      throw InputError("kernel extent " + std::to_string(reach) + " on spatial axis " +
+                       std::to_string(i) + " exceeds the padded input extent " +
+                       std::to_string(padded));
+    }
+    out.push_back((padded - reach) / g.strides[i] + 1);
+  }
+  return out;
+}
+
+int64_t ConvMacs(const ConvGeometry& g) {
+  CheckGeometry(g);
+  int64_t macs = g.batch;
+  if (g.transposed) {
+    macs = Mul(Mul(macs, g.in_channels), g.out_channels / g.group);
+    for (int64_t e : g.input) macs = Mul(macs, e);
+  } else {
+    macs = Mul(Mul(macs, g.out_channels), g.in_channels / g.group);
+    for (int64_t e : ConvOutputExtents(g)) macs = Mul(macs, e);
+  }
+  for (int64_t k : g.kernel) macs = Mul(macs, k);
+  return macs;
+}
+
+std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
+                             const std::string& op_type) {
+  CheckGeometry(g);
+  const size_t n = g.input.size();
+  const std::vector<int64_t> out = g.transposed ? std::vector<int64_t>() : ConvOutputExtents(g);
+  std::vector<std::vector<AxisPiece>> axes;
+  for (size_t i = 0; i < n; ++i) {
+    axes.push_back(Merge(
+        g.transposed
+            ? TransposedAxis(g.input[i], g.kernel[i], g.strides[i], g.dilations[i])
+            : ForwardAxis(g.input[i] + g.pads_begin[i] + g.pads_end[i], g.kernel[i],
+                          g.strides[i], g.dilations[i], out[i])));
+  }
+  // The last two axes become Y/R and X/S; a 1-D conv gets Y = R = 1. Axes before them (3-D and
+  // up) multiply the instances: every (output or input position, tap) pair along them is one
+  // copy of the 2-D problem.
+  if (n == 1) axes.insert(axes.begin(), std::vector<AxisPiece>{AxisPiece{}});
+  int64_t outer = 1;
+  for (size_t i = 0; i + 2 < axes.size(); ++i) {
+    int64_t axis_macs = 0;
+    for (const AxisPiece& p : axes[i]) axis_macs = Add(axis_macs, p.Macs());
+    outer = Mul(outer, axis_macs);
+  }
+
+  Layer base;
+  base.op_type = op_type;
+  PerDim<int64_t>& size = base.shape.size;
+  size[Dim::kN] = g.batch;
+  if (g.group == 1) {
+    base.kind = g.transposed ? OpKind::kTransposedConv : OpKind::kConv;
+    size[Dim::kK] = g.out_channels;
+    size[Dim::kC] = g.in_channels;
+  } else if (g.group == g.in_channels && g.group == g.out_channels) {
+    base.kind = OpKind::kDepthwiseConv;
+    size[Dim::kC] = g.in_channels;
+  } else {
+    base.kind = OpKind::kGroupedConv;
+    size[Dim::kG] = g.group;
+    size[Dim::kK] = g.out_channels / g.group;
+    size[Dim::kC] = g.in_channels / g.group;
+  }
+
+  const std::vector<AxisPiece>& ys = axes[axes.size() - 2];
+  const std::vector<AxisPiece>& xs = axes.back();
+  std::vector<Layer> layers;
+  int64_t total = 0;
+  for (const AxisPiece& y : ys) {
+    for (const AxisPiece& x : xs) {
+      Layer layer = base;
+      layer.shape.size[Dim::kY] = y.input;
+      layer.shape.size[Dim::kR] = y.taps;
+      layer.shape.stride_y = y.stride;
+      layer.shape.size[Dim::kX] = x.input;
+      layer.shape.size[Dim::kS] = x.taps;
+      layer.shape.stride_x = x.stride;
+      CADENZA_CHECK(OutputRows(layer.shape) == y.outputs && OutputCols(layer.shape) == x.outputs);
+      layer.instances = Mul(Mul(y.count, x.count), outer);
+      layer.exact_macs = Mul(ExactMacs(layer.kind, layer.shape), layer.instances);
+      total = Add(total, layer.exact_macs);
+      layers.push_back(std::move(layer));
+    }
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    layers[i].name = layers.size() == 1 ? name : name + "/phase" + std::to_string(i);
+  }
+  CADENZA_CHECK(total == ConvMacs(g));
+  return layers;
+}
+
+}  // namespace cadenza

@@ -1,0 +1,886 @@
+#include "importer/onnx_shape_inference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+namespace cadenza {
+
+namespace {
+
+// Shape arithmetic works on a handful of numbers; anything larger is data, not a shape.
+constexpr int64_t kMaxFoldedElements = 1024;
+// A chain of reshapes whose every step needs the previous one's shape can take one round per
+// step (e.g. one per transformer block); real models settle in far fewer.
+constexpr int kMaxRounds = 256;
+
+// A small constant tensor: integers (any integer type, bool) or floating point.
+struct Value {
+  int32_t type = onnx::TensorProto::INT64;
+  std::vector<int64_t> dims;
+  std::vector<int64_t> ints;    // when !floating
+  std::vector<double> floats;   // when floating
+  bool floating = false;
+
+  size_t size() const { return floating ? floats.size() : ints.size(); }
+  double At(size_t i) const { return floating ? floats[i] : static_cast<double>(ints[i]); }
+  int64_t IntAt(size_t i) const { return floating ? static_cast<int64_t>(floats[i]) : ints[i]; }
+};
+
+bool IsFloatType(int32_t type) {
+  return type == onnx::TensorProto::FLOAT || type == onnx::TensorProto::DOUBLE ||
+         type == onnx::TensorProto::FLOAT16 || type == onnx::TensorProto::BFLOAT16;
+}
+
+bool IsIntType(int32_t type) {
+  switch (type) {
+    case onnx::TensorProto::INT8: case onnx::TensorProto::INT16:
+    case onnx::TensorProto::INT32: case onnx::TensorProto::INT64:
+    case onnx::TensorProto::UINT8: case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64:
+    case onnx::TensorProto::BOOL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+int64_t Count(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && n > kMaxFoldedElements / d)) return kMaxFoldedElements + 1;
+    n *= d;
+  }
+  return n;
+}
+
+Value IntValue(std::vector<int64_t> dims, std::vector<int64_t> ints) {
+  Value v;
+  v.dims = std::move(dims);
+  v.ints = std::move(ints);
+  return v;
+}
+
+// Reads a tensor's values: little-endian raw_data or the typed field, per data_type.
+std::optional<Value> FromTensor(const onnx::TensorProto& t) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) return std::nullopt;
+  Value v;
+  v.type = t.data_type();
+  v.dims.assign(t.dims().begin(), t.dims().end());
+  const int64_t n = Count(v.dims);
+  if (n > kMaxFoldedElements) return std::nullopt;
+  v.floating = IsFloatType(v.type);
+  if (!v.floating && !IsIntType(v.type)) return std::nullopt;
+  if (v.type == onnx::TensorProto::FLOAT16 || v.type == onnx::TensorProto::BFLOAT16) {
+    return std::nullopt;
+  }
+  if (t.has_raw_data()) {
+    const std::string& raw = t.raw_data();
+    size_t width = 0;
+    switch (v.type) {
+      case onnx::TensorProto::INT8: case onnx::TensorProto::UINT8:
+      case onnx::TensorProto::BOOL: width = 1; break;
+      case onnx::TensorProto::INT16: case onnx::TensorProto::UINT16: width = 2; break;
+      case onnx::TensorProto::INT32: case onnx::TensorProto::UINT32:
+      case onnx::TensorProto::FLOAT: width = 4; break;
+      default: width = 8; break;
+    }
+    if (raw.size() != static_cast<size_t>(n) * width) return std::nullopt;
+    for (int64_t i = 0; i < n; ++i) {
+      const char* p = raw.data() + i * static_cast<int64_t>(width);
+      switch (v.type) {
+        case onnx::TensorProto::FLOAT: { float f; std::memcpy(&f, p, 4); v.floats.push_back(f); break; }
+        case onnx::TensorProto::DOUBLE: { double d; std::memcpy(&d, p, 8); v.floats.push_back(d); break; }
+        case onnx::TensorProto::INT8: v.ints.push_back(static_cast<int8_t>(*p)); break;
+        case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL:
+          v.ints.push_back(static_cast<uint8_t>(*p)); break;
+        case onnx::TensorProto::INT16: { int16_t x; std::memcpy(&x, p, 2); v.ints.push_back(x); break; }
+        case onnx::TensorProto::UINT16: { uint16_t x; std::memcpy(&x, p, 2); v.ints.push_back(x); break; }
+        case onnx::TensorProto::INT32: { int32_t x; std::memcpy(&x, p, 4); v.ints.push_back(x); break; }
+        case onnx::TensorProto::UINT32: { uint32_t x; std::memcpy(&x, p, 4); v.ints.push_back(x); break; }
+        default: { int64_t x; std::memcpy(&x, p, 8); v.ints.push_back(x); break; }
+      }
+    }
+    return v;
+  }
+  switch (v.type) {
+    case onnx::TensorProto::FLOAT: v.floats.assign(t.float_data().begin(), t.float_data().end()); break;
+    case onnx::TensorProto::DOUBLE: v.floats.assign(t.double_data().begin(), t.double_data().end()); break;
+    case onnx::TensorProto::INT64: v.ints.assign(t.int64_data().begin(), t.int64_data().end()); break;
+    case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64:
+      v.ints.assign(t.uint64_data().begin(), t.uint64_data().end()); break;
+    default: v.ints.assign(t.int32_data().begin(), t.int32_data().end()); break;
+  }
+  if (static_cast<int64_t>(v.size()) != n) return std::nullopt;
+  return v;
+}
+
+onnx::TensorProto ToTensor(const Value& v, const std::string& name) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  for (int64_t d : v.dims) t.add_dims(d);
+  if (v.floating) {
+    t.set_data_type(v.type == onnx::TensorProto::DOUBLE ? onnx::TensorProto::DOUBLE
+                                                        : onnx::TensorProto::FLOAT);
+    for (double f : v.floats) {
+      if (t.data_type() == onnx::TensorProto::DOUBLE) {
+        t.add_double_data(f);
+      } else {
+        t.add_float_data(static_cast<float>(f));
+      }
+    }
+    return t;
+  }
+  t.set_data_type(v.type);
+  for (int64_t x : v.ints) {
+    if (v.type == onnx::TensorProto::INT64) {
+      t.add_int64_data(x);
+    } else if (v.type == onnx::TensorProto::UINT32 || v.type == onnx::TensorProto::UINT64) {
+      t.add_uint64_data(static_cast<uint64_t>(x));
+    } else {
+      t.add_int32_data(static_cast<int32_t>(x));
+    }
+  }
+  return t;
+}
+
+const onnx::AttributeProto* FindAttribute(const onnx::NodeProto& node, std::string_view name) {
+  for (const onnx::AttributeProto& a : node.attribute()) {
+    if (a.name() == name) return &a;
+  }
+  return nullptr;
+}
+
+int64_t IntAttribute(const onnx::NodeProto& node, std::string_view name, int64_t fallback) {
+  const onnx::AttributeProto* a = FindAttribute(node, name);
+  return a != nullptr ? a->i() : fallback;
+}
+
+std::optional<std::vector<int64_t>> IntsAttribute(const onnx::NodeProto& node,
+                                                  std::string_view name) {
+  const onnx::AttributeProto* a = FindAttribute(node, name);
+  if (a == nullptr) return std::nullopt;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+// Axis in [0, rank) from a possibly negative one, or nullopt when out of range.
+std::optional<int64_t> NormalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return std::nullopt;
+  return axis;
+}
+
+// What the evaluator of one node sees.
+struct FoldContext {
+  const onnx::NodeProto& node;
+  std::vector<const Value*> inputs;                  // null where not known
+  std::vector<const std::vector<int64_t>*> shapes;   // fully known input shapes, or null
+  int opset = 0;
+
+  const Value* In(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
+  bool Present(size_t i) const {
+    return i < static_cast<size_t>(node.input_size()) && !node.input(static_cast<int>(i)).empty();
+  }
+};
+
+using Folded = std::optional<Value>;
+
+// Numpy broadcasting of two shapes.
+std::optional<std::vector<int64_t>> BroadcastShapes(const std::vector<int64_t>& a,
+                                                    const std::vector<int64_t>& b) {
+  const size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i + a.size() >= rank ? a[i + a.size() - rank] : 1;
+    const int64_t db = i + b.size() >= rank ? b[i + b.size() - rank] : 1;
+    if (da != db && da != 1 && db != 1) return std::nullopt;
+    out[i] = std::max(da, db);
+  }
+  return out;
+}
+
+// Flat index into `in` (broadcast to `out`) of the flat output index `flat`.
+size_t BroadcastIndex(size_t flat, const std::vector<int64_t>& out,
+                      const std::vector<int64_t>& in) {
+  size_t index = 0, stride = 1;
+  for (size_t i = out.size(); i-- > 0;) {
+    const size_t coord = flat % static_cast<size_t>(out[i]);
+    flat /= static_cast<size_t>(out[i]);
+    const size_t j = i + in.size();
+    if (j < out.size()) continue;
+    const int64_t extent = in[j - out.size()];
+    if (extent != 1) index += coord * stride;
+    stride *= static_cast<size_t>(extent);
+  }
+  return index;
+}
+
+// Element-wise over broadcast inputs; `f` maps doubles (or int64s) to the output.
+Folded Elementwise(const std::vector<const Value*>& in, bool float_out, bool bool_out,
+                   const std::function<double(const std::vector<double>&)>& ff,
+                   const std::function<std::optional<int64_t>(const std::vector<int64_t>&)>& fi) {
+  std::vector<int64_t> dims;
+  for (const Value* v : in) {
+    if (v == nullptr) return std::nullopt;
+    auto b = BroadcastShapes(dims, v->dims);
+    if (!b) return std::nullopt;
+    dims = *b;
+  }
+  const int64_t n = Count(dims);
+  if (n > kMaxFoldedElements) return std::nullopt;
+  Value out;
+  out.dims = dims;
+  out.floating = float_out;
+  out.type = bool_out ? onnx::TensorProto::BOOL : in[0]->type;
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+    if (float_out || (bool_out && std::any_of(in.begin(), in.end(),
+                                              [](const Value* v) { return v->floating; }))) {
+      std::vector<double> args;
+      for (const Value* v : in) args.push_back(v->At(BroadcastIndex(i, dims, v->dims)));
+      const double r = ff(args);
+      if (float_out) {
+        out.floats.push_back(r);
+      } else {
+        out.ints.push_back(static_cast<int64_t>(r));
+      }
+    } else {
+      std::vector<int64_t> args;
+      for (const Value* v : in) args.push_back(v->ints[BroadcastIndex(i, dims, v->dims)]);
+      const std::optional<int64_t> r = fi(args);
+      if (!r) return std::nullopt;
+      out.ints.push_back(*r);
+    }
+  }
+  return out;
+}
+
+bool AnyFloat(const FoldContext& c) {
+  return std::any_of(c.inputs.begin(), c.inputs.end(),
+                     [](const Value* v) { return v != nullptr && v->floating; });
+}
+
+Folded Arithmetic(const FoldContext& c) {
+  const std::string& op = c.node.op_type();
+  std::vector<const Value*> in(c.inputs.begin(), c.inputs.end());
+  if (in.empty()) return std::nullopt;
+  const bool floating = AnyFloat(c);
+  auto ff = [&op](const std::vector<double>& a) -> double {
+    if (op == "Add") return a[0] + a[1];
+    if (op == "Sub") return a[0] - a[1];
+    if (op == "Mul") return a[0] * a[1];
+    if (op == "Div") return a[0] / a[1];
+    if (op == "Pow") return std::pow(a[0], a[1]);
+    if (op == "Mod") return std::fmod(a[0], a[1]);
+    if (op == "Min") return *std::min_element(a.begin(), a.end());
+    if (op == "Max") return *std::max_element(a.begin(), a.end());
+    if (op == "Neg") return -a[0];
+    if (op == "Abs") return std::fabs(a[0]);
+    if (op == "Floor") return std::floor(a[0]);
+    if (op == "Ceil") return std::ceil(a[0]);
+    if (op == "Sqrt") return std::sqrt(a[0]);
+    if (op == "Reciprocal") return 1.0 / a[0];
+    return 0;
+  };
+  const bool fmod = IntAttribute(c.node, "fmod", 0) != 0;
+  auto fi = [&op, fmod](const std::vector<int64_t>& a) -> std::optional<int64_t> {
+    int64_t r = 0;
+    if (op == "Add") return __builtin_add_overflow(a[0], a[1], &r) ? std::nullopt : std::optional(r);
+    if (op == "Sub") return __builtin_sub_overflow(a[0], a[1], &r) ? std::nullopt : std::optional(r);
+    if (op == "Mul") return __builtin_mul_overflow(a[0], a[1], &r) ? std::nullopt : std::optional(r);
+    if (op == "Div" || op == "Mod") {
+      if (a[1] == 0) return std::nullopt;
+      if (op == "Div") return a[0] / a[1];
+      r = a[0] % a[1];
+      if (!fmod && r != 0 && ((r < 0) != (a[1] < 0))) r += a[1];  // sign of the divisor
+      return r;
+    }
+    if (op == "Min") return *std::min_element(a.begin(), a.end());
+    if (op == "Max") return *std::max_element(a.begin(), a.end());
+    if (op == "Neg") return -a[0];
+    if (op == "Abs") return a[0] < 0 ? -a[0] : a[0];
+    if (op == "Floor" || op == "Ceil") return a[0];
+    return std::nullopt;
+  };
+  return Elementwise(in, floating, false, ff, fi);
+}
+
+Folded Comparison(const FoldContext& c) {
+  const std::string& op = c.node.op_type();
+  auto ff = [&op](const std::vector<double>& a) -> double {
+    if (op == "Equal") return a[0] == a[1];
+    if (op == "Less") return a[0] < a[1];
+    if (op == "Greater") return a[0] > a[1];
+    if (op == "LessOrEqual") return a[0] <= a[1];
+    if (op == "GreaterOrEqual") return a[0] >= a[1];
+    if (op == "And") return a[0] != 0 && a[1] != 0;
+    if (op == "Or") return a[0] != 0 || a[1] != 0;
+    if (op == "Xor") return (a[0] != 0) != (a[1] != 0);
+    if (op == "Not") return a[0] == 0;
+    return 0;
+  };
+  auto fi = [&ff](const std::vector<int64_t>& a) -> std::optional<int64_t> {
+    std::vector<double> d(a.begin(), a.end());
+    return static_cast<int64_t>(ff(d));
+  };
+  std::vector<const Value*> in(c.inputs.begin(), c.inputs.end());
+  return Elementwise(in, false, true, ff, fi);
+}
+
+Folded Where(const FoldContext& c) {
+  if (c.In(0) == nullptr || c.In(1) == nullptr || c.In(2) == nullptr) return std::nullopt;
+  const bool floating = c.In(1)->floating || c.In(2)->floating;
+  Folded out = Elementwise(
+      {c.In(0), c.In(1), c.In(2)}, floating, false,
+      [](const std::vector<double>& a) { return a[0] != 0 ? a[1] : a[2]; },
+      [](const std::vector<int64_t>& a) -> std::optional<int64_t> {
+        return a[0] != 0 ? a[1] : a[2];
+      });
+  if (out) out->type = c.In(1)->type;
+  return out;
+}
+
+Folded Cast(const FoldContext& c) {
+  const Value* in = c.In(0);
+  if (in == nullptr) return std::nullopt;
+  const int32_t to = static_cast<int32_t>(IntAttribute(c.node, "to", 0));
+  Value out;
+  out.dims = in->dims;
+  out.type = to;
+  if (IsFloatType(to)) {
+    out.floating = true;
+    for (size_t i = 0; i < in->size(); ++i) out.floats.push_back(in->At(i));
+  } else if (IsIntType(to)) {
+    for (size_t i = 0; i < in->size(); ++i) {
+      out.ints.push_back(to == onnx::TensorProto::BOOL ? in->At(i) != 0 : in->IntAt(i));
+    }
+  } else {
+    return std::nullopt;
+  }
+  return out;
+}
+
+Folded ShapeOf(const FoldContext& c) {
+  if (c.shapes.empty() || c.shapes[0] == nullptr) return std::nullopt;
+  const std::vector<int64_t>& shape = *c.shapes[0];
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  if (c.node.op_type() == "Size") return IntValue({}, {Count(shape)});
+  int64_t start = IntAttribute(c.node, "start", 0);
+  int64_t end = IntAttribute(c.node, "end", rank);
+  if (start < 0) start += rank;
+  if (end < 0) end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, start, rank);
+  std::vector<int64_t> dims(shape.begin() + start, shape.begin() + end);
+  const int64_t n = static_cast<int64_t>(dims.size());
+  return IntValue({n}, dims);
+}
+
+// Values of an optional int list given as attribute (old opsets) or as input `index`.
+std::optional<std::vector<int64_t>> IntsFrom(const FoldContext& c, std::string_view attribute,
+                                             size_t index, bool* present) {
+  if (auto attr = IntsAttribute(c.node, attribute)) {
+    *present = true;
+    return attr;
+  }
+  *present = c.Present(index);
+  if (!*present) return std::vector<int64_t>();
+  const Value* v = c.In(index);
+  if (v == nullptr || v->floating) return std::nullopt;
+  return v->ints;
+}
+
+Folded Unsqueeze(const FoldContext& c) {
+  const Value* in = c.In(0);
+  bool present = false;
+  auto axes = IntsFrom(c, "axes", 1, &present);
+  if (in == nullptr || !axes) return std::nullopt;
+  const int64_t rank = static_cast<int64_t>(in->dims.size() + axes->size());
+  std::vector<bool> inserted(static_cast<size_t>(rank), false);
+  for (int64_t a : *axes) {
+    auto axis = NormalizeAxis(a, rank);
+    if (!axis || inserted[static_cast<size_t>(*axis)]) return std::nullopt;
+    inserted[static_cast<size_t>(*axis)] = true;
+  }
+  Value out = *in;
+  out.dims.clear();
+  size_t next = 0;
+  for (int64_t i = 0; i < rank; ++i) {
+    out.dims.push_back(inserted[static_cast<size_t>(i)] ? 1 : in->dims[next++]);
+  }
+  return out;
+}
+
+Folded Squeeze(const FoldContext& c) {
+  const Value* in = c.In(0);
+  bool present = false;
+  auto axes = IntsFrom(c, "axes", 1, &present);
+  if (in == nullptr || !axes) return std::nullopt;
+  const int64_t rank = static_cast<int64_t>(in->dims.size());
+  std::vector<bool> drop(static_cast<size_t>(rank), false);
+  for (int64_t a : *axes) {
+    auto axis = NormalizeAxis(a, rank);
+    if (!axis || in->dims[static_cast<size_t>(*axis)] != 1) return std::nullopt;
+    drop[static_cast<size_t>(*axis)] = true;
+  }
+  Value out = *in;
+  out.dims.clear();
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t d = in->dims[static_cast<size_t>(i)];
+    if (!(present ? drop[static_cast<size_t>(i)] : d == 1)) out.dims.push_back(d);
+  }
+  return out;
+}
+
+// Row-major strides of a shape.
+std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
+  return s;
+}
+
+// Copies element `from` of `in` to the end of `out`.
+void PushElement(const Value& in, size_t from, Value* out) {
+  if (in.floating) {
+    out->floats.push_back(in.floats[from]);
+  } else {
+    out->ints.push_back(in.ints[from]);
+  }
+}
+
+Folded Gather(const FoldContext& c) {
+  const Value* data = c.In(0);
+  const Value* indices = c.In(1);
+  if (data == nullptr || indices == nullptr || indices->floating || data->dims.empty()) {
+    return std::nullopt;
+  }
+  const int64_t rank = static_cast<int64_t>(data->dims.size());
+  auto axis = NormalizeAxis(IntAttribute(c.node, "axis", 0), rank);
+  if (!axis) return std::nullopt;
+  const size_t ax = static_cast<size_t>(*axis);
+  Value out;
+  out.type = data->type;
+  out.floating = data->floating;
+  out.dims.assign(data->dims.begin(), data->dims.begin() + *axis);
+  out.dims.insert(out.dims.end(), indices->dims.begin(), indices->dims.end());
+  out.dims.insert(out.dims.end(), data->dims.begin() + *axis + 1, data->dims.end());
+  if (Count(out.dims) > kMaxFoldedElements) return std::nullopt;
+  const std::vector<int64_t> strides = Strides(data->dims);
+  int64_t outer = 1;
+  for (size_t i = 0; i < ax; ++i) outer *= data->dims[i];
+  const int64_t extent = data->dims[ax];
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t index : indices->ints) {
+      if (index < 0) index += extent;
+      if (index < 0 || index >= extent) return std::nullopt;
+      const int64_t base = o * extent * strides[ax] + index * strides[ax];
+      for (int64_t inner = 0; inner < strides[ax]; ++inner) {
+        PushElement(*data, static_cast<size_t>(base + inner), &out);
+      }
+    }
+  }
+  return out;
+}
+
+Folded Concat(const FoldContext& c) {
+  if (c.inputs.empty()) return std::nullopt;
+  for (const Value* v : c.inputs) {
+    if (v == nullptr || v->dims.size() != c.inputs[0]->dims.size()) return std::nullopt;
+  }
+  const int64_t rank = static_cast<int64_t>(c.inputs[0]->dims.size());
+  auto axis = NormalizeAxis(IntAttribute(c.node, "axis", 0), rank);
+  if (!axis) return std::nullopt;
+  const size_t ax = static_cast<size_t>(*axis);
+  Value out;
+  out.type = c.inputs[0]->type;
+  out.floating = AnyFloat(c);
+  out.dims = c.inputs[0]->dims;
+  out.dims[ax] = 0;
+  for (const Value* v : c.inputs) out.dims[ax] += v->dims[ax];
+  if (Count(out.dims) > kMaxFoldedElements) return std::nullopt;
+  int64_t outer = 1;
+  for (size_t i = 0; i < ax; ++i) outer *= out.dims[i];
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const Value* v : c.inputs) {
+      const int64_t block = Strides(v->dims)[ax] * v->dims[ax];
+      for (int64_t i = 0; i < block; ++i) {
+        const size_t from = static_cast<size_t>(o * block + i);
+        if (out.floating) {
+          out.floats.push_back(v->At(from));
+        } else {
+          out.ints.push_back(v->ints[from]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+Folded Slice(const FoldContext& c) {
+  const Value* data = c.In(0);
+  if (data == nullptr) return std::nullopt;
+  bool present = false;
+  auto starts = IntsFrom(c, "starts", 1, &present);
+  auto ends = IntsFrom(c, "ends", 2, &present);
+  auto axes = IntsFrom(c, "axes", 3, &present);
+  if (!starts || !ends || !axes || starts->size() != ends->size()) return std::nullopt;
+  std::optional<std::vector<int64_t>> steps = std::vector<int64_t>(starts->size(), 1);
+  if (c.opset >= 10 && c.Present(4)) {
+    if (c.In(4) == nullptr || c.In(4)->floating) return std::nullopt;
+    steps = c.In(4)->ints;
+  }
+  if (!present) {
+    axes->clear();
+    for (size_t i = 0; i < starts->size(); ++i) axes->push_back(static_cast<int64_t>(i));
+  }
+  const int64_t rank = static_cast<int64_t>(data->dims.size());
+  if (axes->size() != starts->size() || steps->size() != starts->size()) return std::nullopt;
+  std::vector<int64_t> begin(static_cast<size_t>(rank), 0), step(static_cast<size_t>(rank), 1);
+  std::vector<int64_t> count = data->dims;
+  for (size_t i = 0; i < axes->size(); ++i) {
+    auto axis = NormalizeAxis((*axes)[i], rank);
+    if (!axis || (*steps)[i] == 0) return std::nullopt;
+    const size_t a = static_cast<size_t>(*axis);
+    const int64_t dim = data->dims[a], s = (*steps)[i];
+    int64_t b = (*starts)[i], e = (*ends)[i];
+    if (b < 0) b += dim;
+    if (e < 0) e += dim;
+    if (s > 0) {
+      b = std::clamp<int64_t>(b, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+      count[a] = e > b ? (e - b + s - 1) / s : 0;
+    } else {
+      b = std::clamp<int64_t>(b, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+      count[a] = b > e ? (b - e - s - 1) / -s : 0;
+    }
+    begin[a] = b;
+    step[a] = s;
+  }
+  Value out;
+  out.type = data->type;
+  out.floating = data->floating;
+  out.dims = count;
+  const int64_t n = Count(count);
+  if (n > kMaxFoldedElements) return std::nullopt;
+  const std::vector<int64_t> strides = Strides(data->dims);
+  for (int64_t flat = 0; flat < n; ++flat) {
+    int64_t rest = flat, from = 0;
+    for (size_t i = count.size(); i-- > 0;) {
+      const int64_t coord = rest % count[i];
+      rest /= count[i];
+      from += (begin[i] + coord * step[i]) * strides[i];
+    }
+    PushElement(*data, static_cast<size_t>(from), &out);
+  }
+  return out;
+}
+
+Folded Range(const FoldContext& c) {
+  const Value* start = c.In(0);
+  const Value* limit = c.In(1);
+  const Value* delta = c.In(2);
+  if (start == nullptr || limit == nullptr || delta == nullptr) return std::nullopt;
+  if (start->size() != 1 || limit->size() != 1 || delta->size() != 1 || delta->At(0) == 0) {
+    return std::nullopt;
+  }
+  const double n = std::max(0.0, std::ceil((limit->At(0) - start->At(0)) / delta->At(0)));
+  if (n > static_cast<double>(kMaxFoldedElements)) return std::nullopt;
+  Value out;
+  out.type = start->type;
+  out.floating = start->floating;
+  out.dims = {static_cast<int64_t>(n)};
+  for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) {
+    if (out.floating) {
+      out.floats.push_back(start->At(0) + static_cast<double>(i) * delta->At(0));
+    } else {
+      out.ints.push_back(start->ints[0] + i * delta->ints[0]);
+    }
+  }
+  return out;
+}
+
+// Reshape's target: 0 copies the input dim (unless allowzero), -1 takes what is left.
+std::optional<std::vector<int64_t>> ReshapeTarget(const std::vector<int64_t>& in,
+                                                  const std::vector<int64_t>& target,
+                                                  bool allow_zero) {
+  std::vector<int64_t> out = target;
+  int64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == 0 && !allow_zero) {
+      if (i >= in.size()) return std::nullopt;
+      out[i] = in[i];
+    }
+    if (out[i] == -1) {
+      if (infer >= 0) return std::nullopt;
+      infer = static_cast<int>(i);
+    } else if (out[i] < 0) {
+      return std::nullopt;
+    } else {
+      known *= out[i];
+    }
+  }
+  const int64_t total = Count(in);
+  if (infer >= 0) {
+    if (known == 0 || total % known != 0) return std::nullopt;
+    out[static_cast<size_t>(infer)] = total / known;
+  } else if (known != total) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+Folded Reshape(const FoldContext& c) {
+  const Value* data = c.In(0);
+  const Value* shape = c.In(1);
+  if (data == nullptr || shape == nullptr || shape->floating) return std::nullopt;
+  auto dims = ReshapeTarget(data->dims, shape->ints, IntAttribute(c.node, "allowzero", 0) != 0);
+  if (!dims) return std::nullopt;
+  Value out = *data;
+  out.dims = *dims;
+  return out;
+}
+
+Folded ConstantOfShape(const FoldContext& c) {
+  const Value* shape = c.In(0);
+  if (shape == nullptr || shape->floating || Count(shape->ints) > kMaxFoldedElements) {
+    return std::nullopt;
+  }
+  Value fill;
+  fill.type = onnx::TensorProto::FLOAT;
+  fill.floating = true;
+  fill.floats = {0.0};
+  if (const onnx::AttributeProto* a = FindAttribute(c.node, "value")) {
+    auto v = FromTensor(a->t());
+    if (!v || v->size() != 1) return std::nullopt;
+    fill = *v;
+  }
+  Value out = fill;
+  out.dims = shape->ints;
+  out.ints.assign(fill.floating ? 0 : static_cast<size_t>(Count(shape->ints)),
+                  fill.floating ? 0 : fill.ints[0]);
+  out.floats.assign(fill.floating ? static_cast<size_t>(Count(shape->ints)) : 0,
+                    fill.floating ? fill.floats[0] : 0.0);
+  return out;
+}
+
+Folded Expand(const FoldContext& c) {
+  const Value* data = c.In(0);
+  const Value* shape = c.In(1);
+  if (data == nullptr || shape == nullptr || shape->floating) return std::nullopt;
+  auto dims = BroadcastShapes(data->dims, shape->ints);
+  if (!dims || Count(*dims) > kMaxFoldedElements) return std::nullopt;
+  Value out;
+  out.type = data->type;
+  out.floating = data->floating;
+  out.dims = *dims;
+  for (size_t i = 0; i < static_cast<size_t>(Count(*dims)); ++i) {
+    PushElement(*data, BroadcastIndex(i, *dims, data->dims), &out);
+  }
+  return out;
+}
+
+// ReduceProd/Sum/Min/Max over a tensor of rank <= 1 (the only case shape code uses).
+Folded Reduce(const FoldContext& c) {
+  const Value* in = c.In(0);
+  if (in == nullptr || in->dims.size() > 1) return std::nullopt;
+  const std::string& op = c.node.op_type();
+  double acc = op == "ReduceProd" ? 1 : 0;
+  for (size_t i = 0; i < in->size(); ++i) {
+    const double x = in->At(i);
+    if (op == "ReduceProd") acc *= x;
+    if (op == "ReduceSum") acc += x;
+    if (op == "ReduceMin") acc = i == 0 ? x : std::min(acc, x);
+    if (op == "ReduceMax") acc = i == 0 ? x : std::max(acc, x);
+  }
+  Value out;
+  out.type = in->type;
+  out.floating = in->floating;
+  if (IntAttribute(c.node, "keepdims", 1) != 0 && !in->dims.empty()) out.dims = {1};
+  if (out.floating) {
+    out.floats = {acc};
+  } else {
+    out.ints = {static_cast<int64_t>(acc)};
+  }
+  return out;
+}
+
+Folded Identity(const FoldContext& c) {
+  if (c.In(0) == nullptr) return std::nullopt;
+  return *c.In(0);
+}
+
+Folded ConstantNode(const FoldContext& c) {
+  for (const onnx::AttributeProto& a : c.node.attribute()) {
+    if (a.name() == "value") return FromTensor(a.t());
+    if (a.name() == "value_int") return IntValue({}, {a.i()});
+    if (a.name() == "value_ints") {
+      return IntValue({a.ints_size()}, std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+    }
+    if (a.name() == "value_float" || a.name() == "value_floats") {
+      Value v;
+      v.type = onnx::TensorProto::FLOAT;
+      v.floating = true;
+      if (a.name() == "value_float") {
+        v.floats = {a.f()};
+      } else {
+        v.dims = {a.floats_size()};
+        v.floats.assign(a.floats().begin(), a.floats().end());
+      }
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+using Evaluator = Folded (*)(const FoldContext&);
+
+const std::unordered_map<std::string_view, Evaluator>& Evaluators() {
+  static const auto* table = new std::unordered_map<std::string_view, Evaluator>{
+      {"Constant", ConstantNode}, {"Identity", Identity},   {"Shape", ShapeOf},
+      {"Size", ShapeOf},          {"Gather", Gather},       {"Unsqueeze", Unsqueeze},
+      {"Squeeze", Squeeze},       {"Concat", Concat},       {"Slice", Slice},
+      {"Cast", Cast},             {"Range", Range},         {"Reshape", Reshape},
+      {"ConstantOfShape", ConstantOfShape},                 {"Expand", Expand},
+      {"Where", Where},           {"Add", Arithmetic},      {"Sub", Arithmetic},
+      {"Mul", Arithmetic},        {"Div", Arithmetic},      {"Mod", Arithmetic},
+      {"Pow", Arithmetic},        {"Min", Arithmetic},      {"Max", Arithmetic},
+      {"Neg", Arithmetic},        {"Abs", Arithmetic},      {"Floor", Arithmetic},
+      {"Ceil", Arithmetic},       {"Sqrt", Arithmetic},     {"Reciprocal", Arithmetic},
+      {"Equal", Comparison},      {"Less", Comparison},     {"Greater", Comparison},
+      {"LessOrEqual", Comparison}, {"GreaterOrEqual", Comparison}, {"And", Comparison},
+      {"Or", Comparison},         {"Xor", Comparison},      {"Not", Comparison},
+      {"ReduceProd", Reduce},     {"ReduceSum", Reduce},    {"ReduceMin", Reduce},
+      {"ReduceMax", Reduce},
+  };
+  return *table;
+}
+
+// A fully known shape from a value's type, or nullopt.
+std::optional<std::vector<int64_t>> KnownShape(const onnx::TypeProto& type) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape()) return std::nullopt;
+  std::vector<int64_t> dims;
+  for (const onnx::TensorShapeProto::Dimension& d : type.tensor_type().shape().dim()) {
+    if (!d.has_dim_value()) return std::nullopt;
+    dims.push_back(d.dim_value());
+  }
+  return dims;
+}
+
+int DefaultOpset(const onnx::ModelProto& model) {
+  for (const onnx::OperatorSetIdProto& o : model.opset_import()) {
+    if (o.domain().empty() || o.domain() == "ai.onnx") return static_cast<int>(o.version());
+  }
+  return 0;
+}
+
+// One folding pass over the main graph; returns how many nodes it replaced by initializers.
+int FoldShapeArithmetic(onnx::ModelProto* model) {
+  onnx::GraphProto* graph = model->mutable_graph();
+  const int opset = DefaultOpset(*model);
+  std::unordered_map<std::string, std::vector<int64_t>> shapes;
+  auto add_shape = [&shapes](const onnx::ValueInfoProto& vi) {
+    if (auto s = KnownShape(vi.type())) shapes.emplace(vi.name(), std::move(*s));
+  };
+  for (const onnx::ValueInfoProto& vi : graph->input()) add_shape(vi);
+  for (const onnx::ValueInfoProto& vi : graph->value_info()) add_shape(vi);
+  for (const onnx::ValueInfoProto& vi : graph->output()) add_shape(vi);
+  std::unordered_map<std::string, Value> values;
+  for (const onnx::TensorProto& t : graph->initializer()) {
+    shapes.emplace(t.name(), std::vector<int64_t>(t.dims().begin(), t.dims().end()));
+    if (auto v = FromTensor(t)) values.emplace(t.name(), std::move(*v));
+  }
+
+  const auto& evaluators = Evaluators();
+  std::vector<bool> fold(static_cast<size_t>(graph->node_size()), false);
+  int folded = 0;
+  for (int i = 0; i < graph->node_size(); ++i) {
+    const onnx::NodeProto& node = graph->node(i);
+    if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
+    if (node.output_size() != 1) continue;
+    auto it = evaluators.find(node.op_type());
+    if (it == evaluators.end()) continue;
+    FoldContext context{node, {}, {}, opset};
+    for (const std::string& input : node.input()) {
+      auto v = values.find(input);
+      context.inputs.push_back(v == values.end() ? nullptr : &v->second);
+      auto s = shapes.find(input);
+      context.shapes.push_back(s == shapes.end() ? nullptr : &s->second);
+    }
+    // Shape and Size need only their input's shape; the others need every value.
+    const bool shape_only = node.op_type() == "Shape" || node.op_type() == "Size";
+    bool ready = true;
+    for (size_t k = 0; k < context.inputs.size(); ++k) {
+      if (node.input(static_cast<int>(k)).empty()) continue;
+      if (shape_only ? context.shapes[k] == nullptr : context.inputs[k] == nullptr) ready = false;
+    }
+    if (!ready) continue;
+    Folded value;
+    try {
+      value = it->second(context);
+    } catch (const std::exception&) {
+      value.reset();  // malformed shape code: leave it to shape inference to report
+    }
+    if (!value || Count(value->dims) > kMaxFoldedElements ||
+        static_cast<int64_t>(value->size()) != Count(value->dims)) {
+      continue;
+    }
+    shapes[node.output(0)] = value->dims;
+    values[node.output(0)] = std::move(*value);
+    if (node.op_type() != "Constant") {
+      fold[static_cast<size_t>(i)] = true;
+      ++folded;
+    }
+  }
+  if (folded == 0) return 0;
+
+  // Replace the folded nodes by initializers, keeping every other node in order.
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (int i = 0; i < graph->node_size(); ++i) {
+    if (!fold[static_cast<size_t>(i)]) {
+      kept.Add()->Swap(graph->mutable_node(i));
+      continue;
+    }
+    const std::string& name = graph->node(i).output(0);
+    *graph->add_initializer() = ToTensor(values.at(name), name);
+  }
+  graph->mutable_node()->Swap(&kept);
+  return folded;
+}
+
+}  // namespace
+
+ShapeInferenceReport InferShapesWithFolding(onnx::ModelProto* model) {
+  const onnx::ShapeInferenceOptions options(/*check_type_val=*/false, /*strict_mode_val=*/0,
+                                            /*data_prop_val=*/true);
+  ShapeInferenceReport report;
+  while (report.rounds < kMaxRounds) {
+    onnx::shape_inference::InferShapes(*model, onnx::OpSchemaRegistry::Instance(), options);
+    ++report.rounds;
+    const int folded = FoldShapeArithmetic(model);
+    if (folded == 0) break;
+    report.folded_nodes += folded;
+  }
+  return report;
+}
+
+std::string ShapeInferenceErrors(const onnx::ModelProto& model) {
+  onnx::ModelProto copy = model;
+  const onnx::ShapeInferenceOptions options(false, /*strict_mode_val=*/1, true);
+  try {
+    onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), options);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace cadenza
