@@ -23,6 +23,7 @@ std::string_view InfeasibleName(Infeasible reason) {
     case Infeasible::kNocBandwidth: return "noc-bandwidth";
     case Infeasible::kOffchipBandwidth: return "offchip-bandwidth";
     case Infeasible::kIncompleteCoverage: return "incomplete-coverage";
+    case Infeasible::kCountOverflow: return "count-overflow";
   }
   return "?";
 }
@@ -57,6 +58,8 @@ std::string_view InfeasibleExplanation(Infeasible reason) {
       return "the off-chip bandwidth needed exceeds the off-chip bandwidth";
     case Infeasible::kIncompleteCoverage:
       return "the mapping's loop nest covers fewer MACs than the layer has (it skips work)";
+    case Infeasible::kCountOverflow:
+      return "the layer is too large: its access or cycle counts exceed 64 bits";
   }
   return "?";
 }
@@ -176,13 +179,13 @@ class Walk {
       const int64_t m = lv.mapped[static_cast<size_t>(slot)];
       const int64_t me = lv.mapped_edge[static_cast<size_t>(slot)];
       if (!lv.d[static_cast<size_t>(j)].spatial) {
-        v *= IsEdge(c, j) ? me : m;
+        v = Mul(v, IsEdge(c, j) ? me : m);
       } else if (!IsEdge(c, j)) {
-        v *= m;
+        v = Mul(v, m);
       } else if (lv.edge_units == 1 && (first || ee)) {
-        v *= me;
+        v = Mul(v, me);
       } else if (lv.edge_units > 1) {
-        v *= ee ? me : m;
+        v = Mul(v, ee ? me : m);
       }
     }
     return v;
@@ -205,25 +208,25 @@ class Walk {
       const Pos pos = c.st[static_cast<size_t>(j)]->pos;
       if (!d.spatial) {
         if (pos == kInit) {
-          v *= IsEdge(c, j) ? me : m;
+          v = Mul(v, IsEdge(c, j) ? me : m);
         } else if (j == c.ch && !inited) {
           if (q == 0) {
             Fail(Infeasible::kUndefinedReuse, d.source);
             return 0;
           }
-          v *= q;
+          v = Mul(v, q);
         } else {
-          v *= m;
+          v = Mul(v, m);
         }
         continue;
       }
       const int64_t ms = ee ? me : m, qs = ee ? qe : q;
       if (first) {
-        v *= ms;
+        v = Mul(v, ms);
       } else if (pos == kInit) {
-        v *= j <= c.ch ? ms : qs;
+        v = Mul(v, j <= c.ch ? ms : qs);
       } else {
-        v *= (!inited && j == c.ch) ? qs : ms;
+        v = Mul(v, (!inited && j == c.ch) ? qs : ms);
       }
     }
     return v;
@@ -235,7 +238,7 @@ class Walk {
     const uint16_t spatial = lv.spatial_mask & lv.coupled.v[static_cast<size_t>(t)];
     if (spatial == 0) return Piv(c, t, true, false);
     const bool edge = (spatial & c.edge_mask) != 0;
-    if (!edge) return Piv(c, t, true, false) + (lv.units - 1) * Piv(c, t, false, false);
+    if (!edge) return Add(Piv(c, t, true, false), Mul(lv.units - 1, Piv(c, t, false, false)));
     const State& s = *c.st[static_cast<size_t>(lv.last_spatial_of_tensor.v[static_cast<size_t>(t)])];
     return Combine(lv.edge_units, s.edge_edge, [&](bool first, bool ee) { return Piv(c, t, first, ee); });
   }
@@ -243,14 +246,39 @@ class Walk {
   // The edge combination shared by ingress and egress: the first sub-unit, the full ones and
   // the partial last one.
   template <typename Volume>
-  static int64_t Combine(int64_t e, bool ee, Volume volume) {
+  int64_t Combine(int64_t e, bool ee, Volume volume) const {
     int64_t v = (e == 1 && ee) ? volume(true, true) : volume(true, false);
     if (e > 1) {
       const int64_t eei = ee ? 1 : 0;
-      v += std::max<int64_t>(e - eei - 1, 0) * volume(false, false) + eei * volume(false, true);
+      v = Add(v, Add(Mul(std::max<int64_t>(e - eei - 1, 0), volume(false, false)),
+                     Mul(eei, volume(false, true))));
     }
     return v;
   }
+
+  // Checked arithmetic: an overflow marks the evaluation, which then reports kCountOverflow.
+  int64_t Mul(int64_t a, int64_t b) const {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) {
+      overflow_ = true;
+      return 0;
+    }
+    return r;
+  }
+  int64_t Add(int64_t a, int64_t b) const {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) {
+      overflow_ = true;
+      return 0;
+    }
+    return r;
+  }
+  void Accumulate(int64_t* sum, int64_t n, int64_t value) const { *sum = Add(*sum, Mul(n, value)); }
+
+ public:
+  bool overflow() const { return overflow_; }
+
+ private:
 
   // PE egress volume of the output (spec 3.6).
   int64_t Pev(const Case& c, bool psum, bool first, bool ee, bool reuse_at_edge = true) const {
@@ -274,27 +302,27 @@ class Walk {
       const State& s = *c.st[static_cast<size_t>(j)];
       const bool is_edge = IsEdge(c, j);
       if (!d.spatial) {
-        v *= s.pos == kInit ? (is_edge ? me : m) : s.pos == kSteady ? m : me;
+        v = Mul(v, s.pos == kInit ? (is_edge ? me : m) : s.pos == kSteady ? m : me);
         continue;
       }
       switch (s.pos) {
         case kInit:
           if (!(is_edge && ee)) {
-            v *= first ? m : qstar;
+            v = Mul(v, first ? m : qstar);
           } else if (e == 1) {
-            v *= me;
+            v = Mul(v, me);
           } else {
-            v *= !part_b ? me : (reuse_at_edge ? qe : me);
+            v = Mul(v, !part_b ? me : (reuse_at_edge ? qe : me));
           }
           break;
         case kSteady:
-          v *= first ? m : qstar;
+          v = Mul(v, first ? m : qstar);
           break;
         case kEdge:
           if (e == 1 && (first || ee)) {
-            v *= lv.mapped_edge[plain];  // reads the unprimed Y/X entry, as the original does
+            v = Mul(v, lv.mapped_edge[plain]);  // reads the unprimed Y/X entry, as the original does
           } else if (e > 1) {
-            v *= ee ? qe : (first ? m : qstar);
+            v = Mul(v, ee ? qe : (first ? m : qstar));
           }
           break;
       }
@@ -307,7 +335,7 @@ class Walk {
     const uint16_t spatial = lv.spatial_mask & lv.coupled.v[kOut];
     if (spatial == 0) return Pev(c, false, true, false);
     if ((spatial & c.edge_mask) == 0) {
-      return Pev(c, false, true, false) + (lv.units - 1) * Pev(c, false, false, false);
+      return Add(Pev(c, false, true, false), Mul(lv.units - 1, Pev(c, false, false, false)));
     }
     const State& s = *c.st[static_cast<size_t>(lv.last_spatial_of_tensor.v[kOut])];
     return Combine(lv.edge_units, s.edge_edge, [&](bool first, bool ee) { return Pev(c, false, first, ee); });
@@ -315,14 +343,14 @@ class Walk {
 
   int64_t Macs(const Case& c) const {
     const Level& lv = *c.lv;
-    if ((lv.spatial_mask & c.edge_mask) == 0) return lv.units * Pev(c, true, true, false);
+    if ((lv.spatial_mask & c.edge_mask) == 0) return Mul(lv.units, Pev(c, true, true, false));
     const bool ee = c.st[static_cast<size_t>(lv.last_spatial)]->edge_edge;
     const int64_t e = lv.edge_units;
     int64_t v = (e == 1 && ee) ? Pev(c, true, true, true) : Pev(c, true, true, false);
     if (e > 1) {
       const int64_t eei = ee ? 1 : 0;
-      v += std::max<int64_t>(e - eei - 1, 0) * Pev(c, true, true, false) +
-           eei * Pev(c, true, false, true, /*reuse_at_edge=*/false);
+      v = Add(v, Add(Mul(std::max<int64_t>(e - eei - 1, 0), Pev(c, true, true, false)),
+                     Mul(eei, Pev(c, true, false, true, /*reuse_at_edge=*/false))));
     }
     return v;
   }
@@ -390,6 +418,7 @@ class Walk {
   PerTensor<int64_t> first_l1_{};
   std::array<MemoEntry, kMemoCapacity> memo_;
   int memo_count_ = 0;
+  mutable bool overflow_ = false;
 };
 
 SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
@@ -405,7 +434,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     const LevelDirective& d = lv.d[static_cast<size_t>(i)];
     lists[static_cast<size_t>(i)] = MakeStates(d, dims[d.dim], lv.units);
     stride[static_cast<size_t>(i)] = total;
-    total *= lists[static_cast<size_t>(i)].n;
+    total = Mul(total, lists[static_cast<size_t>(i)].n);
   }
 
   // Whole-tensor sizes at this level, and the per-PE tile sizes.
@@ -417,8 +446,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
       int64_t extent = dims[d];
       if (t == kOut && layer_.has_overlap && d == Dim::kY) extent = dims[Dim::kY] - dims[Dim::kR] + 1;
       if (t == kOut && layer_.has_overlap && d == Dim::kX) extent = dims[Dim::kX] - dims[Dim::kS] + 1;
-      w *= extent;
-      p *= lv.mapped[static_cast<size_t>(Slot(d))];
+      w = Mul(w, extent);
+      p = Mul(p, lv.mapped[static_cast<size_t>(Slot(d))]);
     }
     whole.v[static_cast<size_t>(t)] = w;
     tile.v[static_cast<size_t>(t)] = p;
@@ -442,7 +471,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     for (int i = 0; i < lv.count; ++i) {
       const State& s = lists[static_cast<size_t>(i)].s[static_cast<size_t>(counter[static_cast<size_t>(i)])];
       c.st[static_cast<size_t>(i)] = &s;
-      n *= s.count;
+      n = Mul(n, s.count);
       if (s.pos == kEdge || s.init_edge) c.edge_mask = static_cast<uint16_t>(c.edge_mask | (1u << i));
       if (s.pos != kInit) c.ch = i;
     }
@@ -459,22 +488,23 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
       ing_in = Ingress(c, kIn);
       ing_w = Ingress(c, kW);
       if (error_ != Infeasible::kNone) return {};
-      l2_size.v[kIn] += 2 * ing_in;
-      l2_size.v[kW] += 2 * ing_w;
+      l2_size.v[kIn] = Add(l2_size.v[kIn], Mul(2, ing_in));
+      l2_size.v[kW] = Add(l2_size.v[kW], Mul(2, ing_w));
       l2_write.v[kIn] = whole.v[kIn];
       l2_write.v[kW] = whole.v[kW];
-      l1_size.v[kIn] += 2 * tile.v[kIn];
-      l1_size.v[kW] += 2 * tile.v[kW];
-      l2_size.v[kOut] = 2 * Egress(c);
+      l1_size.v[kIn] = Add(l1_size.v[kIn], Mul(2, tile.v[kIn]));
+      l1_size.v[kW] = Add(l1_size.v[kW], Mul(2, tile.v[kW]));
+      l2_size.v[kOut] = Mul(2, Egress(c));
       l2_read.v[kOut] = whole.v[kOut];
-      l1_size.v[kOut] = 2 * tile.v[kOut];
+      l1_size.v[kOut] = Mul(2, tile.v[kOut]);
     }
     const int64_t eg = Egress(c);
     const int64_t mac = Macs(c);
     const int64_t cp = CriticalPath(c);
-    l2_write.v[kOut] += n * eg;
-    l1_write.v[kOut] += n * mac;
-    l1_read.v[kOut] += n * mac;
+    Accumulate(&l2_write.v[kOut], n, eg);
+    Accumulate(&l1_write.v[kOut], n, mac);
+    Accumulate(&l1_read.v[kOut], n, mac);
+    if (overflow_) return {};
     if (cp <= 0) continue;
     if (!case0_pending) {
       ing_in = Ingress(c, kIn);
@@ -484,9 +514,9 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     case0_pending = false;
     if (mac < 0 || eg < 0) negative = true;
     for (int t : {kIn, kW}) {
-      l2_read.v[static_cast<size_t>(t)] += n * (t == kIn ? ing_in : ing_w);
+      Accumulate(&l2_read.v[static_cast<size_t>(t)], n, t == kIn ? ing_in : ing_w);
       l1_write.v[static_cast<size_t>(t)] = l2_read.v[static_cast<size_t>(t)];
-      l1_read.v[static_cast<size_t>(t)] += n * mac;
+      Accumulate(&l1_read.v[static_cast<size_t>(t)], n, mac);
     }
     const int64_t ing = ing_in + ing_w;
     intensity = static_cast<double>(mac) / static_cast<double>(ing);
@@ -533,17 +563,17 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
       offchip_req = std::max({offchip_req, Trunc(l2_size.v[kOut], comp), Trunc(in_bytes, comp)});
       offchip_req = Trunc(offchip_req, 2);
     }
-    runtime += n * delay;
-    macs += n * mac;
+    Accumulate(&runtime, n, delay);
+    Accumulate(&macs, n, mac);
     active += static_cast<double>(n) * a;
     comp = std::max<int64_t>(comp, 1);
     const int64_t traffic = std::max(ing, eg);
     peak_bw = std::max(peak_bw, Trunc(traffic, comp));
-    sum_bw += Trunc(n * traffic, comp);
-    min_in = std::min(min_in, di), max_in = std::max(max_in, di), sum_in += n * di;
-    min_eg = std::min(min_eg, de), max_eg = std::max(max_eg, de), sum_eg += n * de;
-    min_comp = std::min(min_comp, comp), max_comp = std::max(max_comp, comp), sum_comp += n * comp;
-    occ += n;
+    sum_bw = Add(sum_bw, Trunc(Mul(n, traffic), comp));
+    min_in = std::min(min_in, di), max_in = std::max(max_in, di), Accumulate(&sum_in, n, di);
+    min_eg = std::min(min_eg, de), max_eg = std::max(max_eg, de), Accumulate(&sum_eg, n, de);
+    min_comp = std::min(min_comp, comp), max_comp = std::max(max_comp, comp), Accumulate(&sum_comp, n, comp);
+    occ = Add(occ, n);
   }
 
   SubResult result;
@@ -598,11 +628,16 @@ void AreaAndPower(const Hardware& hw, CostResult* r) {
                 std::max(395.473, 395.473 * arbiter);
   r->pe_power_mw = 1.2223 * w * n;
   // The original adds each PE's L1 power one by one; the rounding of that sum shows in the
-  // sixth digit, so it is reproduced rather than multiplied out.
-  double l1_power = 0;
+  // sixth digit, so it is reproduced rather than multiplied out (up to 4096 PEs; beyond, the
+  // product differs from such a sum only in digits nobody compares).
   const double per_pe = 0.00345 * l1;
-  for (int64_t i = 0; i < hw.num_pes; ++i) l1_power += per_pe;
-  r->l1_power_mw = l1_power;
+  if (hw.num_pes <= 4096) {
+    double l1_power = 0;
+    for (int64_t i = 0; i < hw.num_pes; ++i) l1_power += per_pe;
+    r->l1_power_mw = l1_power;
+  } else {
+    r->l1_power_mw = per_pe * n;
+  }
   r->l2_power_mw = 0.00345 * l2;
   r->noc_power_mw = 0.8 * bus / 1000 * b + std::max(0.34, 0.34 * arbiter / 1000);
   r->power_mw = r->pe_power_mw + r->l1_power_mw + r->l2_power_mw + r->noc_power_mw;
@@ -641,6 +676,11 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
   }
   Walk walk(c, levels, hw_, &r);
   walk.Analyze(0, levels.level[0].static_dim);
+  if (walk.overflow()) {
+    CostResult failed;
+    failed.infeasible = Infeasible::kCountOverflow;
+    return failed;
+  }
   if (walk.error() != Infeasible::kNone) {
     CostResult failed;
     failed.infeasible = walk.error();
@@ -654,28 +694,34 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
 
   for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
     int64_t elements = 1;
-    for (Dim d : TensorDims(t)) elements *= layer_.shape.size[d];
+    for (Dim d : TensorDims(t)) {
+      if (__builtin_mul_overflow(elements, layer_.shape.size[d], &elements)) {
+        CostResult failed;
+        failed.infeasible = Infeasible::kCountOverflow;
+        return failed;
+      }
+    }
     (t == Tensor::kInput ? r.input_elements : r.filter_elements) = elements;
   }
 
   // Energy of spec 3.9 with the layer's own L1 counts (the original may use another layer's).
   const PerTensor<TensorAccesses>& a = r.accesses;
-  const int64_t l2 = a[Tensor::kInput].l2_read + a[Tensor::kInput].l2_write +
-                     a[Tensor::kFilter].l2_read + a[Tensor::kFilter].l2_write +
-                     a[Tensor::kOutput].l2_write;
-  int64_t l1 = 0;
-  for (Tensor t : kAllTensors) l1 += a[t].l1_read + a[t].l1_write;
-  r.energy_nj = 0.00023 * (18.61 * static_cast<double>(l2) + 1.68 * static_cast<double>(l1));
+  auto d = [](int64_t v) { return static_cast<double>(v); };
+  const double l2 = d(a[Tensor::kInput].l2_read) + d(a[Tensor::kInput].l2_write) +
+                    d(a[Tensor::kFilter].l2_read) + d(a[Tensor::kFilter].l2_write) +
+                    d(a[Tensor::kOutput].l2_write);
+  double l1 = 0;
+  for (Tensor t : kAllTensors) l1 += d(a[t].l1_read) + d(a[t].l1_write);
+  r.energy_nj = 0.00023 * (18.61 * l2 + 1.68 * l1);
   r.throughput_macs_per_cycle =
       static_cast<double>(r.macs) / static_cast<double>(r.runtime_cycles);
   AreaAndPower(hw_, &r);
 
   r.mac_energy_pj = static_cast<double>(r.macs) * hw_.energy.mac_pj;
-  r.l1_energy_pj = static_cast<double>(l1) * hw_.energy.l1_pj;
-  r.l2_energy_pj = static_cast<double>(l2) * hw_.energy.l2_pj;
-  const int64_t output_elements = a[Tensor::kOutput].l2_read;
+  r.l1_energy_pj = l1 * hw_.energy.l1_pj;
+  r.l2_energy_pj = l2 * hw_.energy.l2_pj;
   r.offchip_energy_pj =
-      static_cast<double>(r.input_elements + r.filter_elements + output_elements) *
+      (d(r.input_elements) + d(r.filter_elements) + d(a[Tensor::kOutput].l2_read)) *
       hw_.energy.offchip_pj;
   r.exact_macs = exact_macs_;
   r.utilization = static_cast<double>(exact_macs_) /
@@ -693,14 +739,16 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
 
 void Analyzer::CheckLimits(CostResult* result) const {
   if (!result->ok()) return;
-  int64_t l1_bytes = 0, l2_bytes = 0;
+  // In double: the products cannot overflow, and capacities are far below 2^53.
+  double l1_bytes = 0, l2_bytes = 0;
   for (Tensor t : kAllTensors) {
-    l1_bytes += result->l1_size_per_tensor[t] * hw_.bytes_per_element[t];
-    l2_bytes += result->l2_size_per_tensor[t] * hw_.bytes_per_element[t];
+    const double bytes = static_cast<double>(hw_.bytes_per_element[t]);
+    l1_bytes += static_cast<double>(result->l1_size_per_tensor[t]) * bytes;
+    l2_bytes += static_cast<double>(result->l2_size_per_tensor[t]) * bytes;
   }
-  if (l1_bytes > hw_.l1_size) {
+  if (l1_bytes > static_cast<double>(hw_.l1_size)) {
     result->infeasible = Infeasible::kL1Overflow;
-  } else if (l2_bytes > hw_.l2_size) {
+  } else if (l2_bytes > static_cast<double>(hw_.l2_size)) {
     result->infeasible = Infeasible::kL2Overflow;
   } else if (hw_.bandwidth_is_hard_limit && result->noc_bw_peak_per_cycle > hw_.noc_bw) {
     result->infeasible = Infeasible::kNocBandwidth;

@@ -24,8 +24,9 @@ enum class Infeasible : uint8_t {
   kNocBandwidth,         // NoC bandwidth need exceeds the hardware's, when that is a hard limit
   kOffchipBandwidth,     // off-chip bandwidth need exceeds the hardware's, when a hard limit
   kIncompleteCoverage,   // the model counts fewer MACs than the layer has: work is skipped
+  kCountOverflow,        // a count exceeds 64 bits (absurdly large layer or tiles)
 };
-inline constexpr int kNumInfeasible = 12;
+inline constexpr int kNumInfeasible = 13;
 /// A short stable name, e.g. "l1-overflow".
 std::string_view InfeasibleName(Infeasible reason);
 /// A sentence for users, e.g. "the product of the Cluster sizes exceeds the number of PEs".

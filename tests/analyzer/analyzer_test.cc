@@ -260,6 +260,30 @@ TEST(AnalyzerTest, LayerMissingADimensionIsAnInputError) {
   EXPECT_THROW(Analyzer(l, Hw(4)), InputError);
 }
 
+TEST(AnalyzerTest, LayerWhoseMacCountOverflowsIsAnInputError) {
+  Layer l = Conv(1, 1, 1, 1, 1, 1);
+  l.shape.size[kK] = l.shape.size[kC] = 1 << 22;
+  l.shape.size[kY] = l.shape.size[kX] = 1 << 11;  // 2^66 MACs
+  EXPECT_THROW(Analyzer(l, Hw(4)), InputError);
+}
+
+// Near the 64-bit limit the counts are checked rather than wrapped: the evaluation either
+// succeeds with the exact MAC count or reports the overflow.
+TEST(AnalyzerTest, HugeLayerNeverWrapsCounts) {
+  const Layer l = Conv(1 << 20, 1 << 20, 1, 1, 1 << 10, 1 << 11);  // 2^61 MACs
+  const Analyzer a(l, Hw(16));
+  for (const Mapping& m : {Map({S(1, 1, kC), T(1, 1, kK)}), Map({S(1, 1, kK), T(1024, 1024, kC)}),
+                           Map({S(1, 1, kK), Cl(4), S(1, 1, kC)})}) {
+    const CostResult r = a.Evaluate(m);
+    if (r.ok()) {
+      EXPECT_EQ(r.macs, l.exact_macs);
+      EXPECT_GT(r.runtime_cycles, 0);
+    } else {
+      EXPECT_EQ(r.infeasible, Infeasible::kCountOverflow);
+    }
+  }
+}
+
 TEST(ExactMacsTest, RespectsStride) {
   // ResNet-50 conv1: 7x7/2 on a 230x230 padded input -> 112x112 outputs.
   EXPECT_EQ(ExactMacs(OpKind::kConv, Conv(64, 3, 7, 7, 230, 230, 2).shape),
