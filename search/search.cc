@@ -7,10 +7,10 @@
 #include <map>
 #include <memory>
 #include <tuple>
-#include <unordered_set>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
+#include "search/candidates.h"
 
 namespace cadenza {
 
@@ -43,78 +43,11 @@ namespace {
 
 constexpr double kInfeasibleScore = std::numeric_limits<double>::infinity();
 
-struct Candidate {
-  int32_t distinct = 0;  // index into the distinct layers
-  int32_t template_index = 0;
-  ParamValues params{};
-};
+using internal::Candidate;
 
 struct Score {
   double value = kInfeasibleScore;
   Infeasible reason = Infeasible::kNone;
-};
-
-uint64_t HashMapping(const Mapping& m) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&h](uint64_t v) {
-    h ^= v;
-    h *= 1099511628211ull;
-  };
-  for (const Directive& d : m) {
-    mix(static_cast<uint64_t>(d.kind) | static_cast<uint64_t>(d.dim) << 8 |
-        static_cast<uint64_t>(d.output_coord) << 16);
-    mix(static_cast<uint64_t>(d.size));
-    mix(static_cast<uint64_t>(d.offset));
-  }
-  return h;
-}
-
-// Appends the candidates of one template for one layer in odometer order (first parameter
-// outermost), skipping parameter values that give a mapping already listed.
-class Enumerator {
- public:
-  Enumerator(const DataflowTemplate& t, const Layer& layer, const Hardware& hw, int32_t distinct,
-             int32_t template_index, int64_t limit, std::vector<Candidate>* out)
-      : t_(t), distinct_(distinct), template_index_(template_index), limit_(limit), out_(out) {
-    context_.shape = &layer.shape;
-    context_.num_pes = hw.num_pes;
-    context_.params = &values_;
-  }
-
-  void Run() { Recurse(0); }
-
- private:
-  void Recurse(size_t p) {
-    if (added_ >= limit_) return;
-    if (p == t_.params.size()) {
-      Mapping m;
-      if (!t_.Instantiate(context_, &m)) return;
-      if (!seen_.insert(HashMapping(m)).second) return;
-      out_->push_back({distinct_, template_index_, values_});
-      ++added_;
-      return;
-    }
-    for (int64_t v : t_.params[p].Values(context_)) {
-      values_[p] = v;
-      Recurse(p + 1);
-    }
-    values_[p] = 0;
-  }
-
-  const DataflowTemplate& t_;
-  int32_t distinct_, template_index_;
-  int64_t limit_;
-  std::vector<Candidate>* out_;
-  ParamValues values_{};
-  ExprContext context_;
-  std::unordered_set<uint64_t> seen_;
-  int64_t added_ = 0;
-};
-
-struct LayerKey {
-  OpKind kind;
-  LayerShape shape;
-  friend auto operator<=>(const LayerKey&, const LayerKey&) = default;
 };
 
 void AddTotals(const Layer& layer, bool found, const CostResult& cost, NetworkTotals* totals) {
@@ -139,42 +72,24 @@ SearchResult SearchNetwork(const Network& network, const Hardware& hw,
   const std::vector<std::string> families = library.Families();
 
   // Identical shapes are searched once (the first layer with a shape represents it).
-  std::map<LayerKey, int> first_seen;
-  std::vector<int> representative(network.layers.size());
-  std::vector<int> distinct_layers;  // layer index of each distinct shape
-  std::vector<int> distinct_of(network.layers.size());
-  for (size_t i = 0; i < network.layers.size(); ++i) {
-    const Layer& l = network.layers[i];
-    const auto [it, inserted] = first_seen.try_emplace(LayerKey{l.kind, l.shape}, static_cast<int>(i));
-    if (inserted) distinct_layers.push_back(static_cast<int>(i));
-    representative[i] = it->second;
-  }
-  for (size_t i = 0; i < network.layers.size(); ++i) {
-    const auto it = std::find(distinct_layers.begin(), distinct_layers.end(), representative[i]);
-    distinct_of[i] = static_cast<int>(it - distinct_layers.begin());
-  }
+  const internal::DistinctLayers distinct = internal::FindDistinctLayers(network);
+  const std::vector<int>& distinct_layers = distinct.layer_of;
   result.distinct_layers = static_cast<int>(distinct_layers.size());
 
-  // Per distinct layer: its analyzer and its candidates, in a fixed order.
+  // Per distinct layer: its analyzer; then every candidate, in a fixed order.
   std::vector<std::unique_ptr<Analyzer>> analyzers;
-  std::vector<Candidate> candidates;
-  std::vector<size_t> begin(distinct_layers.size() + 1, 0);
-  for (size_t d = 0; d < distinct_layers.size(); ++d) {
-    const Layer& layer = network.layers[static_cast<size_t>(distinct_layers[d])];
+  for (int index : distinct_layers) {
+    const Layer& layer = network.layers[static_cast<size_t>(index)];
     try {
       analyzers.push_back(std::make_unique<Analyzer>(layer, hw));
     } catch (const InputError& e) {
       throw InputError(network.source_path + ": layer '" + layer.name + "'", e.what());
     }
-    begin[d] = candidates.size();
-    for (size_t t = 0; t < templates.size(); ++t) {
-      if (!templates[t].AppliesTo(layer.kind)) continue;
-      Enumerator(templates[t], layer, hw, static_cast<int32_t>(d), static_cast<int32_t>(t),
-                 options.max_candidates_per_template, &candidates)
-          .Run();
-    }
   }
-  begin[distinct_layers.size()] = candidates.size();
+  const internal::CandidateList list = internal::EnumerateCandidates(
+      network, distinct, library, hw.num_pes, options.max_candidates_per_template);
+  const std::vector<Candidate>& candidates = list.items;
+  const std::vector<size_t>& begin = list.begin;
   result.candidates_evaluated = static_cast<int64_t>(candidates.size());
 
   // Evaluate every candidate; results are stored by index, so the schedule cannot matter.
@@ -277,9 +192,9 @@ SearchResult SearchNetwork(const Network& network, const Hardware& hw,
 
   // Every layer takes its representative's choice; totals are summed serially in layer order.
   for (size_t i = 0; i < network.layers.size(); ++i) {
-    LayerChoice choice = choices[static_cast<size_t>(distinct_of[i])];
+    LayerChoice choice = choices[static_cast<size_t>(distinct.distinct_of[i])];
     choice.layer_index = static_cast<int>(i);
-    choice.representative = representative[i];
+    choice.representative = distinct_layers[static_cast<size_t>(distinct.distinct_of[i])];
     AddTotals(network.layers[i], choice.found, choice.cost, &result.totals);
     result.layers.push_back(std::move(choice));
   }

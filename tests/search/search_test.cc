@@ -111,7 +111,9 @@ TEST(SearchTest, ChoiceIsTheBestFeasibleCandidateAndIsReproducible) {
     EXPECT_GE(again.macs, again.exact_macs);  // no skipped work
     // No family's best beats the choice.
     for (const FamilyBest& f : c.families) {
-      if (f.found) EXPECT_LE(c.objective, f.objective) << f.family;
+      if (f.found) {
+        EXPECT_LE(c.objective, f.objective) << f.family;
+      }
     }
   }
 }
