@@ -615,34 +615,6 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
   return result;
 }
 
-// Area and power of spec 3.9 (MAESTRO's DSE_hardware_modules), from the required buffer sizes.
-void AreaAndPower(const Hardware& hw, CostResult* r) {
-  const double n = static_cast<double>(hw.num_pes);
-  const double w = static_cast<double>(hw.simd_lanes);
-  const double b = static_cast<double>(hw.noc_bw);
-  const double l1 = static_cast<double>(std::max<int64_t>(r->l1_size_elements, 1));
-  const double l2 = static_cast<double>(std::max<int64_t>(r->l2_size_elements, 1));
-  const double arbiter = 1.2886 * n * n + 5.5814 * n - 23.711;
-  const double bus = 14.662 * n + 28.895;
-  r->area_um2 = n * (283 * w + 0.104 * l1) + 0.104 * l2 + 101.7938 * bus * b +
-                std::max(395.473, 395.473 * arbiter);
-  r->pe_power_mw = 1.2223 * w * n;
-  // The original adds each PE's L1 power one by one; the rounding of that sum shows in the
-  // sixth digit, so it is reproduced rather than multiplied out (up to 4096 PEs; beyond, the
-  // product differs from such a sum only in digits nobody compares).
-  const double per_pe = 0.00345 * l1;
-  if (hw.num_pes <= 4096) {
-    double l1_power = 0;
-    for (int64_t i = 0; i < hw.num_pes; ++i) l1_power += per_pe;
-    r->l1_power_mw = l1_power;
-  } else {
-    r->l1_power_mw = per_pe * n;
-  }
-  r->l2_power_mw = 0.00345 * l2;
-  r->noc_power_mw = 0.8 * bus / 1000 * b + std::max(0.34, 0.34 * arbiter / 1000);
-  r->power_mw = r->pe_power_mw + r->l1_power_mw + r->l2_power_mw + r->noc_power_mw;
-}
-
 bool AllFinite(const CostResult& r) {
   for (double v : {r.energy_nj, r.throughput_macs_per_cycle, r.noc_bw_avg_per_cycle,
                    r.avg_utilized_pes, r.arithmetic_intensity, r.area_um2, r.power_mw}) {
@@ -652,6 +624,34 @@ bool AllFinite(const CostResult& r) {
 }
 
 }  // namespace
+
+// Spec 3.9 (MAESTRO's DSE_hardware_modules).
+AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_elements) {
+  AreaPower r;
+  const double n = static_cast<double>(hw.num_pes);
+  const double w = static_cast<double>(hw.simd_lanes);
+  const double b = static_cast<double>(hw.noc_bw);
+  const double l1 = static_cast<double>(std::max<int64_t>(l1_elements, 1));
+  const double l2 = static_cast<double>(std::max<int64_t>(l2_elements, 1));
+  const double arbiter = 1.2886 * n * n + 5.5814 * n - 23.711;
+  const double bus = 14.662 * n + 28.895;
+  r.area_um2 = n * (283 * w + 0.104 * l1) + 0.104 * l2 + 101.7938 * bus * b +
+               std::max(395.473, 395.473 * arbiter);
+  r.pe_power_mw = 1.2223 * w * n;
+  // The original adds each PE's L1 power one by one; the rounding of that sum shows in the
+  // sixth digit, so it is reproduced rather than multiplied out (up to 4096 PEs; beyond, the
+  // product differs from such a sum only in digits nobody compares).
+  const double per_pe = 0.00345 * l1;
+  if (hw.num_pes <= 4096) {
+    for (int64_t i = 0; i < hw.num_pes; ++i) r.l1_power_mw += per_pe;
+  } else {
+    r.l1_power_mw = per_pe * n;
+  }
+  r.l2_power_mw = 0.00345 * l2;
+  r.noc_power_mw = 0.8 * bus / 1000 * b + std::max(0.34, 0.34 * arbiter / 1000);
+  r.power_mw = r.pe_power_mw + r.l1_power_mw + r.l2_power_mw + r.noc_power_mw;
+  return r;
+}
 
 Analyzer::Analyzer(const Layer& layer, const Hardware& hw)
     : layer_(layer),
@@ -715,7 +715,13 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
   r.energy_nj = 0.00023 * (18.61 * l2 + 1.68 * l1);
   r.throughput_macs_per_cycle =
       static_cast<double>(r.macs) / static_cast<double>(r.runtime_cycles);
-  AreaAndPower(hw_, &r);
+  const AreaPower ap = EstimateAreaPower(hw_, r.l1_size_elements, r.l2_size_elements);
+  r.area_um2 = ap.area_um2;
+  r.power_mw = ap.power_mw;
+  r.pe_power_mw = ap.pe_power_mw;
+  r.l1_power_mw = ap.l1_power_mw;
+  r.l2_power_mw = ap.l2_power_mw;
+  r.noc_power_mw = ap.noc_power_mw;
 
   r.mac_energy_pj = static_cast<double>(r.macs) * hw_.energy.mac_pj;
   r.l1_energy_pj = l1 * hw_.energy.l1_pj;

@@ -13,6 +13,11 @@
 
 namespace cadenza {
 
+/// MAESTRO's area/power model (spec 3.9) for `hw` with an L1 of `l1_elements` per PE and an L2
+/// of `l2_elements` (a size of 0 counts as 1). The analyzer charges the sizes a mapping requires;
+/// design-space exploration also charges the sizes the hardware provisions.
+AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_elements);
+
 /// Evaluates mappings of one layer on one hardware.
 /// Construct once per (layer, hardware); Evaluate is const, allocation-free and thread-safe.
 class Analyzer {

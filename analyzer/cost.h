@@ -47,6 +47,13 @@ struct DelayStats {
   int64_t avg = 0;
 };
 
+/// Area (um^2) and power (mW) of an accelerator by MAESTRO's model (spec 3.9).
+struct AreaPower {
+  double area_um2 = 0;
+  double power_mw = 0;
+  double pe_power_mw = 0, l1_power_mw = 0, l2_power_mw = 0, noc_power_mw = 0;
+};
+
 struct CostResult {
   Infeasible infeasible = Infeasible::kNone;
   int infeasible_directive = -1;  // index into the Mapping of the directive at fault, or -1

@@ -1,0 +1,137 @@
+#include "search/dse.h"
+
+#include <gtest/gtest.h>
+
+namespace cadenza {
+namespace {
+
+Layer Conv(std::string name, int64_t k, int64_t c, int64_t r, int64_t y, int64_t stride = 1) {
+  Layer l;
+  l.name = std::move(name);
+  l.kind = OpKind::kConv;
+  l.shape.size[Dim::kK] = k;
+  l.shape.size[Dim::kC] = c;
+  l.shape.size[Dim::kR] = l.shape.size[Dim::kS] = r;
+  l.shape.size[Dim::kY] = l.shape.size[Dim::kX] = y;
+  l.shape.stride_y = l.shape.stride_x = stride;
+  l.exact_macs = ExactMacs(l.kind, l.shape);
+  return l;
+}
+
+Network Net() {
+  Network n;
+  n.layers = {Conv("a", 16, 3, 3, 18, 2), Conv("b", 32, 16, 3, 10), Conv("c", 32, 16, 3, 10),
+              Conv("d", 64, 32, 1, 8)};
+  return n;
+}
+
+std::vector<Hardware> Sweep() {
+  std::vector<Hardware> points;
+  for (int64_t pes : {16, 64}) {
+    for (int64_t l1 : {64, 256, 1024}) {
+      for (int64_t l2 : {8 * 1024, 64 * 1024}) {
+        Hardware hw;
+        hw.num_pes = pes;
+        hw.l1_size = l1;
+        hw.l2_size = l2;
+        hw.noc_bw = 32;
+        hw.offchip_bw = 16;
+        points.push_back(hw);
+      }
+    }
+  }
+  return points;
+}
+
+DseOptions Options(int threads) {
+  DseOptions o;
+  o.objective = Objective::kEdp;
+  o.threads = threads;
+  o.max_candidates_per_template = 300;
+  return o;
+}
+
+// Sharing evaluations across points must not change any answer: every point equals a search
+// run on its own.
+TEST(DseTest, EveryPointEqualsASearchOnItsOwn) {
+  const Network net = Net();
+  const std::vector<Hardware> points = Sweep();
+  const DseResult r = ExploreDesigns(net, points, TemplateLibrary::Builtin(), Options(2));
+  ASSERT_EQ(r.points.size(), points.size());
+  EXPECT_EQ(r.evaluation_groups, 2);  // the PE counts; capacities share evaluations
+  EXPECT_EQ(r.distinct_layers, 3);
+  SearchOptions so;
+  so.objective = Objective::kEdp;
+  so.max_candidates_per_template = 300;
+  for (size_t p = 0; p < points.size(); ++p) {
+    const SearchResult s = SearchNetwork(net, points[p], TemplateLibrary::Builtin(), so);
+    EXPECT_EQ(r.points[p].totals.runtime_cycles, s.totals.runtime_cycles) << p;
+    EXPECT_EQ(r.points[p].totals.energy_pj, s.totals.energy_pj) << p;
+    EXPECT_EQ(r.points[p].totals.layers_without_mapping, s.totals.layers_without_mapping) << p;
+  }
+}
+
+TEST(DseTest, SameResultForOneAndTwoThreads) {
+  const DseResult a = ExploreDesigns(Net(), Sweep(), TemplateLibrary::Builtin(), Options(1));
+  const DseResult b = ExploreDesigns(Net(), Sweep(), TemplateLibrary::Builtin(), Options(2));
+  ASSERT_EQ(a.points.size(), b.points.size());
+  EXPECT_EQ(a.best, b.best);
+  for (size_t p = 0; p < a.points.size(); ++p) {
+    EXPECT_EQ(a.points[p].objective, b.points[p].objective);
+    EXPECT_EQ(a.points[p].pareto, b.points[p].pareto);
+  }
+}
+
+TEST(DseTest, ParetoFrontIsExactlyTheUndominatedFeasiblePoints) {
+  const DseResult r = ExploreDesigns(Net(), Sweep(), TemplateLibrary::Builtin(), Options(2));
+  int front = 0;
+  for (const DesignResult& a : r.points) {
+    if (!a.feasible) {
+      EXPECT_FALSE(a.pareto);
+      continue;
+    }
+    bool dominated = false;
+    for (const DesignResult& b : r.points) {
+      if (!b.feasible) continue;
+      const bool no_worse = b.totals.runtime_cycles <= a.totals.runtime_cycles &&
+                            b.totals.energy_pj <= a.totals.energy_pj &&
+                            b.provisioned.area_um2 <= a.provisioned.area_um2;
+      const bool better = b.totals.runtime_cycles < a.totals.runtime_cycles ||
+                          b.totals.energy_pj < a.totals.energy_pj ||
+                          b.provisioned.area_um2 < a.provisioned.area_um2;
+      dominated = dominated || (no_worse && better);
+    }
+    EXPECT_EQ(a.pareto, !dominated) << a.index;
+    front += a.pareto ? 1 : 0;
+  }
+  EXPECT_GT(front, 0);
+  ASSERT_GE(r.best, 0);
+  EXPECT_TRUE(r.points[static_cast<size_t>(r.best)].feasible);
+}
+
+TEST(DseTest, BudgetsMarkPointsInfeasibleWithTheReason) {
+  DseOptions o = Options(1);
+  o.area_budget_um2 = 1;  // nothing is that small
+  const DseResult r = ExploreDesigns(Net(), Sweep(), TemplateLibrary::Builtin(), o);
+  EXPECT_EQ(r.best, -1);
+  for (const DesignResult& p : r.points) {
+    EXPECT_FALSE(p.feasible);
+    EXPECT_FALSE(p.reason.empty());
+  }
+}
+
+TEST(DseTest, ProvisionedAreaGrowsWithCapacityAndRequiredStaysWithinIt) {
+  const std::vector<Hardware> points = Sweep();
+  const DseResult r = ExploreDesigns(Net(), points, TemplateLibrary::Builtin(), Options(2));
+  for (const DesignResult& p : r.points) {
+    if (!p.feasible) continue;
+    const Hardware& hw = points[static_cast<size_t>(p.index)];
+    EXPECT_LE(p.l1_required_bytes, hw.l1_size);
+    EXPECT_LE(p.l2_required_bytes, hw.l2_size);
+    EXPECT_LE(p.required.area_um2, p.provisioned.area_um2);
+  }
+  EXPECT_LT(r.points[0].provisioned.area_um2, r.points[1].provisioned.area_um2);  // L2 8K < 64K
+}
+
+}  // namespace
+}  // namespace cadenza
