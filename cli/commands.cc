@@ -1,8 +1,12 @@
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <cxxopts.hpp>
 #include <iostream>
+#include <new>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/error.h"
 #include "cli/subcommands.h"
@@ -22,44 +26,116 @@ constexpr Subcommand kSubcommands[] = {
     {"layers", "list the MAC layers of an ONNX model with exact dimensions", RunLayers},
 };
 
-void PrintUsage(std::ostream& out) {
-  out << "usage: cadenza [--help] [--version] SUBCOMMAND [OPTIONS]\n\n"
-         "Cadenza estimates how fast and how energy-hungry each layer of a DNN runs on a\n"
-         "spatial accelerator under each candidate dataflow.\n\nsubcommands:\n";
+const Subcommand* FindSubcommand(std::string_view name) {
+  for (const Subcommand& s : kSubcommands) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string UnknownSubcommand(std::string_view name) {
+  std::string message = "unknown subcommand '" + std::string(name) + "'";
+  for (const Subcommand& s : kSubcommands) {
+    if (EditDistance(name, s.name) <= 2) {
+      return message + "; did you mean '" + std::string(s.name) + "'?";
+    }
+  }
+  return message;
+}
+
+void PrintUsage(std::ostream& out, const cxxopts::Options& options) {
+  out << options.help() << "\nSubcommands:\n";
   for (const Subcommand& s : kSubcommands) {
     out << "  " << s.name << std::string(10 - s.name.size(), ' ') << s.summary << "\n";
   }
   out << "\nRun 'cadenza SUBCOMMAND --help' for a subcommand's options.\n";
 }
 
+// cxxopts quotes with typographic quotes; our messages use plain ones.
+std::string PlainQuotes(std::string text) {
+  for (std::string_view quote : {"\u2018", "\u2019"}) {
+    for (size_t at = text.find(quote); at != std::string::npos; at = text.find(quote, at)) {
+      text.replace(at, quote.size(), "'");
+    }
+  }
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') {
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  }
+  return text;
+}
+
+// `hint` receives the help command to suggest if the subcommand rejects its arguments.
+int Dispatch(int argc, char** argv, std::string* hint) {
+  cxxopts::Options options(
+      "cadenza",
+      "Cadenza estimates how fast and how energy-hungry each layer of a DNN runs on a spatial\n"
+      "accelerator under a given dataflow.\n");
+  options.custom_help("[--help] [--version] SUBCOMMAND [OPTIONS]");
+  options.add_options()("h,help", "print this help")("V,version", "print the version");
+
+  // Options before the subcommand are cadenza's own; the rest belong to the subcommand.
+  int first = 1;
+  while (first < argc && argv[first][0] == '-') ++first;
+  const cxxopts::ParseResult args = options.parse(first, argv);
+  if (args.count("help") > 0) {
+    PrintUsage(std::cout, options);
+    return 0;
+  }
+  if (args.count("version") > 0) {
+    std::cout << "cadenza " << CADENZA_VERSION << "\n";
+    return 0;
+  }
+  if (first == argc) {
+    PrintUsage(std::cerr, options);
+    return 2;
+  }
+  std::string_view name = argv[first];
+  if (name == "help") {
+    // "cadenza help eval" is "cadenza eval --help".
+    if (first + 1 == argc) {
+      PrintUsage(std::cout, options);
+      return 0;
+    }
+    const Subcommand* s = FindSubcommand(argv[first + 1]);
+    if (s == nullptr) throw UsageError(UnknownSubcommand(argv[first + 1]));
+    char help[] = "--help";
+    char* sub_argv[] = {argv[first + 1], help, nullptr};
+    return s->run(2, sub_argv);
+  }
+  const Subcommand* s = FindSubcommand(name);
+  if (s == nullptr) throw UsageError(UnknownSubcommand(name));
+  *hint = "cadenza " + std::string(name) + " --help";
+  return s->run(argc - first, argv + first);
+}
+
 }  // namespace
 
 int Run(int argc, char** argv) {
+  std::string hint = "cadenza --help";
   try {
-    if (argc < 2) {
-      PrintUsage(std::cerr);
-      return 2;
-    }
-    const std::string_view first = argv[1];
-    if (first == "--help" || first == "-h" || first == "help") {
-      PrintUsage(std::cout);
-      return 0;
-    }
-    if (first == "--version" || first == "-V") {
-      std::cout << "cadenza " << CADENZA_VERSION << "\n";
-      return 0;
-    }
-    for (const Subcommand& s : kSubcommands) {
-      if (s.name == first) return s.run(argc - 1, argv + 1);
-    }
-    throw UsageError("unknown subcommand '" + std::string(first) + "'");
+    return Dispatch(argc, argv, &hint);
   } catch (const UsageError& e) {
     std::cerr << "cadenza: usage error: " << e.what() << "\n"
-              << "Try 'cadenza --help'.\n";
+              << "Try '" << hint << "'.\n";
     return 2;
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "cadenza: usage error: " << e.what() << "\n"
-              << "Try 'cadenza --help'.\n";
+    std::cerr << "cadenza: usage error: " << PlainQuotes(e.what()) << "\n"
+              << "Try '" << hint << "'.\n";
     return 2;
   } catch (const InputError& e) {
     std::cerr << "cadenza: error: " << e.what() << "\n";

@@ -1,0 +1,171 @@
+// `cadenza eval`: the MAESTRO-compatible evaluation of a `.m` network, each layer under the
+// dataflow its file gives it.
+
+#include <algorithm>
+#include <cxxopts.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "analyzer/analyzer.h"
+#include "analyzer/error.h"
+#include "analyzer/mapping.h"
+#include "cli/atomic_file.h"
+#include "cli/subcommands.h"
+#include "importer/maestro_reader.h"
+#include "report/eval_writers.h"
+
+namespace cadenza::cli {
+
+namespace {
+
+// "file:line: layer 'name'", the prefix of every message about a layer.
+std::string Where(const MaestroModel& model, size_t layer, int line) {
+  return model.network.source_path + ":" + std::to_string(line) + ": layer '" +
+         model.network.layers[layer].name + "'";
+}
+
+int LayerLine(const MaestroModel& model, size_t layer) {
+  return layer < model.layer_lines.size() ? model.layer_lines[layer] : 0;
+}
+
+// The error for an infeasible result, naming the directive at fault when there is one.
+std::string InfeasibleMessage(const MaestroModel& model, size_t layer, const CostResult& r) {
+  const Mapping& mapping = model.mappings[layer];
+  const int d = r.infeasible_directive;
+  if (d < 0 || d >= mapping.size()) {
+    return Where(model, layer, LayerLine(model, layer)) + ": " +
+           std::string(InfeasibleExplanation(r.infeasible));
+  }
+  int line = LayerLine(model, layer);
+  if (layer < model.directive_lines.size() &&
+      static_cast<size_t>(d) < model.directive_lines[layer].size()) {
+    line = model.directive_lines[layer][static_cast<size_t>(d)];
+  }
+  std::string directive = ToString(mapping[d]);
+  if (!directive.empty() && directive.back() == ';') directive.pop_back();
+  return Where(model, layer, line) + ": " + directive + ": " +
+         std::string(InfeasibleExplanation(r.infeasible));
+}
+
+// Warnings about a usable result: a model MAC count that is not the layer's, and buffers larger
+// than the hardware's (the original tool also only warns about those).
+std::vector<std::string> ResultWarnings(const Layer& layer, const CostResult& r,
+                                        const Hardware& hw) {
+  std::vector<std::string> warnings;
+  const int64_t model_macs = r.macs * std::max<int64_t>(layer.instances, 1);
+  if (model_macs != layer.exact_macs) {
+    const bool strided = layer.shape.stride_y > 1 || layer.shape.stride_x > 1;
+    warnings.push_back("the model counts " + std::to_string(model_macs) +
+                       " MACs, the layer has " + std::to_string(layer.exact_macs) + " (" +
+                       (strided ? "strided layer" : "tiles that do not divide their dimension") +
+                       "; see docs/maestro-compatibility.md)");
+  }
+  const int64_t l1 = L1NeedBytes(r, hw);
+  if (l1 > hw.l1_size) {
+    warnings.push_back("needs " + std::to_string(l1) + " bytes of L1 per PE, the hardware has " +
+                       std::to_string(hw.l1_size));
+  }
+  const int64_t l2 = L2NeedBytes(r, hw);
+  if (l2 > hw.l2_size) {
+    warnings.push_back("needs " + std::to_string(l2) + " bytes of L2, the hardware has " +
+                       std::to_string(hw.l2_size));
+  }
+  return warnings;
+}
+
+}  // namespace
+
+int RunEval(int argc, char** argv) {
+  cxxopts::Options options(
+      "cadenza eval",
+      "Evaluates every layer of a MAESTRO .m network under the dataflow the file gives it,\n"
+      "with the MAESTRO-compatible cost model. Prints a per-layer summary; --csv writes the\n"
+      "original tool's 52 columns plus Cadenza's, --json every statistic.\n");
+  options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  options.add_options()
+      ("mapping", "the network, its layers and their dataflows (.m)",
+       cxxopts::value<std::string>(), "FILE.m")
+      ("hw", "the hardware (.m: num_pes, l1_size_cstr, ...)", cxxopts::value<std::string>(),
+       "HW.m")
+      ("simd-lanes", "MACs per PE per cycle (MAESTRO's --num_simd_lanes)",
+       cxxopts::value<int64_t>()->default_value("1"), "N")
+      ("csv", "write the CSV here (replaced atomically)", cxxopts::value<std::string>(), "OUT")
+      ("json", "write the JSON here (replaced atomically)", cxxopts::value<std::string>(),
+       "OUT")
+      ("h,help", "print this help");
+  const cxxopts::ParseResult args = options.parse(argc, argv);
+  if (args.count("help") > 0) {
+    std::cout << options.help();
+    return 0;
+  }
+  if (!args.unmatched().empty()) {
+    throw UsageError("eval: unexpected argument '" + args.unmatched().front() + "'");
+  }
+  for (const char* required : {"mapping", "hw"}) {
+    if (args.count(required) == 0) {
+      throw UsageError(std::string("eval: --") + required + " is required");
+    }
+  }
+  const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
+  if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
+
+  const std::string mapping_path = args["mapping"].as<std::string>();
+  const std::string hw_path = args["hw"].as<std::string>();
+  const MaestroModel model = ReadMaestroModel(mapping_path);
+  Hardware hw = ReadMaestroHardware(hw_path);
+  hw.simd_lanes = simd_lanes;
+
+  EvalReport report;
+  report.version = CADENZA_VERSION;
+  report.network = model.network.name;
+  report.mapping_path = mapping_path;
+  report.hardware_path = hw_path;
+  report.hardware = hw;
+  report.warnings = model.network.warnings;  // each names its file and line
+  for (const std::string& w : report.warnings) std::cerr << "cadenza: warning: " << w << '\n';
+
+  bool failed = false;
+  const std::vector<Layer>& layers = model.network.layers;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    EvalRow row;
+    row.layer = &layers[i];
+    row.mapping = &model.mappings[i];
+    try {
+      const Analyzer analyzer(layers[i], hw);
+      row.result = analyzer.Evaluate(model.mappings[i]);
+      if (!row.result.ok()) {
+        row.error = InfeasibleMessage(model, i, row.result);
+      } else {
+        row.warnings = ResultWarnings(layers[i], row.result, hw);
+      }
+    } catch (const InputError& e) {
+      // A layer the engine cannot take; the others are still worth evaluating.
+      row.error = Where(model, i, LayerLine(model, i)) + ": " + e.what();
+    }
+    if (!row.ok()) {
+      failed = true;
+      std::cerr << "cadenza: error: " << row.error << '\n';
+    }
+    for (const std::string& w : row.warnings) {
+      std::cerr << "cadenza: warning: " << Where(model, i, LayerLine(model, i)) << ": " << w
+                << '\n';
+    }
+    report.rows.push_back(std::move(row));
+  }
+
+  WriteEvalTable(report, std::cout);
+  if (args.count("csv") > 0) {
+    const std::string path = args["csv"].as<std::string>();
+    WriteFileAtomically(path, [&](std::ostream& out) { WriteEvalCsv(report, out); });
+    std::cout << "wrote " << path << '\n';
+  }
+  if (args.count("json") > 0) {
+    const std::string path = args["json"].as<std::string>();
+    WriteFileAtomically(path, [&](std::ostream& out) { WriteEvalJson(report, out); });
+    std::cout << "wrote " << path << '\n';
+  }
+  return failed ? 1 : 0;
+}
+
+}  // namespace cadenza::cli

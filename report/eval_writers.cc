@@ -1,0 +1,573 @@
+#include "report/eval_writers.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <iomanip>
+#include <sstream>
+#include <string_view>
+
+#include "analyzer/dims.h"
+#include "analyzer/error.h"
+#include "analyzer/maestro_columns.h"
+
+namespace cadenza {
+
+namespace {
+
+// Cadenza's columns after the original's 52, in order.
+constexpr std::array<std::string_view, 8> kOwnCsvColumns = {
+    "exact_macs",        "mac_energy_pj",   "l1_energy_pj", "l2_energy_pj",
+    "offchip_energy_pj", "total_energy_pj", "utilization",  "warnings"};
+
+// C++ default stream formatting (6 significant digits, %g-like): what the original prints.
+std::string FormatReal(double v) {
+  return FormatMaestroValue({.is_integer = false, .real = static_cast<long double>(v)});
+}
+
+std::string JoinMessages(const EvalRow& row) {
+  std::string text;
+  if (!row.ok()) text = "error: " + row.error;
+  for (const std::string& w : row.warnings) {
+    if (!text.empty()) text += "; ";
+    text += w;
+  }
+  return text;
+}
+
+// RFC 4180 quoting, only when needed, so that plain names stay as the original writes them.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+int64_t Instances(const EvalRow& row) { return std::max<int64_t>(row.layer->instances, 1); }
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+// Appends `text` as a JSON string literal. Invalid UTF-8 becomes U+FFFD, so the document stays
+// valid whatever bytes a model file held.
+void AppendJsonString(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': *out += "\\\""; break;
+        case '\\': *out += "\\\\"; break;
+        case '\n': *out += "\\n"; break;
+        case '\r': *out += "\\r"; break;
+        case '\t': *out += "\\t"; break;
+        case '\b': *out += "\\b"; break;
+        case '\f': *out += "\\f"; break;
+        default:
+          if (c < 0x20) {
+            *out += "\\u00";
+            *out += kHex[c >> 4];
+            *out += kHex[c & 0xF];
+          } else {
+            *out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence: lead byte, then 1-3 continuation bytes (RFC 3629 ranges).
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      if (c == 0xE0) low = 0xA0;
+      if (c == 0xED) high = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      if (c == 0xF0) low = 0x90;
+      if (c == 0xF4) high = 0x8F;
+    }
+    bool valid = length > 0 && i + length <= text.size();
+    for (size_t k = 1; valid && k < length; ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      valid = k == 1 ? (b >= low && b <= high) : (b >= 0x80 && b <= 0xBF);
+    }
+    if (valid) {
+      out->append(text.substr(i, length));
+      i += length;
+    } else {
+      *out += "\\ufffd";
+      ++i;
+    }
+  }
+  *out += '"';
+}
+
+// A streaming JSON writer: two-space indentation, keys in the order written.
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::ostream& out) : out_(out) {}
+  ~JsonWriter() = default;
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  void BeginObject() { Open('{'); }
+  void EndObject() { Close('}'); }
+  void BeginArray() { Open('['); }
+  void EndArray() { Close(']'); }
+
+  void Key(std::string_view key) {
+    CADENZA_CHECK(!open_.empty() && !after_key_);
+    NextItem();
+    std::string text;
+    AppendJsonString(key, &text);
+    out_ << text << ": ";
+    after_key_ = true;
+  }
+  void String(std::string_view value) {
+    BeforeValue();
+    std::string text;
+    AppendJsonString(value, &text);
+    out_ << text;
+  }
+  void Int(int64_t value) {
+    BeforeValue();
+    out_ << value;
+  }
+  // Shortest text that reads back as the same double; null when not finite (JSON has no NaN).
+  void Double(double value) {
+    BeforeValue();
+    if (!std::isfinite(value)) {
+      out_ << "null";
+      return;
+    }
+    std::array<char, 32> buffer{};
+    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+    CADENZA_CHECK(ec == std::errc());
+    out_ << std::string_view(buffer.data(), static_cast<size_t>(end - buffer.data()));
+  }
+  void Null() {
+    BeforeValue();
+    out_ << "null";
+  }
+
+  // Convenience: a key and its value.
+  void Field(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+  }
+  void Field(std::string_view key, const char* value) {
+    Key(key);
+    String(value);
+  }
+  void Field(std::string_view key, int64_t value) {
+    Key(key);
+    Int(value);
+  }
+  void Field(std::string_view key, int value) {
+    Key(key);
+    Int(value);
+  }
+  void Field(std::string_view key, double value) {
+    Key(key);
+    Double(value);
+  }
+
+ private:
+  void Open(char bracket) {
+    BeforeValue();
+    out_ << bracket;
+    open_.push_back(true);
+  }
+  void Close(char bracket) {
+    CADENZA_CHECK(!open_.empty() && !after_key_);
+    const bool empty = open_.back();
+    open_.pop_back();
+    if (!empty) Newline();
+    out_ << bracket;
+    if (open_.empty()) out_ << '\n';
+  }
+  void BeforeValue() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!open_.empty()) NextItem();
+  }
+  void NextItem() {
+    if (!open_.back()) out_ << ',';
+    open_.back() = false;
+    Newline();
+  }
+  void Newline() { out_ << '\n' << std::string(2 * open_.size(), ' '); }
+
+  std::ostream& out_;
+  std::vector<bool> open_;  // per open bracket: nothing written in it yet
+  bool after_key_ = false;
+};
+
+void WriteDelays(JsonWriter& json, std::string_view key, const DelayStats& d) {
+  json.Key(key);
+  json.BeginObject();
+  json.Field("min", d.min);
+  json.Field("max", d.max);
+  json.Field("avg", d.avg);
+  json.EndObject();
+}
+
+void WritePerTensor(JsonWriter& json, std::string_view key, const PerTensor<int64_t>& v) {
+  json.Key(key);
+  json.BeginObject();
+  for (Tensor t : kAllTensors) json.Field(TensorName(t), v[t]);
+  json.EndObject();
+}
+
+double Real(const MaestroValue& v) { return static_cast<double>(v.real); }
+
+void WriteLayerJson(JsonWriter& json, const EvalRow& row, const Hardware& hw) {
+  const Layer& layer = *row.layer;
+  json.BeginObject();
+  json.Field("name", layer.name);
+  json.Field("type", OpKindName(layer.kind));
+  json.Key("dims");
+  json.BeginObject();
+  for (Dim d : kAllDims) {
+    if (layer.shape.size[d] > 0) json.Field(DimName(d), layer.shape.size[d]);
+  }
+  json.EndObject();
+  json.Key("stride");
+  json.BeginObject();
+  json.Field("y", layer.shape.stride_y);
+  json.Field("x", layer.shape.stride_x);
+  json.EndObject();
+  json.Field("instances", layer.instances);
+  if (row.mapping != nullptr) {
+    json.Key("dataflow");
+    json.BeginArray();
+    for (const Directive& d : *row.mapping) json.String(ToString(d));
+    json.EndArray();
+  }
+  json.Key("error");
+  if (row.ok()) {
+    json.Null();
+  } else {
+    json.String(row.error);
+  }
+  json.Key("infeasible");
+  if (row.result.infeasible == Infeasible::kNone) {
+    json.Null();
+  } else {
+    json.String(InfeasibleName(row.result.infeasible));
+  }
+  json.Key("warnings");
+  json.BeginArray();
+  for (const std::string& w : row.warnings) json.String(w);
+  json.EndArray();
+  json.Field("exact_macs", layer.exact_macs);
+  if (!row.ok()) {
+    json.EndObject();
+    return;
+  }
+
+  const CostResult& r = row.result;
+  const std::array<MaestroValue, kMaestroColumnCount> m = MaestroValues(r, hw);
+  json.Field("runtime_cycles", r.runtime_cycles);
+  json.Field("macs", r.macs);
+  json.Field("energy_nj", r.energy_nj);
+  json.Field("throughput_macs_per_cycle", r.throughput_macs_per_cycle);
+  json.Field("throughput_per_energy_gmacs_per_s_j", Real(m[6]));
+  json.Field("ops_per_j", Real(m[20]));
+  json.Field("utilization", r.utilization);
+  json.Field("avg_utilized_pes", r.avg_utilized_pes);
+  json.Field("arithmetic_intensity", r.arithmetic_intensity);
+  json.Field("area_um2", r.area_um2);
+  json.Field("power_mw", r.power_mw);
+  json.Field("pe_power_mw", r.pe_power_mw);
+  json.Field("l1_power_mw", r.l1_power_mw);
+  json.Field("l2_power_mw", r.l2_power_mw);
+  json.Field("noc_power_mw", r.noc_power_mw);
+  json.Field("noc_bw_peak_per_cycle", r.noc_bw_peak_per_cycle);
+  json.Field("noc_bw_avg_per_cycle", r.noc_bw_avg_per_cycle);
+  json.Field("offchip_bw_per_cycle", r.offchip_bw_per_cycle);
+  json.Field("l1_size_elements", r.l1_size_elements);
+  json.Field("l2_size_elements", r.l2_size_elements);
+  WritePerTensor(json, "l1_size_per_tensor", r.l1_size_per_tensor);
+  WritePerTensor(json, "l2_size_per_tensor", r.l2_size_per_tensor);
+  json.Field("l1_need_bytes", L1NeedBytes(r, hw));
+  json.Field("l2_need_bytes", L2NeedBytes(r, hw));
+  json.Field("input_elements", r.input_elements);
+  json.Field("filter_elements", r.filter_elements);
+  json.Key("accesses");
+  json.BeginObject();
+  // MAESTRO's columns 27-41 and 17-18, per tensor.
+  constexpr std::array<size_t, kNumTensors> kReuseColumn = {30, 35, 40};
+  for (Tensor t : kAllTensors) {
+    const TensorAccesses& a = r.accesses[t];
+    json.Key(TensorName(t));
+    json.BeginObject();
+    json.Field("l1_read", a.l1_read);
+    json.Field("l1_write", a.l1_write);
+    json.Field("l2_read", a.l2_read);
+    json.Field("l2_write", a.l2_write);
+    json.Field("reuse_factor", Real(m[kReuseColumn[static_cast<size_t>(t)]]));
+    if (t == Tensor::kInput) json.Field("multicast_factor", Real(m[17]));
+    if (t == Tensor::kFilter) json.Field("multicast_factor", Real(m[16]));
+    json.EndObject();
+  }
+  json.EndObject();
+  WriteDelays(json, "ingress_cycles", r.ingress_cycles);
+  WriteDelays(json, "egress_cycles", r.egress_cycles);
+  WriteDelays(json, "compute_cycles", r.compute_cycles);
+  json.Field("mac_energy_pj", r.mac_energy_pj);
+  json.Field("l1_energy_pj", r.l1_energy_pj);
+  json.Field("l2_energy_pj", r.l2_energy_pj);
+  json.Field("offchip_energy_pj", r.offchip_energy_pj);
+  json.Field("total_energy_pj", r.total_energy_pj());
+  json.EndObject();
+}
+
+void WriteHardwareJson(JsonWriter& json, const Hardware& hw) {
+  json.BeginObject();
+  json.Field("num_pes", hw.num_pes);
+  json.Field("simd_lanes", hw.simd_lanes);
+  json.Field("l1_size_bytes", hw.l1_size);
+  json.Field("l2_size_bytes", hw.l2_size);
+  json.Field("noc_bw_per_cycle", hw.noc_bw);
+  json.Field("offchip_bw_per_cycle", hw.offchip_bw);
+  json.Field("noc_latency_cycles", hw.noc_latency);
+  json.Field("clock_ghz", hw.clock_ghz);
+  WritePerTensor(json, "bytes_per_element", hw.bytes_per_element);
+  json.Key("energy_pj");
+  json.BeginObject();
+  json.Field("mac", hw.energy.mac_pj);
+  json.Field("l1_access", hw.energy.l1_pj);
+  json.Field("l2_access", hw.energy.l2_pj);
+  json.Field("offchip_access", hw.energy.offchip_pj);
+  json.EndObject();
+  json.EndObject();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Table
+
+struct Column {
+  std::string_view title;
+  bool right_aligned;
+};
+
+std::string Percent(double fraction) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << 100.0 * fraction << '%';
+  return out.str();
+}
+
+std::string Short(double v) {
+  std::ostringstream out;
+  out << std::setprecision(4) << v;
+  return out.str();
+}
+
+std::string NeedOfCapacity(int64_t need, int64_t capacity) {
+  return std::to_string(need) + " / " +
+         (capacity >= Hardware::kUnlimited ? std::string("-") : std::to_string(capacity));
+}
+
+}  // namespace
+
+int64_t L1NeedBytes(const CostResult& result, const Hardware& hw) {
+  int64_t bytes = 0;
+  for (Tensor t : kAllTensors) bytes += result.l1_size_per_tensor[t] * hw.bytes_per_element[t];
+  return bytes;
+}
+
+int64_t L2NeedBytes(const CostResult& result, const Hardware& hw) {
+  int64_t bytes = 0;
+  for (Tensor t : kAllTensors) bytes += result.l2_size_per_tensor[t] * hw.bytes_per_element[t];
+  return bytes;
+}
+
+EvalTotals SumEval(const EvalReport& report) {
+  EvalTotals total;
+  for (const EvalRow& row : report.rows) {
+    ++total.layers;
+    total.exact_macs += row.layer->exact_macs;
+    if (!row.ok()) {
+      ++total.failed;
+      continue;
+    }
+    const CostResult& r = row.result;
+    const int64_t n = Instances(row);
+    total.runtime_cycles += r.runtime_cycles * n;
+    total.macs += r.macs * n;
+    total.energy_nj += r.energy_nj * static_cast<double>(n);
+    total.total_energy_pj += r.total_energy_pj() * static_cast<double>(n);
+    total.max_l1_bytes = std::max(total.max_l1_bytes, L1NeedBytes(r, report.hardware));
+    total.max_l2_bytes = std::max(total.max_l2_bytes, L2NeedBytes(r, report.hardware));
+    total.max_noc_bw_per_cycle = std::max(total.max_noc_bw_per_cycle, r.noc_bw_peak_per_cycle);
+  }
+  const double peak = static_cast<double>(report.hardware.num_pes) *
+                      static_cast<double>(report.hardware.simd_lanes) *
+                      static_cast<double>(total.runtime_cycles);
+  total.utilization = peak > 0 ? static_cast<double>(total.macs) / peak : 0.0;
+  return total;
+}
+
+void WriteEvalTable(const EvalReport& report, std::ostream& out) {
+  const Hardware& hw = report.hardware;
+  static constexpr Column kColumns[] = {
+      {"layer", false},       {"type", false},        {"cycles", true},
+      {"MACs (model)", true}, {"MACs (exact)", true}, {"MACs/cycle", true},
+      {"util", true},         {"energy nJ", true},    {"L1 B/PE need/cap", true},
+      {"L2 B need/cap", true}, {"NoC BW/cycle", true}, {"note", false}};
+  constexpr size_t kNumColumns = std::size(kColumns);
+  std::vector<std::array<std::string, kNumColumns>> cells;
+  for (const EvalRow& row : report.rows) {
+    const Layer& layer = *row.layer;
+    std::array<std::string, kNumColumns> c;
+    c[0] = layer.name;
+    c[1] = std::string(OpKindName(layer.kind));
+    c[4] = std::to_string(layer.exact_macs);
+    if (row.ok()) {
+      const CostResult& r = row.result;
+      c[2] = std::to_string(r.runtime_cycles);
+      c[3] = std::to_string(r.macs);
+      c[5] = Short(r.throughput_macs_per_cycle);
+      c[6] = Percent(r.utilization);
+      c[7] = FormatReal(r.energy_nj);
+      c[8] = NeedOfCapacity(L1NeedBytes(r, hw), hw.l1_size);
+      c[9] = NeedOfCapacity(L2NeedBytes(r, hw), hw.l2_size);
+      c[10] = std::to_string(r.noc_bw_peak_per_cycle);
+      if (!row.warnings.empty()) {
+        c[11] = std::to_string(row.warnings.size()) +
+                (row.warnings.size() == 1 ? " warning" : " warnings");
+      }
+    } else {
+      c[11] = "error: " + std::string(row.result.infeasible == Infeasible::kNone
+                                          ? "not evaluated"
+                                          : InfeasibleName(row.result.infeasible));
+    }
+    cells.push_back(std::move(c));
+  }
+  const EvalTotals total = SumEval(report);
+  std::array<std::string, kNumColumns> t;
+  t[0] = "total (" + std::to_string(total.layers) + " layers)";
+  t[2] = std::to_string(total.runtime_cycles);
+  t[3] = std::to_string(total.macs);
+  t[4] = std::to_string(total.exact_macs);
+  t[5] = total.runtime_cycles > 0 ? Short(static_cast<double>(total.macs) /
+                                          static_cast<double>(total.runtime_cycles))
+                                  : "";
+  t[6] = Percent(total.utilization);
+  t[7] = FormatReal(total.energy_nj);
+  t[8] = NeedOfCapacity(total.max_l1_bytes, hw.l1_size);
+  t[9] = NeedOfCapacity(total.max_l2_bytes, hw.l2_size);
+  t[10] = std::to_string(total.max_noc_bw_per_cycle);
+  if (total.failed > 0) t[11] = std::to_string(total.failed) + " failed, not counted";
+
+  std::array<size_t, kNumColumns> width{};
+  for (size_t i = 0; i < kNumColumns; ++i) {
+    width[i] = std::max(kColumns[i].title.size(), t[i].size());
+    for (const auto& c : cells) width[i] = std::max(width[i], c[i].size());
+  }
+  auto print_line = [&](const std::array<std::string, kNumColumns>& c) {
+    std::string line;
+    for (size_t i = 0; i < kNumColumns; ++i) {
+      if (i > 0) line += "  ";
+      const std::string pad(width[i] - c[i].size(), ' ');
+      line += kColumns[i].right_aligned ? pad + c[i] : c[i] + pad;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << '\n';
+  };
+  std::array<std::string, kNumColumns> titles;
+  for (size_t i = 0; i < kNumColumns; ++i) titles[i] = std::string(kColumns[i].title);
+  out << report.network << " on " << hw.num_pes << " PEs x " << hw.simd_lanes
+      << (hw.simd_lanes == 1 ? " SIMD lane" : " SIMD lanes")
+      << "; the total's L1, L2 and NoC figures are the largest of any layer\n";
+  print_line(titles);
+  size_t rule = 2 * (kNumColumns - 1);
+  for (size_t w : width) rule += w;
+  out << std::string(rule, '-') << '\n';
+  for (const auto& c : cells) print_line(c);
+  out << std::string(rule, '-') << '\n';
+  print_line(t);
+}
+
+void WriteEvalCsv(const EvalReport& report, std::ostream& out) {
+  out << MaestroCsvHeader();
+  for (std::string_view name : kOwnCsvColumns) out << ", " << name;
+  out << '\n';
+  constexpr size_t kTotal = kMaestroColumnCount + kOwnCsvColumns.size();
+  std::array<std::string, kTotal> cells;
+  for (const EvalRow& row : report.rows) {
+    cells.fill("");
+    cells[0] = CsvField(report.network);
+    cells[1] = CsvField(row.layer->name);
+    cells[kMaestroColumnCount] = std::to_string(row.layer->exact_macs);
+    if (row.ok()) {
+      const CostResult& r = row.result;
+      const std::array<MaestroValue, kMaestroColumnCount> values =
+          MaestroValues(r, report.hardware);
+      for (size_t i = 2; i < values.size(); ++i) cells[i] = FormatMaestroValue(values[i]);
+      size_t i = kMaestroColumnCount + 1;
+      for (double v : {r.mac_energy_pj, r.l1_energy_pj, r.l2_energy_pj, r.offchip_energy_pj,
+                       r.total_energy_pj(), r.utilization}) {
+        cells[i++] = FormatReal(v);
+      }
+    }
+    cells[kTotal - 1] = CsvField(JoinMessages(row));
+    // The original joins columns 1-27 with "," and the rest with ", ".
+    for (size_t i = 0; i < kTotal; ++i) {
+      if (i > 0) out << (i <= 26 ? "," : ", ");
+      out << cells[i];
+    }
+    out << '\n';
+  }
+}
+
+void WriteEvalJson(const EvalReport& report, std::ostream& out) {
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Field("tool", "cadenza");
+  json.Field("version", report.version);
+  json.Field("network", report.network);
+  json.Field("mapping_file", report.mapping_path);
+  json.Field("hardware_file", report.hardware_path);
+  json.Key("hardware");
+  WriteHardwareJson(json, report.hardware);
+  json.Key("warnings");
+  json.BeginArray();
+  for (const std::string& w : report.warnings) json.String(w);
+  json.EndArray();
+  json.Key("layers");
+  json.BeginArray();
+  for (const EvalRow& row : report.rows) WriteLayerJson(json, row, report.hardware);
+  json.EndArray();
+  const EvalTotals total = SumEval(report);
+  json.Key("total");
+  json.BeginObject();
+  json.Field("layers", total.layers);
+  json.Field("failed", total.failed);
+  json.Field("runtime_cycles", total.runtime_cycles);
+  json.Field("energy_nj", total.energy_nj);
+  json.Field("total_energy_pj", total.total_energy_pj);
+  json.Field("macs", total.macs);
+  json.Field("exact_macs", total.exact_macs);
+  json.Field("utilization", total.utilization);
+  json.Field("max_l1_need_bytes", total.max_l1_bytes);
+  json.Field("max_l2_need_bytes", total.max_l2_bytes);
+  json.Field("max_noc_bw_per_cycle", total.max_noc_bw_per_cycle);
+  json.EndObject();
+  json.EndObject();
+}
+
+}  // namespace cadenza
