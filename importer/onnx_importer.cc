@@ -240,7 +240,7 @@ void SortTopologically(onnx::GraphProto* graph, const std::string& path,
     for (size_t k = walk.size(); k-- > static_cast<size_t>(seen_at[static_cast<size_t>(at)]);) {
       cycle += "'" + graph->node(walk[k]).name() + "' -> ";
     }
-    cycle += "'" + graph->node(at).name() + "'";
+    cycle += "'" + graph->node(walk.back()).name() + "'";
     throw InputError(NodeContext(path, graph->node(at)),
                      "the graph has a cycle: " + cycle);
   }

@@ -62,6 +62,8 @@ class WireReader {
   uint32_t ReadTag() { return in_.ReadTag(); }
   io::CodedInputStream& stream() { return in_; }
 
+  // A read that failed: at the end of the data the file was cut short, else it is not
+  // protobuf.
   [[noreturn]] void Fail(const std::string& what) {
     if (in_.CurrentPosition() >= size_) {
       throw InputError("the file ends early at byte " + std::to_string(size_) +
@@ -69,6 +71,11 @@ class WireReader {
     }
     throw InputError("not an ONNX model: invalid protobuf data near byte " +
                      std::to_string(in_.CurrentPosition()) + " (" + what + ")");
+  }
+
+  // Bytes that were read whole but do not form the ONNX message they should.
+  [[noreturn]] static void NotOnnx(const std::string& what) {
+    throw InputError("not an ONNX model: " + what + " do not parse as ONNX protobuf");
   }
 
   // A length prefix that fits in what is left of the model.
@@ -213,7 +220,9 @@ void ReadInitializer(WireReader& reader, onnx::GraphProto* graph,
     stubs->push_back(std::move(stub));
     return;
   }
-  if (!graph->add_initializer()->ParseFromString(kept + data)) reader.Fail("bad initializer");
+  if (!graph->add_initializer()->ParseFromString(kept + data)) {
+    WireReader::NotOnnx("the initializer '" + stub.name + "'");
+  }
 }
 
 void ReadGraph(WireReader& reader, onnx::GraphProto* graph, std::vector<WeightStub>* stubs) {
@@ -228,7 +237,7 @@ void ReadGraph(WireReader& reader, onnx::GraphProto* graph, std::vector<WeightSt
     }
   }
   reader.EndMessage(limit, "graph");
-  if (!graph->MergeFromString(rest)) reader.Fail("bad graph");
+  if (!graph->MergeFromString(rest)) WireReader::NotOnnx("the graph's fields");
 }
 
 void CheckSize(int64_t size) {
@@ -260,7 +269,7 @@ std::vector<WeightStub> ReadModel(io::ZeroCopyInputStream* stream, int64_t size,
     reader.Fail("stopped at byte " + std::to_string(reader.stream().CurrentPosition()) +
                 " of " + std::to_string(size));
   }
-  if (!model->ParseFromString(rest)) reader.Fail("bad model fields");
+  if (!model->ParseFromString(rest)) WireReader::NotOnnx("the model's fields");
   if (has_graph) model->mutable_graph()->Swap(&graph);
   return stubs;
 }

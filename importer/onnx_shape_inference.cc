@@ -856,6 +856,22 @@ int FoldShapeArithmetic(onnx::ModelProto* model) {
   return folded;
 }
 
+// Whether every tensor a main-graph node produces has a fully known shape.
+bool AllShapesKnown(const onnx::GraphProto& graph) {
+  std::unordered_set<std::string> known;
+  for (const auto* list : {&graph.value_info(), &graph.output()}) {
+    for (const onnx::ValueInfoProto& vi : *list) {
+      if (!vi.type().has_tensor_type() || KnownShape(vi.type())) known.insert(vi.name());
+    }
+  }
+  for (const onnx::NodeProto& node : graph.node()) {
+    for (const std::string& out : node.output()) {
+      if (!out.empty() && known.count(out) == 0) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 ShapeInferenceReport InferShapesWithFolding(onnx::ModelProto* model) {
@@ -865,6 +881,7 @@ ShapeInferenceReport InferShapesWithFolding(onnx::ModelProto* model) {
   while (report.rounds < kMaxRounds) {
     onnx::shape_inference::InferShapes(*model, onnx::OpSchemaRegistry::Instance(), options);
     ++report.rounds;
+    if (AllShapesKnown(model->graph())) break;
     const int folded = FoldShapeArithmetic(model);
     if (folded == 0) break;
     report.folded_nodes += folded;
