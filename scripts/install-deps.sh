@@ -15,11 +15,20 @@ if [[ "${1:-}" == "--browser" ]]; then
   packages+=(chromium nodejs)
 fi
 
-missing=()
-for p in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
-  [[ "$status" == ii* ]] || missing+=("$p")
-done
+missing_packages() {
+  local p status
+  for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    [[ "$status" == ii* ]] || echo "$p"
+  done
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: error: this script needs Debian's dpkg and apt-get; install these" \
+       "packages (or their equivalents) by hand: ${packages[*]}" >&2
+  exit 1
+fi
+mapfile -t missing < <(missing_packages)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "install-deps: installing ${missing[*]}" >&2
@@ -41,5 +50,10 @@ if ! "${SUDO[@]}" apt-get update -qq; then
 fi
 if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
   echo "install-deps: error: apt-get install ${missing[*]} failed" >&2
+  exit 1
+fi
+mapfile -t still_missing < <(missing_packages)
+if [[ ${#still_missing[@]} -gt 0 ]]; then
+  echo "install-deps: error: still missing after apt-get install: ${still_missing[*]}" >&2
   exit 1
 fi
