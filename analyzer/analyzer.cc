@@ -155,6 +155,10 @@ class Walk {
     std::array<const State*, kMaxLevelDirectives> st{};
     uint16_t edge_mask = 0;  // bit i: directive i IsEdge
     int ch = -1;             // innermost directive not in Init position
+    // Egress, MAC and critical-path volumes ask for the same PEV variants repeatedly within a
+    // case: remember them (index: psum | first << 1 | ee << 2 | reuse_at_edge << 3).
+    mutable std::array<int64_t, 16> pev{};
+    mutable uint16_t pev_known = 0;
   };
 
   bool IsEdge(const Case& c, int i) const { return (c.edge_mask >> i) & 1u; }
@@ -280,8 +284,18 @@ class Walk {
 
  private:
 
-  // PE egress volume of the output (spec 3.6).
+  // PE egress volume of the output (spec 3.6), remembered per case.
   int64_t Pev(const Case& c, bool psum, bool first, bool ee, bool reuse_at_edge = true) const {
+    const unsigned key = (psum ? 1u : 0u) | (first ? 2u : 0u) | (ee ? 4u : 0u) |
+                         (reuse_at_edge ? 8u : 0u);
+    if ((c.pev_known >> key) & 1u) return c.pev[key];
+    const int64_t v = ComputePev(c, psum, first, ee, reuse_at_edge);
+    c.pev[key] = v;
+    c.pev_known = static_cast<uint16_t>(c.pev_known | (1u << key));
+    return v;
+  }
+
+  int64_t ComputePev(const Case& c, bool psum, bool first, bool ee, bool reuse_at_edge) const {
     const Level& lv = *c.lv;
     const uint16_t coupled = lv.coupled.v[kOut];
     const int64_t e = lv.edge_units;
@@ -468,6 +482,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     int64_t n = 1;
     c.edge_mask = 0;
     c.ch = -1;
+    c.pev_known = 0;
     for (int i = 0; i < lv.count; ++i) {
       const State& s = lists[static_cast<size_t>(i)].s[static_cast<size_t>(counter[static_cast<size_t>(i)])];
       c.st[static_cast<size_t>(i)] = &s;
