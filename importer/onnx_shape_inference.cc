@@ -4,11 +4,14 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <onnx/defs/schema.h>
+#include <onnx/defs/shape_inference.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
@@ -688,6 +691,34 @@ Folded Expand(const FoldContext& c) {
   return out;
 }
 
+Folded Transpose(const FoldContext& c) {
+  const Value* in = c.In(0);
+  if (in == nullptr) return std::nullopt;
+  const size_t rank = in->dims.size();
+  std::vector<int64_t> perm(rank);
+  for (size_t i = 0; i < rank; ++i) perm[i] = static_cast<int64_t>(rank - 1 - i);
+  if (auto attr = IntsAttribute(c.node, "perm")) perm = *attr;
+  if (perm.size() != rank) return std::nullopt;
+  Value out;
+  out.type = in->type;
+  out.floating = in->floating;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(rank)) return std::nullopt;
+    out.dims.push_back(in->dims[static_cast<size_t>(p)]);
+  }
+  const std::vector<int64_t> in_strides = Strides(in->dims);
+  const int64_t n = Count(out.dims);
+  for (int64_t flat = 0; flat < n; ++flat) {
+    int64_t rest = flat, from = 0;
+    for (size_t i = rank; i-- > 0;) {
+      from += (rest % out.dims[i]) * in_strides[static_cast<size_t>(perm[i])];
+      rest /= out.dims[i];
+    }
+    PushElement(*in, static_cast<size_t>(from), &out);
+  }
+  return out;
+}
+
 // ReduceProd/Sum/Min/Max over a tensor of rank <= 1 (the only case shape code uses).
 Folded Reduce(const FoldContext& c) {
   const Value* in = c.In(0);
@@ -750,6 +781,7 @@ const std::unordered_map<std::string_view, Evaluator>& Evaluators() {
       {"Squeeze", Squeeze},       {"Concat", Concat},       {"Slice", Slice},
       {"Cast", Cast},             {"Range", Range},         {"Reshape", Reshape},
       {"ConstantOfShape", ConstantOfShape},                 {"Expand", Expand},
+      {"Transpose", Transpose},
       {"Where", Where},           {"Add", Arithmetic},      {"Sub", Arithmetic},
       {"Mul", Arithmetic},        {"Div", Arithmetic},      {"Mod", Arithmetic},
       {"Pow", Arithmetic},        {"Min", Arithmetic},      {"Max", Arithmetic},
@@ -842,8 +874,11 @@ int FoldShapeArithmetic(onnx::ModelProto* model) {
   }
   if (folded == 0) return 0;
 
-  // Replace the folded nodes by initializers, keeping every other node in order.
+  // Replace the folded nodes by initializers, keeping every other node in order. Their
+  // earlier inferred types go: inference prefers a value_info entry over an initializer's type,
+  // and the entry may hold a symbolic dim the value now settles.
   google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  std::unordered_set<std::string> folded_names;
   for (int i = 0; i < graph->node_size(); ++i) {
     if (!fold[static_cast<size_t>(i)]) {
       kept.Add()->Swap(graph->mutable_node(i));
@@ -851,9 +886,82 @@ int FoldShapeArithmetic(onnx::ModelProto* model) {
     }
     const std::string& name = graph->node(i).output(0);
     *graph->add_initializer() = ToTensor(values.at(name), name);
+    folded_names.insert(name);
   }
   graph->mutable_node()->Swap(&kept);
+  google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* value_info =
+      graph->mutable_value_info();
+  value_info->erase(std::remove_if(value_info->begin(), value_info->end(),
+                                   [&folded_names](const onnx::ValueInfoProto& vi) {
+                                     return folded_names.count(vi.name()) > 0;
+                                   }),
+                    value_info->end());
   return folded;
+}
+
+// ONNX 1.12's inference functions trust operand ranks that a model may get wrong, and then
+// index past the end of arrays: convTransposeShapeInference reads a kernel extent per spatial
+// axis of the input from a weight of lower rank, and segfaults. The registry given to
+// InferShapes wraps the inference of such ops with the checks they lack; a failed check is an
+// ordinary node-level inference error (the node's output shape stays unknown, and the importer
+// reports the node).
+void CheckConvRanks(const onnx::InferenceContext& ctx, size_t x, size_t w) {
+  if (!onnx::hasInputShape(ctx, x) || !onnx::hasInputShape(ctx, w)) return;
+  const int x_rank = ctx.getInputType(x)->tensor_type().shape().dim_size();
+  const int w_rank = ctx.getInputType(w)->tensor_type().shape().dim_size();
+  if (x_rank < 3) {
+    fail_shape_inference("input has rank ", x_rank, "; a convolution needs at least 3");
+  }
+  if (w_rank != x_rank) {
+    fail_shape_inference("weight has rank ", w_rank, " but input has rank ", x_rank);
+  }
+}
+
+using Guard = void (*)(const onnx::InferenceContext&);
+
+Guard FindGuard(const std::string& op_type) {
+  static const std::unordered_map<std::string_view, Guard> kGuards = {
+      {"Conv", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 1); }},
+      {"ConvInteger", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 1); }},
+      {"ConvTranspose", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 1); }},
+      {"QLinearConv", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 3); }},
+  };
+  const auto it = kGuards.find(op_type);
+  return it == kGuards.end() ? nullptr : it->second;
+}
+
+class GuardedRegistry final : public onnx::ISchemaRegistry {
+ public:
+  const onnx::OpSchema* GetSchema(const std::string& key, const int max_inclusive_version,
+                                  const std::string& domain) const override {
+    const onnx::OpSchema* schema =
+        onnx::OpSchemaRegistry::Schema(key, max_inclusive_version, domain);
+    const Guard guard = schema != nullptr && (domain.empty() || domain == onnx::ONNX_DOMAIN)
+                            ? FindGuard(key)
+                            : nullptr;
+    if (guard == nullptr) return schema;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_ptr<onnx::OpSchema>& guarded = guarded_[schema];
+    if (!guarded) {
+      guarded = std::make_unique<onnx::OpSchema>(*schema);
+      guarded->TypeAndShapeInferenceFunction(
+          [guard, original = schema->GetTypeAndShapeInferenceFunction()](
+              onnx::InferenceContext& ctx) {
+            guard(ctx);
+            if (original) original(ctx);
+          });
+    }
+    return guarded.get();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<const onnx::OpSchema*, std::unique_ptr<onnx::OpSchema>> guarded_;
+};
+
+onnx::ISchemaRegistry* Schemas() {
+  static GuardedRegistry registry;
+  return &registry;
 }
 
 // Whether every tensor a main-graph node produces has a fully known shape.
@@ -879,7 +987,7 @@ ShapeInferenceReport InferShapesWithFolding(onnx::ModelProto* model) {
                                             /*data_prop_val=*/true);
   ShapeInferenceReport report;
   while (report.rounds < kMaxRounds) {
-    onnx::shape_inference::InferShapes(*model, onnx::OpSchemaRegistry::Instance(), options);
+    onnx::shape_inference::InferShapes(*model, Schemas(), options);
     ++report.rounds;
     if (AllShapesKnown(model->graph())) break;
     const int folded = FoldShapeArithmetic(model);
@@ -893,7 +1001,7 @@ std::string ShapeInferenceErrors(const onnx::ModelProto& model) {
   onnx::ModelProto copy = model;
   const onnx::ShapeInferenceOptions options(false, /*strict_mode_val=*/1, true);
   try {
-    onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), options);
+    onnx::shape_inference::InferShapes(copy, Schemas(), options);
   } catch (const std::exception& e) {
     return e.what();
   }

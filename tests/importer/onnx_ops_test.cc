@@ -376,6 +376,36 @@ TEST(OnnxOpsTest, ShapeArithmeticIsFoldedSoReshapesSettle) {
   EXPECT_EQ(m.other_ops.at("Mul"), 1);  // folded nodes are still counted
 }
 
+TEST(OnnxOpsTest, FoldedValuesReplaceTheirEarlierSymbolicShapes) {
+  // The first round leaves m as [?, ?] (its Reshape target is arithmetic). Once folded, the
+  // Softmax, which no folding touches, must see m's real shape, or the MatMul stays unknown.
+  // The pads go through Transpose, as in Swin Transformer's window padding.
+  const OnnxImport m = Import(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (float[1, 4, 6, 6] x, float[8, 6, 3, 3] w, float[4, 3] b) => (float[2, 3] y,
+                                                                  float[1, 8, 4, 6] z) {
+      v = Constant <value = int64[8] {0, 0, 0, 0, 0, 0, 2, 2}> ()
+      c8 = Constant <value = int64[1] {8}> ()
+      c4 = Constant <value = int64[1] {4}> ()
+      half = Div (c8, c4)
+      minus = Constant <value = int64[1] {-1}> ()
+      shp = Concat <axis = 0> (half, minus)
+      m = Reshape (v, shp)
+      f = Cast <to = 1> (m)
+      sm = Softmax (f)
+      y = MatMul (sm, b)
+      t = Transpose <perm = [1, 0]> (m)
+      flat = Reshape (t, minus)
+      p = Pad (x, flat)
+      z = Conv (p, w)
+    })");
+  ASSERT_EQ(m.nodes.size(), 2u);
+  EXPECT_EQ(m.nodes[0].input_shapes[0], (std::vector<int64_t>{2, 4}));
+  // pads [0, 0, 0, 0, 0, 2, 0, 2] after the transpose: C and W grow by 2 at the end.
+  EXPECT_EQ(m.nodes[1].input_shapes[0], (std::vector<int64_t>{1, 6, 6, 8}));
+  EXPECT_EQ(m.nodes[1].output_shape, (std::vector<int64_t>{1, 8, 4, 6}));
+}
+
 TEST(OnnxOpsTest, ReshapeChainWithBatchBinding) {
   const char* text = R"(
     <ir_version: 8, opset_import: ["" : 13]>
