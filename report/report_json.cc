@@ -1,0 +1,319 @@
+// The report as JSON (docs/report-schema.md) and as CSV.
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "analyzer/dims.h"
+#include "report/json_writer.h"
+#include "report/report.h"
+
+namespace cadenza {
+
+namespace {
+
+// Capacities and bandwidths: null when the hardware sets no limit.
+void LimitField(JsonWriter& json, std::string_view key, int64_t value) {
+  json.Key(key);
+  if (value >= Hardware::kUnlimited) {
+    json.Null();
+  } else {
+    json.Int(value);
+  }
+}
+
+void WriteHardware(JsonWriter& json, const NetworkReport& report) {
+  const Hardware& hw = report.hardware;
+  json.Key("hardware");
+  json.BeginObject();
+  json.Field("source", report.context.hardware_source);
+  json.Field("description", report.context.hardware_text);
+  json.Field("num_pes", hw.num_pes);
+  json.Field("simd_lanes", hw.simd_lanes);
+  LimitField(json, "l1_bytes", hw.l1_size);
+  LimitField(json, "l2_bytes", hw.l2_size);
+  LimitField(json, "noc_bw_per_cycle", hw.noc_bw);
+  json.Field("noc_latency_cycles", hw.noc_latency);
+  LimitField(json, "offchip_bw_per_cycle", hw.offchip_bw);
+  json.Field("clock_ghz", hw.clock_ghz);
+  json.Key("bytes_per_element");
+  json.BeginObject();
+  for (Tensor t : kAllTensors) json.Field(TensorName(t), hw.bytes_per_element[t]);
+  json.EndObject();
+  json.Field("bandwidth_is_hard_limit", hw.bandwidth_is_hard_limit);
+  json.Key("access_energy_pj");
+  json.BeginObject();
+  json.Field("mac", hw.energy.mac_pj);
+  json.Field("l1", hw.energy.l1_pj);
+  json.Field("l2", hw.energy.l2_pj);
+  json.Field("offchip", hw.energy.offchip_pj);
+  json.EndObject();
+  json.EndObject();
+}
+
+void WriteEnergyBreakdown(JsonWriter& json, double mac, double l1, double l2, double offchip) {
+  json.Key("energy_breakdown_pj");
+  json.BeginObject();
+  json.Field("mac", mac);
+  json.Field("l1", l1);
+  json.Field("l2", l2);
+  json.Field("offchip", offchip);
+  json.EndObject();
+}
+
+void WriteTotals(JsonWriter& json, const NetworkReport& r) {
+  json.Key("total");
+  json.BeginObject();
+  json.Field("runtime_cycles", r.totals.runtime_cycles);
+  json.Field("runtime_seconds", r.runtime_seconds);
+  json.Field("energy_nj", r.totals.energy_pj / 1000);
+  json.Field("energy_pj", r.totals.energy_pj);
+  WriteEnergyBreakdown(json, r.mac_energy_pj, r.l1_energy_pj, r.l2_energy_pj,
+                       r.offchip_energy_pj);
+  json.Field("edp_pj_cycles", r.totals.edp());
+  json.Field("objective_value", r.network_objective);
+  json.Field("macs", r.totals.macs);
+  json.Field("exact_macs", r.totals.exact_macs);
+  json.Field("utilization", r.utilization);
+  json.Field("layers", static_cast<int64_t>(r.layers.size()));
+  json.Field("distinct_layers", r.distinct_layers);
+  json.Field("layers_without_mapping", r.totals.layers_without_mapping);
+  json.EndObject();
+}
+
+void WriteLayer(JsonWriter& json, const LayerReport& l) {
+  json.BeginObject();
+  json.Field("index", l.index);
+  json.Field("name", l.name);
+  json.Field("op_type", l.op_type);
+  json.Field("kind", OpKindName(l.kind));
+  json.Key("dims");
+  json.BeginObject();
+  for (Dim d : kAllDims) {
+    if (l.shape.size[d] > 0) json.Field(DimName(d), l.shape.size[d]);
+  }
+  json.EndObject();
+  json.Key("stride");
+  json.BeginObject();
+  json.Field("y", l.shape.stride_y);
+  json.Field("x", l.shape.stride_x);
+  json.EndObject();
+  json.Field("instances", l.instances);
+  json.Field("representative", l.representative);
+  json.Field("exact_macs", l.exact_macs);
+  json.Field("found", l.found);
+  json.Key("note");
+  if (l.found) {
+    json.Null();
+  } else {
+    json.String(l.note);
+  }
+  json.Key("dataflow");
+  if (l.found) {
+    json.String(l.dataflow);
+  } else {
+    json.Null();
+  }
+  if (l.found) {
+    json.Key("params");
+    json.BeginObject();
+    for (const auto& [name, value] : l.params) json.Field(name, value);
+    json.EndObject();
+    json.Field("params_text", l.params_text);
+    json.Field("mapping", l.mapping_text);
+    json.Field("objective_value", l.objective);
+    json.Field("runtime_cycles", l.runtime_cycles);
+    json.Field("energy_nj", l.energy_pj / 1000);
+    json.Field("energy_pj", l.energy_pj);
+    WriteEnergyBreakdown(json, l.mac_energy_pj, l.l1_energy_pj, l.l2_energy_pj,
+                         l.offchip_energy_pj);
+    json.Field("maestro_energy_nj", l.maestro_energy_nj);
+    json.Field("macs", l.macs);
+    json.Field("utilization", l.utilization);
+    json.Field("l1_need_bytes", l.l1_need_bytes);
+    json.Field("l2_need_bytes", l.l2_need_bytes);
+    json.Field("noc_bw_need_per_cycle", l.noc_bw_need_per_cycle);
+    json.Field("noc_bw_avg_per_cycle", l.noc_bw_avg_per_cycle);
+    json.Field("offchip_bw_need_per_cycle", l.offchip_bw_need_per_cycle);
+    json.Key("runner_up");
+    if (l.has_runner_up) {
+      json.BeginObject();
+      json.Field("dataflow", l.runner_up);
+      json.Field("margin", l.runner_up_margin);
+      json.EndObject();
+    } else {
+      json.Null();
+    }
+  }
+  json.Field("candidates", l.candidates);
+  json.Field("feasible_candidates", l.feasible);
+  json.Key("families");
+  json.BeginArray();
+  for (const ReportFamily& f : l.families) {
+    json.BeginObject();
+    json.Field("dataflow", f.family);
+    json.Field("candidates", f.candidates);
+    json.Field("feasible", f.feasible);
+    json.Field("found", f.found);
+    if (f.found) {
+      json.Field("objective_value", f.objective);
+      json.Field("runtime_cycles", f.runtime_cycles);
+      json.Field("energy_nj", f.energy_pj / 1000);
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("warnings");
+  json.BeginArray();
+  for (const std::string& w : l.warnings) json.String(w);
+  json.EndArray();
+  json.EndObject();
+}
+
+// RFC 4180 quoting, only when needed.
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+// The shortest round-trip form; empty when not finite.
+std::string CsvNumber(double value) {
+  const std::string text = JsonNumber(value);
+  return text == "null" ? "" : text;
+}
+
+}  // namespace
+
+void WriteJson(const NetworkReport& r, std::ostream& out) {
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Field("schema_version", kReportSchemaVersion);
+  json.Field("tool", "cadenza");
+  json.Field("version", r.context.version);
+  json.Field("date", r.context.date);
+  json.Field("command_line", r.context.command_line);
+  json.Key("model");
+  json.BeginObject();
+  json.Field("path", r.context.model_path);
+  json.Field("sha256", r.context.model_sha256);
+  json.Field("network", r.network_name);
+  json.EndObject();
+  WriteHardware(json, r);
+  json.Field("objective", ObjectiveName(r.objective));
+  json.Field("energy_definition",
+             "MAC + L1 + L2 + off-chip access energy (CostResult::total_energy_pj), the "
+             "quantity the search minimises");
+  WriteTotals(json, r);
+
+  json.Key("baselines");
+  json.BeginArray();
+  for (const BaselineReport& b : r.baselines) {
+    json.BeginObject();
+    json.Field("dataflow", b.family);
+    json.Field("runtime_cycles", b.totals.runtime_cycles);
+    json.Field("energy_nj", b.totals.energy_pj / 1000);
+    json.Field("edp_pj_cycles", b.totals.edp());
+    json.Field("objective_value", b.objective);
+    json.Field("ratio_to_adaptive", b.ratio);
+    json.Field("layers_without_mapping", b.totals.layers_without_mapping);
+    json.Field("complete", b.complete);
+    json.EndObject();
+  }
+  json.EndArray();
+
+  json.Key("dataflow_choices");
+  json.BeginArray();
+  for (const FamilyShare& s : r.choices) {
+    json.BeginObject();
+    json.Key("dataflow");
+    if (s.family.empty()) {
+      json.Null();
+    } else {
+      json.String(s.family);
+    }
+    json.Field("layers", s.layers);
+    json.Field("runtime_cycles", s.runtime_cycles);
+    json.Field("energy_nj", s.energy_pj / 1000);
+    json.EndObject();
+  }
+  json.EndArray();
+
+  json.Key("search");
+  json.BeginObject();
+  json.Field("candidates_evaluated", r.candidates_evaluated);
+  json.Field("candidates_feasible", r.candidates_feasible);
+  json.Key("infeasible");
+  json.BeginArray();
+  for (const InfeasibleCount& c : r.infeasible) {
+    json.BeginObject();
+    json.Field("reason", InfeasibleName(c.reason));
+    json.Field("count", c.count);
+    json.Field("explanation", InfeasibleExplanation(c.reason));
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+
+  json.Key("layers");
+  json.BeginArray();
+  for (const LayerReport& l : r.layers) WriteLayer(json, l);
+  json.EndArray();
+
+  json.Key("warnings");
+  json.BeginArray();
+  for (const std::string& w : r.warnings) json.String(w);
+  json.EndArray();
+  json.Key("skipped_nodes");
+  json.BeginArray();
+  for (const ReportSkippedNode& s : r.context.skipped) {
+    json.BeginObject();
+    json.Field("name", s.name);
+    json.Field("op_type", s.op_type);
+    json.Field("reason", s.reason);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.Key("other_ops");
+  json.BeginObject();
+  for (const auto& [op, count] : r.context.other_ops) json.Field(op, count);
+  json.EndObject();
+  json.EndObject();
+}
+
+void WriteCsv(const NetworkReport& r, std::ostream& out) {
+  out << "index,name,op_type,kind,dims,instances,dataflow,params,runtime_cycles,energy_nj,"
+         "mac_energy_pj,l1_energy_pj,l2_energy_pj,offchip_energy_pj,macs,exact_macs,"
+         "utilization,l1_need_bytes,l1_bytes,l2_need_bytes,l2_bytes,noc_bw_need_per_cycle,"
+         "noc_bw_per_cycle,offchip_bw_need_per_cycle,offchip_bw_per_cycle,runner_up,"
+         "runner_up_margin,candidates,note\n";
+  const Hardware& hw = r.hardware;
+  auto limit = [](int64_t v) { return v >= Hardware::kUnlimited ? std::string() : std::to_string(v); };
+  for (const LayerReport& l : r.layers) {
+    out << l.index << ',' << CsvField(l.name) << ',' << CsvField(l.op_type) << ','
+        << OpKindName(l.kind) << ',' << FormatDims(l.kind, l.shape) << ',' << l.instances << ',';
+    if (l.found) {
+      out << CsvField(l.dataflow) << ',' << CsvField(l.params_text) << ',' << l.runtime_cycles
+          << ',' << CsvNumber(l.energy_pj / 1000) << ',' << CsvNumber(l.mac_energy_pj) << ','
+          << CsvNumber(l.l1_energy_pj) << ',' << CsvNumber(l.l2_energy_pj) << ','
+          << CsvNumber(l.offchip_energy_pj) << ',' << l.macs << ',' << l.exact_macs << ','
+          << CsvNumber(l.utilization) << ',' << l.l1_need_bytes << ',' << limit(hw.l1_size)
+          << ',' << l.l2_need_bytes << ',' << limit(hw.l2_size) << ','
+          << l.noc_bw_need_per_cycle << ',' << limit(hw.noc_bw) << ','
+          << l.offchip_bw_need_per_cycle << ',' << limit(hw.offchip_bw) << ','
+          << CsvField(l.has_runner_up ? l.runner_up : "") << ','
+          << (l.has_runner_up ? CsvNumber(l.runner_up_margin) : "") << ',' << l.candidates
+          << ",\n";
+    } else {
+      out << ",,,,,,,,," << l.exact_macs << ",,," << limit(hw.l1_size) << ",,"
+          << limit(hw.l2_size) << ",," << limit(hw.noc_bw) << ",," << limit(hw.offchip_bw)
+          << ",,," << l.candidates << ',' << CsvField(l.note) << '\n';
+    }
+  }
+}
+
+}  // namespace cadenza

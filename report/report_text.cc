@@ -1,0 +1,164 @@
+// The report as a terminal summary.
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/report.h"
+
+namespace cadenza {
+
+namespace {
+
+// Display width: UTF-8 continuation bytes take no column.
+size_t Width(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Long names keep their start and end: "/layer4/layer4.2/conv3/Conv" -> "/layer4/...conv3/Conv".
+std::string Shorten(const std::string& text, size_t width) {
+  if (text.size() <= width || width < 8) return text;
+  const size_t tail = (width - 3) / 2;
+  const size_t head = width - 3 - tail;
+  return text.substr(0, head) + "..." + text.substr(text.size() - tail);
+}
+
+std::string Percent(double fraction) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f%%", 100 * fraction);
+  return buffer;
+}
+
+std::string Ratio(double ratio) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3fx", ratio);
+  return buffer;
+}
+
+// Columns aligned to their widest cell; `right[i]` right-aligns column i.
+class Table {
+ public:
+  explicit Table(std::vector<bool> right) : right_(std::move(right)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void Write(std::ostream& out, const std::string& indent) const {
+    std::vector<size_t> widths(right_.size(), 0);
+    for (const auto& row : rows_) {
+      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
+    }
+    for (const auto& row : rows_) {
+      std::string line = indent;
+      for (size_t i = 0; i < row.size(); ++i) {
+        const std::string pad(widths[i] - Width(row[i]), ' ');
+        if (i > 0) line += "  ";
+        line += right_[i] ? pad + row[i] : row[i] + (i + 1 < row.size() ? pad : "");
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out << line << '\n';
+    }
+  }
+
+ private:
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string ObjectiveText(double value, const NetworkReport& r) {
+  switch (r.objective) {
+    case Objective::kLatency: return FormatThousands(static_cast<int64_t>(value)) + " cycles";
+    case Objective::kEnergy: return FormatSi(value * 1e-12, "J");
+    case Objective::kEdp: return FormatSi(EdpJouleSeconds(value, r.hardware.clock_ghz), "J\u00b7s");
+  }
+  return "";
+}
+
+}  // namespace
+
+void WriteText(const NetworkReport& r, std::ostream& out) {
+  const Hardware& hw = r.hardware;
+  out << r.title << ": " << r.layers.size() << " layers on " << hw.num_pes << " PEs"
+      << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
+      << ", objective " << ObjectiveName(r.objective) << "\n\n";
+
+  Table layers({true, false, false, false, false, true, true, true, false, true});
+  layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",
+              "margin"});
+  for (const LayerReport& l : r.layers) {
+    std::string name = Shorten(l.name, 44);
+    if (l.instances > 1) name += " (x" + std::to_string(l.instances) + ")";
+    if (!l.found) {
+      layers.Add({std::to_string(l.index), name, l.op_type, "-", "no feasible mapping: " + l.note,
+                  "", "", "", "", ""});
+      continue;
+    }
+    layers.Add({std::to_string(l.index), name, l.op_type, l.dataflow, l.params_text,
+                FormatThousands(l.runtime_cycles), FormatSi(l.energy_pj * 1e-12, "J"),
+                Percent(l.utilization), l.has_runner_up ? l.runner_up : "-",
+                l.has_runner_up ? "+" + Percent(l.runner_up_margin) : ""});
+  }
+  layers.Write(out, "");
+
+  const NetworkTotals& t = r.totals;
+  out << "\ntotal: " << FormatThousands(t.runtime_cycles) << " cycles ("
+      << FormatSi(r.runtime_seconds, "s") << " at " << hw.clock_ghz << " GHz), "
+      << FormatSi(t.energy_pj * 1e-12, "J") << ", EDP "
+      << FormatSi(EdpJouleSeconds(t.edp(), hw.clock_ghz), "J\u00b7s") << ", "
+      << FormatSi(static_cast<double>(t.exact_macs), "") << " MACs, utilization "
+      << Percent(r.utilization) << '\n';
+  out << "energy: MAC " << FormatSi(r.mac_energy_pj * 1e-12, "J") << ", L1 "
+      << FormatSi(r.l1_energy_pj * 1e-12, "J") << ", L2 " << FormatSi(r.l2_energy_pj * 1e-12, "J")
+      << ", off-chip " << FormatSi(r.offchip_energy_pj * 1e-12, "J") << '\n';
+  if (t.layers_without_mapping > 0) {
+    out << "warning: " << t.layers_without_mapping
+        << " layer(s) have no feasible mapping and are not in the totals\n";
+  }
+  out << r.layers.size() << " layers, " << r.distinct_layers << " distinct; "
+      << FormatThousands(r.candidates_evaluated) << " candidates evaluated, "
+      << FormatThousands(r.candidates_feasible) << " feasible\n";
+  if (!r.infeasible.empty()) {
+    out << "infeasible candidates:";
+    for (size_t i = 0; i < r.infeasible.size(); ++i) {
+      out << (i ? ", " : " ") << InfeasibleName(r.infeasible[i].reason) << ' '
+          << FormatThousands(r.infeasible[i].count);
+    }
+    out << '\n';
+  }
+
+  out << "\nadaptive choice vs one dataflow for every layer (" << ObjectiveName(r.objective)
+      << "):\n";
+  Table baselines({false, true, true, true, true, false});
+  baselines.Add({"dataflow", "cycles", "energy", std::string(ObjectiveName(r.objective)), "vs adaptive",
+                 ""});
+  baselines.Add({"adaptive", FormatThousands(t.runtime_cycles), FormatSi(t.energy_pj * 1e-12, "J"),
+                 ObjectiveText(r.network_objective, r), Ratio(1), ""});
+  for (const BaselineReport& b : r.baselines) {
+    baselines.Add({b.family, FormatThousands(b.totals.runtime_cycles),
+                   FormatSi(b.totals.energy_pj * 1e-12, "J"), ObjectiveText(b.objective, r),
+                   Ratio(b.ratio),
+                   b.complete ? ""
+                              : std::to_string(b.totals.layers_without_mapping) +
+                                    " layer(s) without a mapping, not comparable"});
+  }
+  baselines.Write(out, "  ");
+
+  // The report lists every warning; a terminal gets the first few.
+  constexpr size_t kShownWarnings = 5;
+  for (size_t i = 0; i < r.warnings.size() && i < kShownWarnings; ++i) {
+    out << "warning: " << r.warnings[i] << '\n';
+  }
+  if (r.warnings.size() > kShownWarnings) {
+    out << "... and " << r.warnings.size() - kShownWarnings << " more warnings in the report\n";
+  }
+  if (!r.context.skipped.empty()) {
+    out << r.context.skipped.size() << " MAC node(s) not in the network:\n";
+    for (const ReportSkippedNode& s : r.context.skipped) {
+      out << "  " << s.name << " (" << s.op_type << "): " << s.reason << '\n';
+    }
+  }
+}
+
+}  // namespace cadenza

@@ -1,0 +1,371 @@
+// BuildReport's figures and the HTML, JSON, CSV and text writers on a small searched network,
+// and the golden JSON of that network (tests/golden/report_small.json; refresh it with
+// tests/golden/approve.sh after a deliberate change).
+
+#include "report/report.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "analyzer/hardware.h"
+#include "analyzer/layer.h"
+#include "search/search.h"
+#include "search/templates.h"
+
+namespace cadenza {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// A small fixed network and accelerator: every layer kind the built-in templates have forms for,
+// a repeated shape, a strided layer, and names that need escaping.
+
+Layer MakeLayer(std::string name, std::string op_type, OpKind kind,
+                       std::initializer_list<std::pair<Dim, int64_t>> dims, int64_t stride = 1) {
+  Layer layer;
+  layer.name = std::move(name);
+  layer.op_type = std::move(op_type);
+  layer.kind = kind;
+  for (const auto& [d, size] : dims) layer.shape.size[d] = size;
+  layer.shape.stride_y = layer.shape.stride_x = stride;
+  layer.exact_macs = ExactMacs(kind, layer.shape);
+  return layer;
+}
+
+Network SmallNetwork() {
+  Network net;
+  net.name = "small";
+  net.source_path = "small.onnx";
+  net.layers.push_back(MakeLayer("<conv&1>", "Conv", OpKind::kConv,
+                                 {{Dim::kN, 1}, {Dim::kK, 16}, {Dim::kC, 8}, {Dim::kY, 10},
+                                  {Dim::kX, 10}, {Dim::kR, 3}, {Dim::kS, 3}}));
+  net.layers.push_back(MakeLayer("conv, \"2\"", "Conv", OpKind::kConv,
+                                 {{Dim::kN, 1}, {Dim::kK, 16}, {Dim::kC, 8}, {Dim::kY, 10},
+                                  {Dim::kX, 10}, {Dim::kR, 3}, {Dim::kS, 3}}));
+  net.layers.push_back(MakeLayer("dw", "Conv", OpKind::kDepthwiseConv,
+                                 {{Dim::kN, 1}, {Dim::kC, 16}, {Dim::kY, 9}, {Dim::kX, 9},
+                                  {Dim::kR, 3}, {Dim::kS, 3}},
+                                 2));
+  net.layers.push_back(
+      MakeLayer("fc", "Gemm", OpKind::kGemm, {{Dim::kM, 4}, {Dim::kN, 32}, {Dim::kK, 64}}));
+  return net;
+}
+
+Hardware SmallHardware() {
+  Hardware hw;
+  hw.num_pes = 16;
+  hw.l1_size = 256;
+  hw.l2_size = 16 * 1024;
+  hw.noc_bw = 8;
+  hw.offchip_bw = 4;
+  hw.clock_ghz = 0.5;
+  return hw;
+}
+
+SearchOptions SmallSearch() {
+  SearchOptions options;
+  options.objective = Objective::kEdp;
+  options.threads = 2;
+  options.max_candidates_per_template = 60;
+  return options;
+}
+
+// Fixed stand-ins for what changes from run to run.
+ReportContext SmallContext() {
+  ReportContext context;
+  context.model_path = "models/small.onnx";
+  context.model_sha256 = "SHA256";
+  context.date = "DATE";
+  context.version = "VERSION";
+  context.command_line = "cadenza search models/small.onnx --json small.json";
+  context.hardware_source = "test hardware";
+  context.hardware_text = "num_pes: 16\n";
+  context.warnings = {"an importer warning"};
+  context.skipped = {{"loop_matmul", "MatMul", "control flow: inside a Loop body"}};
+  context.other_ops = {{"Relu", 3}};
+  return context;
+}
+
+NetworkReport SmallReport(const Hardware& hw = SmallHardware()) {
+  const Network net = SmallNetwork();
+  const SearchResult result = SearchNetwork(net, hw, TemplateLibrary::Builtin(), SmallSearch());
+  return BuildReport(net, result, hw, SmallContext());
+}
+
+template <typename Writer>
+std::string Render(const NetworkReport& report, Writer write) {
+  std::ostringstream out;
+  write(report, out);
+  return out.str();
+}
+
+size_t Count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { report_ = new NetworkReport(SmallReport()); }
+  static void TearDownTestSuite() { delete report_; }
+  static const NetworkReport& report() { return *report_; }
+
+ private:
+  static NetworkReport* report_;
+};
+NetworkReport* ReportTest::report_ = nullptr;
+
+TEST_F(ReportTest, LayersAddUpToTheTotals) {
+  const NetworkReport& r = report();
+  ASSERT_EQ(r.layers.size(), 4u);
+  int64_t cycles = 0;
+  double energy = 0, parts = 0;
+  for (const LayerReport& l : r.layers) {
+    ASSERT_TRUE(l.found) << l.name << ": " << l.note;
+    cycles += l.runtime_cycles;
+    energy += l.energy_pj;
+    parts += l.mac_energy_pj + l.l1_energy_pj + l.l2_energy_pj + l.offchip_energy_pj;
+  }
+  EXPECT_EQ(cycles, r.totals.runtime_cycles);
+  EXPECT_DOUBLE_EQ(energy, r.totals.energy_pj);
+  EXPECT_DOUBLE_EQ(parts, r.totals.energy_pj);
+  EXPECT_DOUBLE_EQ(r.mac_energy_pj + r.l1_energy_pj + r.l2_energy_pj + r.offchip_energy_pj,
+                   r.totals.energy_pj);
+  EXPECT_DOUBLE_EQ(r.runtime_seconds, static_cast<double>(cycles) / 0.5e9);
+  EXPECT_EQ(r.distinct_layers, 3);
+  EXPECT_EQ(r.title, "small");
+}
+
+TEST_F(ReportTest, RepeatedShapeSharesItsRepresentativesChoice) {
+  const LayerReport& first = report().layers[0];
+  const LayerReport& second = report().layers[1];
+  EXPECT_EQ(second.representative, 0);
+  EXPECT_EQ(second.dataflow, first.dataflow);
+  EXPECT_EQ(second.params_text, first.params_text);
+  EXPECT_EQ(second.runtime_cycles, first.runtime_cycles);
+}
+
+TEST_F(ReportTest, RunnerUpIsAnotherFamilyNoBetterThanTheChoice) {
+  for (const LayerReport& l : report().layers) {
+    if (!l.has_runner_up) continue;
+    EXPECT_NE(l.runner_up, l.dataflow) << l.name;
+    EXPECT_GE(l.runner_up_margin, 0) << l.name;
+    for (const ReportFamily& f : l.families) {
+      if (f.found) {
+        EXPECT_GE(f.objective, l.objective) << l.name << " " << f.family;
+      }
+    }
+  }
+}
+
+TEST_F(ReportTest, ParamsAreSplitFromTheirText) {
+  const LayerReport& l = report().layers[0];
+  ASSERT_FALSE(l.params.empty());
+  std::string joined;
+  for (const auto& [name, value] : l.params) {
+    joined += (joined.empty() ? "" : " ") + name + "=" + std::to_string(value);
+  }
+  EXPECT_EQ(joined, l.params_text);
+}
+
+TEST_F(ReportTest, BaselineRatiosCompareWithTheAdaptiveChoice) {
+  const NetworkReport& r = report();
+  ASSERT_FALSE(r.baselines.empty());
+  for (const BaselineReport& b : r.baselines) {
+    EXPECT_DOUBLE_EQ(b.objective, b.totals.edp()) << b.family;
+    EXPECT_DOUBLE_EQ(b.ratio, b.objective / r.network_objective) << b.family;
+  }
+  int chosen = 0;
+  for (const FamilyShare& s : r.choices) chosen += s.layers;
+  EXPECT_EQ(chosen, 4);
+}
+
+TEST_F(ReportTest, HtmlIsSelfContained) {
+  const std::string html = Render(report(), WriteHtml);
+  EXPECT_THAT(html, HasSubstr("<!DOCTYPE html>"));
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  EXPECT_THAT(html, Not(HasSubstr("<script src")));
+  EXPECT_THAT(html, Not(HasSubstr("@import")));
+  EXPECT_THAT(html, Not(HasSubstr("//cdn")));
+  // Every src/href points into the page or is inline data.
+  const std::regex reference(R"re((src|href)\s*=\s*"([^"]*)")re");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), reference);
+       it != std::sregex_iterator(); ++it) {
+    const std::string target = (*it)[2];
+    EXPECT_TRUE(target.starts_with("#") || target.starts_with("data:")) << target;
+  }
+  // CSS url() only for in-page SVG patterns.
+  const std::regex url(R"re(url\(([^)]*)\))re");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), url);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_TRUE((*it)[1].str().starts_with("#")) << (*it)[0];
+  }
+  EXPECT_THAT(html, HasSubstr("Content-Security-Policy"));
+}
+
+TEST_F(ReportTest, HtmlHasOneRowPerLayerAndTheTotals) {
+  const std::string html = Render(report(), WriteHtml);
+  EXPECT_EQ(Count(html, "<tr data-layer="), report().layers.size());
+  EXPECT_THAT(html, HasSubstr("id=\"total-cycles\" data-value=\"" +
+                              std::to_string(report().totals.runtime_cycles) + "\">" +
+                              FormatThousands(report().totals.runtime_cycles) + "<"));
+  for (const char* id : {"chart-latency", "chart-energy", "chart-utilization",
+                         "chart-energy-breakdown", "chart-choices", "chart-baselines"}) {
+    EXPECT_THAT(html, HasSubstr(std::string("id=\"") + id + "\"")) << id;
+  }
+  EXPECT_THAT(html, HasSubstr("an importer warning"));
+  EXPECT_THAT(html, HasSubstr("loop_matmul"));
+  EXPECT_THAT(html, HasSubstr("SHA256"));
+}
+
+TEST_F(ReportTest, HtmlEscapesNames) {
+  const std::string html = Render(report(), WriteHtml);
+  EXPECT_THAT(html, Not(HasSubstr("<conv&1>")));
+  EXPECT_THAT(html, HasSubstr("&lt;conv&amp;1&gt;"));
+  EXPECT_THAT(html, HasSubstr("conv, &quot;2&quot;"));
+}
+
+TEST_F(ReportTest, JsonHasTheDocumentedKeys) {
+  const std::string json = Render(report(), WriteJson);
+  EXPECT_THAT(json, HasSubstr("\"schema_version\": " + std::to_string(kReportSchemaVersion)));
+  EXPECT_THAT(json, HasSubstr("\"name\": \"<conv&1>\""));
+  EXPECT_THAT(json, HasSubstr("\"name\": \"conv, \\\"2\\\"\""));
+  EXPECT_EQ(Count(json, "\n      \"index\": "), 4u);  // one object per layer
+  EXPECT_THAT(json, HasSubstr("\"total\": {\n    \"runtime_cycles\": " +
+                              std::to_string(report().totals.runtime_cycles)));
+  for (const char* key : {"\"layers\"", "\"energy_nj\"", "\"runtime_cycles\"", "\"baselines\"",
+                          "\"runner_up\"", "\"mapping\"", "\"l1_need_bytes\"", "\"infeasible\"",
+                          "\"warnings\"", "\"skipped_nodes\"", "\"utilization\""}) {
+    EXPECT_THAT(json, HasSubstr(key)) << key;
+  }
+}
+
+TEST_F(ReportTest, CsvHasOneRowPerLayerWithQuotedNames) {
+  const std::string csv = Render(report(), WriteCsv);
+  std::istringstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_TRUE(header.starts_with("index,name,op_type,kind,dims,")) << header;
+  int rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 4);
+  EXPECT_THAT(csv, HasSubstr("\n1,\"conv, \"\"2\"\"\",Conv,CONV,N1 K16 C8 Y10 X10 R3 S3,1,"));
+  EXPECT_THAT(csv, HasSubstr("\n3,fc,Gemm,GEMM,M4 N32 K64,1,"));
+}
+
+TEST_F(ReportTest, TextSummaryNamesEveryLayerAndTheBaselines) {
+  const std::string text = Render(report(), WriteText);
+  for (const LayerReport& l : report().layers) EXPECT_THAT(text, HasSubstr(l.name));
+  EXPECT_THAT(text, HasSubstr("adaptive"));
+  EXPECT_THAT(text, HasSubstr("4 layers, 3 distinct"));
+}
+
+TEST(ReportWithoutMappingTest, LayersThatFitNowhereKeepTheirRowAndNote) {
+  Hardware hw = SmallHardware();
+  hw.l1_size = 1;  // no tile fits
+  const NetworkReport r = SmallReport(hw);
+  EXPECT_EQ(r.totals.layers_without_mapping, 4);
+  for (const LayerReport& l : r.layers) {
+    EXPECT_FALSE(l.found);
+    EXPECT_THAT(l.note, HasSubstr("fits the hardware"));
+  }
+  ASSERT_FALSE(r.infeasible.empty());
+  const std::string html = Render(r, WriteHtml);
+  EXPECT_EQ(Count(html, "<tr data-layer="), 4u);
+  EXPECT_THAT(html, HasSubstr("no feasible mapping"));
+  EXPECT_THAT(html, HasSubstr("l1-overflow"));
+  const std::string json = Render(r, WriteJson);
+  EXPECT_THAT(json, HasSubstr("\"found\": false"));
+  EXPECT_THAT(json, HasSubstr("\"dataflow\": null"));
+  const std::string csv = Render(r, WriteCsv);
+  EXPECT_THAT(csv, HasSubstr("fits the hardware"));
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, HasSubstr("no feasible mapping"));
+}
+
+TEST(FormatTest, Thousands) {
+  EXPECT_EQ(FormatThousands(0), "0");
+  EXPECT_EQ(FormatThousands(999), "999");
+  EXPECT_EQ(FormatThousands(1000), "1,000");
+  EXPECT_EQ(FormatThousands(16235369), "16,235,369");
+  EXPECT_EQ(FormatThousands(-1234567), "-1,234,567");
+  EXPECT_EQ(FormatThousands(INT64_MIN), "-9,223,372,036,854,775,808");
+}
+
+TEST(FormatTest, SiPrefixes) {
+  EXPECT_EQ(FormatSi(0, "J"), "0 J");
+  EXPECT_EQ(FormatSi(0.00123, "J"), "1.23 mJ");
+  EXPECT_EQ(FormatSi(4.09e9, ""), "4.09 G");
+  EXPECT_EQ(FormatSi(594e-6, "J"), "594 \u00b5J");
+  EXPECT_EQ(FormatSi(0.0162, "s"), "16.2 ms");
+  EXPECT_EQ(FormatSi(999.7, "J"), "1.00 kJ");
+  EXPECT_EQ(FormatSi(12, ""), "12.0");
+  EXPECT_EQ(FormatSi(-2.5e-12, "J"), "-2.50 pJ");
+}
+
+TEST(FormatTest, Dims) {
+  LayerShape conv;
+  conv.size[Dim::kN] = 1;
+  conv.size[Dim::kK] = 64;
+  conv.size[Dim::kC] = 3;
+  conv.size[Dim::kY] = 230;
+  conv.size[Dim::kX] = 230;
+  conv.size[Dim::kR] = 7;
+  conv.size[Dim::kS] = 7;
+  conv.stride_y = conv.stride_x = 2;
+  EXPECT_EQ(FormatDims(OpKind::kConv, conv), "N1 K64 C3 Y230 X230 R7 S7 /2x2");
+  LayerShape gemm;
+  gemm.size[Dim::kM] = 1;
+  gemm.size[Dim::kN] = 1000;
+  gemm.size[Dim::kK] = 2048;
+  EXPECT_EQ(FormatDims(OpKind::kGemm, gemm), "M1 N1000 K2048");
+}
+
+// Replaces the values that change from run to run (version, date, model digest) by fixed
+// words, so that a golden file compares equal across releases and days.
+std::string NormalizeJson(std::string json) {
+  static const std::regex kVolatile(R"re(("(version|date|sha256)": )"[^"]*")re");
+  return std::regex_replace(json, kVolatile, "$1\"<$2>\"");
+}
+
+TEST(ReportGoldenTest, SmallNetworkJson) {
+  namespace fs = std::filesystem;
+  std::ostringstream out;
+  WriteJson(SmallReport(), out);
+  const std::string actual = NormalizeJson(out.str());
+  const fs::path golden = fs::path(CADENZA_SOURCE_DIR) / "tests/golden/report_small.json";
+  if (const char* approve = std::getenv("CADENZA_APPROVE_GOLDEN"); approve && *approve == '1') {
+    std::ofstream(golden, std::ios::binary) << actual;
+    GTEST_SKIP() << "wrote " << golden;
+  }
+  std::ifstream in(golden, std::ios::binary);
+  ASSERT_TRUE(in) << golden << " is missing; create it with tests/golden/approve.sh";
+  std::ostringstream expected;
+  expected << in.rdbuf();
+  if (actual != expected.str()) {
+    const fs::path received = fs::current_path() / "report_small.received.json";
+    std::ofstream(received, std::ios::binary) << actual;
+    FAIL() << "the report JSON differs from " << golden << "; this run's is in " << received
+           << " (diff them; if the change is intended, run tests/golden/approve.sh)";
+  }
+}
+
+TEST(ReportGoldenTest, NormalizationKeepsEverythingElse) {
+  EXPECT_EQ(NormalizeJson("{\n  \"version\": \"0.1.0\",\n  \"date\": \"2024-01-01T00:00:00Z\",\n"
+                          "  \"sha256\": \"ab12\",\n  \"name\": \"version\"\n}"),
+            "{\n  \"version\": \"<version>\",\n  \"date\": \"<date>\",\n"
+            "  \"sha256\": \"<sha256>\",\n  \"name\": \"version\"\n}");
+}
+
+}  // namespace
+}  // namespace cadenza
