@@ -15,5 +15,6 @@ class UsageError : public std::runtime_error {
 
 int RunEval(int argc, char** argv);    // cmd_eval.cc
 int RunLayers(int argc, char** argv);  // cmd_layers.cc
+int RunSearch(int argc, char** argv);  // cmd_search.cc
 
 }  // namespace cadenza::cli
