@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Installs, only when missing, every Debian package Cadenza builds, tests or benchmarks with.
-# Idempotent: when everything is present it changes nothing and never touches the network.
-#   scripts/install-deps.sh           build + test packages
-#   scripts/install-deps.sh --browser also Chromium, for the report's browser test
+# Installs, only when missing, every Debian package Cadenza builds, tests or benchmarks with,
+# Chromium for the report's browser test, and that test's npm packages (tests/browser, pinned by
+# its package-lock.json). Idempotent: when everything is present it changes nothing and never
+# touches the network.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libonnx-dev libprotobuf-dev protobuf-compiler
+  libonnx-dev libprotobuf-dev protobuf-compiler libssl-dev
   libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-testdata
 )
-if [[ "${1:-}" == "--browser" ]]; then
-  packages+=(chromium nodejs)
-fi
+# The report's browser test: Debian's Chromium, and Node.js and npm unless the machine already
+# has them (a newer Node.js installed some other way is kept).
+packages+=(chromium)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing_packages() {
   local p status
@@ -28,32 +30,48 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
        "packages (or their equivalents) by hand: ${packages[*]}" >&2
   exit 1
 fi
-mapfile -t missing < <(missing_packages)
-[[ ${#missing[@]} -eq 0 ]] && exit 0
 
-echo "install-deps: installing ${missing[*]}" >&2
-if [[ $(id -u) -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    SUDO=(sudo -n)
+install_missing_packages() {
+  echo "install-deps: installing ${missing[*]}" >&2
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      SUDO=(sudo -n)
+    else
+      echo "install-deps: error: missing Debian packages (${missing[*]}) and not root;" \
+           "run as root or install them with: apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
   else
-    echo "install-deps: error: missing Debian packages (${missing[*]}) and not root;" \
-         "run as root or install them with: apt-get install ${missing[*]}" >&2
+    SUDO=()
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${SUDO[@]}" apt-get update -qq; then
+    echo "install-deps: error: apt-get update failed; is Debian's package archive reachable?" >&2
     exit 1
   fi
-else
-  SUDO=()
-fi
-export DEBIAN_FRONTEND=noninteractive
-if ! "${SUDO[@]}" apt-get update -qq; then
-  echo "install-deps: error: apt-get update failed; is Debian's package archive reachable?" >&2
-  exit 1
-fi
-if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
-  echo "install-deps: error: apt-get install ${missing[*]} failed" >&2
-  exit 1
-fi
-mapfile -t still_missing < <(missing_packages)
-if [[ ${#still_missing[@]} -gt 0 ]]; then
-  echo "install-deps: error: still missing after apt-get install: ${still_missing[*]}" >&2
-  exit 1
-fi
+  if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "install-deps: error: apt-get install ${missing[*]} failed" >&2
+    exit 1
+  fi
+  mapfile -t still_missing < <(missing_packages)
+  if [[ ${#still_missing[@]} -gt 0 ]]; then
+    echo "install-deps: error: still missing after apt-get install: ${still_missing[*]}" >&2
+    exit 1
+  fi
+}
+
+# The browser test's npm packages, exactly as package-lock.json pins them.
+install_browser_test_packages() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  [[ -d "$dir/node_modules/playwright-core" ]] && return 0
+  echo "install-deps: installing the browser test's npm packages (tests/browser)" >&2
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
+    echo "install-deps: error: npm ci in tests/browser failed; is the npm registry reachable?" >&2
+    exit 1
+  fi
+}
+
+mapfile -t missing < <(missing_packages)
+[[ ${#missing[@]} -eq 0 ]] || install_missing_packages
+install_browser_test_packages
