@@ -3,7 +3,13 @@
 # Chromium for the report's browser test, and that test's npm packages (tests/browser, pinned by
 # its package-lock.json). Idempotent: when everything is present it changes nothing and never
 # touches the network.
+#   scripts/install-deps.sh               everything
+#   scripts/install-deps.sh --no-browser  without Chromium and the npm packages (enough to build
+#                                         and run cadenza; the browser test then skips itself)
 set -euo pipefail
+
+browser=true
+[[ "${1:-}" == "--no-browser" ]] && browser=false
 
 packages=(
   build-essential cmake pkg-config
@@ -13,9 +19,11 @@ packages=(
 )
 # The report's browser test: Debian's Chromium, and Node.js and npm unless the machine already
 # has them (a newer Node.js installed some other way is kept).
-packages+=(chromium)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || packages+=(npm)
+if $browser; then
+  packages+=(chromium)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
 
 missing_packages() {
   local p status
@@ -74,4 +82,4 @@ install_browser_test_packages() {
 
 mapfile -t missing < <(missing_packages)
 [[ ${#missing[@]} -eq 0 ]] || install_missing_packages
-install_browser_test_packages
+if $browser; then install_browser_test_packages; fi

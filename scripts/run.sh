@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# The main job, from a fresh clone: installs missing packages, builds the release preset and
-# evaluates the bundled VGG-16 network (one dataflow per layer) on the bundled 256-PE
-# accelerator with the MAESTRO-compatible cost model, writing out/vgg16.csv and out/vgg16.json.
+# The main job, from a fresh clone: installs missing packages, builds the release preset, searches
+# the best dataflow for every layer of the bundled ResNet-50 on Cadenza's default accelerator
+# (models/hw/default.textproto) and writes the review report: out/resnet50.html, with the same
+# data in out/resnet50.json and out/resnet50.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --no-browser
 cmake --preset release >/dev/null
 cmake --build --preset release --parallel "$(nproc)"
 
 mkdir -p out
-build/release/cli/cadenza eval \
-  --mapping models/maestro/vgg16_kcp.m \
-  --hw models/hw/accel256.m \
-  --csv out/vgg16.csv \
-  --json out/vgg16.json
+build/release/cli/cadenza search models/resnet50.onnx \
+  -o out/resnet50.html \
+  --json out/resnet50.json \
+  --csv out/resnet50.csv
+echo "report: $(pwd)/out/resnet50.html"
