@@ -296,6 +296,10 @@ void BindInputs(onnx::GraphProto* graph, const std::vector<WeightStub>& stubs,
     if (!vi.type().tensor_type().has_shape()) continue;
     for (int i = 0; i < shape->dim_size(); ++i) {
       onnx::TensorShapeProto::Dimension* dim = shape->mutable_dim(i);
+      if (dim->has_dim_value() && dim->dim_value() < 0) {
+        throw InputError("graph input '" + vi.name() + "' declares dim " + std::to_string(i) +
+                         " as " + std::to_string(dim->dim_value()) + "; dims are >= 0");
+      }
       if (dim->has_dim_value()) {
         if (i == 0 && options.batch_size != 1 && dim->dim_value() != options.batch_size) {
           warnings->push_back("input '" + vi.name() + "' has a fixed batch of " +
@@ -395,6 +399,10 @@ class UnresolvedExplainer {
   std::string StoppedAt(const onnx::NodeProto& node) {
     std::string text = "ONNX shape inference stopped at node '" + node.name() + "' (" +
                        node.op_type() + ")";
+    if (const std::string input = UnknownShapeGivingInput(node); !input.empty()) {
+      return text + ": its output shape depends on the values of its input '" + input +
+             "', which are only known at run time";
+    }
     if (!errors_) errors_ = ShapeInferenceErrors(model_);
     const std::string key = "node name: " + node.name() + ")";
     const size_t at = errors_->find(key);
@@ -408,12 +416,60 @@ class UnresolvedExplainer {
     return text;
   }
 
+  // An input whose values give the node's output shape and are not constants, or "".
+  std::string UnknownShapeGivingInput(const onnx::NodeProto& node) {
+    static const auto* const kShapeInputs = new std::unordered_map<std::string, std::vector<int>>{
+        {"Reshape", {1}},      {"Expand", {1}},    {"ConstantOfShape", {0}}, {"Tile", {1}},
+        {"Slice", {1, 2, 3, 4}}, {"Range", {0, 1, 2}}, {"Resize", {1, 2, 3}}, {"Upsample", {1}},
+        {"Pad", {1}},          {"TopK", {1}},      {"OneHot", {1}},   {"Squeeze", {1}},
+        {"Unsqueeze", {1}},    {"Split", {1}},     {"NonZero", {0}},  {"Compress", {1}},
+        {"NonMaxSuppression", {2}}, {"Unique", {0}},
+    };
+    auto it = kShapeInputs->find(node.op_type());
+    if (it == kShapeInputs->end()) return "";
+    if (constants_.empty()) {
+      for (const onnx::TensorProto& t : model_.graph().initializer()) constants_.insert(t.name());
+      for (const onnx::NodeProto& n : model_.graph().node()) {
+        if (n.op_type() == "Constant" && n.output_size() == 1) constants_.insert(n.output(0));
+      }
+    }
+    for (int i : it->second) {
+      if (i < node.input_size() && !node.input(i).empty() &&
+          constants_.count(node.input(i)) == 0) {
+        return node.input(i);
+      }
+    }
+    return "";
+  }
+
   const onnx::ModelProto& model_;
   const ShapeTable& shapes_;
+  std::unordered_set<std::string> constants_;
   std::unordered_map<std::string, const onnx::NodeProto*> producers_;
   std::unordered_set<std::string> inputs_;
   std::optional<std::string> errors_;
 };
+
+// ONNX's checker, except that a main-graph input or output may leave its shape to inference
+// (the 1.12 checker insists on a shape field there; some exporters write none).
+void CheckModel(onnx::ModelProto* model, const std::string& path) {
+  std::vector<onnx::TypeProto_Tensor*> shapeless;
+  onnx::GraphProto* graph = model->mutable_graph();
+  for (auto* list : {graph->mutable_input(), graph->mutable_output()}) {
+    for (onnx::ValueInfoProto& vi : *list) {
+      if (vi.type().has_tensor_type() && !vi.type().tensor_type().has_shape()) {
+        shapeless.push_back(vi.mutable_type()->mutable_tensor_type());
+        shapeless.back()->mutable_shape();
+      }
+    }
+  }
+  try {
+    onnx::checker::check_model(*model);
+  } catch (const std::exception& e) {
+    throw InputError(path + ": not a valid ONNX model: " + e.what());
+  }
+  for (onnx::TypeProto_Tensor* tensor : shapeless) tensor->clear_shape();
+}
 
 int64_t CheckedAdd(int64_t a, int64_t b, const std::string& path) {
   int64_t r = 0;
@@ -455,11 +511,7 @@ OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
     throw InputError(path, e.what());
   }
   SortTopologically(graph, path, &warnings);
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception& e) {
-    throw InputError(path + ": not a valid ONNX model: " + e.what());
-  }
+  CheckModel(&model, path);
 
   // Node order and the ops that do no MACs are read before folding removes nodes.
   std::unordered_map<std::string, int> index_of;

@@ -207,6 +207,43 @@ TEST(OnnxReaderTest, ConvWeightUnknownOrInconsistent) {
                InputError);
 }
 
+TEST(OnnxReaderTest, InputsAndOutputsMayLeaveTheirShapeToInference) {
+  onnx::ModelProto model = Parse(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (float[1, 3, 8, 8] x, float[4, 3, 3, 3] w) => (float[1, 4, 6, 6] y) {
+      y = Conv (x, w)
+    })");
+  model.mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+  const OnnxImport m = ImportOnnxBytes(model.SerializeAsString(), "noshape.onnx");
+  EXPECT_EQ(m.nodes.at(0).output_shape, (std::vector<int64_t>{1, 4, 6, 6}));
+}
+
+TEST(OnnxReaderTest, NegativeDeclaredDimIsAnError) {
+  onnx::ModelProto model = Parse(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (float[1, 3, 8, 8] x, float[4, 3, 3, 3] w) => (float[1, 4, 6, 6] y) {
+      y = Conv (x, w)
+    })");
+  model.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
+      ->mutable_shape()->mutable_dim(2)->set_dim_value(-8);
+  EXPECT_THAT(ImportError(model.SerializeAsString(), "neg.onnx"),
+              HasSubstr("neg.onnx: graph input 'x' declares dim 2 as -8"));
+}
+
+TEST(OnnxReaderTest, RunTimeShapesAreExplained) {
+  const std::string bytes = Parse(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (float[1, 3, 8, 8] x, int64[2] shape, float[192, 10] w) => (float[1, 10] y) {
+      r = Reshape (x, shape)
+      y = MatMul (r, w)
+    })").SerializeAsString();
+  EXPECT_THAT(ImportError(bytes, "rt.onnx"),
+              HasSubstr("rt.onnx: node 'MatMul_1' (MatMul): the shape of the operand A 'r' is "
+                        "(unknown rank): ONNX shape inference stopped at node 'Reshape_0' "
+                        "(Reshape): its output shape depends on the values of its input "
+                        "'shape', which are only known at run time"));
+}
+
 TEST(OnnxReaderTest, MacCountOverflow) {
   const std::string bytes = Parse(R"(
     <ir_version: 8, opset_import: ["" : 13]>
