@@ -372,7 +372,9 @@ footer{margin-top:30px;padding-top:10px;padding-bottom:24px;border-top:1px solid
  h2{break-after:avoid;page-break-after:avoid}tr,.card,figure.chart{break-inside:avoid;page-break-inside:avoid}
  thead{display:table-header-group}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  details>summary{display:none}.name{max-width:200px}code,pre,.mono{font-size:7pt}.sub,.muted{font-size:7pt}
- th.sortable::after{content:none}figure.chart{overflow:visible}figure.chart svg.columns{min-width:0}}
+ th.sortable::after{content:none}figure.chart{overflow:visible}figure.chart svg.columns{min-width:0}
+ td .mono{font-size:6.5pt}.nowrap{white-space:normal}.meter{min-width:0}.name{min-width:0;max-width:150px}
+ thead th{white-space:normal}}
 )CSS";
 
 // Sorts a table by the clicked column: numbers by data-v, text otherwise; empty cells last.
