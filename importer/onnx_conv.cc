@@ -22,6 +22,17 @@ int64_t Add(int64_t a, int64_t b) {
   return r;
 }
 
+// A convolution lowers to at most this many analyzer layers. Real models need a handful (a
+// strided ConvTranspose one per output phase); a huge kernel over a huge input would otherwise
+// ask for billions of border layers.
+constexpr int64_t kMaxLayersPerNode = 4096;
+
+[[noreturn]] void TooManyLayers(int64_t needed) {
+  throw InputError("the convolution lowers to " + std::to_string(needed) +
+                   " or more analyzer layers; at most " + std::to_string(kMaxLayersPerNode) +
+                   " are supported");
+}
+
 // One ordinary (undilated) 1-D convolution that covers part of an axis: `outputs` outputs of
 // `taps` taps each, read from `input` positions with `stride`, repeated `count` times.
 struct AxisPiece {
@@ -80,6 +91,7 @@ std::vector<AxisPiece> TransposedAxis(int64_t in, int64_t k, int64_t s, int64_t 
       } else {
         pieces.push_back({1, len, 1, len, Mul(taps - len + 1, n)});
       }
+      if (a - 1 > kMaxLayersPerNode) TooManyLayers(a - 1);
       for (int64_t t = 1; t < a; ++t) pieces.push_back({1, t, 1, t, Mul(2, n)});
     }
   }
@@ -189,6 +201,8 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
 
   const std::vector<AxisPiece>& ys = axes[axes.size() - 2];
   const std::vector<AxisPiece>& xs = axes.back();
+  const int64_t count = Mul(static_cast<int64_t>(ys.size()), static_cast<int64_t>(xs.size()));
+  if (count > kMaxLayersPerNode) TooManyLayers(count);
   std::vector<Layer> layers;
   int64_t total = 0;
   for (const AxisPiece& y : ys) {

@@ -55,6 +55,24 @@ int64_t CheckedMul(int64_t a, int64_t b) {
   return r;
 }
 
+// Extent arithmetic on a convolution's shapes and attributes, which the model may set to any
+// 64-bit value: a result beyond 64 bits is the model's error, not a wrapped number.
+int64_t ExtentAdd(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
+  return r;
+}
+int64_t ExtentSub(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
+  return r;
+}
+int64_t ExtentMul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
+  return r;
+}
+
 int64_t Product(const std::vector<int64_t>& v) {
   int64_t p = 1;
   for (int64_t x : v) p = CheckedMul(p, x);
@@ -171,11 +189,12 @@ ExtractedNode ExtractConvLike(const NodeView& node, size_t x_index, size_t w_ind
                      std::to_string(axes) + " spatial entries");
   }
   for (size_t i = 0; i < axes; ++i) {
-    const int64_t reach = g.dilations[i] * (g.kernel[i] - 1) + 1;
+    const int64_t reach = ExtentAdd(ExtentMul(g.dilations[i], g.kernel[i] - 1), 1);
     if (!transposed) {
       if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-        const int64_t out = (g.input[i] + g.strides[i] - 1) / g.strides[i];
-        const int64_t total = std::max<int64_t>(0, (out - 1) * g.strides[i] + reach - g.input[i]);
+        const int64_t out = (g.input[i] - 1) / g.strides[i] + 1;  // ceil(input / stride)
+        const int64_t total = std::max<int64_t>(
+            0, ExtentSub(ExtentAdd(ExtentMul(out - 1, g.strides[i]), reach), g.input[i]));
         const int64_t small = total / 2;
         pads[i] = auto_pad == "SAME_UPPER" ? small : total - small;
         pads[i + axes] = total - pads[i];
@@ -187,28 +206,29 @@ ExtractedNode ExtractConvLike(const NodeView& node, size_t x_index, size_t w_ind
       continue;
     }
     // ConvTranspose: the products do not depend on the padding, only the output extent does.
-    const int64_t full = g.strides[i] * (g.input[i] - 1) + output_padding[i] + reach;
+    const int64_t full = ExtentAdd(
+        ExtentAdd(ExtentMul(g.strides[i], g.input[i] - 1), output_padding[i]), reach);
     int64_t out = 0;
     if (!output_shape_attr.empty()) {
       out = output_shape_attr[output_shape_attr.size() - axes + i];
     } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      out = g.input[i] * g.strides[i];
+      out = ExtentMul(g.input[i], g.strides[i]);
     } else if (auto_pad == "VALID" || auto_pad == "NOTSET") {
       if (auto_pad == "VALID") pads[i] = pads[i + axes] = 0;
-      out = full - pads[i] - pads[i + axes];
+      out = ExtentSub(ExtentSub(full, pads[i]), pads[i + axes]);
     } else {
       throw InputError("unknown auto_pad '" + auto_pad + "'");
-    }
-    if (!output_shape_attr.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      const int64_t total = full - out;
-      const int64_t half = total / 2;
-      const bool upper = auto_pad == "SAME_UPPER";
-      pads[i] = upper ? half : total - half;
-      pads[i + axes] = upper ? total - half : half;
     }
     if (out < 1) {
       throw InputError("output extent " + std::to_string(out) + " on spatial axis " +
                        std::to_string(i) + " is not positive");
+    }
+    if (!output_shape_attr.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      const int64_t total = full - out;  // both >= 1: no overflow
+      const int64_t half = total / 2;
+      const bool upper = auto_pad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[i + axes] = upper ? total - half : half;
     }
     out_spatial[i] = out;
   }

@@ -899,13 +899,45 @@ int FoldShapeArithmetic(onnx::ModelProto* model) {
   return folded;
 }
 
-// ONNX 1.12's inference functions trust operand ranks that a model may get wrong, and then
-// index past the end of arrays: convTransposeShapeInference reads a kernel extent per spatial
-// axis of the input from a weight of lower rank, and segfaults. The registry given to
-// InferShapes wraps the inference of such ops with the checks they lack; a failed check is an
-// ordinary node-level inference error (the node's output shape stays unknown, and the importer
-// reports the node).
+// ONNX 1.12's inference functions trust operands and attributes that a model may get wrong,
+// and then index past the end of arrays or divide by zero: convTransposeShapeInference reads a
+// kernel extent per spatial axis of the input from a weight of lower rank (segfault), and
+// convPoolShapeInference divides by a stride of 0 (SIGFPE). The registry given to InferShapes
+// wraps the inference of such ops with the checks they lack; a failed check is an ordinary
+// node-level inference error (the node's output shape stays unknown, and the importer reports
+// the node).
+std::string Listed(const google::protobuf::RepeatedField<int64_t>& values) {
+  std::string text = "[";
+  for (int i = 0; i < values.size(); ++i) text += (i ? ", " : "") + std::to_string(values[i]);
+  return text + "]";
+}
+
+// Per-axis attributes of convolutions and pooling: positive (pads: not negative), and one per
+// spatial axis of the input (pads: two) when the input's rank is known.
+void CheckAxisAttributes(const onnx::InferenceContext& ctx) {
+  const int rank = onnx::hasInputShape(ctx, 0)
+                       ? ctx.getInputType(0)->tensor_type().shape().dim_size()
+                       : -1;
+  for (const char* name : {"kernel_shape", "strides", "dilations", "pads", "output_padding"}) {
+    const onnx::AttributeProto* a = ctx.getAttribute(name);
+    if (a == nullptr) continue;
+    const bool pads = std::string_view(name) == "pads";
+    const bool may_be_zero = pads || std::string_view(name) == "output_padding";
+    for (int64_t v : a->ints()) {
+      if (v < (may_be_zero ? 0 : 1)) {
+        fail_shape_inference(name, " ", Listed(a->ints()), " must be >= ", may_be_zero ? 0 : 1);
+      }
+    }
+    if (rank >= 2 && a->ints_size() != (pads ? 2 : 1) * (rank - 2)) {
+      fail_shape_inference(name, " ", Listed(a->ints()), " has ", a->ints_size(),
+                           " entries for an input of rank ", rank);
+    }
+  }
+}
+
+// A convolution's input and weight (at `x` and `w`) have the same rank, at least 3.
 void CheckConvRanks(const onnx::InferenceContext& ctx, size_t x, size_t w) {
+  CheckAxisAttributes(ctx);
   if (!onnx::hasInputShape(ctx, x) || !onnx::hasInputShape(ctx, w)) return;
   const int x_rank = ctx.getInputType(x)->tensor_type().shape().dim_size();
   const int w_rank = ctx.getInputType(w)->tensor_type().shape().dim_size();
@@ -925,6 +957,9 @@ Guard FindGuard(const std::string& op_type) {
       {"ConvInteger", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 1); }},
       {"ConvTranspose", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 1); }},
       {"QLinearConv", [](const onnx::InferenceContext& c) { CheckConvRanks(c, 0, 3); }},
+      {"AveragePool", CheckAxisAttributes},
+      {"MaxPool", CheckAxisAttributes},
+      {"LpPool", CheckAxisAttributes},
   };
   const auto it = kGuards.find(op_type);
   return it == kGuards.end() ? nullptr : it->second;
