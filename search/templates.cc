@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 #include <limits>
+#include <numeric>
 #include <sstream>
 #include <unordered_map>
 
@@ -58,7 +59,8 @@ bool TemplateExpr::Evaluate(const ExprContext& c, int64_t* value) const {
         if (in.op == Op::kSub) overflow = __builtin_sub_overflow(a, b, &v);
         if (in.op == Op::kMul) overflow = __builtin_mul_overflow(a, b, &v);
         if (in.op == Op::kDiv) {
-          if (b == 0) return false;
+          // INT64_MIN / -1 overflows (and traps on x86) like a division by zero.
+          if (b == 0 || (b == -1 && a == std::numeric_limits<int64_t>::min())) return false;
           v = a / b;
         }
         if (overflow) return false;
@@ -71,6 +73,104 @@ bool TemplateExpr::Evaluate(const ExprContext& c, int64_t* value) const {
   *value = stack[0];
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Divisors. An expression may be any 64-bit number, so trial division up to its square root
+// (3e9 steps for a large prime) is too slow: numbers are factored by Pollard's rho with a
+// deterministic Miller-Rabin test, and the divisors built from the prime factors.
+
+namespace {
+
+__extension__ using Uint128 = unsigned __int128;
+
+uint64_t MulMod(uint64_t a, uint64_t b, uint64_t m) {
+  return static_cast<uint64_t>(static_cast<Uint128>(a) * b % m);
+}
+
+uint64_t PowMod(uint64_t base, uint64_t exponent, uint64_t m) {
+  uint64_t result = 1;
+  base %= m;
+  for (; exponent > 0; exponent >>= 1) {
+    if (exponent & 1) result = MulMod(result, base, m);
+    base = MulMod(base, base, m);
+  }
+  return result;
+}
+
+// Exact for every 64-bit n with these bases.
+bool IsPrime(uint64_t n) {
+  constexpr uint64_t kBases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+  if (n < 2) return false;
+  for (uint64_t p : kBases) {
+    if (n % p == 0) return n == p;
+  }
+  uint64_t d = n - 1;
+  int twos = 0;
+  for (; (d & 1) == 0; d >>= 1) ++twos;
+  for (uint64_t a : kBases) {
+    uint64_t x = PowMod(a, d, n);
+    if (x == 1 || x == n - 1) continue;
+    bool composite = true;
+    for (int r = 1; r < twos && composite; ++r) {
+      x = MulMod(x, x, n);
+      composite = x != n - 1;
+    }
+    if (composite) return false;
+  }
+  return true;
+}
+
+// A factor 1 < f < n of a composite n that has no prime factor below 1000.
+uint64_t RhoFactor(uint64_t n) {
+  for (uint64_t c = 1;; ++c) {
+    auto next = [n, c](uint64_t v) { return (MulMod(v, v, n) + c) % n; };
+    uint64_t x = 2, y = 2, d = 1;
+    while (d == 1) {
+      x = next(x);
+      y = next(next(y));
+      d = std::gcd(x > y ? x - y : y - x, n);
+    }
+    if (d != n) return d;
+  }
+}
+
+void AppendPrimeFactors(uint64_t n, std::vector<uint64_t>* primes) {
+  if (n == 1) return;
+  if (IsPrime(n)) {
+    primes->push_back(n);
+    return;
+  }
+  const uint64_t f = RhoFactor(n);
+  AppendPrimeFactors(f, primes);
+  AppendPrimeFactors(n / f, primes);
+}
+
+// Every divisor of n >= 1, ascending (at most 103,680 for a 64-bit n).
+std::vector<int64_t> Divisors(int64_t n) {
+  std::vector<uint64_t> primes;
+  auto m = static_cast<uint64_t>(n);
+  for (uint64_t p = 2; p < 1000 && p * p <= m; ++p) {
+    for (; m % p == 0; m /= p) primes.push_back(p);
+  }
+  AppendPrimeFactors(m, &primes);
+  std::sort(primes.begin(), primes.end());
+  std::vector<int64_t> divisors = {1};
+  for (size_t i = 0; i < primes.size();) {
+    size_t j = i;
+    while (j < primes.size() && primes[j] == primes[i]) ++j;
+    const size_t before = divisors.size();
+    int64_t power = 1;
+    for (size_t k = i; k < j; ++k) {
+      power *= static_cast<int64_t>(primes[i]);
+      for (size_t d = 0; d < before; ++d) divisors.push_back(divisors[d] * power);
+    }
+    i = j;
+  }
+  std::sort(divisors.begin(), divisors.end());
+  return divisors;
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Parameters, instantiation
@@ -89,17 +189,13 @@ std::vector<int64_t> TemplateParam::Values(const ExprContext& c, size_t limit) c
     if (v >= lo && v <= hi && out.size() < limit) out.push_back(v);
   };
   switch (domain) {
-    case Domain::kDivisors: {
-      const int64_t n = arg[0];
-      std::vector<int64_t> large;
-      for (int64_t d = 1; n > 0 && d <= n / d; ++d) {
-        if (n % d != 0) continue;
+    case Domain::kDivisors:
+      if (arg[0] < 1) break;
+      for (int64_t d : Divisors(arg[0])) {
+        if (d > hi || out.size() >= limit) break;
         add(d);
-        if (d != n / d) large.push_back(n / d);
       }
-      for (auto it = large.rbegin(); it != large.rend(); ++it) add(*it);
       break;
-    }
     case Domain::kPowersOfTwo:
       for (int64_t v = 1; v > 0 && v <= arg[1]; v *= 2) {
         if (v >= arg[0]) add(v);
@@ -109,7 +205,13 @@ std::vector<int64_t> TemplateParam::Values(const ExprContext& c, size_t limit) c
     case Domain::kRange: {
       const int64_t step = arg.size() > 2 ? arg[2] : 1;
       if (step < 1) return {};
-      for (int64_t v = arg[0]; v <= arg[1] && out.size() < limit; v += step) {
+      // Start at the first value >= lo, so that a high `min` does not walk up from a low start.
+      __extension__ using Int128 = __int128;
+      const Int128 first =
+          arg[0] >= lo ? arg[0] : arg[0] + (Int128{lo} - arg[0] + step - 1) / step * step;
+      if (first > arg[1]) break;
+      for (auto v = static_cast<int64_t>(first); v <= arg[1] && v <= hi && out.size() < limit;
+           v += step) {
         add(v);
         if (v > std::numeric_limits<int64_t>::max() - step) break;
       }
@@ -314,8 +416,13 @@ class Parser {
       return;
     }
     if (Accept("(")) {
+      // Every level recurses; a bound keeps the stack small (no expression needs many).
+      if (++depth_ > kMaxNesting) {
+        Fail(t, "parentheses nested more than " + std::to_string(kMaxNesting) + " deep");
+      }
       ParseSub(e, params);
       Expect(")");
+      --depth_;
       return;
     }
     if (t.kind != Token::kIdent) Fail(t, "expected a number, a parameter, PEs, Sz(D), Out(D) or Stride(D) but found " + Describe(t));
@@ -374,10 +481,13 @@ class Parser {
     return e;
   }
 
+  static constexpr int kMaxNesting = TemplateExpr::kCapacity;
+
   std::string_view text_;
   std::string path_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 constexpr std::string_view kItemKeywords[] = {"Description", "Kinds", "Param", "Dataflow"};
