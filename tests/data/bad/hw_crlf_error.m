@@ -1,0 +1,5 @@
+num_pes: 256
+l1_size_cstr:
+l2_size_cstr: 108000
+noc_bw_cstr: 32
+offchip_bw_cstr: 16
