@@ -25,6 +25,7 @@ constexpr Subcommand kSubcommands[] = {
     {"eval", "evaluate the dataflows of a MAESTRO .m file on a hardware file", RunEval},
     {"layers", "list the MAC layers of an ONNX model with exact dimensions", RunLayers},
     {"search", "find the best dataflow per layer and write the review report", RunSearch},
+    {"dse", "explore hardware design points: Pareto front of latency, energy and area", RunDse},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {
