@@ -2,6 +2,9 @@
 // browser sees it: no console errors or warnings, no request beyond the file itself, one table
 // row per layer, totals equal to the JSON's, sorting that works, and a page that still reads
 // with JavaScript off. Saves screenshots (screen, narrow window, print) beside the report.
+// Then does the same for the design-space exploration report of the model over a 16-point sweep
+// (tests/data/good/dse_sweep_browser.textproto): one Pareto row per Pareto point, one marker per
+// plotted point, the chosen design and its per-layer view as the JSON says.
 //
 //   node report_test.mjs CADENZA_BINARY MODEL OUT_DIR
 //
@@ -10,8 +13,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const [binary, model, outDir] = process.argv.slice(2);
@@ -136,5 +139,87 @@ await withPage({ javaScriptEnabled: false }, async (page) => {
 });
 
 console.log(`screenshots: ${join(outDir, 'report.png')}, report-narrow.png, report-print.png`);
+
+// The design-space exploration report. The area budget (50 mm²) rules out 4 of the 16 points.
+const sweep = resolve(dirname(fileURLToPath(import.meta.url)), '../data/good/dse_sweep_browser.textproto');
+const dseHtml = resolve(outDir, 'dse.html');
+const dseJsonPath = resolve(outDir, 'dse.json');
+const dseStarted = Date.now();
+execFileSync(binary, ['dse', model, '--sweep', sweep, '--area-budget', '50000000', '-o', dseHtml,
+                      '--json', dseJsonPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+console.log(`dse and report: ${((Date.now() - dseStarted) / 1000).toFixed(1)} s`);
+const dse = JSON.parse(readFileSync(dseJsonPath, 'utf8'));
+const dseUrl = pathToFileURL(dseHtml).href;
+
+await withPage({ viewport: { width: 1400, height: 900 } }, async (page, context) => {
+  const console_messages = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console_messages.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console_messages.push(`page error: ${e.message}`));
+  context.on('request', (r) => { if (r.url() !== dseUrl) requests.push(r.url()); });
+
+  await page.goto(dseUrl, { waitUntil: 'load' });
+
+  const pareto = await page.$$eval('#pareto-table tbody tr', (trs) => trs.map((tr) => Number(tr.dataset.index)));
+  check('dse: one Pareto row per Pareto point', pareto.length === dse.summary.pareto && pareto.length > 0,
+        `${pareto.length} rows, ${dse.summary.pareto} Pareto points`);
+  check('dse: Pareto rows are the JSON\'s, by cycles', pareto.every((index, i) => index === dse.pareto[i]));
+  const plotted = dse.points.filter((p) => p.layers_without_mapping === 0);
+  const markers = await page.$$eval('#chart-pareto circle.pt', (cs) => cs.map((c) => c.getAttribute('class')));
+  check('dse: one scatter marker per plotted point', markers.length === plotted.length,
+        `${markers.length} markers, ${plotted.length} points`);
+  check('dse: points over the budget greyed', markers.filter((c) => c.includes('off')).length ===
+        plotted.filter((p) => !p.feasible).length && dse.summary.feasible < dse.points.length);
+  check('dse: Pareto markers outlined', markers.filter((c) => c.includes('pf')).length === dse.summary.pareto);
+  const shown = await page.evaluate(() => ({
+    points: document.getElementById('dse-points').dataset.value,
+    label: document.getElementById('best-label').textContent,
+    cycles: document.getElementById('best-cycles').dataset.value,
+    chosenCycles: document.getElementById('chosen-cycles').dataset.value,
+    ringed: document.getElementById('chosen-marker') !== null,
+    sha: document.getElementById('model-sha256').textContent,
+  }));
+  const best = dse.points[dse.summary.best];
+  check('dse: point count equals the JSON\'s', Number(shown.points) === dse.points.length);
+  check('dse: the chosen design is the JSON\'s', shown.label === best.label && shown.ringed,
+        `${shown.label} vs ${best.label}`);
+  check('dse: the chosen design\'s cycles equal its search\'s', shown.cycles === String(best.runtime_cycles) &&
+        shown.chosenCycles === String(dse.chosen.total.runtime_cycles));
+  const layers = await page.$$eval('#layer-table tbody tr', (trs) => trs.length);
+  check('dse: the chosen design\'s per-layer table', layers === dse.chosen.layers.length && layers > 0);
+  check('dse: SHA-256 equals the JSON\'s', shown.sha === dse.model.sha256);
+  const external = await page.$$eval('[src], [href]', (els) =>
+    els.map((e) => e.getAttribute('src') ?? e.getAttribute('href'))
+       .filter((v) => !v.startsWith('#') && !v.startsWith('data:')));
+  check('dse: no external src or href', external.length === 0, external.join(', '));
+
+  const header = page.locator('#pareto-table thead th', { hasText: 'Energy' });
+  await header.click();
+  const energies = await page.$$eval('#pareto-table tbody tr', (trs) => trs.map((tr) => Number(tr.cells[10].dataset.v)));
+  check('dse: sorting the Pareto table by energy orders the rows',
+        energies.every((v, i) => i === 0 || energies[i - 1] <= v));
+
+  await page.screenshot({ path: join(outDir, 'dse.png'), fullPage: true });
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.screenshot({ path: join(outDir, 'dse-narrow.png'), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('dse: narrow window: the page itself does not scroll sideways', overflow <= 1, `${overflow} px`);
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: join(outDir, 'dse-print.png'), fullPage: true });
+
+  check('dse: no console errors or warnings', console_messages.length === 0, console_messages.join(' | '));
+  check('dse: no request other than the report itself', requests.length === 0, requests.join(', '));
+});
+
+await withPage({ javaScriptEnabled: false }, async (page) => {
+  await page.goto(dseUrl, { waitUntil: 'load' });
+  const rows = await page.$$eval('#pareto-table tbody tr', (trs) => trs.length);
+  check('dse: without JavaScript: every Pareto row is there', rows === dse.summary.pareto);
+});
+
+console.log(`screenshots: ${join(outDir, 'dse.png')}, dse-narrow.png, dse-print.png`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
