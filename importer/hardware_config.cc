@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
 #include "importer/hardware_config.pb.h"
 #include "importer/maestro_reader.h"
@@ -59,14 +60,6 @@ bandwidth_is_hard_limit: false
 // Source text and located errors. Lines and columns are protobuf's: 0-based, and a tab advances
 // the column to the next multiple of 8 (io/tokenizer.h). Messages print them 1-based.
 
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Control characters would garble a terminal; they are shown as '?'.
-char Printable(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return (u < 0x20 && c != '\t') || u == 0x7F ? '?' : c;
-}
-
 int NextColumn(int column, char c) { return c == '\t' ? (column / 8 + 1) * 8 : column + 1; }
 
 class Source {
@@ -99,42 +92,7 @@ class Source {
 
   /// Throws InputError for the byte at `offset`: position, message, line, caret.
   [[noreturn]] void FailAt(size_t offset, const std::string& message) const {
-    offset = std::min(offset, text_.size());
-    const size_t line =
-        static_cast<size_t>(std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) -
-                            line_starts_.begin() - 1);
-    const size_t line_start = line_starts_[line];
-    size_t line_end = text_.find('\n', line_start);
-    if (line_end == std::string::npos) line_end = text_.size();
-    while (line_end > line_start && text_[line_end - 1] == '\r') --line_end;
-    const std::string_view source_line =
-        std::string_view(text_).substr(line_start, line_end - line_start);
-    const size_t rel = std::min(offset - line_start, source_line.size());
-    int column = 0;
-    for (size_t i = 0; i < rel; ++i) column = NextColumn(column, source_line[i]);
-
-    // Very long lines are shown as a window around the column.
-    constexpr size_t kWindow = 160;
-    size_t begin = 0;
-    size_t end = source_line.size();
-    if (source_line.size() > kWindow) {
-      begin = rel > kWindow / 2 ? rel - kWindow / 2 : 0;
-      while (begin > 0 && IsContinuationByte(source_line[begin])) --begin;
-      end = std::min(source_line.size(), begin + kWindow);
-      while (end < source_line.size() && IsContinuationByte(source_line[end])) ++end;
-    }
-    std::string shown = begin > 0 ? "..." : "";
-    std::string caret = begin > 0 ? "   " : "";
-    for (size_t i = begin; i < end; ++i) {
-      shown += Printable(source_line[i]);
-      if (i < rel && !IsContinuationByte(source_line[i])) {
-        caret += source_line[i] == '\t' ? '\t' : ' ';
-      }
-    }
-    if (end < source_line.size()) shown += "...";
-    caret += '^';
-    throw InputError(path_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) +
-                     ": " + message + "\n" + shown + "\n" + caret);
+    throw InputError(LocatedMessage(path_, text_, offset, message, ColumnRule::kTabStops8));
   }
 
   /// Skips spaces and '#' comments from `offset`.
@@ -168,61 +126,6 @@ class Source {
   std::string path_;
   std::vector<size_t> line_starts_;
 };
-
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 40;
-  std::string out = "'";
-  size_t shown = std::min(text.size(), kMaxShown);
-  while (shown > 0 && shown < text.size() && IsContinuationByte(text[shown])) --shown;
-  for (size_t i = 0; i < shown; ++i) out += Printable(text[i]);
-  if (shown < text.size()) out += "...";
-  return out + "'";
-}
-
-// ------------------------------------------------------------------------------------------------
-// "Did you mean": case-insensitive edit distance at most 2 (never a whole-word replacement), or
-// else a prefix of at least 3 characters.
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t next = std::min(
-          {row[j] + 1, row[j - 1] + 1, diagonal + (Lower(a[i - 1]) == Lower(b[j - 1]) ? 0 : 1)});
-      diagonal = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates) {
-  constexpr size_t kMaxDistance = 2;
-  const std::string* best = nullptr;
-  size_t best_score = 0;
-  for (const std::string& candidate : candidates) {
-    const size_t distance = EditDistance(word, candidate);
-    size_t score;
-    if (distance <= kMaxDistance && distance < std::max(word.size(), candidate.size())) {
-      score = distance;
-    } else if (word.size() >= 3 && word.size() < candidate.size() &&
-               EditDistance(word, std::string_view(candidate).substr(0, word.size())) == 0) {
-      score = kMaxDistance + 1;  // a prefix: "offchip" for "offchip_bandwidth"
-    } else {
-      continue;
-    }
-    if (!best || score < best_score) {
-      best = &candidate;
-      best_score = score;
-    }
-  }
-  return best ? "; did you mean '" + *best + "'?" : "";
-}
 
 // Spellings people bring from MAESTRO's files or from the sweep schema.
 std::string UnknownFieldHint(std::string_view message_type, const std::string& field) {
@@ -313,11 +216,11 @@ void ParseText(const Source& source, pb::Message* message, ParseTree* tree) {
       hint = UnknownFieldHint(shown_type, *field);
       if (hint.empty()) hint = DidYouMean(*field, names);
     }
-    text = "unknown field " + Quote(*field) + " in " + shown_type + hint;
+    text = "unknown field " + QuoteToken(*field) + " in " + shown_type + hint;
     offset = NameStart(source, offset, *field);
   } else if (std::optional<std::string> repeated =
                  Between(text, "Non-repeated field \"", "\" is specified multiple times")) {
-    text = Quote(*repeated) + " is given more than once";
+    text = QuoteToken(*repeated) + " is given more than once";
     offset = NameStart(source, offset, *repeated);
   } else if (text.ends_with("got: ")) {
     text += "the end of the file";

@@ -12,6 +12,7 @@
 #include <optional>
 #include <utility>
 
+#include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
 
 namespace cadenza {
@@ -26,25 +27,6 @@ constexpr std::string_view kMaxValueText = "2^40 = 1099511627776";
 // ------------------------------------------------------------------------------------------------
 // Source text and located errors
 
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Control characters would garble a terminal; they are shown as '?'.
-char Printable(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return (u < 0x20 && c != '\t') || u == 0x7F ? '?' : c;
-}
-
-// A token or name as it appears inside a message: quoted, sanitized, and cut when very long.
-std::string Quote(std::string_view text) {
-  constexpr size_t kMaxShown = 40;
-  std::string out = "'";
-  size_t shown = std::min(text.size(), kMaxShown);
-  while (shown > 0 && shown < text.size() && IsContinuationByte(text[shown])) --shown;
-  for (size_t i = 0; i < shown; ++i) out += Printable(text[i]);
-  if (shown < text.size()) out += "...";
-  return out + "'";
-}
-
 // The text of one file plus its path; formats ninja-style "path:line:col: message" errors.
 class Source {
  public:
@@ -57,42 +39,7 @@ class Source {
 
   /// Throws InputError for the character at byte `offset`: position, message, line, caret.
   [[noreturn]] void Fail(size_t offset, const std::string& message) const {
-    offset = std::min(offset, text_.size());
-    size_t line_start = offset;
-    while (line_start > 0 && text_[line_start - 1] != '\n') --line_start;
-    const int line =
-        1 + static_cast<int>(std::count(text_.begin(),
-                                        text_.begin() + static_cast<ptrdiff_t>(line_start), '\n'));
-    size_t line_end = text_.find('\n', offset);
-    if (line_end == std::string_view::npos) line_end = text_.size();
-    while (line_end > line_start && text_[line_end - 1] == '\r') --line_end;
-    const std::string_view source_line = text_.substr(line_start, line_end - line_start);
-    const size_t rel = std::min(offset - line_start, source_line.size());
-    int col = 1;
-    for (size_t i = 0; i < rel; ++i) col += IsContinuationByte(source_line[i]) ? 0 : 1;
-
-    // Very long lines are shown as a window around the column.
-    constexpr size_t kWindow = 160;
-    size_t begin = 0;
-    size_t end = source_line.size();
-    if (source_line.size() > kWindow) {
-      begin = rel > kWindow / 2 ? rel - kWindow / 2 : 0;
-      while (begin > 0 && IsContinuationByte(source_line[begin])) --begin;
-      end = std::min(source_line.size(), begin + kWindow);
-      while (end < source_line.size() && IsContinuationByte(source_line[end])) ++end;
-    }
-    std::string shown = begin > 0 ? "..." : "";
-    std::string caret = begin > 0 ? "   " : "";
-    for (size_t i = begin; i < end; ++i) {
-      shown += Printable(source_line[i]);
-      if (i < rel && !IsContinuationByte(source_line[i])) {
-        caret += source_line[i] == '\t' ? '\t' : ' ';
-      }
-    }
-    if (end < source_line.size()) shown += "...";
-    caret += '^';
-    throw InputError(path_ + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
-                     message + "\n" + shown + "\n" + caret);
+    throw InputError(LocatedMessage(path_, text_, offset, message));
   }
 
  private:
@@ -206,7 +153,7 @@ class Lexer {
 
 std::string Describe(const Token& t) {
   switch (t.kind) {
-    case TokenKind::kWord: return Quote(t.text);
+    case TokenKind::kWord: return QuoteToken(t.text);
     case TokenKind::kOpenBrace: return "'{'";
     case TokenKind::kCloseBrace: return "'}'";
     case TokenKind::kEnd: return "the end of the file";
@@ -224,7 +171,7 @@ int64_t ParseInteger(const Source& source, const Token& t, std::string_view what
   for (char c : t.text) {
     value = value * 10 + (c - '0');
     if (value > kMaxValue) {
-      source.Fail(t.offset, std::string(what) + " " + Quote(t.text) +
+      source.Fail(t.offset, std::string(what) + " " + QuoteToken(t.text) +
                                 " is too large (the limit is " + std::string(kMaxValueText) + ")");
     }
   }
@@ -232,59 +179,7 @@ int64_t ParseInteger(const Source& source, const Token& t, std::string_view what
 }
 
 // ------------------------------------------------------------------------------------------------
-// "Did you mean": case-insensitive edit distance at most 2 (never a whole-word replacement), or
-// else a prefix of at least 3 characters.
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-size_t EditDistance(std::string_view a, std::string_view b, bool fold_case) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const bool same = fold_case ? Lower(a[i - 1]) == Lower(b[j - 1]) : a[i - 1] == b[j - 1];
-      const size_t next = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.size()];
-}
-
-template <typename Range>
-std::optional<std::string_view> Suggest(std::string_view word, const Range& candidates) {
-  constexpr size_t kMaxDistance = 2;
-  std::optional<std::string_view> best;
-  std::pair<size_t, size_t> best_score{};
-  for (std::string_view candidate : candidates) {
-    const size_t longer = std::max(word.size(), candidate.size());
-    const bool close_in_length = longer - std::min(word.size(), candidate.size()) <= kMaxDistance;
-    const size_t folded =
-        close_in_length ? EditDistance(word, candidate, /*fold_case=*/true) : longer;
-    std::pair<size_t, size_t> score;  // (distance, case-sensitive distance): lower is better
-    if (folded <= kMaxDistance && folded < longer) {
-      score = {folded, EditDistance(word, candidate, /*fold_case=*/false)};
-    } else if (word.size() >= 3 && word.size() < candidate.size() &&
-               EditDistance(word, candidate.substr(0, word.size()), /*fold_case=*/true) == 0) {
-      score = {kMaxDistance + 1, candidate.size()};  // a prefix: "noc_bw" for "noc_bw_cstr"
-    } else {
-      continue;
-    }
-    if (!best || score < best_score) {
-      best = candidate;
-      best_score = score;
-    }
-  }
-  return best;
-}
-
-template <typename Range>
-std::string DidYouMean(std::string_view word, const Range& candidates) {
-  const std::optional<std::string_view> s = Suggest(word, candidates);
-  return s ? "; did you mean '" + std::string(*s) + "'?" : "";
-}
+// Keywords, for "did you mean" (analyzer/diagnostics.h).
 
 constexpr std::array<std::string_view, 11> kKeywords = {
     "Layer",       "Network", "Type",   "Dimensions", "Dataflow", "SpatialMap",
@@ -473,10 +368,10 @@ class ModelParser {
   void ParseConstant() {
     const Token name = ExpectName("a constant name after 'Constant'");
     if (IsInteger(name.text)) Fail(name, "a constant name must not be a number");
-    const int64_t value = ParseNumber("the value of constant " + Quote(name.text));
+    const int64_t value = ParseNumber("the value of constant " + QuoteToken(name.text));
     const auto [it, inserted] = constants_.try_emplace(std::string(name.text), name.line, value);
     if (!inserted && it->second.second != value) {
-      Fail(name, "constant " + Quote(name.text) + " is already defined as " +
+      Fail(name, "constant " + QuoteToken(name.text) + " is already defined as " +
                      std::to_string(it->second.second) + " at line " +
                      std::to_string(it->second.first));
     }
@@ -490,8 +385,8 @@ class ModelParser {
         model_.network.name = std::string(t.text);
       } else if (t.text != model_.network.name) {
         model_.network.warnings.push_back(source_.path() + ":" + std::to_string(t.line) +
-                                          ": the layers of network " + Quote(t.text) +
-                                          " are added to network " + Quote(model_.network.name));
+                                          ": the layers of network " + QuoteToken(t.text) +
+                                          " are added to network " + QuoteToken(model_.network.name));
       }
       t = lexer_.Next();
     }
@@ -524,12 +419,12 @@ class ModelParser {
     layer.keyword = keyword;
     layer.name = ExpectName("a layer name after 'Layer'");
     const Token open =
-        Expect(TokenKind::kOpenBrace, "'{' after the layer name " + Quote(layer.name.text));
+        Expect(TokenKind::kOpenBrace, "'{' after the layer name " + QuoteToken(layer.name.text));
     for (;;) {
       const Token t = lexer_.Next();
       if (t.kind == TokenKind::kCloseBrace) break;
       if (t.kind == TokenKind::kEnd) {
-        Fail(t, "unexpected end of file: layer " + Quote(layer.name.text) + " opened at line " +
+        Fail(t, "unexpected end of file: layer " + QuoteToken(layer.name.text) + " opened at line " +
                     std::to_string(open.line) + " is not closed (missing '}')");
       }
       if (t.kind == TokenKind::kWord && t.text == "Type") {
@@ -552,10 +447,10 @@ class ModelParser {
                                                                "Dataflow"};
         std::string hint = t.kind == TokenKind::kWord ? KeywordHint(t.text, kExpected) : "";
         if (t.kind == TokenKind::kWord && t.text == "Layer") {
-          hint = " (is the '}' of layer " + Quote(layer.name.text) + " missing?)";
+          hint = " (is the '}' of layer " + QuoteToken(layer.name.text) + " missing?)";
         }
         Fail(t, "expected Type, Stride, Dimensions, Dataflow or '}' in layer " +
-                    Quote(layer.name.text) + ", found " + Describe(t) + hint);
+                    QuoteToken(layer.name.text) + ", found " + Describe(t) + hint);
       }
     }
     FinishLayer(layer);
@@ -575,7 +470,7 @@ class ModelParser {
       if (const auto it = constants_.find(t.text); it != constants_.end()) return it->second.second;
       if (IsConstantLike(t.text) && !IsDigit(t.text[0]) && !FindDimName(t.text) &&
           !IsKeyword(t.text)) {
-        Fail(t, "unknown constant " + Quote(t.text) + ConstantHint(t.text));
+        Fail(t, "unknown constant " + QuoteToken(t.text) + ConstantHint(t.text));
       }
     }
     Fail(t, "expected " + expected + ", found " + Describe(t));
@@ -632,7 +527,7 @@ class ModelParser {
         Fail(t, "expected a dimension name or '}' in the Dimensions block, found " + Describe(t));
       }
       const std::optional<size_t> index = FindDimName(t.text);
-      if (!index) Fail(t, "unknown dimension " + Quote(t.text) + DidYouMean(t.text, DimNameList()));
+      if (!index) Fail(t, "unknown dimension " + QuoteToken(t.text) + DidYouMean(t.text, DimNameList()));
       if (const auto& previous = layer->dim_tokens[*index]) {
         Fail(t, "dimension " + std::string(t.text) + " is declared twice (first at line " +
                     std::to_string(previous->line) + ")");
@@ -667,7 +562,7 @@ class ModelParser {
         const Token& next = lexer_.Peek();
         if (next.kind == TokenKind::kWord && (next.text == "P" || next.text == "L")) lexer_.Next();
       } else if (t.kind == TokenKind::kEnd) {
-        Fail(t, "unexpected end of file: the Dataflow block of layer " + Quote(layer->name.text) +
+        Fail(t, "unexpected end of file: the Dataflow block of layer " + QuoteToken(layer->name.text) +
                     " is not closed (missing '}')");
       } else {
         constexpr std::array<std::string_view, 3> kExpected = {"SpatialMap", "TemporalMap",
@@ -749,10 +644,10 @@ class ModelParser {
     const Token& dim = *v.dim;
     const std::optional<size_t> index = FindDimName(dim.text);
     if (!index) {
-      Fail(dim, "unknown dimension " + Quote(dim.text) + DidYouMean(dim.text, DimNameList()));
+      Fail(dim, "unknown dimension " + QuoteToken(dim.text) + DidYouMean(dim.text, DimNameList()));
     }
     if (!sizes.present[*index]) {
-      Fail(dim, "Sz(" + std::string(dim.text) + "): layer " + Quote(layer.name.text) +
+      Fail(dim, "Sz(" + std::string(dim.text) + "): layer " + QuoteToken(layer.name.text) +
                     " does not declare " + std::string(dim.text) + " (it declares " +
                     ListDeclared(layer) + ")");
     }
@@ -767,11 +662,11 @@ class ModelParser {
 
   void FinishLayer(const RawLayer& layer) {
     if (const auto it = layer_index_.find(layer.name.text); it != layer_index_.end()) {
-      Fail(layer.name, "duplicate layer name " + Quote(layer.name.text) + " (first at line " +
+      Fail(layer.name, "duplicate layer name " + QuoteToken(layer.name.text) + " (first at line " +
                            std::to_string(model_.layer_lines[it->second]) + ")");
     }
     if (!layer.type) {
-      Fail(layer.name, "layer " + Quote(layer.name.text) +
+      Fail(layer.name, "layer " + QuoteToken(layer.name.text) +
                            " has no Type (CONV, DSCONV, NGCONV, TRCONV, GEMM or FC)");
     }
     const Token& type_token = *layer.type;
@@ -783,7 +678,7 @@ class ModelParser {
       std::array<std::string_view, kLayerTypes.size()> names{};
       for (size_t i = 0; i < kLayerTypes.size(); ++i) names[i] = kLayerTypes[i].name;
       Fail(type_token,
-           "unknown layer type " + Quote(type_token.text) + DidYouMean(type_token.text, names));
+           "unknown layer type " + QuoteToken(type_token.text) + DidYouMean(type_token.text, names));
     }
     if (!type->mac) {
       Fail(type_token, "layer type " + std::string(type->name) +
@@ -791,7 +686,7 @@ class ModelParser {
                            "and FC layers");
     }
     if (!layer.dimensions_keyword) {
-      Fail(layer.name, "layer " + Quote(layer.name.text) + " has no Dimensions block");
+      Fail(layer.name, "layer " + QuoteToken(layer.name.text) + " has no Dimensions block");
     }
 
     const OpKind kind = type->kind;
@@ -875,11 +770,11 @@ class ModelParser {
         const std::optional<size_t> index = FindDimName(d.dim.text);
         if (!index) {
           Fail(d.dim,
-               "unknown dimension " + Quote(d.dim.text) + DidYouMean(d.dim.text, DimNameList()));
+               "unknown dimension " + QuoteToken(d.dim.text) + DidYouMean(d.dim.text, DimNameList()));
         }
         if (!allowed[*index] || !sizes.present[*index]) {
           Fail(d.dim, std::string(d.keyword.text) + " on " + std::string(d.dim.text) + ": layer " +
-                          Quote(layer.name.text) + " (" + std::string(type->name) +
+                          QuoteToken(layer.name.text) + " (" + std::string(type->name) +
                           ") does not declare " + std::string(d.dim.text) + " (it declares " +
                           ListDeclared(layer) + ")");
         }
@@ -899,20 +794,20 @@ class ModelParser {
       // The original reuses the previous layer's directive table; an empty Dataflow block too.
       if (model_.mappings.empty()) {
         Fail(layer.name,
-             "layer " + Quote(layer.name.text) +
+             "layer " + QuoteToken(layer.name.text) +
                  " has no Dataflow block and there is no previous layer to inherit one from");
       }
       mapping = model_.mappings.back();
       lines = model_.directive_lines.back();
-      const std::string inherited = " (layer " + Quote(layer.name.text) +
+      const std::string inherited = " (layer " + QuoteToken(layer.name.text) +
                                     " has no Dataflow block and inherits the one of layer " +
-                                    Quote(model_.network.layers.back().name) + ")";
+                                    QuoteToken(model_.network.layers.back().name) + ")";
       for (const Directive& directive : mapping) {
         if (directive.kind == DirectiveKind::kCluster) continue;
         if (out.shape.size[directive.dim] == 0 || (directive.output_coord && !conv_like)) {
           Fail(layer.name, ToString(directive) + " maps " + std::string(DimName(directive.dim)) +
                                (directive.output_coord ? "'" : "") + ", which " +
-                               Quote(layer.name.text) + " does not declare" + inherited);
+                               QuoteToken(layer.name.text) + " does not declare" + inherited);
         }
         if (directive.kind == DirectiveKind::kTemporalMap && conv_like && !directive.output_coord &&
             (directive.dim == Dim::kR || directive.dim == Dim::kS)) {
@@ -924,7 +819,7 @@ class ModelParser {
     try {
       out.exact_macs = ExactMacs(out.kind, out.shape);
     } catch (const InputError& e) {
-      Fail(layer.name, "layer " + Quote(layer.name.text) + ": " + e.what());
+      Fail(layer.name, "layer " + QuoteToken(layer.name.text) + ": " + e.what());
     }
     layer_index_.emplace(out.name, model_.network.layers.size());
     model_.network.layers.push_back(std::move(out));

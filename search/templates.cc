@@ -265,7 +265,8 @@ namespace {
 struct Token {
   enum Kind { kIdent, kNumber, kString, kPunct, kEnd } kind = kEnd;
   std::string text;
-  int line = 1, col = 1;
+  size_t offset = 0;  // of its first byte in the file
+  int line = 1;
 };
 
 class Parser {
@@ -277,20 +278,15 @@ class Parser {
 
  private:
   [[noreturn]] void Fail(const Token& at, const std::string& message) const {
-    throw InputError(LocatedMessage(path_, text_, at.line, at.col, message));
+    throw InputError(LocatedMessage(path_, text_, at.offset, message));
   }
 
   void Lex() {
-    int line = 1, col = 1;
+    int line = 1;
     size_t i = 0;
     auto advance = [&](size_t n) {
       for (size_t k = 0; k < n && i < text_.size(); ++k, ++i) {
-        if (text_[i] == '\n') {
-          ++line;
-          col = 1;
-        } else {
-          ++col;
-        }
+        if (text_[i] == '\n') ++line;
       }
     };
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") advance(3);
@@ -306,7 +302,7 @@ class Parser {
       }
       Token t;
       t.line = line;
-      t.col = col;
+      t.offset = i;
       const size_t start = i;
       if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
         while (i < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_')) advance(1);
@@ -337,7 +333,7 @@ class Parser {
     }
     Token end;
     end.line = line;
-    end.col = col;
+    end.offset = text_.size();
     tokens_.push_back(end);
   }
 

@@ -97,7 +97,7 @@ TEST(TemplateParserTest, ErrorsAreLocatedWithACaretAndASuggestion) {
   } catch (const InputError& e) {
     EXPECT_THAT(e.what(), HasSubstr("my.tmpl:4:5: expected SpatialMap, TemporalMap or Cluster"));
     EXPECT_THAT(e.what(), HasSubstr("did you mean 'SpatialMap'?"));
-    EXPECT_THAT(e.what(), HasSubstr("    SpatialMaps(1,1) K;\n        ^"));
+    EXPECT_THAT(e.what(), HasSubstr("\n    SpatialMaps(1,1) K;\n    ^"));
   }
 }
 
