@@ -24,6 +24,7 @@
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "cli/atomic_file.h"
+#include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
 #include "importer/hardware_config.h"
@@ -43,173 +44,11 @@ namespace {
 // sweep has many groups. The best mapping of common layers is usually found well within it.
 constexpr int64_t kDefaultMaxCandidates = 2000;
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The argument as a POSIX shell would need it to read back the same.
-std::string ShellQuoted(std::string_view arg) {
-  constexpr std::string_view kSafe =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+";
-  if (!arg.empty() && arg.find_first_not_of(kSafe) == std::string_view::npos) {
-    return std::string(arg);
-  }
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-// Now in UTC, ISO 8601; SOURCE_DATE_EPOCH (reproducible builds' convention) overrides the clock.
-std::string IsoDate() {
-  std::time_t now = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
-    char* end = nullptr;
-    const long long value = std::strtoll(epoch, &end, 10);
-    if (end != nullptr && *end == '\0' && value >= 0) now = static_cast<std::time_t>(value);
-  }
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// A `\r`-updated progress line on stderr, only on a terminal and only once the work has taken
-// longer than a second; erased when the work ends.
-class Progress {
- public:
-  Progress(std::string what, std::string unit)
-      : what_(std::move(what)),
-        unit_(std::move(unit)),
-        enabled_(::isatty(STDERR_FILENO) == 1),
-        start_(Clock::now()) {}
-
-  void Update(int64_t done, int64_t total) {
-    if (!enabled_) return;
-    const Clock::time_point now = Clock::now();
-    if (done >= total) {
-      if (shown_) std::fprintf(stderr, "\r%*s\r", static_cast<int>(width_), "");
-      shown_ = false;
-      return;
-    }
-    if (now - start_ < std::chrono::seconds(1)) return;
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    shown_ = true;
-    const std::string line = what_ + ": " +
-                             std::to_string(total > 0 ? 100 * done / total : 100) + "% (" +
-                             FormatThousands(done) + "/" + FormatThousands(total) + " " + unit_ +
-                             ")";
-    width_ = std::max(width_, line.size());
-    std::fprintf(stderr, "\r%-*s", static_cast<int>(width_), line.c_str());
-    std::fflush(stderr);
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  std::string what_, unit_;
-  bool enabled_;
-  bool shown_ = false;
-  size_t width_ = 0;
-  Clock::time_point start_, last_;
-};
-
 struct Output {
   std::string flag;  // "--json"
   std::string path;
   void (*write)(const DseReport&, std::ostream&);
 };
-
-// Settles, before the exploration runs, everything that would make writing fail: two outputs on
-// one path, an output over an input, a missing or unwritable directory.
-void CheckOutputs(const std::vector<Output>& outputs,
-                  const std::vector<std::pair<std::string, std::string>>& inputs) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const fs::path path = fs::weakly_canonical(outputs[i].path, ec);
-    for (size_t j = 0; j < i; ++j) {
-      if (path == fs::weakly_canonical(outputs[j].path, ec)) {
-        throw UsageError("dse: " + outputs[j].flag + " and " + outputs[i].flag +
-                         " name the same file '" + outputs[i].path + "'");
-      }
-    }
-    for (const auto& [what, input] : inputs) {
-      if (path == fs::weakly_canonical(input, ec)) {
-        throw UsageError("dse: " + outputs[i].flag + " '" + outputs[i].path +
-                         "' would overwrite the " + what);
-      }
-    }
-    fs::path dir = fs::path(outputs[i].path).parent_path();
-    if (dir.empty()) dir = ".";
-    if (!fs::is_directory(dir, ec)) {
-      throw InputError(outputs[i].path,
-                       "cannot write: directory '" + dir.string() + "' does not exist");
-    }
-    if (::access(dir.c_str(), W_OK) != 0) {
-      throw InputError(outputs[i].path, "cannot write: directory '" + dir.string() +
-                                            "' is not writable");
-    }
-    if (fs::is_directory(outputs[i].path, ec)) {
-      throw InputError(outputs[i].path, "cannot write: it is a directory");
-    }
-  }
-}
-
-struct LoadedModel {
-  Network network;
-  ReportContext context;  // warnings, skipped nodes and other ops filled in
-};
-
-LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import) {
-  LoadedModel loaded;
-  if (is_onnx) {
-    OnnxImport onnx = ImportOnnx(path, import);
-    loaded.network = std::move(onnx.network);
-    for (const SkippedNode& s : onnx.skipped) {
-      loaded.context.skipped.push_back(
-          {s.name, s.op_type, std::string(SkipReasonName(s.why)) + ": " + s.reason});
-    }
-    for (const auto& [op, count] : onnx.other_ops) loaded.context.other_ops.emplace_back(op, count);
-  } else {
-    MaestroModel model = ReadMaestroModel(path);
-    loaded.network = std::move(model.network);
-    std::cerr << "cadenza: note: " << path
-              << ": the dataflows this file gives are not used; every design point's search "
-                 "picks its own ('cadenza eval' evaluates the file's)\n";
-  }
-  if (loaded.network.source_path.empty()) loaded.network.source_path = path;
-  for (const std::string& w : loaded.network.warnings) {
-    loaded.context.warnings.push_back(w);
-    std::cerr << "cadenza: warning: " << path << ": " << w << '\n';
-  }
-  for (const ReportSkippedNode& s : loaded.context.skipped) {
-    std::cerr << "cadenza: warning: " << path << ": node '" << s.name << "' (" << s.op_type
-              << ") is not in the network: " << s.reason << '\n';
-  }
-  if (loaded.network.layers.empty()) {
-    throw InputError(path, "has no layers with multiply-accumulates to search");
-  }
-  return loaded;
-}
 
 double PositiveBudget(const cxxopts::ParseResult& args, const std::string& name) {
   if (args.count(name) == 0) return 0;
@@ -312,7 +151,9 @@ int RunDse(int argc, char** argv) {
   }
   if (args.count("json") > 0) outputs.push_back({"--json", args["json"].as<std::string>(), WriteDseJson});
   if (args.count("csv") > 0) outputs.push_back({"--csv", args["csv"].as<std::string>(), WriteDseCsv});
-  CheckOutputs(outputs, {{"model", model_path}, {"sweep file", sweep_path}});
+  std::vector<std::pair<std::string, std::string>> output_paths;
+  for (const Output& o : outputs) output_paths.emplace_back(o.flag, o.path);
+  CheckOutputPaths("dse", output_paths, {{"model", model_path}, {"sweep file", sweep_path}});
 
   TemplateLibrary library = TemplateLibrary::Builtin();
   std::string templates_path;
@@ -333,7 +174,10 @@ int RunDse(int argc, char** argv) {
     labels.push_back(p.label);
   }
 
-  LoadedModel loaded = LoadModel(model_path, is_onnx, import);
+  LoadedModel loaded = LoadModel(model_path, is_onnx, import,
+                                 "the dataflows this file gives are not used; every design "
+                                 "point's search picks its own ('cadenza eval' evaluates the "
+                                 "file's)");
 
   DseContext context;
   context.model_path = model_path;

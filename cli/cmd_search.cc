@@ -21,6 +21,7 @@
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "cli/atomic_file.h"
+#include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
 #include "importer/hardware_config.h"
@@ -34,161 +35,11 @@ namespace cadenza::cli {
 
 namespace {
 
-bool EndsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The argument as a POSIX shell would need it to read back the same.
-std::string ShellQuoted(std::string_view arg) {
-  constexpr std::string_view kSafe =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+";
-  if (!arg.empty() && arg.find_first_not_of(kSafe) == std::string_view::npos) {
-    return std::string(arg);
-  }
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-// Now in UTC, ISO 8601; SOURCE_DATE_EPOCH (reproducible builds' convention) overrides the clock.
-std::string IsoDate() {
-  std::time_t now = std::time(nullptr);
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
-    char* end = nullptr;
-    const long long value = std::strtoll(epoch, &end, 10);
-    if (end != nullptr && *end == '\0' && value >= 0) now = static_cast<std::time_t>(value);
-  }
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-// A `\r`-updated progress line on stderr, only on a terminal and only once the search has taken
-// longer than a second; erased when the search ends.
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
-
-  void Update(int64_t done, int64_t total) {
-    if (!enabled_) return;
-    const Clock::time_point now = Clock::now();
-    if (done >= total) {
-      if (shown_) std::fprintf(stderr, "\r%*s\r", static_cast<int>(width_), "");
-      shown_ = false;
-      return;
-    }
-    if (now - start_ < std::chrono::seconds(1)) return;
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    shown_ = true;
-    const std::string line = "searching: " +
-                             std::to_string(total > 0 ? 100 * done / total : 100) + "% (" +
-                             FormatThousands(done) + "/" + FormatThousands(total) + " candidates)";
-    width_ = std::max(width_, line.size());
-    std::fprintf(stderr, "\r%-*s", static_cast<int>(width_), line.c_str());
-    std::fflush(stderr);
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool enabled_;
-  bool shown_ = false;
-  size_t width_ = 0;
-  Clock::time_point start_, last_;
-};
-
 struct Output {
   std::string flag;  // "--json"
   std::string path;
   void (*write)(const NetworkReport&, std::ostream&);
 };
-
-// Settles, before the search runs, everything that would make writing fail: two outputs on one
-// path, an output over the model, a missing or unwritable directory.
-void CheckOutputs(const std::vector<Output>& outputs, const std::string& model_path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path model = fs::weakly_canonical(model_path, ec);
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const fs::path path = fs::weakly_canonical(outputs[i].path, ec);
-    for (size_t j = 0; j < i; ++j) {
-      if (path == fs::weakly_canonical(outputs[j].path, ec)) {
-        throw UsageError("search: " + outputs[j].flag + " and " + outputs[i].flag +
-                         " name the same file '" + outputs[i].path + "'");
-      }
-    }
-    if (!model_path.empty() && path == model) {
-      throw UsageError("search: " + outputs[i].flag + " '" + outputs[i].path +
-                       "' would overwrite the model");
-    }
-    fs::path dir = fs::path(outputs[i].path).parent_path();
-    if (dir.empty()) dir = ".";
-    if (!fs::is_directory(dir, ec)) {
-      throw InputError(outputs[i].path,
-                       "cannot write: directory '" + dir.string() + "' does not exist");
-    }
-    if (::access(dir.c_str(), W_OK) != 0) {
-      throw InputError(outputs[i].path, "cannot write: directory '" + dir.string() +
-                                            "' is not writable");
-    }
-    if (fs::is_directory(outputs[i].path, ec)) {
-      throw InputError(outputs[i].path, "cannot write: it is a directory");
-    }
-  }
-}
-
-struct LoadedModel {
-  Network network;
-  ReportContext context;  // warnings, skipped nodes and other ops filled in
-};
-
-LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import) {
-  LoadedModel loaded;
-  if (is_onnx) {
-    OnnxImport onnx = ImportOnnx(path, import);
-    loaded.network = std::move(onnx.network);
-    for (const SkippedNode& s : onnx.skipped) {
-      loaded.context.skipped.push_back(
-          {s.name, s.op_type, std::string(SkipReasonName(s.why)) + ": " + s.reason});
-    }
-    for (const auto& [op, count] : onnx.other_ops) loaded.context.other_ops.emplace_back(op, count);
-  } else {
-    MaestroModel model = ReadMaestroModel(path);
-    loaded.network = std::move(model.network);
-    std::cerr << "cadenza: note: " << path
-              << ": the dataflows this file gives are not used; the search picks its own "
-                 "('cadenza eval' evaluates the file's)\n";
-  }
-  if (loaded.network.source_path.empty()) loaded.network.source_path = path;
-  for (const std::string& w : loaded.network.warnings) {
-    loaded.context.warnings.push_back(w);
-    std::cerr << "cadenza: warning: " << path << ": " << w << '\n';
-  }
-  for (const ReportSkippedNode& s : loaded.context.skipped) {
-    std::cerr << "cadenza: warning: " << path << ": node '" << s.name << "' (" << s.op_type
-              << ") is not in the network: " << s.reason << '\n';
-  }
-  if (loaded.network.layers.empty()) {
-    throw InputError(path, "has no layers with multiply-accumulates to search");
-  }
-  return loaded;
-}
 
 }  // namespace
 
@@ -289,7 +140,9 @@ int RunSearch(int argc, char** argv) {
   if (args.count("output") > 0) outputs.push_back({"-o", args["output"].as<std::string>(), WriteHtml});
   if (args.count("json") > 0) outputs.push_back({"--json", args["json"].as<std::string>(), WriteJson});
   if (args.count("csv") > 0) outputs.push_back({"--csv", args["csv"].as<std::string>(), WriteCsv});
-  CheckOutputs(outputs, model_path);
+  std::vector<std::pair<std::string, std::string>> output_paths;
+  for (const Output& o : outputs) output_paths.emplace_back(o.flag, o.path);
+  CheckOutputPaths("search", output_paths, {{"model", model_path}});
 
   ReportContext hw_context;
   Hardware hw;
@@ -304,9 +157,11 @@ int RunSearch(int argc, char** argv) {
     hw_context.hardware_text = std::string(DefaultHardwareText());
   }
 
-  LoadedModel loaded = LoadModel(model_path, is_onnx, import);
+  LoadedModel loaded = LoadModel(model_path, is_onnx, import,
+                                 "the dataflows this file gives are not used; the search picks "
+                                 "its own ('cadenza eval' evaluates the file's)");
 
-  Progress progress;
+  Progress progress("searching", "candidates");
   search.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
   const auto start = std::chrono::steady_clock::now();
   const SearchResult result = SearchNetwork(loaded.network, hw, library, search);

@@ -1,0 +1,156 @@
+#include "cli/run_support.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "analyzer/error.h"
+#include "cli/subcommands.h"
+#include "importer/maestro_reader.h"
+
+namespace cadenza::cli {
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string ShellQuoted(std::string_view arg) {
+  constexpr std::string_view kSafe =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+";
+  if (!arg.empty() && arg.find_first_not_of(kSafe) == std::string_view::npos) {
+    return std::string(arg);
+  }
+  std::string quoted = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
+std::string IsoDate() {
+  std::time_t now = std::time(nullptr);
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
+    char* end = nullptr;
+    const long long value = std::strtoll(epoch, &end, 10);
+    if (end != nullptr && *end == '\0' && value >= 0) now = static_cast<std::time_t>(value);
+  }
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Progress::Progress(std::string what, std::string unit)
+    : what_(std::move(what)),
+      unit_(std::move(unit)),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      start_(Clock::now()) {}
+
+void Progress::Update(int64_t done, int64_t total) {
+  if (!enabled_) return;
+  const Clock::time_point now = Clock::now();
+  if (done >= total) {
+    if (shown_) std::fprintf(stderr, "\r%*s\r", static_cast<int>(width_), "");
+    shown_ = false;
+    return;
+  }
+  if (now - start_ < std::chrono::seconds(1)) return;
+  if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
+  last_ = now;
+  shown_ = true;
+  const std::string line = what_ + ": " + std::to_string(total > 0 ? 100 * done / total : 100) +
+                           "% (" + FormatThousands(done) + "/" + FormatThousands(total) + " " +
+                           unit_ + ")";
+  width_ = std::max(width_, line.size());
+  std::fprintf(stderr, "\r%-*s", static_cast<int>(width_), line.c_str());
+  std::fflush(stderr);
+}
+
+void CheckOutputPaths(std::string_view command,
+                      const std::vector<std::pair<std::string, std::string>>& outputs,
+                      const std::vector<std::pair<std::string, std::string>>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string prefix = std::string(command) + ": ";
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const auto& [flag, out] = outputs[i];
+    const fs::path path = fs::weakly_canonical(out, ec);
+    for (size_t j = 0; j < i; ++j) {
+      if (path == fs::weakly_canonical(outputs[j].second, ec)) {
+        throw UsageError(prefix + outputs[j].first + " and " + flag + " name the same file '" +
+                         out + "'");
+      }
+    }
+    for (const auto& [what, input] : inputs) {
+      if (!input.empty() && path == fs::weakly_canonical(input, ec)) {
+        throw UsageError(prefix + flag + " '" + out + "' would overwrite the " + what);
+      }
+    }
+    fs::path dir = fs::path(out).parent_path();
+    if (dir.empty()) dir = ".";
+    if (!fs::is_directory(dir, ec)) {
+      throw InputError(out, "cannot write: directory '" + dir.string() + "' does not exist");
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+      throw InputError(out, "cannot write: directory '" + dir.string() + "' is not writable");
+    }
+    if (fs::is_directory(out, ec)) throw InputError(out, "cannot write: it is a directory");
+  }
+}
+
+LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
+                      std::string_view dataflow_note) {
+  LoadedModel loaded;
+  if (is_onnx) {
+    OnnxImport onnx = ImportOnnx(path, import);
+    loaded.network = std::move(onnx.network);
+    for (const SkippedNode& s : onnx.skipped) {
+      loaded.context.skipped.push_back(
+          {s.name, s.op_type, std::string(SkipReasonName(s.why)) + ": " + s.reason});
+    }
+    for (const auto& [op, count] : onnx.other_ops) loaded.context.other_ops.emplace_back(op, count);
+  } else {
+    MaestroModel model = ReadMaestroModel(path);
+    loaded.network = std::move(model.network);
+    std::cerr << "cadenza: note: " << path << ": " << dataflow_note << "\n";
+  }
+  if (loaded.network.source_path.empty()) loaded.network.source_path = path;
+  for (const std::string& w : loaded.network.warnings) {
+    loaded.context.warnings.push_back(w);
+    std::cerr << "cadenza: warning: " << path << ": " << w << '\n';
+  }
+  for (const ReportSkippedNode& s : loaded.context.skipped) {
+    std::cerr << "cadenza: warning: " << path << ": node '" << s.name << "' (" << s.op_type
+              << ") is not in the network: " << s.reason << '\n';
+  }
+  if (loaded.network.layers.empty()) {
+    throw InputError(path, "has no layers with multiply-accumulates to search");
+  }
+  return loaded;
+}
+
+}  // namespace cadenza::cli

@@ -1,0 +1,68 @@
+#pragma once
+// What the subcommands that load a model and write documents share: reading inputs, checking
+// output paths before the work starts, the progress line, and the run's provenance (date,
+// command line).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analyzer/layer.h"
+#include "importer/onnx_importer.h"
+#include "report/report.h"
+
+namespace cadenza::cli {
+
+bool EndsWith(std::string_view text, std::string_view suffix);
+
+/// The whole file. Throws InputError naming it when it cannot be read.
+std::string ReadText(const std::string& path);
+
+/// The argument as a POSIX shell would need it to read back the same.
+std::string ShellQuoted(std::string_view arg);
+
+/// Now in UTC, ISO 8601; SOURCE_DATE_EPOCH (reproducible builds' convention) overrides the clock.
+std::string IsoDate();
+
+double SecondsSince(std::chrono::steady_clock::time_point start);
+
+/// A `\r`-updated progress line on stderr ("searching: 45% (123/270 candidates)"), only on a
+/// terminal and only once the work has taken longer than a second; erased when it ends.
+class Progress {
+ public:
+  Progress(std::string what, std::string unit);
+  void Update(int64_t done, int64_t total);
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string what_, unit_;
+  bool enabled_;
+  bool shown_ = false;
+  size_t width_ = 0;
+  Clock::time_point start_, last_;
+};
+
+/// Settles, before the work runs, everything that would make writing fail: two outputs on one
+/// path, an output over an input, a missing or unwritable directory. `outputs` are
+/// (flag, path); `inputs` are (what, path), e.g. ("model", "resnet50.onnx").
+/// Throws UsageError or InputError; `command` prefixes usage messages.
+void CheckOutputPaths(std::string_view command,
+                      const std::vector<std::pair<std::string, std::string>>& outputs,
+                      const std::vector<std::pair<std::string, std::string>>& inputs);
+
+/// A model to search, and what the report says about where it came from.
+struct LoadedModel {
+  Network network;
+  ReportContext context;  // warnings, skipped nodes and other ops filled in
+};
+
+/// Reads an ONNX model (`is_onnx`) or a `.m` network, printing its warnings on stderr. For a
+/// `.m` file, `dataflow_note` says on stderr that its dataflows are not used.
+/// Throws InputError naming the file when it cannot be used or has no MAC layers.
+LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
+                      std::string_view dataflow_note);
+
+}  // namespace cadenza::cli
