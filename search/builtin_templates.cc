@@ -13,7 +13,7 @@ std::string_view TemplateLibrary::BuiltinText() {
 Template kcp {
   Description "NVDLA-like weight stationary (KC-P): output channels across clusters, input channels across the PEs of a cluster";
   Kinds CONV;
-  Param TK pow2(1, 8) max Sz(K);            // output channels per cluster
+  Param TK pow2(1, 16) max Sz(K);           // output channels per cluster
   Param CL pow2(2, Sz(C)) max PEs;          // PEs per cluster (input channels in parallel)
   Param CM pow2(1, 16) max Sz(C) / CL;      // input-channel tile, in multiples of CL
   Param TY divisors(Out(Y)) max 28;         // output rows per step
@@ -75,8 +75,8 @@ Template yrp {
   Description "Eyeriss-like row stationary (YR-P): output rows across clusters of R PEs, filter rows across the PEs";
   Kinds CONV;
   Param TX pow2(1, 32) max Out(X);
-  Param TC pow2(1, 32) max Sz(C);
-  Param TK divisors(Sz(K)) max 128;
+  Param TC pow2(1, 64) max Sz(C);
+  Param TK divisors(Sz(K)) max 256;
   Dataflow {
     SpatialMap(1,1) Y';
     TemporalMap(TX,TX) X';
@@ -127,9 +127,9 @@ Template yrp {
 Template yxp {
   Description "ShiDianNao-like output stationary (YX-P): output rows across clusters, output columns across the PEs of a cluster";
   Kinds CONV;
-  Param XT pow2(2, 64) max Out(X);
-  Param TK pow2(1, 32) max Sz(K);
-  Param TC pow2(1, 32) max Sz(C);
+  Param XT range(2, 64) max Out(X);
+  Param TK pow2(1, 64) max Sz(K);
+  Param TC pow2(1, 64) max Sz(C);
   Dataflow {
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
@@ -218,10 +218,10 @@ Template xp {
 Template cp {
   Description "Input-stationary-like channel parallel (C-P): input channels across all PEs, output channels innermost";
   Kinds CONV;
-  Param SC pow2(1, 8) max Sz(C);
-  Param TY divisors(Out(Y)) max 16;
-  Param TX divisors(Out(X)) max 16;
-  Param TK divisors(Sz(K)) max 128;
+  Param SC pow2(1, 16) max Sz(C);
+  Param TY divisors(Out(Y)) max 28;
+  Param TX divisors(Out(X)) max 28;
+  Param TK divisors(Sz(K)) max 256;
   Dataflow {
     SpatialMap(SC,SC) C;
     TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
@@ -263,10 +263,10 @@ Template tpu {
   Description "TPU-like weight stationary: a K x C weight tile held in the array while every output position streams through";
   Kinds CONV;
   Param CL pow2(4, Sz(C)) max PEs;
-  Param CM pow2(1, 8) max Sz(C) / CL;
-  Param TK pow2(1, 4) max Sz(K);
-  Param TY divisors(Out(Y)) max 16;
-  Param TX divisors(Out(X)) max 16;
+  Param CM pow2(1, 16) max Sz(C) / CL;
+  Param TK pow2(1, 8) max Sz(K);
+  Param TY divisors(Out(Y)) max 28;
+  Param TX divisors(Out(X)) max 28;
   Dataflow {
     TemporalMap(CL*CM,CL*CM) C;
     SpatialMap(TK,TK) K;
