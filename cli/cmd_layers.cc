@@ -13,6 +13,7 @@
 #include "cli/atomic_file.h"
 #include "cli/subcommands.h"
 #include "importer/onnx_importer.h"
+#include "report/json_writer.h"
 
 namespace cadenza::cli {
 
@@ -152,26 +153,11 @@ void WriteTable(const OnnxImport& model, int64_t batch, std::ostream& out) {
 
 // ---- JSON ----
 
+// A JSON string literal; invalid UTF-8 in node names becomes U+FFFD, so the document stays valid.
 std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
 }
 
 std::string JsonInts(const std::vector<int64_t>& v) { return "[" + Joined(v, ", ") + "]"; }

@@ -44,8 +44,9 @@ class Enumerator {
 
  private:
   void Recurse(size_t p) {
-    if (added_ >= limit_) return;
+    if (added_ >= limit_ || tried_ >= kMaxTried) return;
     if (p == t_.params.size()) {
+      ++tried_;
       Mapping m;
       if (!t_.Instantiate(context_, &m)) return;
       if (!seen_.insert(HashMapping(m)).second) return;
@@ -68,6 +69,11 @@ class Enumerator {
   ExprContext context_;
   std::unordered_set<uint64_t> seen_;
   int64_t added_ = 0;
+  // Parameter combinations looked at, kept or not. A user template whose parameters do not all
+  // change the mapping (or whose domains are huge) would otherwise enumerate without end while
+  // finding only duplicates; the search stops looking after this many.
+  static constexpr int64_t kMaxTried = int64_t{1} << 20;
+  int64_t tried_ = 0;
 };
 
 }  // namespace

@@ -28,7 +28,9 @@ struct Candidate {
 /// Candidates of every distinct layer, grouped: those of distinct shape d are
 /// items[begin[d] .. begin[d+1]). The order is fixed: distinct shapes in network order,
 /// templates in library order, parameters in odometer order; duplicates (parameter values that
-/// give an already listed mapping) are skipped. At most `limit` per (shape, template).
+/// give an already listed mapping) are skipped. At most `limit` per (shape, template), found
+/// among at most 2^20 parameter combinations (so a template whose parameters barely change the
+/// mapping cannot make the enumeration run without end).
 struct CandidateList {
   std::vector<Candidate> items;
   std::vector<size_t> begin;

@@ -178,6 +178,21 @@ TEST(SearchTest, InstancesMultiplyTotals) {
   EXPECT_EQ(b.totals.runtime_cycles, 4 * a.totals.runtime_cycles);
 }
 
+// Parameters that never change the mapping give only duplicates; the enumeration gives up after a
+// bounded number of combinations instead of trying all 4096^3.
+TEST(SearchTest, TemplateWithUselessParametersStillFinishes) {
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template useless { Kinds CONV;
+      Param A range(1, 4096); Param B range(1, 4096); Param C range(1, 4096);
+      Dataflow { SpatialMap(1,1) K; TemporalMap(1,1) C; } })",
+                                                     "useless.tmpl");
+  Network net;
+  net.layers = {Conv("c", 16, 16, 3, 10)};
+  const SearchResult r = SearchNetwork(net, SmallHardware(), lib, Options(Objective::kEdp, 2));
+  EXPECT_EQ(r.candidates_evaluated, 1);  // one distinct mapping
+  EXPECT_EQ(r.layers[0].candidates, 1);
+}
+
 TEST(ObjectiveTest, Names) {
   EXPECT_EQ(ObjectiveFromName("edp"), Objective::kEdp);
   EXPECT_EQ(ObjectiveFromName("latency"), Objective::kLatency);
