@@ -15,10 +15,15 @@
 #include "analyzer/error.h"
 #include "report/json_writer.h"
 #include "report/report_html_internal.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
+
+using internal::CsvField;
+using internal::CsvNumber;
+using internal::TextTable;
 
 std::string Title(std::string_view path, const std::string& network_name) {
   if (const size_t slash = path.find_last_of('/'); slash != std::string_view::npos) {
@@ -264,21 +269,6 @@ void WriteChosen(JsonWriter& json, const DseReport& r) {
   json.EndObject();
 }
 
-// RFC 4180 quoting, only when needed.
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string CsvNumber(double value) {
-  const std::string text = JsonNumber(value);
-  return text == "null" ? "" : text;
-}
 
 std::string CsvLimit(int64_t value) {
   return value >= Hardware::kUnlimited ? std::string() : std::to_string(value);
@@ -402,39 +392,6 @@ void WriteDseCsv(const DseReport& r, std::ostream& out) {
 
 namespace {
 
-// Display width: UTF-8 continuation bytes take no column.
-size_t Width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
-
-// Columns aligned to their widest cell; `right[i]` right-aligns column i.
-class Table {
- public:
-  explicit Table(std::vector<bool> right) : right_(std::move(right)) {}
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  void Write(std::ostream& out, const std::string& indent) const {
-    std::vector<size_t> widths(right_.size(), 0);
-    for (const auto& row : rows_) {
-      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
-    }
-    for (const auto& row : rows_) {
-      std::string line = indent;
-      for (size_t i = 0; i < row.size(); ++i) {
-        const std::string pad(widths[i] - Width(row[i]), ' ');
-        if (i > 0) line += "  ";
-        line += right_[i] ? pad + row[i] : row[i] + (i + 1 < row.size() ? pad : "");
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out << line << '\n';
-    }
-  }
-
- private:
-  std::vector<bool> right_;
-  std::vector<std::vector<std::string>> rows_;
-};
 
 }  // namespace
 
@@ -470,7 +427,7 @@ void WriteDseText(const DseReport& r, std::ostream& out) {
   }
   if (r.pareto.empty()) return;
   out << "\nPareto front, by cycles (area and power: provisioned; * the chosen design):\n";
-  Table table({true, true, true, true, true, true, true, true, true, true, true, true, false});
+  TextTable table({true, true, true, true, true, true, true, true, true, true, true, true, false});
   table.Add({"#", "pes", "simd", "l1", "l2", "noc", "offchip", "cycles", "energy",
              std::string(ObjectiveName(Objective::kEdp)), "area", "power", ""});
   for (int index : r.pareto) {

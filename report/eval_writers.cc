@@ -13,10 +13,13 @@
 #include "analyzer/error.h"
 #include "analyzer/maestro_columns.h"
 #include "report/json_writer.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
+
+using internal::CsvField;
 
 // Cadenza's columns after the original's 52, in order.
 constexpr std::array<std::string_view, 8> kOwnCsvColumns = {
@@ -36,17 +39,6 @@ std::string JoinMessages(const EvalRow& row) {
     text += w;
   }
   return text;
-}
-
-// RFC 4180 quoting, only when needed, so that plain names stay as the original writes them.
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 int64_t Instances(const EvalRow& row) { return std::max<int64_t>(row.layer->instances, 1); }

@@ -7,10 +7,14 @@
 #include "analyzer/dims.h"
 #include "report/json_writer.h"
 #include "report/report.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
+
+using internal::CsvField;
+using internal::CsvNumber;
 
 // Capacities and bandwidths: null when the hardware sets no limit.
 void LimitField(JsonWriter& json, std::string_view key, int64_t value) {
@@ -170,22 +174,6 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
   json.EndObject();
 }
 
-// RFC 4180 quoting, only when needed.
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-// The shortest round-trip form; empty when not finite.
-std::string CsvNumber(double value) {
-  const std::string text = JsonNumber(value);
-  return text == "null" ? "" : text;
-}
 
 }  // namespace
 

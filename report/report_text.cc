@@ -8,17 +8,14 @@
 #include <vector>
 
 #include "report/report.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
 
-// Display width: UTF-8 continuation bytes take no column.
-size_t Width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
+using internal::DisplayWidth;
+using internal::TextTable;
 
 // Long names keep their start and end: "/layer4/layer4.2/conv3/Conv" -> "/layer4/...conv3/Conv".
 std::string Shorten(const std::string& text, size_t width) {
@@ -40,32 +37,6 @@ std::string Ratio(double ratio) {
   return buffer;
 }
 
-// Columns aligned to their widest cell; `right[i]` right-aligns column i.
-class Table {
- public:
-  explicit Table(std::vector<bool> right) : right_(std::move(right)) {}
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  void Write(std::ostream& out, const std::string& indent) const {
-    std::vector<size_t> widths(right_.size(), 0);
-    for (const auto& row : rows_) {
-      for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i]));
-    }
-    for (const auto& row : rows_) {
-      std::string line = indent;
-      for (size_t i = 0; i < row.size(); ++i) {
-        const std::string pad(widths[i] - Width(row[i]), ' ');
-        if (i > 0) line += "  ";
-        line += right_[i] ? pad + row[i] : row[i] + (i + 1 < row.size() ? pad : "");
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out << line << '\n';
-    }
-  }
-
- private:
-  std::vector<bool> right_;
-  std::vector<std::vector<std::string>> rows_;
-};
 
 std::string ObjectiveText(double value, const NetworkReport& r) {
   switch (r.objective) {
@@ -84,7 +55,7 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
       << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
       << ", objective " << ObjectiveName(r.objective) << "\n\n";
 
-  Table layers({true, false, false, false, false, true, true, true, false, true});
+  TextTable layers({true, false, false, false, false, true, true, true, false, true});
   layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",
               "margin"});
   for (const LayerReport& l : r.layers) {
@@ -130,7 +101,7 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
 
   out << "\nadaptive choice vs one dataflow for every layer (" << ObjectiveName(r.objective)
       << "):\n";
-  Table baselines({false, true, true, true, true, false});
+  TextTable baselines({false, true, true, true, true, false});
   baselines.Add({"dataflow", "cycles", "energy", std::string(ObjectiveName(r.objective)), "vs adaptive",
                  ""});
   baselines.Add({"adaptive", FormatThousands(t.runtime_cycles), FormatSi(t.energy_pj * 1e-12, "J"),

@@ -1,0 +1,35 @@
+#pragma once
+// Internal to the report module: the plain-text pieces its writers share — CSV fields and
+// terminal tables.
+
+#include <cstddef>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cadenza::internal {
+
+/// RFC 4180 quoting, only when needed, so that plain names stay as they are.
+std::string CsvField(std::string_view text);
+
+/// The shortest text that reads back as the same double; empty when not finite.
+std::string CsvNumber(double value);
+
+/// Display width: UTF-8 continuation bytes take no column.
+size_t DisplayWidth(std::string_view text);
+
+/// Columns aligned to their widest cell; `right[i]` right-aligns column i.
+class TextTable {
+ public:
+  explicit TextTable(std::vector<bool> right) : right_(std::move(right)) {}
+  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  /// Every row, each prefixed by `indent`, trailing spaces trimmed.
+  void Write(std::ostream& out, const std::string& indent) const;
+
+ private:
+  std::vector<bool> right_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace cadenza::internal
