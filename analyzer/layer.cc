@@ -24,6 +24,16 @@ int64_t OutputExtent(int64_t input, int64_t filter, int64_t stride) {
 
 int64_t Present(int64_t size) { return size > 0 ? size : 1; }
 
+// The input rows (columns) a dilated filter of `taps` taps spans: (taps - 1) * dilation + 1.
+int64_t DilatedExtent(int64_t taps, int64_t dilation) {
+  if (taps <= 0 || dilation <= 1) return taps;
+  int64_t span = 0;
+  if (__builtin_mul_overflow(taps - 1, dilation, &span) || span == INT64_MAX) {
+    throw InputError("the layer's dilated filter extent overflows 64 bits");
+  }
+  return span + 1;
+}
+
 int64_t CheckedProduct(std::initializer_list<int64_t> factors) {
   int64_t product = 1;
   for (int64_t f : factors) {
@@ -36,10 +46,10 @@ int64_t CheckedProduct(std::initializer_list<int64_t> factors) {
 }  // namespace
 
 int64_t OutputRows(const LayerShape& s) {
-  return OutputExtent(s.size[Dim::kY], s.size[Dim::kR], s.stride_y);
+  return OutputExtent(s.size[Dim::kY], DilatedExtent(s.size[Dim::kR], s.dilation_y), s.stride_y);
 }
 int64_t OutputCols(const LayerShape& s) {
-  return OutputExtent(s.size[Dim::kX], s.size[Dim::kS], s.stride_x);
+  return OutputExtent(s.size[Dim::kX], DilatedExtent(s.size[Dim::kS], s.dilation_x), s.stride_x);
 }
 
 int64_t ExactMacs(OpKind kind, const LayerShape& s) {

@@ -27,6 +27,11 @@ struct LayerShape {
   PerDim<int64_t> size{};
   int64_t stride_y = 1;
   int64_t stride_x = 1;
+  // Distance between filter taps in input rows / columns (ONNX `dilations`); 1 is a dense
+  // filter. The MAESTRO-compatible model has no dilation: the importer decomposes dilated layers
+  // for it, and only the exact model takes them as they are.
+  int64_t dilation_y = 1;
+  int64_t dilation_x = 1;
   friend bool operator==(const LayerShape&, const LayerShape&) = default;
   friend auto operator<=>(const LayerShape&, const LayerShape&) = default;
 };
@@ -52,7 +57,8 @@ struct Network {
   std::vector<std::string> warnings;  // things the reader noticed but could work around
 };
 
-/// Output rows/cols of a CONV-like layer: (Y - R) / stride + 1, or 0 if the filter does not fit.
+/// Output rows/cols of a CONV-like layer: (Y - (R-1)*dilation - 1) / stride + 1, or 0 if the
+/// filter does not fit.
 int64_t OutputRows(const LayerShape& shape);
 int64_t OutputCols(const LayerShape& shape);
 
