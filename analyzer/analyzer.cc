@@ -760,17 +760,10 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
 
 void Analyzer::CheckLimits(CostResult* result) const {
   if (!result->ok()) return;
-  // In double: the products cannot overflow, and capacities are far below 2^53.
-  double l1_bytes = 0, l2_bytes = 0;
-  for (Tensor t : kAllTensors) {
-    const double bytes = static_cast<double>(hw_.bytes_per_element[t]);
-    l1_bytes += static_cast<double>(result->l1_size_per_tensor[t]) * bytes;
-    l2_bytes += static_cast<double>(result->l2_size_per_tensor[t]) * bytes;
-  }
-  if (l1_bytes > static_cast<double>(hw_.l1_size)) {
-    result->infeasible = Infeasible::kL1Overflow;
-  } else if (l2_bytes > static_cast<double>(hw_.l2_size)) {
-    result->infeasible = Infeasible::kL2Overflow;
+  if (const Infeasible capacity =
+          CheckCapacity(result->l1_size_per_tensor, result->l2_size_per_tensor, hw_);
+      capacity != Infeasible::kNone) {
+    result->infeasible = capacity;
   } else if (hw_.bandwidth_is_hard_limit && result->noc_bw_peak_per_cycle > hw_.noc_bw) {
     result->infeasible = Infeasible::kNocBandwidth;
   } else if (hw_.bandwidth_is_hard_limit && result->offchip_bw_per_cycle > hw_.offchip_bw) {

@@ -7,6 +7,7 @@
 
 #include "analyzer/cluster_levels.h"
 #include "analyzer/cost.h"
+#include "analyzer/cost_model.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
@@ -18,23 +19,23 @@ namespace cadenza {
 /// design-space exploration also charges the sizes the hardware provisions.
 AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_elements);
 
-/// Evaluates mappings of one layer on one hardware.
+/// The MAESTRO-compatible cost model: evaluates mappings of one layer on one hardware.
 /// Construct once per (layer, hardware); Evaluate is const, allocation-free and thread-safe.
-class Analyzer {
+class Analyzer final : public LayerCostModel {
  public:
   /// REQUIRES: the layer's declared sizes are >= 1, hw.num_pes >= 1, hw.simd_lanes >= 1.
   Analyzer(const Layer& layer, const Hardware& hw);
 
   /// All statistics of `mapping` on this layer and hardware, or the reason it has none
   /// (result.infeasible; capacity and bandwidth limits are not checked here, see CheckLimits).
-  CostResult Evaluate(const Mapping& mapping) const;
+  CostResult Evaluate(const Mapping& mapping) const override;
 
   /// Marks `result` infeasible if it needs more L1/L2 than the hardware has, (when the hardware
   /// says bandwidth is a hard limit) more NoC/off-chip bandwidth, or if the model's MAC count
   /// is below the layer's true count (the mapping would skip work; spec section 6 item 17).
-  void CheckLimits(CostResult* result) const;
+  void CheckLimits(CostResult* result) const override;
 
-  const Layer& layer() const { return layer_; }
+  const Layer& layer() const override { return layer_; }
   const Hardware& hardware() const { return hw_; }
 
   /// Each tensor's dimensions in MAESTRO's order (e.g. CONV filter: K, C, R, S).

@@ -38,6 +38,7 @@ struct TensorAccesses {
   int64_t l1_write = 0;
   int64_t l2_read = 0;
   int64_t l2_write = 0;
+  friend bool operator==(const TensorAccesses&, const TensorAccesses&) = default;
 };
 
 /// Minimum / maximum / occurrence-weighted average of a per-iteration delay, in cycles.
@@ -45,6 +46,7 @@ struct DelayStats {
   int64_t min = 0;
   int64_t max = 0;
   int64_t avg = 0;
+  friend bool operator==(const DelayStats&, const DelayStats&) = default;
 };
 
 /// Area (um^2) and power (mW) of an accelerator by MAESTRO's model (spec 3.9).
@@ -52,6 +54,7 @@ struct AreaPower {
   double area_um2 = 0;
   double power_mw = 0;
   double pe_power_mw = 0, l1_power_mw = 0, l2_power_mw = 0, noc_power_mw = 0;
+  friend bool operator==(const AreaPower&, const AreaPower&) = default;
 };
 
 struct CostResult {
@@ -90,6 +93,7 @@ struct CostResult {
   double utilization = 0;            // exact_macs / (num_pes * simd_lanes * runtime)
 
   bool ok() const { return infeasible == Infeasible::kNone; }
+  friend bool operator==(const CostResult&, const CostResult&) = default;
 };
 
 }  // namespace cadenza

@@ -214,18 +214,6 @@ std::string NeedOfCapacity(int64_t need, int64_t capacity) {
 
 }  // namespace
 
-int64_t L1NeedBytes(const CostResult& result, const Hardware& hw) {
-  int64_t bytes = 0;
-  for (Tensor t : kAllTensors) bytes += result.l1_size_per_tensor[t] * hw.bytes_per_element[t];
-  return bytes;
-}
-
-int64_t L2NeedBytes(const CostResult& result, const Hardware& hw) {
-  int64_t bytes = 0;
-  for (Tensor t : kAllTensors) bytes += result.l2_size_per_tensor[t] * hw.bytes_per_element[t];
-  return bytes;
-}
-
 EvalTotals SumEval(const EvalReport& report) {
   EvalTotals total;
   for (const EvalRow& row : report.rows) {

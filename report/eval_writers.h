@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyzer/cost.h"
+#include "analyzer/cost_model.h"  // L1NeedBytes, L2NeedBytes
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
@@ -57,12 +58,6 @@ struct EvalTotals {
   int64_t max_noc_bw_per_cycle = 0;
 };
 EvalTotals SumEval(const EvalReport& report);
-
-/// Bytes of L1 one PE needs (double-buffered tiles of every tensor), as the hardware's bytes per
-/// element count them; this is what is compared with Hardware::l1_size.
-int64_t L1NeedBytes(const CostResult& result, const Hardware& hw);
-/// Bytes of shared L2 needed; compared with Hardware::l2_size.
-int64_t L2NeedBytes(const CostResult& result, const Hardware& hw);
 
 /// A readable, column-aligned per-layer summary and a total line, for a terminal.
 void WriteEvalTable(const EvalReport& report, std::ostream& out);
