@@ -124,13 +124,13 @@ int RunDse(int argc, char** argv) {
                      "'; use latency, energy or edp");
   }
   DseOptions dse;
-  dse.objective = *objective;
+  dse.search.objective = *objective;
   dse.area_budget_um2 = PositiveBudget(args, "area-budget");
   dse.power_budget_mw = PositiveBudget(args, "power-budget");
-  dse.threads = args["threads"].as<int>();
-  if (dse.threads < 0) throw UsageError("dse: --threads must be 0 or more");
-  dse.max_candidates_per_template = args["max-candidates"].as<int64_t>();
-  if (dse.max_candidates_per_template < 1) {
+  dse.search.threads = args["threads"].as<int>();
+  if (dse.search.threads < 0) throw UsageError("dse: --threads must be 0 or more");
+  dse.search.max_candidates_per_template = args["max-candidates"].as<int64_t>();
+  if (dse.search.max_candidates_per_template < 1) {
     throw UsageError("dse: --max-candidates must be at least 1");
   }
   ImportOptions import;
@@ -189,7 +189,7 @@ int RunDse(int argc, char** argv) {
   context.sweep_text = sweep_text;
   context.area_budget_um2 = dse.area_budget_um2;
   context.power_budget_mw = dse.power_budget_mw;
-  context.max_candidates_per_template = dse.max_candidates_per_template;
+  context.max_candidates_per_template = dse.search.max_candidates_per_template;
   if (!templates_path.empty()) {
     context.warnings.push_back("dataflow templates of " + templates_path +
                                " added to the built-in ones");
@@ -212,7 +212,7 @@ int RunDse(int argc, char** argv) {
   }
 
   Progress explore_progress("exploring", "design points");
-  dse.progress = [&explore_progress](int64_t done, int64_t total) {
+  dse.search.progress = [&explore_progress](int64_t done, int64_t total) {
     explore_progress.Update(done, total);
   };
   const auto explore_start = std::chrono::steady_clock::now();
@@ -220,23 +220,11 @@ int RunDse(int argc, char** argv) {
   context.explore_seconds = SecondsSince(explore_start);
   explore_progress.Update(1, 1);
 
-  // The chosen design's per-layer view: the search of its hardware on its own, which gives the
-  // same choices as the exploration (the sharing never changes an answer).
+  // The chosen design's per-layer view, from the exploration's own evaluations (the same
+  // choices as a search of that hardware on its own).
   std::optional<NetworkReport> chosen;
-  double chosen_seconds = 0;
   if (result.best >= 0) {
     const size_t best = static_cast<size_t>(result.best);
-    SearchOptions search;
-    search.objective = dse.objective;
-    search.threads = dse.threads;
-    search.max_candidates_per_template = dse.max_candidates_per_template;
-    Progress search_progress("searching the chosen design", "candidates");
-    search.progress = [&search_progress](int64_t done, int64_t total) {
-      search_progress.Update(done, total);
-    };
-    const auto search_start = std::chrono::steady_clock::now();
-    const SearchResult searched = SearchNetwork(loaded.network, points[best], library, search);
-    chosen_seconds = SecondsSince(search_start);
     ReportContext chosen_context = loaded.context;
     chosen_context.warnings.clear();  // the page shows them once, above, with the sweep's
     chosen_context.model_path = model_path;
@@ -245,7 +233,7 @@ int RunDse(int argc, char** argv) {
     chosen_context.command_line = context.command_line;
     chosen_context.hardware_source =
         "design point #" + std::to_string(best) + " of " + sweep_path + ": " + labels[best];
-    chosen = BuildReport(loaded.network, searched, points[best], chosen_context);
+    chosen = BuildReport(loaded.network, result.chosen, points[best], chosen_context);
   }
   context.date = IsoDate();
   if (chosen) chosen->context.date = context.date;
@@ -267,9 +255,6 @@ int RunDse(int argc, char** argv) {
     std::snprintf(rate, sizeof rate, "%.1f",
                   static_cast<double>(points.size()) / context.explore_seconds);
     std::cout << " (" << rate << " points/s)";
-  }
-  if (result.best >= 0) {
-    std::cout << "; the chosen design's search took " << FormatSi(chosen_seconds, "s");
   }
   std::cout << '\n';
   for (size_t i = 0; i < outputs.size(); ++i) {

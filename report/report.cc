@@ -39,15 +39,6 @@ std::string Title(std::string_view path, const std::string& network_name) {
   return path.empty() ? network_name : std::string(path);
 }
 
-double NetworkObjective(const NetworkTotals& totals, Objective objective) {
-  switch (objective) {
-    case Objective::kLatency: return static_cast<double>(totals.runtime_cycles);
-    case Objective::kEnergy: return totals.energy_pj;
-    case Objective::kEdp: return totals.edp();
-  }
-  return 0;
-}
-
 LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hardware& hw) {
   LayerReport row;
   row.index = choice.layer_index;

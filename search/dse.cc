@@ -2,31 +2,18 @@
 
 #include <omp.h>
 
-#include <limits>
 #include <map>
-#include <memory>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
-#include "search/candidates.h"
+#include "search/engine.h"
 
 namespace cadenza {
 
 namespace {
 
-// What the selection of one design point needs from an evaluated candidate. Buffer needs are
-// kept per tensor, so that points with other capacities or element widths can be checked
-// without evaluating again.
-struct CandidateStats {
-  Infeasible reason = Infeasible::kNone;  // before the capacity check
-  int64_t runtime_cycles = 0;
-  int64_t macs = 0;
-  double energy_pj = 0;
-  PerTensor<int64_t> l1{}, l2{};  // elements
-};
-
-// Everything the analyzer's numbers depend on. Points that differ only in buffer capacities
-// (or the bytes per element used to check them) share one evaluation of every candidate.
+// Everything a cost model's Evaluate depends on (all but the buffer capacities, and the bytes
+// per element used to check them). Points with equal keys share one evaluation.
 std::vector<double> EvaluationKey(const Hardware& hw) {
   std::vector<double> key = {static_cast<double>(hw.num_pes),    static_cast<double>(hw.simd_lanes),
                              static_cast<double>(hw.noc_bw),     static_cast<double>(hw.offchip_bw),
@@ -37,23 +24,6 @@ std::vector<double> EvaluationKey(const Hardware& hw) {
     key.push_back(static_cast<double>(l.latency));
   }
   return key;
-}
-
-double Bytes(const PerTensor<int64_t>& elements, const Hardware& hw) {
-  double bytes = 0;
-  for (Tensor t : kAllTensors) {
-    bytes += static_cast<double>(elements[t]) * static_cast<double>(hw.bytes_per_element[t]);
-  }
-  return bytes;
-}
-
-double NetworkObjective(const NetworkTotals& t, Objective objective) {
-  switch (objective) {
-    case Objective::kLatency: return static_cast<double>(t.runtime_cycles);
-    case Objective::kEnergy: return t.energy_pj;
-    case Objective::kEdp: return t.edp();
-  }
-  return 0;
 }
 
 // `a` dominates `b`: no worse in latency, energy and provisioned area, better in one.
@@ -67,19 +37,46 @@ bool Dominates(const DesignResult& a, const DesignResult& b) {
   return no_worse && better;
 }
 
+// A point's outcome from its selection.
+void Summarise(const Network& network, const internal::Evaluation& evaluation,
+               const std::vector<internal::LayerSelection>& selection, const Hardware& hw,
+               const DseOptions& options, DesignResult* r) {
+  r->totals = internal::SumTotals(network, evaluation, selection);
+  int64_t l1_elements = 0, l2_elements = 0;
+  for (const internal::LayerSelection& layer : selection) {
+    if (layer.best < 0) continue;
+    const internal::CandidateStats& s = evaluation.stats[static_cast<size_t>(layer.best)];
+    r->l1_required_bytes = std::max(r->l1_required_bytes, BufferBytes(s.l1, hw.bytes_per_element));
+    r->l2_required_bytes = std::max(r->l2_required_bytes, BufferBytes(s.l2, hw.bytes_per_element));
+    l1_elements = std::max(l1_elements, s.l1[Tensor::kInput] + s.l1[Tensor::kFilter] + s.l1[Tensor::kOutput]);
+    l2_elements = std::max(l2_elements, s.l2[Tensor::kInput] + s.l2[Tensor::kFilter] + s.l2[Tensor::kOutput]);
+  }
+  r->required = EstimateAreaPower(hw, l1_elements, l2_elements);
+  r->provisioned = EstimateAreaPower(hw, hw.l1_size, hw.l2_size);
+  r->objective = NetworkObjective(r->totals, options.search.objective);
+  if (r->totals.layers_without_mapping > 0) {
+    r->reason = std::to_string(r->totals.layers_without_mapping) +
+                " layer(s) have no mapping that fits this hardware";
+  } else if (options.area_budget_um2 > 0 && r->provisioned.area_um2 > options.area_budget_um2) {
+    r->reason = "area over budget";
+  } else if (options.power_budget_mw > 0 && r->provisioned.power_mw > options.power_budget_mw) {
+    r->reason = "power over budget";
+  }
+  r->feasible = r->reason.empty();
+}
+
 }  // namespace
 
 DseResult ExploreDesigns(const Network& network, std::span<const Hardware> points,
                          const TemplateLibrary& library, const DseOptions& options) {
-  CADENZA_CHECK(options.max_candidates_per_template > 0);
+  const SearchOptions& search = options.search;
   DseResult result;
-  result.objective = options.objective;
+  result.objective = search.objective;
   result.points.resize(points.size());
-  const internal::DistinctLayers distinct = internal::FindDistinctLayers(network);
-  result.distinct_layers = static_cast<int>(distinct.layer_of.size());
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
+  const int threads = search.threads > 0 ? search.threads : omp_get_max_threads();
 
-  // Group the points by everything the analyzer depends on, in first-appearance order.
+  // Group the points by everything the cost model depends on, in first-appearance order.
   std::map<std::vector<double>, int> group_of_key;
   std::vector<std::vector<int>> groups;
   for (size_t p = 0; p < points.size(); ++p) {
@@ -92,45 +89,11 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
 
   int64_t points_done = 0;
   for (const std::vector<int>& group : groups) {
-    // Evaluate every candidate once for the group, without capacity limits.
-    Hardware unlimited = points[static_cast<size_t>(group[0])];
-    unlimited.l1_size = unlimited.l2_size = std::numeric_limits<int64_t>::max();
-    std::vector<std::unique_ptr<Analyzer>> analyzers;
-    for (int index : distinct.layer_of) {
-      const Layer& layer = network.layers[static_cast<size_t>(index)];
-      try {
-        analyzers.push_back(std::make_unique<Analyzer>(layer, unlimited));
-      } catch (const InputError& e) {
-        throw InputError(network.source_path + ": layer '" + layer.name + "'", e.what());
-      }
-    }
-    const internal::CandidateList list = internal::EnumerateCandidates(
-        network, distinct, library, unlimited.num_pes, options.max_candidates_per_template);
-    result.candidates_evaluated += static_cast<int64_t>(list.items.size());
-    std::vector<CandidateStats> stats(list.items.size());
-    const int64_t total = static_cast<int64_t>(list.items.size());
-#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
-    for (int64_t i = 0; i < total; ++i) {
-      const internal::Candidate& c = list.items[static_cast<size_t>(i)];
-      const Analyzer& analyzer = *analyzers[static_cast<size_t>(c.distinct)];
-      const ExprContext context{&analyzer.layer().shape, unlimited.num_pes, &c.params};
-      Mapping mapping;
-      CandidateStats& s = stats[static_cast<size_t>(i)];
-      if (!library.templates()[static_cast<size_t>(c.template_index)].Instantiate(context, &mapping)) {
-        s.reason = Infeasible::kBadStructure;
-        continue;
-      }
-      CostResult cost = analyzer.Evaluate(mapping);
-      analyzer.CheckLimits(&cost);
-      s.reason = cost.infeasible;
-      s.runtime_cycles = cost.runtime_cycles;
-      s.macs = cost.macs;
-      s.energy_pj = cost.total_energy_pj();
-      s.l1 = cost.l1_size_per_tensor;
-      s.l2 = cost.l2_size_per_tensor;
-    }
+    const internal::Evaluation evaluation = internal::EvaluateCandidates(
+        network, library, points[static_cast<size_t>(group[0])], search, {});
+    result.candidates_evaluated += static_cast<int64_t>(evaluation.list.items.size());
 
-    // Choose per point and distinct layer; each point writes only its own result.
+    // Select per point; each point writes only its own result.
     const int64_t group_size = static_cast<int64_t>(group.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int64_t g = 0; g < group_size; ++g) {
@@ -138,62 +101,39 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
       const Hardware& hw = points[static_cast<size_t>(p)];
       DesignResult& r = result.points[static_cast<size_t>(p)];
       r.index = p;
-      std::vector<int64_t> chosen(distinct.layer_of.size(), -1);
-      for (size_t d = 0; d < distinct.layer_of.size(); ++d) {
-        double best = std::numeric_limits<double>::infinity();
-        for (size_t i = list.begin[d]; i < list.begin[d + 1]; ++i) {
-          const CandidateStats& s = stats[i];
-          if (s.reason != Infeasible::kNone || Bytes(s.l1, hw) > static_cast<double>(hw.l1_size) ||
-              Bytes(s.l2, hw) > static_cast<double>(hw.l2_size)) {
-            continue;
-          }
-          const double value =
-              options.objective == Objective::kLatency ? static_cast<double>(s.runtime_cycles)
-              : options.objective == Objective::kEnergy
-                  ? s.energy_pj
-                  : s.energy_pj * static_cast<double>(s.runtime_cycles);
-          if (value < best) {
-            best = value;
-            chosen[d] = static_cast<int64_t>(i);
-          }
-        }
+      Summarise(network, evaluation,
+                internal::Select(evaluation, library, hw, search.objective), hw, options, &r);
+    }
+
+    // The best point so far (lowest objective, ties to the lower index). Its per-layer answer
+    // is built now, while this group's evaluation exists.
+    int best_in_group = -1;
+    for (int p : group) {
+      const DesignResult& r = result.points[static_cast<size_t>(p)];
+      if (!r.feasible) continue;
+      if (best_in_group < 0 || r.objective < result.points[static_cast<size_t>(best_in_group)].objective ||
+          (r.objective == result.points[static_cast<size_t>(best_in_group)].objective && p < best_in_group)) {
+        best_in_group = p;
       }
-      int64_t l1_elements = 0, l2_elements = 0;
-      for (size_t i = 0; i < network.layers.size(); ++i) {
-        const Layer& layer = network.layers[i];
-        const int64_t c = chosen[static_cast<size_t>(distinct.distinct_of[i])];
-        r.totals.exact_macs += layer.exact_macs;
-        if (c < 0) {
-          ++r.totals.layers_without_mapping;
-          continue;
-        }
-        const CandidateStats& s = stats[static_cast<size_t>(c)];
-        r.totals.runtime_cycles += s.runtime_cycles * layer.instances;
-        r.totals.energy_pj += s.energy_pj * static_cast<double>(layer.instances);
-        r.totals.macs += s.macs * layer.instances;
-        r.l1_required_bytes = std::max(r.l1_required_bytes, static_cast<int64_t>(Bytes(s.l1, hw)));
-        r.l2_required_bytes = std::max(r.l2_required_bytes, static_cast<int64_t>(Bytes(s.l2, hw)));
-        l1_elements = std::max(l1_elements, s.l1[Tensor::kInput] + s.l1[Tensor::kFilter] + s.l1[Tensor::kOutput]);
-        l2_elements = std::max(l2_elements, s.l2[Tensor::kInput] + s.l2[Tensor::kFilter] + s.l2[Tensor::kOutput]);
+    }
+    if (best_in_group >= 0) {
+      const DesignResult& candidate = result.points[static_cast<size_t>(best_in_group)];
+      const DesignResult* best =
+          result.best >= 0 ? &result.points[static_cast<size_t>(result.best)] : nullptr;
+      if (best == nullptr || candidate.objective < best->objective ||
+          (candidate.objective == best->objective && best_in_group < result.best)) {
+        const Hardware& hw = points[static_cast<size_t>(best_in_group)];
+        result.best = best_in_group;
+        result.chosen = internal::BuildSearchResult(
+            network, library, evaluation,
+            internal::Select(evaluation, library, hw, search.objective), search.objective);
       }
-      r.required = EstimateAreaPower(hw, l1_elements, l2_elements);
-      r.provisioned = EstimateAreaPower(hw, hw.l1_size, hw.l2_size);
-      r.objective = NetworkObjective(r.totals, options.objective);
-      if (r.totals.layers_without_mapping > 0) {
-        r.reason = std::to_string(r.totals.layers_without_mapping) +
-                   " layer(s) have no mapping that fits this hardware";
-      } else if (options.area_budget_um2 > 0 && r.provisioned.area_um2 > options.area_budget_um2) {
-        r.reason = "area over budget";
-      } else if (options.power_budget_mw > 0 && r.provisioned.power_mw > options.power_budget_mw) {
-        r.reason = "power over budget";
-      }
-      r.feasible = r.reason.empty();
     }
     points_done += group_size;
-    if (options.progress) options.progress(points_done, static_cast<int64_t>(points.size()));
+    if (search.progress) search.progress(points_done, static_cast<int64_t>(points.size()));
   }
 
-  // The Pareto front over the feasible points, and the best point for the objective.
+  // The Pareto front over the feasible points.
   for (DesignResult& a : result.points) {
     if (!a.feasible) continue;
     a.pareto = true;
@@ -202,9 +142,6 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
         a.pareto = false;
         break;
       }
-    }
-    if (result.best < 0 || a.objective < result.points[static_cast<size_t>(result.best)].objective) {
-      result.best = a.index;
     }
   }
   return result;

@@ -18,13 +18,12 @@
 namespace cadenza {
 
 struct DseOptions {
-  Objective objective = Objective::kEdp;
-  int threads = 0;  // 0 lets OpenMP decide; never changes the result
-  int64_t max_candidates_per_template = 20'000;
+  // The per-layer search inside every point: objective (also the one the design is chosen
+  // by), threads, candidates, cost model. Its progress is called from the calling thread with
+  // (design points done, total).
+  SearchOptions search;
   double area_budget_um2 = 0;   // 0: no budget. Applies to the provisioned area.
   double power_budget_mw = 0;   // 0: no budget. Applies to the provisioned power.
-  // Called from the calling thread with (design points done, total). May be empty.
-  std::function<void(int64_t, int64_t)> progress;
 };
 
 /// One design point's outcome.
@@ -48,6 +47,9 @@ struct DseResult {
   Objective objective = Objective::kEdp;
   std::vector<DesignResult> points;  // same order as the input
   int best = -1;                     // the feasible point with the lowest objective, or -1
+  // The per-layer choices on points[best] (as SearchNetwork on that point gives them), when
+  // best >= 0; built from the exploration's own evaluations.
+  SearchResult chosen;
   int evaluation_groups = 0;         // points sharing all analyzer inputs are evaluated once
   int64_t candidates_evaluated = 0;
   int distinct_layers = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analyzer/cost.h"
+#include "analyzer/cost_model.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
@@ -24,9 +25,12 @@ enum class Objective : uint8_t { kLatency, kEnergy, kEdp };
 std::string_view ObjectiveName(Objective objective);
 std::optional<Objective> ObjectiveFromName(std::string_view name);
 
-/// The quantity a search minimises for one evaluated mapping: cycles, pJ, or pJ x cycles.
-/// Energy is CostResult::total_energy_pj() (MAC + L1 + L2 + off-chip).
-double ObjectiveValue(const CostResult& cost, Objective objective);
+/// The quantity a search minimises: cycles, pJ, or pJ x cycles.
+double ObjectiveValue(int64_t runtime_cycles, double energy_pj, Objective objective);
+/// For one evaluated mapping; energy is CostResult::total_energy_pj() (MAC + L1 + L2 + off-chip).
+inline double ObjectiveValue(const CostResult& cost, Objective objective) {
+  return ObjectiveValue(cost.runtime_cycles, cost.total_energy_pj(), objective);
+}
 
 struct SearchOptions {
   Objective objective = Objective::kEdp;
@@ -35,7 +39,10 @@ struct SearchOptions {
   // Candidates kept per (distinct layer, template) after removing duplicates, in enumeration
   // order. Larger finds better mappings, more slowly. REQUIRES: > 0.
   int64_t max_candidates_per_template = 20'000;
+  // The cost model every candidate is evaluated with.
+  CostModelKind model = CostModelKind::kMaestro;
   // Called now and then from the calling thread with (candidates evaluated, total). May be empty.
+  // (ExploreDesigns calls it with design points instead.)
   std::function<void(int64_t, int64_t)> progress;
 };
 
@@ -79,6 +86,9 @@ struct NetworkTotals {
   int layers_without_mapping = 0;  // excluded from the sums
   double edp() const { return energy_pj * static_cast<double>(runtime_cycles); }
 };
+
+/// The objective of a whole network: its cycles, pJ, or pJ x cycles.
+double NetworkObjective(const NetworkTotals& totals, Objective objective);
 
 /// One template family used for every layer (its parameters still tuned per layer).
 struct Baseline {

@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
     }
   }
   cadenza::DseOptions o;
-  o.threads = 2;
-  o.max_candidates_per_template = 2000;
+  o.search.threads = 2;
+  o.search.max_candidates_per_template = 2000;
   const auto start = std::chrono::steady_clock::now();
   const cadenza::DseResult d =
       cadenza::ExploreDesigns(net, points, cadenza::TemplateLibrary::Builtin(), o);

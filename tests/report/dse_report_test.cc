@@ -262,8 +262,8 @@ TEST(DseReportTest, FormatsAreaAndPower) {
 TEST(DseReportTest, KeepsTheExplorationsNumbers) {
   Fixture f;
   DseOptions options;
-  options.max_candidates_per_template = 200;
-  options.threads = 1;
+  options.search.max_candidates_per_template = 200;
+  options.search.threads = 1;
   const DseResult result = ExploreDesigns(f.network, f.hardware, TemplateLibrary::Builtin(), options);
   const DseReport r = BuildDseReport(f.network, result, f.hardware, f.labels, std::nullopt, f.context);
   ASSERT_EQ(r.points.size(), result.points.size());

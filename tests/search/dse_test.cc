@@ -45,9 +45,9 @@ std::vector<Hardware> Sweep() {
 
 DseOptions Options(int threads) {
   DseOptions o;
-  o.objective = Objective::kEdp;
-  o.threads = threads;
-  o.max_candidates_per_template = 300;
+  o.search.objective = Objective::kEdp;
+  o.search.threads = threads;
+  o.search.max_candidates_per_template = 300;
   return o;
 }
 
@@ -68,6 +68,59 @@ TEST(DseTest, EveryPointEqualsASearchOnItsOwn) {
     EXPECT_EQ(r.points[p].totals.runtime_cycles, s.totals.runtime_cycles) << p;
     EXPECT_EQ(r.points[p].totals.energy_pj, s.totals.energy_pj) << p;
     EXPECT_EQ(r.points[p].totals.layers_without_mapping, s.totals.layers_without_mapping) << p;
+  }
+}
+
+// The chosen point's per-layer answer, built from the exploration's shared evaluations, is
+// exactly what a search of that point on its own gives (for every objective, so that the
+// choice depends on the capacities of a shared group).
+TEST(DseTest, ChosenPointEqualsASearchOfThatPoint) {
+  const Network net = Net();
+  const std::vector<Hardware> points = Sweep();
+  for (Objective objective : {Objective::kLatency, Objective::kEnergy, Objective::kEdp}) {
+    DseOptions o = Options(2);
+    o.search.objective = objective;
+    const DseResult r = ExploreDesigns(net, points, TemplateLibrary::Builtin(), o);
+    ASSERT_GE(r.best, 0);
+    SearchOptions so = o.search;
+    so.threads = 1;
+    const SearchResult s =
+        SearchNetwork(net, points[static_cast<size_t>(r.best)], TemplateLibrary::Builtin(), so);
+    const SearchResult& c = r.chosen;
+    EXPECT_EQ(c.objective, s.objective);
+    EXPECT_EQ(c.distinct_layers, s.distinct_layers);
+    EXPECT_EQ(c.candidates_evaluated, s.candidates_evaluated);
+    EXPECT_EQ(c.infeasible_by_reason, s.infeasible_by_reason);
+    EXPECT_EQ(c.totals.runtime_cycles, s.totals.runtime_cycles);
+    EXPECT_EQ(c.totals.energy_pj, s.totals.energy_pj);
+    EXPECT_EQ(c.totals.runtime_cycles, r.points[static_cast<size_t>(r.best)].totals.runtime_cycles);
+    EXPECT_EQ(c.totals.energy_pj, r.points[static_cast<size_t>(r.best)].totals.energy_pj);
+    ASSERT_EQ(c.layers.size(), s.layers.size());
+    for (size_t i = 0; i < c.layers.size(); ++i) {
+      const LayerChoice& a = c.layers[i];
+      const LayerChoice& b = s.layers[i];
+      EXPECT_EQ(a.found, b.found) << i;
+      EXPECT_EQ(a.representative, b.representative) << i;
+      EXPECT_EQ(a.template_index, b.template_index) << i;
+      EXPECT_EQ(a.params, b.params) << i;
+      EXPECT_EQ(a.mapping, b.mapping) << i;
+      EXPECT_TRUE(a.cost == b.cost) << i;
+      EXPECT_EQ(a.objective, b.objective) << i;
+      EXPECT_EQ(a.candidates, b.candidates) << i;
+      EXPECT_EQ(a.infeasible_by_reason, b.infeasible_by_reason) << i;
+      ASSERT_EQ(a.families.size(), b.families.size()) << i;
+      for (size_t f = 0; f < a.families.size(); ++f) {
+        EXPECT_EQ(a.families[f].family, b.families[f].family);
+        EXPECT_EQ(a.families[f].feasible, b.families[f].feasible);
+        EXPECT_EQ(a.families[f].params, b.families[f].params);
+        EXPECT_TRUE(a.families[f].cost == b.families[f].cost);
+      }
+    }
+    ASSERT_EQ(c.baselines.size(), s.baselines.size());
+    for (size_t b = 0; b < c.baselines.size(); ++b) {
+      EXPECT_EQ(c.baselines[b].totals.runtime_cycles, s.baselines[b].totals.runtime_cycles);
+      EXPECT_EQ(c.baselines[b].totals.energy_pj, s.baselines[b].totals.energy_pj);
+    }
   }
 }
 

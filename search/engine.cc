@@ -1,0 +1,249 @@
+#include "search/engine.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <string>
+
+#include "analyzer/error.h"
+
+namespace cadenza::internal {
+
+namespace {
+
+// Per template of the library: the index of its family in TemplateLibrary::Families().
+std::vector<size_t> FamilyOfTemplate(const TemplateLibrary& library,
+                                     const std::vector<std::string>& families) {
+  std::vector<size_t> family_of;
+  for (const DataflowTemplate& t : library.templates()) {
+    family_of.push_back(static_cast<size_t>(
+        std::find(families.begin(), families.end(), t.name) - families.begin()));
+  }
+  return family_of;
+}
+
+void AddTotals(const Layer& layer, bool found, int64_t runtime_cycles, double energy_pj,
+               int64_t macs, NetworkTotals* totals) {
+  totals->exact_macs += layer.exact_macs;
+  if (!found) {
+    ++totals->layers_without_mapping;
+    return;
+  }
+  totals->runtime_cycles += runtime_cycles * layer.instances;
+  totals->energy_pj += energy_pj * static_cast<double>(layer.instances);
+  totals->macs += macs * layer.instances;
+}
+
+}  // namespace
+
+Hardware WithoutCapacityLimits(Hardware hw) {
+  hw.l1_size = hw.l2_size = std::numeric_limits<int64_t>::max();
+  return hw;
+}
+
+Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& library,
+                              const Hardware& hw, const SearchOptions& options,
+                              const std::function<void(int64_t, int64_t)>& progress) {
+  CADENZA_CHECK(options.max_candidates_per_template > 0);
+  Evaluation e;
+  e.distinct = FindDistinctLayers(network);
+  const Hardware lifted = WithoutCapacityLimits(hw);
+  for (int index : e.distinct.layer_of) {
+    const Layer& layer = network.layers[static_cast<size_t>(index)];
+    try {
+      e.models.push_back(MakeLayerCostModel(options.model, layer, lifted));
+    } catch (const InputError& error) {
+      throw InputError(network.source_path + ": layer '" + layer.name + "'", error.what());
+    }
+  }
+  e.num_pes = hw.num_pes;
+  e.list = EnumerateCandidates(network, e.distinct, library, hw.num_pes,
+                               options.max_candidates_per_template);
+
+  // Results are stored by index, so the schedule cannot change them.
+  const std::vector<DataflowTemplate>& templates = library.templates();
+  const int64_t total = static_cast<int64_t>(e.list.items.size());
+  e.stats.resize(e.list.items.size());
+  std::atomic<int64_t> done{0};
+  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+  for (int64_t i = 0; i < total; ++i) {
+    const Candidate& c = e.list.items[static_cast<size_t>(i)];
+    const LayerCostModel& model = *e.models[static_cast<size_t>(c.distinct)];
+    const ExprContext context{&model.layer().shape, hw.num_pes, &c.params};
+    Mapping mapping;
+    CandidateStats& s = e.stats[static_cast<size_t>(i)];
+    if (!templates[static_cast<size_t>(c.template_index)].Instantiate(context, &mapping)) {
+      s.reason = Infeasible::kBadStructure;
+    } else {
+      CostResult cost = model.Evaluate(mapping);
+      s.reason = cost.infeasible;
+      if (cost.ok()) {
+        model.CheckLimits(&cost);  // capacities are lifted: bandwidth and coverage only
+        s.limit = cost.infeasible;
+        s.runtime_cycles = cost.runtime_cycles;
+        s.macs = cost.macs;
+        s.energy_pj = cost.total_energy_pj();
+        s.l1 = cost.l1_size_per_tensor;
+        s.l2 = cost.l2_size_per_tensor;
+      }
+    }
+    const int64_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (progress && omp_get_thread_num() == 0 && (n & 1023) == 0) progress(n, total);
+  }
+  if (progress) progress(total, total);
+  return e;
+}
+
+Infeasible Verdict(const CandidateStats& s, const Hardware& hw) {
+  if (s.reason != Infeasible::kNone) return s.reason;
+  const Infeasible capacity = CheckCapacity(s.l1, s.l2, hw);
+  return capacity != Infeasible::kNone ? capacity : s.limit;
+}
+
+std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateLibrary& library,
+                                   const Hardware& hw, Objective objective) {
+  const std::vector<DataflowTemplate>& templates = library.templates();
+  const std::vector<std::string> families = library.Families();
+  const std::vector<size_t> family_of = FamilyOfTemplate(library, families);
+  const std::vector<Candidate>& items = evaluation.list.items;
+  std::vector<LayerSelection> selection(evaluation.distinct.layer_of.size());
+  std::vector<double> family_value(families.size());
+  for (size_t d = 0; d < selection.size(); ++d) {
+    LayerSelection& layer = selection[d];
+    layer.families.resize(families.size());
+    const OpKind kind = evaluation.models[d]->layer().kind;
+    for (size_t t = 0; t < templates.size(); ++t) {
+      if (templates[t].AppliesTo(kind)) layer.families[family_of[t]].has_form = true;
+    }
+    for (size_t i = evaluation.list.begin[d]; i < evaluation.list.begin[d + 1]; ++i) {
+      const CandidateStats& s = evaluation.stats[i];
+      const size_t f = family_of[static_cast<size_t>(items[i].template_index)];
+      FamilySelection& family = layer.families[f];
+      ++family.candidates;
+      ++layer.candidates;
+      const Infeasible verdict = Verdict(s, hw);
+      if (verdict != Infeasible::kNone) {
+        ++layer.infeasible_by_reason[static_cast<size_t>(verdict)];
+        continue;
+      }
+      ++family.feasible;
+      const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, objective);
+      if (family.best < 0 || value < family_value[f]) {
+        family.best = static_cast<int64_t>(i);
+        family_value[f] = value;
+      }
+      if (layer.best < 0 || value < layer.objective) {
+        layer.best = static_cast<int64_t>(i);
+        layer.objective = value;
+      }
+    }
+  }
+  return selection;
+}
+
+NetworkTotals SumTotals(const Network& network, const Evaluation& evaluation,
+                        const std::vector<LayerSelection>& selection) {
+  NetworkTotals totals;
+  for (size_t i = 0; i < network.layers.size(); ++i) {
+    const int64_t best =
+        selection[static_cast<size_t>(evaluation.distinct.distinct_of[i])].best;
+    const CandidateStats s = best >= 0 ? evaluation.stats[static_cast<size_t>(best)] : CandidateStats{};
+    AddTotals(network.layers[i], best >= 0, s.runtime_cycles, s.energy_pj, s.macs, &totals);
+  }
+  return totals;
+}
+
+SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& library,
+                               const Evaluation& evaluation,
+                               const std::vector<LayerSelection>& selection, Objective objective) {
+  const std::vector<DataflowTemplate>& templates = library.templates();
+  const std::vector<std::string> families = library.Families();
+  const DistinctLayers& distinct = evaluation.distinct;
+  SearchResult result;
+  result.objective = objective;
+  result.distinct_layers = static_cast<int>(distinct.layer_of.size());
+  result.candidates_evaluated = static_cast<int64_t>(evaluation.list.items.size());
+
+  std::vector<LayerChoice> choices(distinct.layer_of.size());
+  for (size_t d = 0; d < choices.size(); ++d) {
+    const LayerCostModel& model = *evaluation.models[d];
+    const LayerSelection& chosen = selection[d];
+    LayerChoice& choice = choices[d];
+    choice.candidates = chosen.candidates;
+    choice.infeasible_by_reason = chosen.infeasible_by_reason;
+    for (size_t r = 0; r < chosen.infeasible_by_reason.size(); ++r) {
+      result.infeasible_by_reason[r] += chosen.infeasible_by_reason[r];
+    }
+    // Winners are evaluated again for their full statistics (stats keep only what selection
+    // needs); the evaluation gives the same numbers as the first time.
+    auto fill = [&](int64_t index, int* template_index, ParamValues* params, Mapping* mapping,
+                    CostResult* cost, double* value) {
+      const Candidate& c = evaluation.list.items[static_cast<size_t>(index)];
+      const ExprContext context{&model.layer().shape, evaluation.num_pes, &c.params};
+      CADENZA_CHECK(templates[static_cast<size_t>(c.template_index)].Instantiate(context, mapping));
+      *cost = model.Evaluate(*mapping);
+      *template_index = c.template_index;
+      *params = c.params;
+      const CandidateStats& s = evaluation.stats[static_cast<size_t>(index)];
+      *value = ObjectiveValue(s.runtime_cycles, s.energy_pj, objective);
+    };
+    for (size_t f = 0; f < families.size(); ++f) {
+      const FamilySelection& family = chosen.families[f];
+      if (!family.has_form) continue;
+      FamilyBest fb;
+      fb.family = families[f];
+      fb.candidates = family.candidates;
+      fb.feasible = family.feasible;
+      fb.found = family.best >= 0;
+      if (fb.found) {
+        fill(family.best, &fb.template_index, &fb.params, &fb.mapping, &fb.cost, &fb.objective);
+      }
+      choice.families.push_back(std::move(fb));
+    }
+    choice.found = chosen.best >= 0;
+    if (choice.found) {
+      fill(chosen.best, &choice.template_index, &choice.params, &choice.mapping, &choice.cost,
+           &choice.objective);
+      const DataflowTemplate& t = templates[static_cast<size_t>(choice.template_index)];
+      choice.family = t.name;
+      choice.params_text = t.Describe(choice.params);
+    } else if (choice.candidates == 0) {
+      choice.note =
+          "no template has a form for " + std::string(OpKindName(model.layer().kind)) + " layers";
+    } else {
+      choice.note = "none of the " + std::to_string(choice.candidates) +
+                    " candidates fits the hardware";
+    }
+  }
+
+  // Every layer takes its representative's choice; totals are summed serially in layer order.
+  for (size_t i = 0; i < network.layers.size(); ++i) {
+    LayerChoice choice = choices[static_cast<size_t>(distinct.distinct_of[i])];
+    choice.layer_index = static_cast<int>(i);
+    choice.representative = distinct.layer_of[static_cast<size_t>(distinct.distinct_of[i])];
+    AddTotals(network.layers[i], choice.found, choice.cost.runtime_cycles,
+              choice.cost.total_energy_pj(), choice.cost.macs, &result.totals);
+    result.layers.push_back(std::move(choice));
+  }
+  for (const std::string& family : families) {
+    Baseline baseline;
+    baseline.family = family;
+    for (size_t i = 0; i < network.layers.size(); ++i) {
+      const FamilyBest* fb = nullptr;
+      for (const FamilyBest& f : result.layers[i].families) {
+        if (f.family == family) fb = &f;
+      }
+      const bool found = fb != nullptr && fb->found;
+      AddTotals(network.layers[i], found, found ? fb->cost.runtime_cycles : 0,
+                found ? fb->cost.total_energy_pj() : 0, found ? fb->cost.macs : 0,
+                &baseline.totals);
+    }
+    result.baselines.push_back(std::move(baseline));
+  }
+  return result;
+}
+
+}  // namespace cadenza::internal
