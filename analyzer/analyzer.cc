@@ -632,7 +632,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
 
 bool AllFinite(const CostResult& r) {
   for (double v : {r.energy_nj, r.throughput_macs_per_cycle, r.noc_bw_avg_per_cycle,
-                   r.avg_utilized_pes, r.arithmetic_intensity, r.area_um2, r.power_mw}) {
+                   r.avg_utilized_pes, r.arithmetic_intensity, r.area_power.area_um2, r.area_power.power_mw}) {
     if (!std::isfinite(v) || v < 0) return false;
   }
   return true;
@@ -730,13 +730,7 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
   r.energy_nj = 0.00023 * (18.61 * l2 + 1.68 * l1);
   r.throughput_macs_per_cycle =
       static_cast<double>(r.macs) / static_cast<double>(r.runtime_cycles);
-  const AreaPower ap = EstimateAreaPower(hw_, r.l1_size_elements, r.l2_size_elements);
-  r.area_um2 = ap.area_um2;
-  r.power_mw = ap.power_mw;
-  r.pe_power_mw = ap.pe_power_mw;
-  r.l1_power_mw = ap.l1_power_mw;
-  r.l2_power_mw = ap.l2_power_mw;
-  r.noc_power_mw = ap.noc_power_mw;
+  r.area_power = EstimateAreaPower(hw_, r.l1_size_elements, r.l2_size_elements);
 
   r.mac_energy_pj = static_cast<double>(r.macs) * hw_.energy.mac_pj;
   r.l1_energy_pj = l1 * hw_.energy.l1_pj;

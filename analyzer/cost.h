@@ -66,9 +66,7 @@ struct CostResult {
   int64_t macs = 0;                  // the model's count (differs from the true one if strided)
   double energy_nj = 0;              // CSV formula with the layer's own L1 counts
   double throughput_macs_per_cycle = 0;
-  double area_um2 = 0;
-  double power_mw = 0;
-  double pe_power_mw = 0, l1_power_mw = 0, l2_power_mw = 0, noc_power_mw = 0;
+  AreaPower area_power;              // with the L1 and L2 sizes this mapping requires
   int64_t noc_bw_peak_per_cycle = 0;
   double noc_bw_avg_per_cycle = 0;
   int64_t offchip_bw_per_cycle = 0;

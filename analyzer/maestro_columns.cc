@@ -90,8 +90,8 @@ std::array<MaestroValue, kMaestroColumnCount> MaestroValues(const CostResult& r,
   v[4] = Real(energy);
   v[5] = Real(macs / runtime);
   v[6] = Real(macs / runtime / energy * 1e9L);
-  v[7] = Real(r.area_um2);
-  v[8] = Real(r.power_mw);
+  v[7] = Real(r.area_power.area_um2);
+  v[8] = Real(r.area_power.power_mw);
   v[9] = Int(r.noc_bw_peak_per_cycle);
   v[10] = Real(r.noc_bw_avg_per_cycle);
   v[11] = Int(r.noc_bw_peak_per_cycle);
@@ -105,10 +105,10 @@ std::array<MaestroValue, kMaestroColumnCount> MaestroValues(const CostResult& r,
   v[19] = Int(r.filter_elements);
   v[20] = Real(macs / energy * 1e9L);
   v[21] = Int(r.macs);
-  v[22] = Real(r.pe_power_mw);
-  v[23] = Real(r.l1_power_mw);
-  v[24] = Real(r.l2_power_mw);
-  v[25] = Real(r.noc_power_mw);
+  v[22] = Real(r.area_power.pe_power_mw);
+  v[23] = Real(r.area_power.l1_power_mw);
+  v[24] = Real(r.area_power.l2_power_mw);
+  v[25] = Real(r.area_power.noc_power_mw);
   int col = 26;
   for (const TensorAccesses* t : {&in, &w, &out}) {
     v[static_cast<size_t>(col++)] = Int(t->l1_read);

@@ -120,12 +120,12 @@ void WriteLayerJson(JsonWriter& json, const EvalRow& row, const Hardware& hw) {
   json.Field("utilization", r.utilization);
   json.Field("avg_utilized_pes", r.avg_utilized_pes);
   json.Field("arithmetic_intensity", r.arithmetic_intensity);
-  json.Field("area_um2", r.area_um2);
-  json.Field("power_mw", r.power_mw);
-  json.Field("pe_power_mw", r.pe_power_mw);
-  json.Field("l1_power_mw", r.l1_power_mw);
-  json.Field("l2_power_mw", r.l2_power_mw);
-  json.Field("noc_power_mw", r.noc_power_mw);
+  json.Field("area_um2", r.area_power.area_um2);
+  json.Field("power_mw", r.area_power.power_mw);
+  json.Field("pe_power_mw", r.area_power.pe_power_mw);
+  json.Field("l1_power_mw", r.area_power.l1_power_mw);
+  json.Field("l2_power_mw", r.area_power.l2_power_mw);
+  json.Field("noc_power_mw", r.area_power.noc_power_mw);
   json.Field("noc_bw_peak_per_cycle", r.noc_bw_peak_per_cycle);
   json.Field("noc_bw_avg_per_cycle", r.noc_bw_avg_per_cycle);
   json.Field("offchip_bw_per_cycle", r.offchip_bw_per_cycle);

@@ -43,12 +43,12 @@ CostResult MakeResult() {
   r.macs = 12345;
   r.energy_nj = 1881950.4;
   r.throughput_macs_per_cycle = 12.345;
-  r.area_um2 = 46347864.9690282;
-  r.power_mw = 487.57993298;
-  r.pe_power_mw = 312.9088;
-  r.l1_power_mw = 47.6928;
-  r.l2_power_mw = 0.9591;
-  r.noc_power_mw = 126.01923298;
+  r.area_power.area_um2 = 46347864.9690282;
+  r.area_power.power_mw = 487.57993298;
+  r.area_power.pe_power_mw = 312.9088;
+  r.area_power.l1_power_mw = 47.6928;
+  r.area_power.l2_power_mw = 0.9591;
+  r.area_power.noc_power_mw = 126.01923298;
   r.noc_bw_peak_per_cycle = 64;
   r.noc_bw_avg_per_cycle = 768.0021;
   r.offchip_bw_per_cycle = 12;
@@ -390,7 +390,7 @@ TEST(EvalJsonTest, NonFiniteNumbersAreNull) {
   const Layer layer = MakeLayer("l1");
   EvalReport report = MakeReport({&layer});
   report.rows[0].result.utilization = std::numeric_limits<double>::quiet_NaN();
-  report.rows[0].result.area_um2 = std::numeric_limits<double>::infinity();
+  report.rows[0].result.area_power.area_um2 = std::numeric_limits<double>::infinity();
   report.rows[0].result.accesses[Tensor::kOutput].l1_write = 0;  // reuse factor x / 0
   const std::string json = Json(report);
   EXPECT_TRUE(JsonValidator(json).Valid()) << json;
