@@ -253,7 +253,7 @@ void WriteChosen(JsonWriter& json, const DseReport& r) {
     json.Field("found", l.found);
     if (l.found) {
       json.Field("dataflow", l.dataflow);
-      json.Field("params_text", l.params_text);
+      json.Field("params_text", FormatParams(l.params));
       json.Field("mapping", l.mapping_text);
       json.Field("runtime_cycles", l.runtime_cycles);
       json.Field("energy_nj", l.energy_pj / 1000);

@@ -13,22 +13,6 @@ namespace cadenza {
 
 namespace {
 
-// "TK=1 CL=64" -> {{"TK", 1}, {"CL", 64}} (the form DataflowTemplate::Describe writes).
-std::vector<std::pair<std::string, int64_t>> SplitParams(std::string_view text) {
-  std::vector<std::pair<std::string, int64_t>> params;
-  while (!text.empty()) {
-    const size_t end = std::min(text.find(' '), text.size());
-    const std::string_view item = text.substr(0, end);
-    const size_t eq = item.find('=');
-    if (eq != std::string_view::npos) {
-      params.emplace_back(std::string(item.substr(0, eq)),
-                          std::stoll(std::string(item.substr(eq + 1))));
-    }
-    text.remove_prefix(std::min(end + 1, text.size()));
-  }
-  return params;
-}
-
 std::string Title(std::string_view path, const std::string& network_name) {
   if (const size_t slash = path.find_last_of('/'); slash != std::string_view::npos) {
     path.remove_prefix(slash + 1);
@@ -68,8 +52,7 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
   const CostResult& c = choice.cost;
   const double n = static_cast<double>(row.instances);
   row.dataflow = choice.family;
-  row.params_text = choice.params_text;
-  row.params = SplitParams(choice.params_text);
+  row.params = choice.named_params;
   row.mapping_text = ToString(choice.mapping);
   row.cost = c;
   row.objective = choice.objective;
@@ -233,6 +216,14 @@ std::string FormatDims(OpKind kind, const LayerShape& shape) {
 
 double EdpJouleSeconds(double edp_pj_cycles, double clock_ghz) {
   return edp_pj_cycles * 1e-12 / (clock_ghz * 1e9);
+}
+
+std::string FormatParams(const std::vector<NamedParam>& params) {
+  std::string text;
+  for (const NamedParam& p : params) {
+    text += (text.empty() ? "" : " ") + p.name + "=" + std::to_string(p.value);
+  }
+  return text;
 }
 
 std::string FormatThousands(int64_t value) {

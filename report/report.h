@@ -71,8 +71,7 @@ struct LayerReport {
   std::string note;        // why nothing was found
 
   std::string dataflow;      // the chosen family
-  std::string params_text;   // "TK=1 CL=64 ..."
-  std::vector<std::pair<std::string, int64_t>> params;  // the same, as pairs
+  std::vector<NamedParam> params;  // the chosen template's parameters (FormatParams renders)
   std::string mapping_text;  // the directives, one per line, in .m syntax
   CostResult cost;           // one instance, as evaluated
   double objective = 0;      // one instance
@@ -171,6 +170,8 @@ std::string FormatDims(OpKind kind, const LayerShape& shape);
 double EdpJouleSeconds(double edp_pj_cycles, double clock_ghz);
 /// "1,234,567".
 std::string FormatThousands(int64_t value);
+/// "TK=1 CL=64": template parameters as reports show them.
+std::string FormatParams(const std::vector<NamedParam>& params);
 /// Three significant digits with an SI prefix: FormatSi(0.00123, "J") is "1.23 mJ",
 /// FormatSi(4.09e9, "") is "4.09 G".
 std::string FormatSi(double value, const std::string& unit);

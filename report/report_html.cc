@@ -693,7 +693,7 @@ void WriteLayerTable(std::ostream& out, const NetworkReport& r, const FamilyColo
       continue;
     }
     out << "<td><span class=\"swatch\" style=\"background:" << colors.Of(l.dataflow) << "\"></span>"
-        << Escape(l.dataflow) << "<span class=\"sub mono nowrap\">" << Escape(l.params_text) << "</span>"
+        << Escape(l.dataflow) << "<span class=\"sub mono nowrap\">" << Escape(FormatParams(l.params)) << "</span>"
         << "<details class=\"no-print\"><summary>mapping</summary><pre>" << Escape(l.mapping_text)
         << "</pre></details></td>";
     out << "<td class=\"num\" data-v=\"" << l.runtime_cycles << "\">"

@@ -121,9 +121,9 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
   if (l.found) {
     json.Key("params");
     json.BeginObject();
-    for (const auto& [name, value] : l.params) json.Field(name, value);
+    for (const NamedParam& p : l.params) json.Field(p.name, p.value);
     json.EndObject();
-    json.Field("params_text", l.params_text);
+    json.Field("params_text", FormatParams(l.params));
     json.Field("mapping", l.mapping_text);
     json.Field("objective_value", l.objective);
     json.Field("runtime_cycles", l.runtime_cycles);
@@ -285,7 +285,7 @@ void WriteCsv(const NetworkReport& r, std::ostream& out) {
     out << l.index << ',' << CsvField(l.name) << ',' << CsvField(l.op_type) << ','
         << OpKindName(l.kind) << ',' << FormatDims(l.kind, l.shape) << ',' << l.instances << ',';
     if (l.found) {
-      out << CsvField(l.dataflow) << ',' << CsvField(l.params_text) << ',' << l.runtime_cycles
+      out << CsvField(l.dataflow) << ',' << CsvField(FormatParams(l.params)) << ',' << l.runtime_cycles
           << ',' << CsvNumber(l.energy_pj / 1000) << ',' << CsvNumber(l.mac_energy_pj) << ','
           << CsvNumber(l.l1_energy_pj) << ',' << CsvNumber(l.l2_energy_pj) << ','
           << CsvNumber(l.offchip_energy_pj) << ',' << l.macs << ',' << l.exact_macs << ','

@@ -66,7 +66,7 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
                   "", "", "", "", ""});
       continue;
     }
-    layers.Add({std::to_string(l.index), name, l.op_type, l.dataflow, l.params_text,
+    layers.Add({std::to_string(l.index), name, l.op_type, l.dataflow, FormatParams(l.params),
                 FormatThousands(l.runtime_cycles), FormatSi(l.energy_pj * 1e-12, "J"),
                 Percent(l.utilization), l.has_runner_up ? l.runner_up : "-",
                 l.has_runner_up ? "+" + Percent(l.runner_up_margin) : ""});

@@ -209,7 +209,7 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
            &choice.objective);
       const DataflowTemplate& t = templates[static_cast<size_t>(choice.template_index)];
       choice.family = t.name;
-      choice.params_text = t.Describe(choice.params);
+      choice.named_params = t.Named(choice.params);
     } else if (choice.candidates == 0) {
       choice.note =
           "no template has a form for " + std::string(OpKindName(model.layer().kind)) + " layers";

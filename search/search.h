@@ -67,7 +67,7 @@ struct LayerChoice {
   int template_index = -1;
   std::string family;
   ParamValues params{};
-  std::string params_text;  // "TK=1 CL=64 ..."
+  std::vector<NamedParam> named_params;  // `params` with the template's names
   Mapping mapping;
   CostResult cost;
   double objective = 0;

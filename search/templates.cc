@@ -249,12 +249,10 @@ bool DataflowTemplate::Instantiate(const ExprContext& c, Mapping* out) const {
   return true;
 }
 
-std::string DataflowTemplate::Describe(const ParamValues& values) const {
-  std::string text;
-  for (size_t i = 0; i < params.size(); ++i) {
-    text += (i ? " " : "") + params[i].name + "=" + std::to_string(values[i]);
-  }
-  return text;
+std::vector<NamedParam> DataflowTemplate::Named(const ParamValues& values) const {
+  std::vector<NamedParam> named;
+  for (size_t i = 0; i < params.size(); ++i) named.push_back({params[i].name, values[i]});
+  return named;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ inline constexpr int kMaxTemplateParams = 6;
 /// Values a template's parameters take for one candidate, in declaration order.
 using ParamValues = std::array<int64_t, kMaxTemplateParams>;
 
+/// A template parameter's name and value, e.g. {"TK", 4}.
+struct NamedParam {
+  std::string name;
+  int64_t value = 0;
+  friend bool operator==(const NamedParam&, const NamedParam&) = default;
+};
+
 /// What an expression may refer to: the layer, the hardware and the parameters bound so far.
 struct ExprContext {
   const LayerShape* shape = nullptr;
@@ -87,8 +94,8 @@ struct DataflowTemplate {
   /// The concrete mapping for `params` on a layer. Returns false if a size or offset evaluates
   /// below 1 or overflows.
   bool Instantiate(const ExprContext& context, Mapping* out) const;
-  /// The template's directive text with parameter values substituted, e.g. for reports.
-  std::string Describe(const ParamValues& values) const;
+  /// The template's parameters with `values`, in declaration order (writers render them).
+  std::vector<NamedParam> Named(const ParamValues& values) const;
 };
 
 /// A list of templates, in the order the search tries them.

@@ -84,7 +84,7 @@ class Walker {
       ++combinations_;
       Mapping mapping;
       if (t_.Instantiate(context_, &mapping)) Evaluate(mapping);
-      (void)t_.Describe(values_);
+      (void)t_.Named(values_);
       return;
     }
     for (int64_t v : t_.params[p].Values(context_, kValuesPerParam)) {

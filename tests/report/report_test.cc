@@ -150,7 +150,7 @@ TEST_F(ReportTest, RepeatedShapeSharesItsRepresentativesChoice) {
   const LayerReport& second = report().layers[1];
   EXPECT_EQ(second.representative, 0);
   EXPECT_EQ(second.dataflow, first.dataflow);
-  EXPECT_EQ(second.params_text, first.params_text);
+  EXPECT_EQ(second.params, first.params);
   EXPECT_EQ(second.runtime_cycles, first.runtime_cycles);
 }
 
@@ -167,14 +167,22 @@ TEST_F(ReportTest, RunnerUpIsAnotherFamilyNoBetterThanTheChoice) {
   }
 }
 
-TEST_F(ReportTest, ParamsAreSplitFromTheirText) {
+// The report carries the parameters as data: the names of a template of the chosen family, in
+// its order, with values the enumeration can give (>= 1).
+TEST_F(ReportTest, ParamsAreTheChosenTemplatesNamesAndValues) {
   const LayerReport& l = report().layers[0];
   ASSERT_FALSE(l.params.empty());
-  std::string joined;
-  for (const auto& [name, value] : l.params) {
-    joined += (joined.empty() ? "" : " ") + name + "=" + std::to_string(value);
+  bool matches_a_template = false;
+  for (const DataflowTemplate& t : TemplateLibrary::Builtin().templates()) {
+    if (t.name != l.dataflow || t.params.size() != l.params.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < l.params.size(); ++i) same = same && l.params[i].name == t.params[i].name;
+    matches_a_template = matches_a_template || same;
   }
-  EXPECT_EQ(joined, l.params_text);
+  EXPECT_TRUE(matches_a_template) << l.dataflow;
+  for (const NamedParam& p : l.params) EXPECT_GE(p.value, 1) << p.name;
+  EXPECT_EQ(FormatParams({{"TK", 1}, {"CL", 64}}), "TK=1 CL=64");
+  EXPECT_EQ(FormatParams({}), "");
 }
 
 TEST_F(ReportTest, BaselineRatiosCompareWithTheAdaptiveChoice) {
