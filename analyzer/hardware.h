@@ -33,6 +33,9 @@ inline constexpr int kMaxNocLevels = 8;
 /// counts. The defaults are MAESTRO's defaults for keys absent from a hardware file.
 struct Hardware {
   static constexpr int64_t kUnlimited = std::numeric_limits<int32_t>::max();  // MAESTRO's INT_MAX
+  /// Whether a capacity or bandwidth is "no limit". Only kUnlimited itself is: larger values
+  /// are real limits (the configuration allows up to 2^40 bytes, e.g. a 4 GiB L2).
+  static constexpr bool IsUnlimited(int64_t value) { return value == kUnlimited; }
 
   int64_t num_pes = 1;
   int64_t simd_lanes = 1;            // MACs per PE per cycle

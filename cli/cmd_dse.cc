@@ -201,7 +201,7 @@ int RunDse(int argc, char** argv) {
                                ") is not in the network: " + s.reason);
   }
   for (const Hardware& hw : points) {
-    if (hw.l1_size >= Hardware::kUnlimited || hw.l2_size >= Hardware::kUnlimited) {
+    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size)) {
       const std::string w =
           "some design points leave L1 or L2 unlimited: their provisioned area and power "
           "charge 2^31-1 bytes (give l1_bytes and l2_bytes in the sweep's base)";

@@ -540,7 +540,7 @@ std::vector<int64_t> ExpandSweep(const Checker& c, const Node& root, std::string
 }
 
 std::string LabelValue(int64_t v) {
-  return v == Hardware::kUnlimited ? "unlimited" : std::to_string(v);
+  return Hardware::IsUnlimited(v) ? "unlimited" : std::to_string(v);
 }
 
 std::string ReadFile(const std::string& path) {

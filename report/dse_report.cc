@@ -22,6 +22,7 @@ namespace cadenza {
 namespace {
 
 using internal::CsvField;
+using internal::CsvLimit;
 using internal::CsvNumber;
 using internal::TextTable;
 
@@ -51,11 +52,6 @@ std::string Joules(double pj) { return FormatSi(pj * 1e-12, "J"); }
 
 std::string Edp(double edp_pj_cycles, const Hardware& hw) {
   return FormatSi(EdpJouleSeconds(edp_pj_cycles, hw.clock_ghz), "J\u00b7s");
-}
-
-// Capacities and bandwidths as integers, or "unlimited".
-std::string LimitText(int64_t value) {
-  return value >= Hardware::kUnlimited ? "unlimited" : FormatThousands(value);
 }
 
 const DsePointReport* Best(const DseReport& r) {
@@ -117,15 +113,6 @@ DseReport BuildDseReport(const Network& network, const DseResult& result,
 
 namespace {
 
-void LimitField(JsonWriter& json, std::string_view key, int64_t value) {
-  json.Key(key);
-  if (value >= Hardware::kUnlimited) {
-    json.Null();
-  } else {
-    json.Int(value);
-  }
-}
-
 void BudgetField(JsonWriter& json, std::string_view key, double value) {
   json.Key(key);
   if (value > 0) {
@@ -178,10 +165,10 @@ void WritePoint(JsonWriter& json, const DsePointReport& p) {
   json.BeginObject();
   json.Field("num_pes", hw.num_pes);
   json.Field("simd_lanes", hw.simd_lanes);
-  LimitField(json, "l1_bytes", hw.l1_size);
-  LimitField(json, "l2_bytes", hw.l2_size);
-  LimitField(json, "noc_bw_per_cycle", hw.noc_bw);
-  LimitField(json, "offchip_bw_per_cycle", hw.offchip_bw);
+  json.LimitField("l1_bytes", hw.l1_size);
+  json.LimitField("l2_bytes", hw.l2_size);
+  json.LimitField("noc_bw_per_cycle", hw.noc_bw);
+  json.LimitField("offchip_bw_per_cycle", hw.offchip_bw);
   json.EndObject();
   json.Field("feasible", d.feasible);
   json.Key("reason");
@@ -270,9 +257,6 @@ void WriteChosen(JsonWriter& json, const DseReport& r) {
 }
 
 
-std::string CsvLimit(int64_t value) {
-  return value >= Hardware::kUnlimited ? std::string() : std::to_string(value);
-}
 
 }  // namespace
 
@@ -435,8 +419,8 @@ void WriteDseText(const DseReport& r, std::ostream& out) {
     const DesignResult& d = p.result;
     const Hardware& hw = p.hardware;
     table.Add({std::to_string(p.index), FormatThousands(hw.num_pes), std::to_string(hw.simd_lanes),
-               LimitText(hw.l1_size), LimitText(hw.l2_size), LimitText(hw.noc_bw),
-               LimitText(hw.offchip_bw), FormatThousands(d.totals.runtime_cycles),
+               html::Limit(hw.l1_size), html::Limit(hw.l2_size), html::Limit(hw.noc_bw),
+               html::Limit(hw.offchip_bw), FormatThousands(d.totals.runtime_cycles),
                Joules(d.totals.energy_pj), Edp(d.totals.edp(), hw),
                FormatArea(d.provisioned.area_um2), FormatPower(d.provisioned.power_mw),
                p.best ? "*" : ""});

@@ -209,7 +209,7 @@ std::string Short(double v) {
 
 std::string NeedOfCapacity(int64_t need, int64_t capacity) {
   return std::to_string(need) + " / " +
-         (capacity >= Hardware::kUnlimited ? std::string("-") : std::to_string(capacity));
+         (Hardware::IsUnlimited(capacity) ? std::string("-") : std::to_string(capacity));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "report/json_writer.h"
 
+#include "analyzer/hardware.h"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -137,5 +139,14 @@ void JsonWriter::NextItem() {
 }
 
 void JsonWriter::Newline() { out_ << '\n' << std::string(2 * open_.size(), ' '); }
+
+void JsonWriter::LimitField(std::string_view key, int64_t value) {
+  Key(key);
+  if (Hardware::IsUnlimited(value)) {
+    Null();
+  } else {
+    Int(value);
+  }
+}
 
 }  // namespace cadenza

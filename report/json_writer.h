@@ -34,6 +34,8 @@ class JsonWriter {
   void Double(double value);
   void Bool(bool value);
   void Null();
+  /// A capacity or bandwidth: null when Hardware::IsUnlimited(value), else the number.
+  void LimitField(std::string_view key, int64_t value);
 
   void Field(std::string_view key, std::string_view value) {
     Key(key);

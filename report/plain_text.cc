@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analyzer/hardware.h"
 #include "report/json_writer.h"
 
 namespace cadenza::internal {
@@ -19,6 +20,10 @@ std::string CsvField(std::string_view text) {
 std::string CsvNumber(double value) {
   const std::string text = JsonNumber(value);
   return text == "null" ? "" : text;
+}
+
+std::string CsvLimit(int64_t value) {
+  return Hardware::IsUnlimited(value) ? std::string() : std::to_string(value);
 }
 
 size_t DisplayWidth(std::string_view text) {

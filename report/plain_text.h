@@ -16,6 +16,9 @@ std::string CsvField(std::string_view text);
 /// The shortest text that reads back as the same double; empty when not finite.
 std::string CsvNumber(double value);
 
+/// A capacity or bandwidth in CSV: empty when Hardware::IsUnlimited(value).
+std::string CsvLimit(int64_t value);
+
 /// Display width: UTF-8 continuation bytes take no column.
 size_t DisplayWidth(std::string_view text);
 

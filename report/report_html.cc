@@ -70,7 +70,7 @@ std::string Joules(double pj) { return FormatSi(pj * 1e-12, "J"); }
 
 // Bytes with binary prefixes, as capacities are usually powers of two.
 std::string Bytes(int64_t bytes) {
-  if (bytes >= Hardware::kUnlimited) return "unlimited";
+  if (Hardware::IsUnlimited(bytes)) return "unlimited";
   if (bytes < 1024) return std::to_string(bytes) + " B";
   static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
   double value = static_cast<double>(bytes) / 1024;
@@ -90,7 +90,7 @@ std::string Bytes(int64_t bytes) {
 }
 
 std::string Limit(int64_t value) {
-  return value >= Hardware::kUnlimited ? "unlimited" : FormatThousands(value);
+  return Hardware::IsUnlimited(value) ? "unlimited" : FormatThousands(value);
 }
 
 std::string ObjectiveTitle(Objective objective) {
@@ -646,7 +646,7 @@ void WriteCharts(std::ostream& out, const NetworkReport& r, const FamilyColors& 
 // "812 B / 1 KiB" with a meter; red when the need exceeds the capacity.
 std::string NeedCell(int64_t need, int64_t capacity, bool bytes) {
   const bool over = need > capacity;
-  const bool unlimited = capacity >= Hardware::kUnlimited;
+  const bool unlimited = Hardware::IsUnlimited(capacity);
   const double fill = unlimited || capacity <= 0
                           ? 0
                           : std::min(1.0, static_cast<double>(need) / static_cast<double>(capacity));

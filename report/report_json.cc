@@ -14,17 +14,8 @@ namespace cadenza {
 namespace {
 
 using internal::CsvField;
+using internal::CsvLimit;
 using internal::CsvNumber;
-
-// Capacities and bandwidths: null when the hardware sets no limit.
-void LimitField(JsonWriter& json, std::string_view key, int64_t value) {
-  json.Key(key);
-  if (value >= Hardware::kUnlimited) {
-    json.Null();
-  } else {
-    json.Int(value);
-  }
-}
 
 void WriteHardware(JsonWriter& json, const NetworkReport& report) {
   const Hardware& hw = report.hardware;
@@ -34,11 +25,11 @@ void WriteHardware(JsonWriter& json, const NetworkReport& report) {
   json.Field("description", report.context.hardware_text);
   json.Field("num_pes", hw.num_pes);
   json.Field("simd_lanes", hw.simd_lanes);
-  LimitField(json, "l1_bytes", hw.l1_size);
-  LimitField(json, "l2_bytes", hw.l2_size);
-  LimitField(json, "noc_bw_per_cycle", hw.noc_bw);
+  json.LimitField("l1_bytes", hw.l1_size);
+  json.LimitField("l2_bytes", hw.l2_size);
+  json.LimitField("noc_bw_per_cycle", hw.noc_bw);
   json.Field("noc_latency_cycles", hw.noc_latency);
-  LimitField(json, "offchip_bw_per_cycle", hw.offchip_bw);
+  json.LimitField("offchip_bw_per_cycle", hw.offchip_bw);
   json.Field("clock_ghz", hw.clock_ghz);
   json.Key("bytes_per_element");
   json.BeginObject();
@@ -280,7 +271,6 @@ void WriteCsv(const NetworkReport& r, std::ostream& out) {
          "noc_bw_per_cycle,offchip_bw_need_per_cycle,offchip_bw_per_cycle,runner_up,"
          "runner_up_margin,candidates,note\n";
   const Hardware& hw = r.hardware;
-  auto limit = [](int64_t v) { return v >= Hardware::kUnlimited ? std::string() : std::to_string(v); };
   for (const LayerReport& l : r.layers) {
     out << l.index << ',' << CsvField(l.name) << ',' << CsvField(l.op_type) << ','
         << OpKindName(l.kind) << ',' << FormatDims(l.kind, l.shape) << ',' << l.instances << ',';
@@ -289,16 +279,16 @@ void WriteCsv(const NetworkReport& r, std::ostream& out) {
           << ',' << CsvNumber(l.energy_pj / 1000) << ',' << CsvNumber(l.mac_energy_pj) << ','
           << CsvNumber(l.l1_energy_pj) << ',' << CsvNumber(l.l2_energy_pj) << ','
           << CsvNumber(l.offchip_energy_pj) << ',' << l.macs << ',' << l.exact_macs << ','
-          << CsvNumber(l.utilization) << ',' << l.l1_need_bytes << ',' << limit(hw.l1_size)
-          << ',' << l.l2_need_bytes << ',' << limit(hw.l2_size) << ','
-          << l.noc_bw_need_per_cycle << ',' << limit(hw.noc_bw) << ','
-          << l.offchip_bw_need_per_cycle << ',' << limit(hw.offchip_bw) << ','
+          << CsvNumber(l.utilization) << ',' << l.l1_need_bytes << ',' << CsvLimit(hw.l1_size)
+          << ',' << l.l2_need_bytes << ',' << CsvLimit(hw.l2_size) << ','
+          << l.noc_bw_need_per_cycle << ',' << CsvLimit(hw.noc_bw) << ','
+          << l.offchip_bw_need_per_cycle << ',' << CsvLimit(hw.offchip_bw) << ','
           << CsvField(l.has_runner_up ? l.runner_up : "") << ','
           << (l.has_runner_up ? CsvNumber(l.runner_up_margin) : "") << ',' << l.candidates
           << ",\n";
     } else {
-      out << ",,,,,,,,," << l.exact_macs << ",,," << limit(hw.l1_size) << ",,"
-          << limit(hw.l2_size) << ",," << limit(hw.noc_bw) << ",," << limit(hw.offchip_bw)
+      out << ",,,,,,,,," << l.exact_macs << ",,," << CsvLimit(hw.l1_size) << ",,"
+          << CsvLimit(hw.l2_size) << ",," << CsvLimit(hw.noc_bw) << ",," << CsvLimit(hw.offchip_bw)
           << ",,," << l.candidates << ',' << CsvField(l.note) << '\n';
     }
   }
