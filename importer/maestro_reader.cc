@@ -600,7 +600,7 @@ class ModelParser {
   };
 
   // Y = Y' + R - 1 when only Y' is declared, Y' = Y - R + 1 otherwise: the stride plays no part,
-  // as in the original's dimension table (spec section 2.4).
+  // as in the original's dimension table (docs/cost-model.md 2.4).
   LayerSizes DeriveSizes(const RawLayer& layer, bool conv_like) const {
     LayerSizes s;
     for (size_t i = 0; i < kDimNames.size(); ++i) {

@@ -62,7 +62,7 @@ Hardware Hw(int64_t pes, int64_t noc_bw = Hardware::kUnlimited,
 using enum Dim;
 
 // One PE, K = 2 output channels of a 1x1 conv on a 1x1 input, `SpatialMap(1,1) K` and NoC of
-// one element per cycle. By hand (spec 3.5-3.7): K has an Init and one Steady state.
+// one element per cycle. By hand (docs/cost-model.md 3.5-3.7): K has an Init and one Steady state.
 // Case 0 (all Init): input 1 + filter 1 element in, NoC delay 1 + 2 - 1 = 2, compute 1,
 //   so 3 cycles (fetch and compute do not overlap in the first step).
 // Case 1 (K advances): the input is reused (0 in), 1 filter element in, 1 output out:
@@ -87,8 +87,8 @@ TEST(AnalyzerTest, OnePeTwoOutputChannelsByHand) {
   EXPECT_DOUBLE_EQ(r.throughput_macs_per_cycle, 0.5);
 }
 
-// The worked example of the spec (3.10): ResNet-50 res2b 1x1 (K=64, C=256, 56x56) under the
-// C-P input-stationary dataflow on 256 PEs, NoC 32, off-chip 16.
+// The worked example of docs/cost-model.md (3.10): ResNet-50 res2b 1x1 (K=64, C=256, 56x56)
+// under the C-P input-stationary dataflow on 256 PEs, NoC 32, off-chip 16.
 TEST(AnalyzerTest, ChannelParallelWorkedExample) {
   const Analyzer a(Conv(64, 256, 1, 1, 56, 56), Hw(256, 32, 16));
   const CostResult r = a.Evaluate(
