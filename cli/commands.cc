@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cxxopts.hpp>
+#include <exception>
+#include <functional>
 #include <iostream>
 #include <new>
 #include <string>
@@ -127,31 +129,40 @@ int Dispatch(int argc, char** argv, std::string* hint) {
 
 }  // namespace
 
-int Run(int argc, char** argv) {
+int RunReportingErrors(const std::function<int(std::string* hint)>& body, std::ostream& err) {
   std::string hint = "cadenza --help";
   try {
-    return Dispatch(argc, argv, &hint);
+    return body(&hint);
   } catch (const UsageError& e) {
-    std::cerr << "cadenza: usage error: " << e.what() << "\n"
-              << "Try '" << hint << "'.\n";
+    err << "cadenza: usage error: " << e.what() << "\n"
+        << "Try '" << hint << "'.\n";
     return 2;
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "cadenza: usage error: " << PlainQuotes(e.what()) << "\n"
-              << "Try '" << hint << "'.\n";
+    err << "cadenza: usage error: " << PlainQuotes(e.what()) << "\n"
+        << "Try '" << hint << "'.\n";
     return 2;
   } catch (const InputError& e) {
-    std::cerr << "cadenza: error: " << e.what() << "\n";
+    err << "cadenza: error: " << e.what() << "\n";
     return 1;
-  } catch (const InternalError& e) {
-    std::cerr << "cadenza: internal error (please report): " << e.what() << "\n";
-    return 3;
   } catch (const std::bad_alloc&) {
-    std::cerr << "cadenza: error: out of memory\n";
-    return 1;
+    // Every input is bounded before it is used (docs/maestro-compatibility.md, "Errors instead
+    // of crashes"), so running out of memory means a bound is missing: a bug.
+    err << "cadenza: internal error (please report): out of memory\n";
+    return 3;
   } catch (const std::exception& e) {
-    std::cerr << "cadenza: error: " << e.what() << "\n";
-    return 1;
+    // InternalError (a failed CADENZA_CHECK), and anything the standard library or a dependency
+    // threw that the code did not turn into an InputError: the user cannot fix it.
+    err << "cadenza: internal error (please report): " << e.what() << "\n";
+    return 3;
+  } catch (...) {
+    err << "cadenza: internal error (please report): an exception of unknown type\n";
+    return 3;
   }
+}
+
+int Run(int argc, char** argv) {
+  return RunReportingErrors([&](std::string* hint) { return Dispatch(argc, argv, hint); },
+                            std::cerr);
 }
 
 }  // namespace cadenza::cli
