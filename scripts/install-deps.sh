@@ -13,7 +13,7 @@ browser=true
 
 packages=(
   build-essential cmake pkg-config
-  libonnx-dev libprotobuf-dev protobuf-compiler libssl-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libmd-dev
   libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-testdata clang-14 libclang-rt-14-dev libomp-14-dev
 )
