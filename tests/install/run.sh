@@ -26,9 +26,17 @@ for f in bin/cadenza lib/cadenza/cadenza_onnx.so lib/libcadenza_analyzer.a \
   [[ -e $prefix/$f ]] || fail "$f was not installed"
 done
 # Internal pieces stay out of the package.
-for f in include/cadenza/importer/onnx_module_api.h include/cadenza/cli lib/libcadenza_cli.a; do
+for f in include/cadenza/importer/onnx_module_api.h include/cadenza/report/report_html_internal.h \
+         include/cadenza/cli lib/libcadenza_cli.a; do
   [[ ! -e $prefix/$f ]] || fail "$f was installed but is internal"
 done
+
+# Every installed header compiles on its own terms: it includes only installed headers.
+for h in $(cd "$prefix/include/cadenza" && find . -name '*.h' | sort); do
+  echo "#include \"${h#./}\""
+done >"$scratch/all_headers.cc"
+c++ -std=c++20 -fsyntax-only -I"$prefix/include/cadenza" "$scratch/all_headers.cc" ||
+  fail "the installed headers do not compile with only include/cadenza on the include path"
 
 # The outside project, with the installed package only (no path into the source or build tree).
 cmake -S "$source/tests/install" -B "$scratch/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
