@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The install test (ctest label `install`): installs the already-built tree into a scratch
 # prefix, builds the outside project beside this script against it with find_package(Cadenza),
-# runs it, and runs the installed binary on a command that needs its ONNX module
+# runs it, and runs the installed binary on commands that need its ONNX module
 # (lib/cadenza/cadenza_onnx.so, found relative to bin/cadenza) and one that does not. Also checks
 # that a binary without its module says so clearly.
 #   run.sh BUILD_DIR SOURCE_DIR
@@ -54,6 +54,14 @@ cmake --build "$scratch/consumer" >"$scratch/build.log" 2>&1 ||
   fail "installed cadenza layers failed (is lib/cadenza/cadenza_onnx.so found?)"
 rows=$(($(wc -l <"$scratch/layers.csv") - 1))
 [[ $rows -eq 54 ]] || fail "installed cadenza layers listed $rows ResNet-50 layers, expected 54"
+
+# search: the module's ONNX importer and default hardware; the report's model digest (libmd)
+# must be the file's SHA-256.
+"$prefix/bin/cadenza" search "$source/models/dcgan_generator.onnx" -o "$scratch/report.html" \
+  --json "$scratch/report.json" >/dev/null || fail "installed cadenza search failed"
+digest=$(sha256sum "$source/models/dcgan_generator.onnx" | cut -d' ' -f1)
+grep -q "\"sha256\": \"$digest\"" "$scratch/report.json" ||
+  fail "the report's sha256 is not the model's ($digest)"
 
 # Without its module the binary still evaluates .m files, and says what is missing otherwise.
 mkdir "$scratch/alone"
