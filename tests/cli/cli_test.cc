@@ -114,10 +114,25 @@ TEST_F(CliTest, UnknownOptionIsAUsageError) {
 }
 
 TEST_F(CliTest, BadOptionValuesAreUsageErrors) {
-  EXPECT_EQ(Run({"eval", "--hw", kHw256}).exit_code, 2);  // --mapping missing
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "0"}).exit_code, 2);
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "two"}).exit_code, 2);
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "stray"}).exit_code, 2);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"eval", "--hw", kHw256}, "eval: --mapping is required"},
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "0"},
+       "eval: --simd-lanes must be at least 1"},
+      // cxxopts' own message, which does not name the option.
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "two"},
+       "argument 'two' failed to parse"},
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "stray"}, "eval: unexpected argument 'stray'"},
+  };
+  for (const Case& c : cases) {
+    const RunResult o = Run(c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.message;
+    EXPECT_EQ(o.err, "cadenza: usage error: " + c.message + "\nTry 'cadenza eval --help'.\n");
+    EXPECT_THAT(o.out, IsEmpty()) << c.message;
+  }
 }
 
 TEST_F(CliTest, MissingInputFileExitsOneNamingTheFile) {

@@ -106,18 +106,23 @@ TEST_F(LayersCommandTest, UnresolvedIsAnErrorOrWithSkipUnresolvedAWarning) {
 }
 
 TEST_F(LayersCommandTest, UsageErrorsExitTwo) {
-  const std::vector<std::vector<std::string>> cases = {
-      {},
-      {Model("vgg16"), "--format", "xml"},
-      {Model("vgg16"), "--batch", "0"},
-      {Model("vgg16"), "--input", "x"},
-      {Model("vgg16"), "--bogus"},
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
   };
-  for (const std::vector<std::string>& args : cases) {
-    const RunResult run = Layers(args);
-    EXPECT_EQ(run.exit_code, 2) << ::testing::PrintToString(args) << "\n" << run.err;
-    EXPECT_THAT(run.err, HasSubstr("cadenza: usage error: ")) << ::testing::PrintToString(args);
-    EXPECT_THAT(run.out, IsEmpty()) << ::testing::PrintToString(args);
+  const std::vector<Case> cases = {
+      {{}, "layers: MODEL.onnx is required"},
+      {{Model("vgg16"), "--format", "xml"}, "layers: --format must be table, json or csv, not 'xml'"},
+      {{Model("vgg16"), "--batch", "0"}, "layers: --batch must be at least 1"},
+      {{Model("vgg16"), "--input", "x"}, "layers: --input expects NAME=D1xD2x..., got 'x'"},
+      {{Model("vgg16"), "--bogus"}, "option 'bogus' does not exist"},
+  };
+  for (const Case& c : cases) {
+    const RunResult run = Layers(c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.message;
+    EXPECT_EQ(run.err,
+              "cadenza: usage error: " + c.message + "\nTry 'cadenza layers --help'.\n");
+    EXPECT_THAT(run.out, IsEmpty()) << c.message;
   }
   const RunResult help = Layers({"--help"});
   EXPECT_EQ(help.exit_code, 0);

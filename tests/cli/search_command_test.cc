@@ -135,23 +135,34 @@ TEST_F(SearchCommandTest, ListTemplatesPrintsTheLibraryAndTheUsersFile) {
 }
 
 TEST_F(SearchCommandTest, BadOptionsAreUsageErrorsAndWriteNothing) {
-  const std::vector<std::vector<std::string>> cases = {
-      {"search"},
-      {"search", Path("tiny.m"), "--objective", "fast"},
-      {"search", Path("tiny.m"), "--threads", "-1"},
-      {"search", Path("tiny.m"), "--max-candidates", "0"},
-      {"search", Path("tiny.m"), "--batch", "2"},
-      {"search", Path("tiny.m"), "--skip-unresolved"},
-      {"search", Path("hw.txt")},
-      {"search", Path("tiny.m"), "--bogus"},
-      {"search", Path("tiny.m"), "-o", Path("same"), "--json", Path("same")},
-      {"search", Path("tiny.m"), "--json", Path("tiny.m")},
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
   };
-  for (const auto& args : cases) {
-    const RunResult o = Run(args);
-    EXPECT_EQ(o.exit_code, 2) << args.back() << "\n" << o.err;
-    EXPECT_THAT(o.err, HasSubstr("cadenza: usage error: ")) << args.back();
-    EXPECT_THAT(o.err, HasSubstr("Try 'cadenza search --help'")) << args.back();
+  const std::vector<Case> cases = {
+      {{"search"}, "search: a model file is required"},
+      {{"search", Path("tiny.m"), "--objective", "fast"},
+       "search: unknown objective 'fast'; use latency, energy or edp"},
+      {{"search", Path("tiny.m"), "--threads", "-1"}, "search: --threads must be 0 or more"},
+      {{"search", Path("tiny.m"), "--max-candidates", "0"},
+       "search: --max-candidates must be at least 1"},
+      {{"search", Path("tiny.m"), "--batch", "2"}, "search: --batch applies to ONNX models only"},
+      {{"search", Path("tiny.m"), "--skip-unresolved"},
+       "search: --skip-unresolved applies to ONNX models only"},
+      {{"search", Path("hw.txt")}, "search: '" + Path("hw.txt") +
+                                       "' is neither an ONNX model (.onnx) nor a MAESTRO "
+                                       "network (.m)"},
+      {{"search", Path("tiny.m"), "--bogus"}, "option 'bogus' does not exist"},
+      {{"search", Path("tiny.m"), "-o", Path("same"), "--json", Path("same")},
+       "search: -o and --json name the same file '" + Path("same") + "'"},
+      {{"search", Path("tiny.m"), "--json", Path("tiny.m")},
+       "search: --json '" + Path("tiny.m") + "' would overwrite the model"},
+  };
+  for (const Case& c : cases) {
+    const RunResult o = Run(c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.message;
+    EXPECT_EQ(o.err, "cadenza: usage error: " + c.message + "\nTry 'cadenza search --help'.\n");
+    EXPECT_THAT(o.out, IsEmpty()) << c.message;
   }
   EXPECT_EQ(Files(), kInputs);
 }
