@@ -169,7 +169,17 @@ TEST_F(ReportTest, RunnerUpIsAnotherFamilyNoBetterThanTheChoice) {
 
 TEST_F(ReportTest, ParamsAreSplitFromTheirText) {
   const LayerReport& l = report().layers[0];
-  ASSERT_FALSE(l.params.empty());
+  // The parameters are those of the chosen family's form for this layer's kind, in its order.
+  const DataflowTemplate* chosen = nullptr;
+  for (const DataflowTemplate& t : TemplateLibrary::Builtin().templates()) {
+    if (t.name == l.dataflow && t.AppliesTo(l.kind)) chosen = &t;
+  }
+  ASSERT_NE(chosen, nullptr) << l.dataflow;
+  std::vector<std::string> names, declared;
+  for (const auto& [name, value] : l.params) names.push_back(name);
+  for (const TemplateParam& p : chosen->params) declared.push_back(p.name);
+  EXPECT_EQ(names, declared);
+  ASSERT_FALSE(names.empty()) << "a form without parameters leaves nothing to split";
   std::string joined;
   for (const auto& [name, value] : l.params) {
     joined += (joined.empty() ? "" : " ") + name + "=" + std::to_string(value);
