@@ -7,6 +7,8 @@
 #   cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
 # OpenMP only from tests/search/, cxxopts not at all.
+# tests/support/ is the test-helper library: only tests/ includes it ("tests/support/x.h"), no
+# other tests/ header is included from anywhere, and tests/support/ itself includes no module.
 #
 # Usage: check_layering.sh REPO_ROOT
 # Prints one line per violation ("path:line: #include ...: reason") and exits 1 if any.
@@ -59,6 +61,8 @@ check_file() {  # path
   fi
   local allowed=" analyzer importer search report "
   [[ $kind == source || $module == cli ]] && allowed=" $(allowed_modules "$module") "
+  # Every suite links tests/support, so it may not pull in a module (and its link dependencies).
+  [[ $kind == test && $module == support ]] && allowed=" "
   while IFS= read -r entry; do
     lineno=${entry%%:*}
     line=${entry#*:}
@@ -85,11 +89,23 @@ check_file() {  # path
         continue ;;
     esac
     local first=${target%%/*}
+    if [[ $target == tests/* ]]; then
+      if [[ $spec == \<* ]]; then
+        report "$file" "$lineno" "$spec" "include project headers with quotes"
+      elif [[ $kind != test ]]; then
+        report "$file" "$lineno" "$spec" "only tests/ includes tests/support/"
+      elif [[ $target != tests/support/* ]]; then
+        report "$file" "$lineno" "$spec" "tests/ may include only tests/support/ of tests/"
+      fi
+      continue
+    fi
     if [[ $target == */* && " analyzer importer search report cli " == *" $first "* ]]; then
       if [[ $spec == \<* ]]; then
         report "$file" "$lineno" "$spec" "include project headers with quotes"
       elif [[ $first == cli && $module != cli ]]; then
         report "$file" "$lineno" "$spec" "nothing outside cli/ includes cli/"
+      elif [[ $kind == test && $module == support ]]; then
+        report "$file" "$lineno" "$spec" "tests/support/ may include only tests/support/ and the standard and system libraries"
       elif [[ $allowed != *" $first "* ]]; then
         report "$file" "$lineno" "$spec" "$module/ may include only $(allowed_modules "$module" | sed -E 's#([a-z]+)#\1/#g; s# #, #g') and the standard library"
       fi

@@ -1,5 +1,6 @@
 #include "analyzer/analyzer.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <initializer_list>
@@ -9,6 +10,10 @@
 
 namespace cadenza {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StrEq;
+using ::testing::ThrowsMessage;
 
 Directive S(int64_t size, int64_t offset, Dim d) {
   return {.kind = DirectiveKind::kSpatialMap, .dim = d, .size = size, .offset = offset};
@@ -219,7 +224,7 @@ TEST(AnalyzerTest, TileWiderThanInputGivesNoPartialSums) {
   const CostResult r = a.Evaluate(Map({T(1, 1, kK), T(1, 1, kC), S(3, 1, kY), T(10, 8, kX),
                                        T(3, 3, kR), T(3, 3, kS), Cl(8), S(3, 1, kX),
                                        T(3, 3, kR), T(3, 3, kS)}));
-  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.infeasible, Infeasible::kZeroPartialSums);
 }
 
 TEST(AnalyzerTest, CapacityLimitsAreCheckedSeparately) {
@@ -257,14 +262,16 @@ TEST(AnalyzerTest, EvaluateIsThreadSafeAndDeterministic) {
 TEST(AnalyzerTest, LayerMissingADimensionIsAnInputError) {
   Layer l = Conv(8, 8, 3, 3, 6, 6);
   l.shape.size[kR] = 0;
-  EXPECT_THROW(Analyzer(l, Hw(4)), InputError);
+  EXPECT_THAT([&] { Analyzer(l, Hw(4)); },
+              ThrowsMessage<InputError>(StrEq("layer 'conv' (CONV) needs dimension R >= 1")));
 }
 
 TEST(AnalyzerTest, LayerWhoseMacCountOverflowsIsAnInputError) {
   Layer l = Conv(1, 1, 1, 1, 1, 1);
   l.shape.size[kK] = l.shape.size[kC] = 1 << 22;
   l.shape.size[kY] = l.shape.size[kX] = 1 << 11;  // 2^66 MACs
-  EXPECT_THROW(Analyzer(l, Hw(4)), InputError);
+  EXPECT_THAT([&] { Analyzer(l, Hw(4)); },
+              ThrowsMessage<InputError>(HasSubstr("the layer's MAC count overflows 64 bits")));
 }
 
 // Near the 64-bit limit the counts are checked rather than wrapped: the evaluation either

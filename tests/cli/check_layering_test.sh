@@ -11,7 +11,7 @@ failures=0
 
 make_clean_tree() {  # dir
   local t=$1
-  mkdir -p "$t"/{analyzer,importer,search,report,cli,tests/cli,tests/importer}
+  mkdir -p "$t"/{analyzer,importer,search,report,cli,tests/cli,tests/importer,tests/support}
   printf '#pragma once\n#include <cstdint>\n#include <vector>\n' >"$t/analyzer/dims.h"
   printf '#include "analyzer/dims.h"\n#include <string>\n' >"$t/analyzer/dims.cc"
   printf '#include "analyzer/dims.h"\n#include <onnx/onnx_pb.h>\n#include <google/protobuf/message.h>\n' \
@@ -23,9 +23,13 @@ make_clean_tree() {  # dir
   printf '#include "cli/commands.h"\n#include <cxxopts.hpp>\n#include "report/report.h"\n#include <unistd.h>\n' \
     >"$t/cli/commands.cc"
   printf '#pragma once\n' >"$t/cli/commands.h"
-  printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n' >"$t/tests/cli/atomic_file_test.cc"
-  printf '#include "importer/onnx_importer.h"\n#include <onnx/defs/parser.h>\n' \
+  printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n#include "tests/support/process.h"\n' \
+    >"$t/tests/cli/atomic_file_test.cc"
+  printf '#include "importer/onnx_importer.h"\n#include <onnx/defs/parser.h>\n#include "tests/support/files.h"\n' \
     >"$t/tests/importer/onnx_test.cc"
+  printf '#pragma once\n#include <string>\n' >"$t/tests/support/process.h"
+  printf '#include "tests/support/process.h"\n#include <gtest/gtest.h>\n#include <unistd.h>\n' \
+    >"$t/tests/support/process.cc"
 }
 
 expect_pass() {
@@ -92,6 +96,16 @@ expect_fail relative_include importer/maestro_reader.cc '#include "maestro_reade
   "from the repository root"
 expect_fail angle_project_include report/report.cc '#include <analyzer/dims.h>' \
   "with quotes"
+expect_fail source_includes_test_support report/report.cc '#include "tests/support/files.h"' \
+  "only tests/ includes tests/support/"
+expect_fail cli_includes_test_support cli/commands.cc '#include "tests/support/process.h"' \
+  "only tests/ includes tests/support/"
+expect_fail test_includes_other_test_file tests/importer/onnx_test.cc \
+  '#include "tests/cli/cli_helpers.h"' "tests/ may include only tests/support/"
+expect_fail test_support_includes_module tests/support/process.cc '#include "analyzer/dims.h"' \
+  "tests/support/ may include only tests/support/"
+expect_fail angle_test_support_include tests/cli/atomic_file_test.cc \
+  '#include <tests/support/process.h>' "with quotes"
 expect_fail spaced_directive analyzer/dims.cc '  #  include "report/report.h"' \
   "analyzer/ may include only"
 
