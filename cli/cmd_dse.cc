@@ -23,7 +23,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
-#include "cli/atomic_file.h"
+#include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
@@ -259,22 +259,24 @@ int RunDse(int argc, char** argv) {
     o.write(report, text);
     rendered.push_back(std::move(text).str());
   }
-  WriteDseText(report, std::cout);
-  std::cout << "\nexplored " << FormatThousands(static_cast<int64_t>(points.size()))
+  // With a document on standard output, the summary goes to standard error.
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  WriteDseText(report, summary);
+  summary << "\nexplored " << FormatThousands(static_cast<int64_t>(points.size()))
             << " design points in " << FormatSi(context.explore_seconds, "s");
   if (context.explore_seconds > 0) {
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.1f",
                   static_cast<double>(points.size()) / context.explore_seconds);
-    std::cout << " (" << rate << " points/s)";
+    summary << " (" << rate << " points/s)";
   }
   if (result.best >= 0) {
-    std::cout << "; the chosen design's search took " << FormatSi(chosen_seconds, "s");
+    summary << "; the chosen design's search took " << FormatSi(chosen_seconds, "s");
   }
-  std::cout << '\n';
+  summary << '\n';
   for (size_t i = 0; i < outputs.size(); ++i) {
-    WriteFileAtomically(outputs[i].path, rendered[i]);
-    std::cout << "wrote " << outputs[i].path << '\n';
+    WriteOutput(outputs[i].path, rendered[i]);
+    if (outputs[i].path != kStdoutPath) summary << "wrote " << outputs[i].path << '\n';
   }
   if (result.best < 0) {
     std::cerr << "cadenza: error: no design point of " << sweep_path

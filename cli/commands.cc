@@ -28,6 +28,7 @@ constexpr Subcommand kSubcommands[] = {
     {"layers", "list the MAC layers of an ONNX model with exact dimensions", RunLayers},
     {"search", "find the best dataflow per layer and write the review report", RunSearch},
     {"dse", "explore hardware design points: Pareto front of latency, energy and area", RunDse},
+    {"diff", "compare two search reviews of one network: totals, dataflow changes", RunDiff},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

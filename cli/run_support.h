@@ -46,12 +46,17 @@ class Progress {
 };
 
 /// Settles, before the work runs, everything that would make writing fail: two outputs on one
-/// path, an output over an input, a missing or unwritable directory. `outputs` are
+/// path (symbolic links followed) or both on standard output ("-"), an output over an input, a
+/// missing or unwritable directory (not asked of a device or FIFO, which is written in place). `outputs` are
 /// (flag, path); `inputs` are (what, path), e.g. ("model", "resnet50.onnx").
 /// Throws UsageError or InputError; `command` prefixes usage messages.
 void CheckOutputPaths(std::string_view command,
                       const std::vector<std::pair<std::string, std::string>>& outputs,
                       const std::vector<std::pair<std::string, std::string>>& inputs);
+
+/// Some output is "-": the document goes to standard output, so the human-readable summary and
+/// the "wrote" lines must go to standard error instead.
+bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 /// A model to search, and what the report says about where it came from.
 struct LoadedModel {

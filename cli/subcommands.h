@@ -13,6 +13,7 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+int RunDiff(int argc, char** argv);    // cmd_diff.cc
 int RunDse(int argc, char** argv);     // cmd_dse.cc
 int RunEval(int argc, char** argv);    // cmd_eval.cc
 int RunLayers(int argc, char** argv);  // cmd_layers.cc

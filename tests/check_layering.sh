@@ -3,8 +3,8 @@
 #   analyzer/  the C++ standard library and analyzer/ only
 #   importer/  analyzer/, importer/           search/  analyzer/, search/
 #   report/    analyzer/, search/, report/    cli/     anything; nothing else includes cli/
-#   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, cxxopts only in
-#   cli/. Project headers are included with quotes, from the repository root.
+#   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, nlohmann/json only
+#   in report/*.cc, cxxopts only in cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
 # OpenMP only from tests/search/, cxxopts not at all.
 # tests/support/ is the test-helper library: only tests/ includes it ("tests/support/x.h"), no
@@ -80,6 +80,12 @@ check_file() {  # path
         if [[ $kind == source && ! ( $module == search && $file == *.cc ) ]] ||
            [[ $kind == test && $module != search ]]; then
           report "$file" "$lineno" "$spec" "OpenMP belongs in search/*.cc only"
+        fi
+        continue ;;
+      nlohmann/*)
+        if [[ $kind == source && ! ( $module == report && $file == *.cc ) ]] ||
+           [[ $kind == test && $module != report ]]; then
+          report "$file" "$lineno" "$spec" "nlohmann/json belongs in report/*.cc only"
         fi
         continue ;;
       cxxopts.hpp | cxxopts/*)

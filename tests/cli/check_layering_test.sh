@@ -19,7 +19,7 @@ make_clean_tree() {  # dir
   printf '#pragma once\n#include "analyzer/dims.h"\n' >"$t/importer/onnx_importer.h"
   printf '#include "search/search.h"\n#include <omp.h>\n' >"$t/search/search.cc"
   printf '#pragma once\n#include "analyzer/dims.h"\n' >"$t/search/search.h"
-  printf '#include "search/search.h"\n#include "analyzer/dims.h"\n' >"$t/report/report.cc"
+  printf '#include "search/search.h"\n#include "analyzer/dims.h"\n#include <nlohmann/json.hpp>\n' >"$t/report/report.cc"
   printf '#include "cli/commands.h"\n#include <cxxopts.hpp>\n#include "report/report.h"\n#include <unistd.h>\n' \
     >"$t/cli/commands.cc"
   printf '#pragma once\n' >"$t/cli/commands.h"
@@ -91,6 +91,8 @@ expect_fail protobuf_in_cli cli/commands.cc '#include <google/protobuf/message.h
   "importer/*.cc only"
 expect_fail omp_in_analyzer analyzer/dims.cc '#include <omp.h>' "search/*.cc only"
 expect_fail omp_in_search_header search/search.h '#include <omp.h>' "search/*.cc only"
+expect_fail nlohmann_in_search search/search.cc '#include <nlohmann/json.hpp>' "report/*.cc only"
+expect_fail nlohmann_in_report_header report/report.h '#include <nlohmann/json.hpp>' "report/*.cc only"
 expect_fail cxxopts_in_report report/report.cc '#include <cxxopts.hpp>' "cli/ only"
 expect_fail relative_include importer/maestro_reader.cc '#include "maestro_reader.h"' \
   "from the repository root"

@@ -232,6 +232,49 @@ TEST_F(CliTest, OutputReplacesAnExistingFileWhole) {
   EXPECT_THAT(text, Not(HasSubstr("xxx")));
 }
 
+TEST_F(CliTest, DashWritesTheDocumentToStandardOutputAndTheTableToStandardError) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", "-"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.out, StartsWith("{"));
+  EXPECT_THAT(o.out, HasSubstr("\"tool\": \"cadenza\""));
+  EXPECT_THAT(o.out, Not(HasSubstr("wrote")));
+  EXPECT_THAT(o.err, HasSubstr("first"));  // the table
+  EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m"));
+  const RunResult both = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", "-", "--csv", "-"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("--csv and --json both write to standard output"));
+}
+
+TEST_F(CliTest, OutputThroughASymlinkReplacesItsTargetAndKeepsTheLink) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  const std::string target = Path("target.csv");
+  WriteFile(target, "old");
+  fs::create_symlink("target.csv", Path("link.csv"));
+  ASSERT_EQ(Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", Path("link.csv")}).exit_code, 0);
+  EXPECT_TRUE(fs::is_symlink(Path("link.csv")));
+  EXPECT_THAT(ReadFile(target), StartsWith("Neural Network Name,"));
+  // Two outputs that reach one file through a link are one file.
+  const RunResult same = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", Path("link.csv"),
+                            "--json", target});
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_THAT(same.err, HasSubstr("name the same file"));
+}
+
+TEST_F(CliTest, OutputToADeviceWritesThroughIt) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  fs::create_symlink("/dev/null", Path("mynull"));
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", "/dev/null", "--json",
+                         Path("mynull")});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_TRUE(fs::is_symlink(Path("mynull")));
+  EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m", "mynull"));
+}
+
 TEST_F(CliTest, OneBadLayerFailsAloneAndTheOthersAreWritten) {
   const std::string net = Path("net.m");
   // Line 14 holds the Cluster directive at fault: 300 PEs per cluster on a 256-PE array.
@@ -246,7 +289,14 @@ TEST_F(CliTest, OneBadLayerFailsAloneAndTheOthersAreWritten) {
                               "  }\n"));
   const std::string csv = Path("out.csv");
   const std::string json = Path("out.json");
-  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
+  // Exit 1 writes nothing unless partial output is asked for.
+  const RunResult strict = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_THAT(strict.err, HasSubstr("no output written because a layer could not be evaluated"));
+  EXPECT_FALSE(fs::exists(csv));
+  EXPECT_FALSE(fs::exists(json));
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json,
+                         "--keep-going"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + net +
                                ":19: layer 'bad': Cluster(300, P): the product of the Cluster "
