@@ -1,0 +1,190 @@
+// The simulator against the Python reference simulator's counts on all 420 reference cases
+// (tests/data/exact-model: 300 CONV; tests/data/exact-model-kinds: 120 CONV with batch, DSCONV
+// and GEMM): every field of every legal case integer for integer, and the missing/extra MAC
+// counts of every illegal one.
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "analyzer/dims.h"
+#include "importer/maestro_reader.h"
+#include "simulator/simulator.h"
+
+namespace cadenza {
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// The reference cases and a flattening of their JSON
+
+const std::string kDataDir = std::string(CADENZA_SOURCE_DIR) + "/tests/data/";
+
+struct ReferenceCase {
+  std::string set;  // "exact-model" or "exact-model-kinds"
+  std::string id;   // "e000", "k017"
+  int64_t simd_lanes = 1;
+
+  std::string Dir() const { return kDataDir + set + "/"; }
+  std::string CasePath() const { return Dir() + "inputs/cases/" + id + ".m"; }
+  std::string HwPath() const { return Dir() + "inputs/hw/" + id + ".m"; }
+  std::string ExpectedPath() const { return Dir() + "expected/" + id + ".json"; }
+};
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// Every run of both sets, in runs.csv order (run_id,case_id,hw_id,simd_lanes; all ids equal).
+std::vector<ReferenceCase> LoadReferenceCases() {
+  std::vector<ReferenceCase> cases;
+  for (const char* set : {"exact-model", "exact-model-kinds"}) {
+    std::ifstream in(kDataDir + set + "/inputs/runs.csv");
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      std::vector<std::string> fields;
+      std::stringstream row(line);
+      for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
+      if (fields.size() != 4) throw std::runtime_error(std::string(set) + "/runs.csv: bad row " + line);
+      cases.push_back({set, fields[1], std::stoll(fields[3])});
+    }
+  }
+  return cases;
+}
+
+/// The integers (and booleans, as 0/1) of a JSON object of objects, by dotted path. Enough for
+/// the reference files, which hold nothing else.
+std::map<std::string, int64_t> FlattenJson(const std::string& text) {
+  std::map<std::string, int64_t> out;
+  std::vector<std::string> path;
+  std::string key;
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  auto full = [&] {
+    std::string p;
+    for (const std::string& part : path) p += part + ".";
+    return p + key;
+  };
+  while (i < text.size()) {
+    skip_space();
+    if (i >= text.size()) break;
+    const char c = text[i];
+    if (c == '{') {
+      if (!key.empty()) path.push_back(key);
+      key.clear();
+      ++i;
+    } else if (c == '}') {
+      if (!path.empty()) path.pop_back();
+      ++i;
+    } else if (c == ',') {
+      ++i;
+    } else if (c == '"') {
+      const size_t end = text.find('"', i + 1);
+      key = text.substr(i + 1, end - i - 1);
+      i = end + 1;
+      skip_space();
+      if (i >= text.size() || text[i] != ':') throw std::runtime_error("expected ':' after " + key);
+      ++i;
+      skip_space();
+      if (text.compare(i, 4, "true") == 0) {
+        out[full()] = 1;
+        i += 4;
+      } else if (text.compare(i, 5, "false") == 0) {
+        out[full()] = 0;
+        i += 5;
+      } else if (text[i] != '{') {
+        size_t used = 0;
+        out[full()] = std::stoll(text.substr(i), &used);
+        i += used;
+      }
+    } else {
+      throw std::runtime_error(std::string("unexpected character '") + c + "' in JSON");
+    }
+  }
+  return out;
+}
+
+/// The result in the reference's form: every field for a legal mapping, only the coverage
+/// counts for an illegal one.
+std::map<std::string, int64_t> ReferenceFields(const SimulationResult& r) {
+  if (!r.legal) {
+    return {{"legal", 0}, {"missing_macs", r.missing_macs}, {"extra_macs", r.extra_macs}};
+  }
+  std::map<std::string, int64_t> f = {
+      {"legal", 1},
+      {"macs", r.macs},
+      {"runtime_cycles", r.runtime_cycles},
+      {"onchip_cycles", r.onchip_cycles},
+      {"steps", r.steps},
+      {"top_steps", r.top_steps},
+      {"egress", r.egress},
+      {"egress_unicast", r.egress_unicast},
+      {"l1_elements", r.l1_elements},
+      {"l2_elements", r.l2_elements},
+      {"dram_writes", r.dram_writes},
+  };
+  const std::pair<const char*, Tensor> tensors[] = {
+      {"input", Tensor::kInput}, {"weight", Tensor::kFilter}, {"output", Tensor::kOutput}};
+  for (const auto& [name, t] : tensors) {
+    f[std::string("ingress.") + name] = r.ingress[t];
+    f[std::string("ingress_unicast.") + name] = r.ingress_unicast[t];
+    f[std::string("dram_reads.") + name] = r.dram_reads[t];
+  }
+  return f;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+const std::vector<ReferenceCase>& Cases() {
+  static const std::vector<ReferenceCase> cases = LoadReferenceCases();
+  return cases;
+}
+
+TEST(ReferenceSet, HoldsEveryCase) {
+  int conv = 0, kinds = 0, legal = 0;
+  for (const ReferenceCase& c : Cases()) {
+    (c.set == "exact-model" ? conv : kinds) += 1;
+    legal += FlattenJson(ReadWholeFile(c.ExpectedPath())).at("legal") == 1 ? 1 : 0;
+  }
+  EXPECT_EQ(conv, 300);
+  EXPECT_EQ(kinds, 120);
+  EXPECT_EQ(legal, 210 + 84);  // the READMEs' tallies
+}
+
+class ReferenceCaseTest : public ::testing::TestWithParam<ReferenceCase> {};
+
+TEST_P(ReferenceCaseTest, EqualsTheReferenceSimulator) {
+  const ReferenceCase& c = GetParam();
+  const MaestroModel model = ReadMaestroModel(c.CasePath());
+  ASSERT_EQ(model.network.layers.size(), 1u);
+  Hardware hw = ReadMaestroHardware(c.HwPath());
+  hw.simd_lanes = c.simd_lanes;
+  const SimulationResult r = Simulate(model.network.layers[0], model.mappings[0], hw);
+  EXPECT_EQ(ReferenceFields(r), FlattenJson(ReadWholeFile(c.ExpectedPath())));
+  // The MAC count of a legal run is the layer's, by any route.
+  if (r.legal) {
+    EXPECT_EQ(r.macs, model.network.layers[0].exact_macs);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ReferenceCaseTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<ReferenceCase>& param_info) {
+                           return param_info.param.id;
+                         });
+
+}  // namespace
+}  // namespace cadenza
