@@ -26,6 +26,8 @@ constexpr Subcommand kSubcommands[] = {
     {"layers", "list the MAC layers of an ONNX model with exact dimensions", RunLayers},
     {"search", "find the best dataflow per layer and write the review report", RunSearch},
     {"dse", "explore hardware design points: Pareto front of latency, energy and area", RunDse},
+    {"simulate", "count a .m file's dataflows exactly with the brute-force reference simulator",
+     RunSimulate},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

@@ -186,5 +186,114 @@ INSTANTIATE_TEST_SUITE_P(All, ReferenceCaseTest, ::testing::ValuesIn(Cases()),
                            return param_info.param.id;
                          });
 
+
+// ------------------------------------------------------------------------------------------------
+// Dilation against the reference: on the axes with stride 1, a reference layer of extent Y equals
+// the layer of extent 2Y - 1 with stride 2 and dilation 2, which reads only the even rows (row 2i
+// stands for row i). Output y' reads rows 2y' + 2r = 2(y' + r). A Y' directive keeps its (m, o);
+// a written Y directive (m, o) becomes (2m - 1, 2o), which the section 3.2 rewrite leaves alone
+// when m < R, o = m - R + 1 or m >= Y (others are skipped). Every count must be the reference's:
+// this ties the dilated window ownership and normalisation to the Python's numbers.
+
+// The dilated twin of `model`'s layer and mapping on each stride-1 axis, or false.
+bool DilatedTwin(MaestroModel* model) {
+  Layer& layer = model->network.layers[0];
+  if (layer.kind == OpKind::kGemm) return false;
+  LayerShape& s = layer.shape;
+  const bool rows = s.stride_y == 1, cols = s.stride_x == 1;
+  if (!rows && !cols) return false;
+  Mapping twin;
+  for (Directive d : model->mappings[0]) {
+    const bool on_rows = d.kind != DirectiveKind::kCluster && d.dim == Dim::kY && rows;
+    const bool on_cols = d.kind != DirectiveKind::kCluster && d.dim == Dim::kX && cols;
+    if ((on_rows || on_cols) && !d.output_coord) {
+      const int64_t taps = s.size[on_rows ? Dim::kR : Dim::kS];
+      const int64_t extent = s.size[on_rows ? Dim::kY : Dim::kX];
+      if (!(d.size < taps || d.offset == d.size - taps + 1 || d.size >= extent)) return false;
+      d.size = 2 * d.size - 1;
+      d.offset = 2 * d.offset;
+    }
+    twin.Add(d);
+  }
+  if (rows) {
+    s.size[Dim::kY] = 2 * s.size[Dim::kY] - 1;
+    s.stride_y = s.dilation_y = 2;
+  }
+  if (cols) {
+    s.size[Dim::kX] = 2 * s.size[Dim::kX] - 1;
+    s.stride_x = s.dilation_x = 2;
+  }
+  model->mappings[0] = twin;
+  return true;
+}
+
+TEST(ReferenceDilation, DilatedTwinsEqualTheReference) {
+  int twins = 0, legal = 0;
+  for (const ReferenceCase& c : Cases()) {
+    MaestroModel model = ReadMaestroModel(c.CasePath());
+    const LayerShape before = model.network.layers[0].shape;
+    if (!DilatedTwin(&model)) continue;
+    SCOPED_TRACE(c.id);
+    ++twins;
+    Hardware hw = ReadMaestroHardware(c.HwPath());
+    hw.simd_lanes = c.simd_lanes;
+    const Layer& layer = model.network.layers[0];
+    ASSERT_EQ(OutputRows(layer.shape), OutputRows(before));
+    ASSERT_EQ(OutputCols(layer.shape), OutputCols(before));
+    const auto expected = FlattenJson(ReadWholeFile(c.ExpectedPath()));
+    EXPECT_EQ(ReferenceFields(Simulate(layer, model.mappings[0], hw)), expected);
+    legal += expected.at("legal") == 1 ? 1 : 0;
+  }
+  // Most stride-1 cases qualify; both kinds of outcome are among them.
+  EXPECT_GT(twins, 150);
+  EXPECT_GT(legal, 80);
+  EXPECT_GT(twins - legal, 30);
+}
+
+// ------------------------------------------------------------------------------------------------
+// NGCONV against the reference: a CONV with batch N and the NGCONV with G = N groups (directives
+// on N moved to G) run the same MACs over the same inputs and outputs; only the weights differ
+// (one set per group instead of one shared set). So every count that does not involve weights
+// is the reference's, and the weight counts are at least the reference's.
+
+TEST(ReferenceGrouped, GroupsAsBatchEqualTheReferenceOutsideTheWeights) {
+  int grouped = 0;
+  for (const ReferenceCase& c : Cases()) {
+    MaestroModel model = ReadMaestroModel(c.CasePath());
+    Layer& layer = model.network.layers[0];
+    if (layer.kind != OpKind::kConv || layer.shape.size[Dim::kN] < 2) continue;
+    SCOPED_TRACE(c.id);
+    ++grouped;
+    layer.kind = OpKind::kGroupedConv;
+    layer.shape.size[Dim::kG] = layer.shape.size[Dim::kN];
+    layer.shape.size[Dim::kN] = 0;
+    Mapping moved;
+    for (Directive d : model.mappings[0]) {
+      if (d.kind != DirectiveKind::kCluster && d.dim == Dim::kN) d.dim = Dim::kG;
+      moved.Add(d);
+    }
+    Hardware hw = ReadMaestroHardware(c.HwPath());
+    hw.simd_lanes = c.simd_lanes;
+    const SimulationResult r = Simulate(layer, moved, hw);
+    std::map<std::string, int64_t> got = ReferenceFields(r);
+    std::map<std::string, int64_t> expected = FlattenJson(ReadWholeFile(c.ExpectedPath()));
+    for (const char* key : {"ingress.weight", "ingress_unicast.weight", "dram_reads.weight"}) {
+      if (expected.count(key) == 0) continue;
+      EXPECT_GE(got.at(key), expected.at(key)) << key;
+      got.erase(key);
+      expected.erase(key);
+    }
+    // Runtime and buffer sizes include weight traffic and weight tiles.
+    for (const char* key : {"runtime_cycles", "onchip_cycles", "l1_elements", "l2_elements"}) {
+      if (expected.count(key) == 0) continue;
+      EXPECT_GE(got.at(key), expected.at(key)) << key;
+      got.erase(key);
+      expected.erase(key);
+    }
+    EXPECT_EQ(got, expected);
+  }
+  EXPECT_EQ(grouped, 40);  // the CONV-with-batch cases of exact-model-kinds
+}
+
 }  // namespace
 }  // namespace cadenza
