@@ -250,6 +250,89 @@ TEST(ReferenceDilation, DilatedTwinsEqualTheReference) {
   EXPECT_GT(twins - legal, 30);
 }
 
+// Dilated reference cases, (dy, dx) as given, against a second implementation of the same rules
+// (the Python reference simulator with dilation added as docs/simulator.md states it:
+// rows y'*sy + r*dy, the dilated span in the section 3.2 normalisation and in window ownership).
+// That implementation agreed with this one on all 1,198 dilated variants (dy, dx) in
+// {(2,1), (1,2), (2,2), (3,2)} of the reference cases whose filter still fits; these are some of
+// them, multi-level and with R, S > 1.
+struct DilatedCase {
+  const char* set;
+  const char* id;
+  int64_t dy, dx;
+  const char* expected;
+};
+
+TEST(ReferenceDilation, DilatedCasesEqualASecondImplementation) {
+  const DilatedCase cases[] = {
+      {"exact-model", "e100", 2, 3,
+       "{\"legal\":true,\"macs\":216,\"runtime_cycles\":278,\"onchip_cycles\":218,"
+       "\"steps\":36,\"top_steps\":36,\"ingress\":{\"input\":108,\"weight\":72,"
+       "\"output\":48},\"ingress_unicast\":{\"input\":108,\"weight\":72,\"output\":48},"
+       "\"egress\":72,\"egress_unicast\":72,\"l1_elements\":22,\"l2_elements\":22,"
+       "\"dram_reads\":{\"input\":108,\"weight\":72,\"output\":48},\"dram_writes\":72}"},
+      {"exact-model", "e133", 2, 3,
+       "{\"legal\":true,\"macs\":45,\"runtime_cycles\":87,\"onchip_cycles\":63,\"steps\":2,"
+       "\"top_steps\":2,\"ingress\":{\"input\":45,\"weight\":15,\"output\":0},"
+       "\"ingress_unicast\":{\"input\":45,\"weight\":15,\"output\":0},\"egress\":3,"
+       "\"egress_unicast\":15,\"l1_elements\":22,\"l2_elements\":94,"
+       "\"dram_reads\":{\"input\":45,\"weight\":15,\"output\":0},\"dram_writes\":3}"},
+      {"exact-model", "e139", 2, 3,
+       "{\"legal\":true,\"macs\":80,\"runtime_cycles\":72,\"onchip_cycles\":56,\"steps\":1,"
+       "\"top_steps\":1,\"ingress\":{\"input\":12,\"weight\":40,\"output\":0},"
+       "\"ingress_unicast\":{\"input\":12,\"weight\":40,\"output\":0},\"egress\":10,"
+       "\"egress_unicast\":20,\"l1_elements\":72,\"l2_elements\":124,"
+       "\"dram_reads\":{\"input\":12,\"weight\":40,\"output\":0},\"dram_writes\":10}"},
+      {"exact-model", "e156", 2, 3,
+       "{\"legal\":true,\"macs\":224,\"runtime_cycles\":167,\"onchip_cycles\":96,"
+       "\"steps\":2,\"top_steps\":2,\"ingress\":{\"input\":168,\"weight\":16,\"output\":0},"
+       "\"ingress_unicast\":{\"input\":168,\"weight\":16,\"output\":0},\"egress\":14,"
+       "\"egress_unicast\":28,\"l1_elements\":128,\"l2_elements\":240,"
+       "\"dram_reads\":{\"input\":168,\"weight\":16,\"output\":0},\"dram_writes\":14}"},
+      {"exact-model", "e172", 2, 3,
+       "{\"legal\":true,\"macs\":2268,\"runtime_cycles\":1374,\"onchip_cycles\":804,"
+       "\"steps\":1,\"top_steps\":1,\"ingress\":{\"input\":108,\"weight\":378,\"output\":0},"
+       "\"ingress_unicast\":{\"input\":162,\"weight\":1512,\"output\":0},\"egress\":84,"
+       "\"egress_unicast\":84,\"l1_elements\":920,\"l2_elements\":1140,"
+       "\"dram_reads\":{\"input\":108,\"weight\":378,\"output\":0},\"dram_writes\":84}"},
+      {"exact-model", "e219", 2, 2,
+       "{\"legal\":true,\"macs\":192,\"runtime_cycles\":69,\"onchip_cycles\":66,"
+       "\"steps\":48,\"top_steps\":48,\"ingress\":{\"input\":64,\"weight\":192,"
+       "\"output\":45},\"ingress_unicast\":{\"input\":64,\"weight\":192,\"output\":45},"
+       "\"egress\":48,\"egress_unicast\":48,\"l1_elements\":18,\"l2_elements\":18,"
+       "\"dram_reads\":{\"input\":64,\"weight\":192,\"output\":45},\"dram_writes\":48}"},
+      {"exact-model-kinds", "k002", 2, 2,
+       "{\"legal\":true,\"macs\":432,\"runtime_cycles\":288,\"onchip_cycles\":277,"
+       "\"steps\":8,\"top_steps\":2,\"ingress\":{\"input\":224,\"weight\":36,\"output\":0},"
+       "\"ingress_unicast\":{\"input\":256,\"weight\":72,\"output\":0},\"egress\":48,"
+       "\"egress_unicast\":48,\"l1_elements\":98,\"l2_elements\":204,"
+       "\"dram_reads\":{\"input\":80,\"weight\":18,\"output\":0},\"dram_writes\":48}"},
+      {"exact-model", "e003", 3, 2,
+       "{\"legal\":false,\"missing_macs\":13608,\"extra_macs\":0}"},
+      {"exact-model", "e058", 3, 2,
+       "{\"legal\":false,\"missing_macs\":2880,\"extra_macs\":0}"},
+  };
+  for (const DilatedCase& d : cases) {
+    SCOPED_TRACE(d.id);
+    const ReferenceCase* c = nullptr;
+    for (const ReferenceCase& r : Cases()) {
+      if (r.id == d.id) c = &r;
+    }
+    ASSERT_NE(c, nullptr);
+    MaestroModel model = ReadMaestroModel(c->CasePath());
+    Layer& layer = model.network.layers[0];
+    layer.shape.dilation_y = d.dy;
+    layer.shape.dilation_x = d.dx;
+    Hardware hw = ReadMaestroHardware(c->HwPath());
+    hw.simd_lanes = c->simd_lanes;
+    const SimulationResult r = Simulate(layer, model.mappings[0], hw);
+    EXPECT_EQ(ReferenceFields(r), FlattenJson(d.expected));
+    if (r.legal) {
+      EXPECT_EQ(r.macs, ExactMacs(layer.kind, layer.shape));
+    }
+  }
+}
+
 // ------------------------------------------------------------------------------------------------
 // NGCONV against the reference: a CONV with batch N and the NGCONV with G = N groups (directives
 // on N moved to G) run the same MACs over the same inputs and outputs; only the weights differ
