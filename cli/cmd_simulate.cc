@@ -147,7 +147,9 @@ int RunSimulate(int argc, char** argv) {
     hw.simd_lanes = args["simd-lanes"].as<int64_t>();
     if (hw.simd_lanes < 1) throw UsageError("simulate: --simd-lanes must be at least 1");
   }
-  for (const std::string& w : model.network.warnings) std::cerr << "cadenza: warning: " << w << '\n';
+  for (const std::string& w : model.network.warnings) {
+    std::cerr << "cadenza: warning: " << w << '\n';
+  }
 
   std::vector<LayerRun> runs;
   bool failed = false;

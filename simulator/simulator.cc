@@ -108,7 +108,7 @@ struct Machine {
   MachineLayer layer;
   std::vector<std::vector<LevelDirective>> levels;  // level 0 (outermost) .. L (PEs)
   std::vector<int64_t> units;                       // sub-units per parent, per level
-  std::vector<int64_t> width;                       // sub-units of a level in all: units[0]*...*units[k]
+  std::vector<int64_t> width;  // sub-units of a level in all: units[0] * ... * units[k]
   int64_t lanes = 1;
   int64_t noc_bw = 1;
   int64_t offchip_bw = 1;
@@ -169,7 +169,8 @@ MachineLayer MakeMachineLayer(const Layer& layer) {
   m.out_rows = OutputRows(s);
   m.out_cols = OutputCols(s);
   if (m.out_rows < 1 || m.out_cols < 1) {
-    throw InputError(LayerContext(layer) + ": the (dilated) filter is larger than the input (Y' = " +
+    throw InputError(LayerContext(layer) +
+                     ": the (dilated) filter is larger than the input (Y' = " +
                      std::to_string(m.out_rows) + ", X' = " + std::to_string(m.out_cols) + ")");
   }
   return m;
@@ -180,7 +181,9 @@ MachineLayer MakeMachineLayer(const Layer& layer) {
 BoxDim MachineDim(const Layer& layer, const Directive& d) {
   const std::string where = LayerContext(layer) + ": " + ToString(d) + " ";
   if (layer.kind == OpKind::kGemm) {
-    if (d.output_coord) throw InputError(where + "maps an output coordinate; a GEMM has only M, N, K");
+    if (d.output_coord) {
+      throw InputError(where + "maps an output coordinate; a GEMM has only M, N, K");
+    }
     switch (d.dim) {
       case Dim::kM: return BoxDim::kY;
       case Dim::kN: return BoxDim::kK;
@@ -216,7 +219,7 @@ std::vector<LevelDirective> NormalizeLevel(const Layer& layer, const MachineLaye
                                            const std::vector<Directive>& written, int level) {
   std::vector<LevelDirective> out;
   std::array<const Directive*, kBoxDims> named{};
-  std::array<int64_t, kBoxDims> level_size{};  // the size of this level's directive per dim, 0: none
+  std::array<int64_t, kBoxDims> level_size{};  // this level's directive size per dim, 0: none
   for (const Directive& d : written) {
     const BoxDim dim = MachineDim(layer, d);
     if (const Directive* first = named[Index(dim)]) {
@@ -281,7 +284,9 @@ Machine Prepare(const Layer& layer, const Mapping& mapping, const Hardware& hw,
                      " input elements; the simulator takes layers of at most " +
                      std::to_string(options.max_macs));
   }
-  if (hw.num_pes < 1) throw InputError("the hardware has no PEs (num_pes = " + std::to_string(hw.num_pes) + ")");
+  if (hw.num_pes < 1) {
+    throw InputError("the hardware has no PEs (num_pes = " + std::to_string(hw.num_pes) + ")");
+  }
   if (hw.simd_lanes < 1 || hw.noc_bw < 1 || hw.offchip_bw < 1) {
     throw InputError("SIMD lanes, NoC and off-chip bandwidths must be at least 1");
   }
@@ -295,16 +300,20 @@ Machine Prepare(const Layer& layer, const Mapping& mapping, const Hardware& hw,
   int64_t product = 1;
   for (const Directive& d : mapping) {
     if (d.kind == DirectiveKind::kCluster) {
-      if (d.size < 1) throw InputError(LayerContext(layer) + ": " + ToString(d) + " has no sub-units");
+      if (d.size < 1) {
+        throw InputError(LayerContext(layer) + ": " + ToString(d) + " has no sub-units");
+      }
       if (__builtin_mul_overflow(product, d.size, &product) || product > hw.num_pes) {
         throw InputError(LayerContext(layer) + ": the cluster sizes multiply to more than the " +
-                         std::to_string(hw.num_pes) + " PEs of the hardware (at " + ToString(d) + ")");
+                         std::to_string(hw.num_pes) + " PEs of the hardware (at " +
+                         ToString(d) + ")");
       }
       clusters.push_back(d.size);
       groups.emplace_back();
     } else {
       if (d.size < 1 || d.offset < 1) {
-        throw InputError(LayerContext(layer) + ": " + ToString(d) + ": size and offset must be at least 1");
+        throw InputError(LayerContext(layer) + ": " + ToString(d) +
+                         ": size and offset must be at least 1");
       }
       groups.back().push_back(d);
     }
@@ -321,13 +330,15 @@ Machine Prepare(const Layer& layer, const Mapping& mapping, const Hardware& hw,
                      " PEs; the simulator takes at most " + std::to_string(options.max_pes));
   }
   for (size_t level = 0; level < groups.size(); ++level) {
-    const bool has_spatial = std::any_of(groups[level].begin(), groups[level].end(), [](const Directive& d) {
-      return d.kind == DirectiveKind::kSpatialMap;
-    });
+    const bool has_spatial =
+        std::any_of(groups[level].begin(), groups[level].end(),
+                    [](const Directive& d) { return d.kind == DirectiveKind::kSpatialMap; });
     if (!has_spatial) {
-      throw InputError(LayerContext(layer) + ": cluster level " + std::to_string(level) +
-                       (level == 0 ? " (before the first Cluster)" : " (after Cluster(" + std::to_string(clusters[level - 1]) + "))") +
-                       " has no SpatialMap; every level needs one");
+      const std::string which =
+          level == 0 ? std::string("before the first Cluster")
+                     : "after Cluster(" + std::to_string(clusters[level - 1]) + ")";
+      throw InputError(LayerContext(layer) + ": cluster level " + std::to_string(level) + " (" +
+                       which + ") has no SpatialMap; every level needs one");
     }
     m.levels.push_back(NormalizeLevel(layer, m.layer, groups[level], static_cast<int>(level)));
   }
@@ -366,7 +377,7 @@ struct SubUnit {
 
 std::shared_ptr<const SubUnit> MakeRoot(const MachineLayer& ml) {
   auto root = std::make_shared<SubUnit>();
-  for (int i = 0; i < kBoxDims; ++i) root->box[static_cast<size_t>(i)] = {0, ml.extent[static_cast<size_t>(i)]};
+  for (size_t i = 0; i < kBoxDims; ++i) root->box[i] = {0, ml.extent[i]};
   for (int64_t y = 0; y < ml.out_rows; ++y) {
     for (int64_t r = 0; r < ml.Ext(BoxDim::kR); ++r) root->yr.push_back({y, r});
   }
@@ -591,7 +602,9 @@ class Nest {
 
   void Write(Step* step) const {
     std::vector<const SubUnit*>& row = step->rows[static_cast<size_t>(level_)];
-    for (int64_t u = 0; u < units_count_; ++u) row[static_cast<size_t>(base_ + u)] = units_[static_cast<size_t>(u)].get();
+    for (int64_t u = 0; u < units_count_; ++u) {
+      row[static_cast<size_t>(base_ + u)] = units_[static_cast<size_t>(u)].get();
+    }
   }
 
   // Moves to the next odometer position whose sub-units are not all idle; false when none is left.
@@ -639,7 +652,8 @@ class Nest {
       if (level_ + 1 < static_cast<int>(m_.levels.size())) {
         for (int64_t u = 0; u < units_count_; ++u) {
           const auto& unit = units_[static_cast<size_t>(u)];
-          children_.push_back(unit ? std::make_unique<Nest>(m_, level_ + 1, unit, base_ + u) : nullptr);
+          children_.push_back(unit ? std::make_unique<Nest>(m_, level_ + 1, unit, base_ + u)
+                                   : nullptr);
         }
       }
       return true;
@@ -662,7 +676,7 @@ class Nest {
   std::vector<std::unique_ptr<Nest>> children_;        // their inner walks (non-leaf levels)
 };
 
-// A dense set over [0, size): which outputs were sent up from a PE, written to DRAM, which MACs ran.
+// A dense set over [0, size): outputs sent up from a PE, outputs written to DRAM, MACs that ran.
 class DenseSet {
  public:
   explicit DenseSet(int64_t size) : bits_(static_cast<size_t>(size), false) {}

@@ -57,7 +57,8 @@ struct SimulationResult {
   int64_t egress_unicast = 0;  // ... without reduction (sum)
   int64_t l1_elements = 0;     // 2 x sum over tensors of the largest PE tile
   int64_t l2_elements = 0;     // 2 x sum over tensors of the largest outer tile
-  PerTensor<int64_t> dram_reads{};  // new input/weight elements of the outer tile; output read-backs
+  // New input/weight elements of the outer tile; outputs read back.
+  PerTensor<int64_t> dram_reads{};
   int64_t dram_writes = 0;          // outputs leaving L2, the final write-back included
 };
 

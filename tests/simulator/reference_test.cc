@@ -57,7 +57,9 @@ std::vector<ReferenceCase> LoadReferenceCases() {
       std::vector<std::string> fields;
       std::stringstream row(line);
       for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
-      if (fields.size() != 4) throw std::runtime_error(std::string(set) + "/runs.csv: bad row " + line);
+      if (fields.size() != 4) {
+        throw std::runtime_error(std::string(set) + "/runs.csv: bad row " + line);
+      }
       cases.push_back({set, fields[1], std::stoll(fields[3])});
     }
   }

@@ -396,7 +396,8 @@ TEST(SimulatorErrors, RefusesLayersBeyondTheLimit) {
   const MaestroModel m = OneLayer("CONV", "K: 64, C: 64, R: 3, S: 3, Y: 66, X: 66",
                                   "      SpatialMap(1,1) K;\n");
   // 64 * 64 * 9 * 64 * 64 = 150,994,944 MACs: over the default limit of 10^8.
-  EXPECT_THAT(ErrorOf(m, Hw(4)), AllOf(HasSubstr("150994944 MACs"), HasSubstr("at most 100000000")));
+  EXPECT_THAT(ErrorOf(m, Hw(4)),
+              AllOf(HasSubstr("150994944 MACs"), HasSubstr("at most 100000000")));
   SimulatorOptions small;
   small.max_macs = 10;
   const MaestroModel tiny = OneLayer("CONV", "K: 2, C: 2, R: 1, S: 1, Y: 2, X: 2",
