@@ -29,6 +29,8 @@ constexpr Subcommand kSubcommands[] = {
     {"search", "find the best dataflow per layer and write the review report", RunSearch},
     {"dse", "explore hardware design points: Pareto front of latency, energy and area", RunDse},
     {"diff", "compare two search reviews of one network: totals, dataflow changes", RunDiff},
+    {"simulate", "count a .m file's dataflows exactly with the brute-force reference simulator",
+     RunSimulate},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

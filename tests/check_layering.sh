@@ -3,6 +3,8 @@
 #   analyzer/  the C++ standard library and analyzer/ only
 #   importer/  analyzer/, importer/           search/  analyzer/, search/
 #   report/    analyzer/, search/, report/    cli/     anything; nothing else includes cli/
+#   simulator/ the C++ standard library, analyzer/ and simulator/ only; only cli/ (and tests)
+#              include it
 #   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, nlohmann/json only
 #   in report/*.cc, cxxopts only in cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
@@ -44,7 +46,8 @@ allowed_modules() {
     importer) echo "analyzer importer" ;;
     search) echo "analyzer search" ;;
     report) echo "analyzer search report" ;;
-    cli) echo "analyzer importer search report cli" ;;
+    simulator) echo "analyzer simulator" ;;
+    cli) echo "analyzer importer search report simulator cli" ;;
   esac
 }
 
@@ -59,7 +62,7 @@ check_file() {  # path
     module=$top
     kind=source
   fi
-  local allowed=" analyzer importer search report "
+  local allowed=" analyzer importer search report simulator "
   [[ $kind == source || $module == cli ]] && allowed=" $(allowed_modules "$module") "
   # Every suite links tests/support, so it may not pull in a module (and its link dependencies).
   [[ $kind == test && $module == support ]] && allowed=" "
@@ -105,7 +108,7 @@ check_file() {  # path
       fi
       continue
     fi
-    if [[ $target == */* && " analyzer importer search report cli " == *" $first "* ]]; then
+    if [[ $target == */* && " analyzer importer search report simulator cli " == *" $first "* ]]; then
       if [[ $spec == \<* ]]; then
         report "$file" "$lineno" "$spec" "include project headers with quotes"
       elif [[ $first == cli && $module != cli ]]; then
@@ -121,14 +124,15 @@ check_file() {  # path
       report "$file" "$lineno" "$spec" "project headers are included from the repository root (\"module/file.h\")"
       continue
     fi
-    if [[ $module == analyzer && $kind == source && $std_headers != *" $target "* ]]; then
-      report "$file" "$lineno" "$spec" "analyzer/ may include only the C++ standard library and analyzer/"
+    if [[ ( $module == analyzer || $module == simulator ) && $kind == source &&
+          $std_headers != *" $target "* ]]; then
+      report "$file" "$lineno" "$spec" "$module/ may include only the C++ standard library and $(allowed_modules "$module" | sed -E 's#([a-z]+)#\1/#g; s# #, #g')"
     fi
   done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$file" || true)
 }
 
 files=()
-for dir in analyzer importer search report cli tests; do
+for dir in analyzer importer search report simulator cli tests; do
   [[ -d $dir ]] || continue
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
     find "$dir" -type f \( -name '*.h' -o -name '*.hpp' -o -name '*.cc' -o -name '*.cpp' \

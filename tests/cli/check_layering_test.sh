@@ -11,7 +11,7 @@ failures=0
 
 make_clean_tree() {  # dir
   local t=$1
-  mkdir -p "$t"/{analyzer,importer,search,report,cli,tests/cli,tests/importer,tests/support}
+  mkdir -p "$t"/{analyzer,importer,search,report,simulator,cli,tests/cli,tests/importer,tests/simulator,tests/support}
   printf '#pragma once\n#include <cstdint>\n#include <vector>\n' >"$t/analyzer/dims.h"
   printf '#include "analyzer/dims.h"\n#include <string>\n' >"$t/analyzer/dims.cc"
   printf '#include "analyzer/dims.h"\n#include <onnx/onnx_pb.h>\n#include <google/protobuf/message.h>\n' \
@@ -23,6 +23,12 @@ make_clean_tree() {  # dir
   printf '#include "cli/commands.h"\n#include <cxxopts.hpp>\n#include "report/report.h"\n#include <unistd.h>\n' \
     >"$t/cli/commands.cc"
   printf '#pragma once\n' >"$t/cli/commands.h"
+  printf '#pragma once\n#include "analyzer/layer.h"\n#include <vector>\n' >"$t/simulator/simulator.h"
+  printf '#include "simulator/simulator.h"\n#include "analyzer/error.h"\n#include <memory>\n' \
+    >"$t/simulator/simulator.cc"
+  printf '#include "simulator/simulator.h"\n' >"$t/cli/cmd_simulate.cc"
+  printf '#include "simulator/simulator.h"\n#include "importer/onnx_importer.h"\n' \
+    >"$t/tests/simulator/simulator_test.cc"
   printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n#include "tests/support/process.h"\n' \
     >"$t/tests/cli/atomic_file_test.cc"
   printf '#include "importer/onnx_importer.h"\n#include <onnx/defs/parser.h>\n#include "tests/support/files.h"\n' \
@@ -108,6 +114,18 @@ expect_fail test_support_includes_module tests/support/process.cc '#include "ana
   "tests/support/ may include only tests/support/"
 expect_fail angle_test_support_include tests/cli/atomic_file_test.cc \
   '#include <tests/support/process.h>' "with quotes"
+expect_fail simulator_includes_importer simulator/simulator.cc '#include "importer/maestro_reader.h"' \
+  "simulator/ may include only analyzer/, simulator/"
+expect_fail simulator_includes_system simulator/simulator.h '#include <unistd.h>' \
+  "simulator/ may include only the C++ standard library"
+expect_fail search_includes_simulator search/search.cc '#include "simulator/simulator.h"' \
+  "search/ may include only"
+expect_fail report_includes_simulator report/report.cc '#include "simulator/simulator.h"' \
+  "report/ may include only"
+expect_fail importer_includes_simulator importer/onnx_importer.h '#include "simulator/simulator.h"' \
+  "importer/ may include only"
+expect_fail simulator_includes_cli simulator/simulator.cc '#include "cli/atomic_file.h"' \
+  "nothing outside cli/ includes cli/"
 expect_fail spaced_directive analyzer/dims.cc '  #  include "report/report.h"' \
   "analyzer/ may include only"
 
