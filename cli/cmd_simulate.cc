@@ -210,7 +210,7 @@ int RunSimulate(int argc, char** argv) {
       json.EndObject();
       out << '\n';
     });
-    std::cout << "wrote " << json_path << '\n';
+    if (json_path != kStdoutPath) std::cout << "wrote " << json_path << '\n';
   }
   return 0;
 }
