@@ -193,6 +193,35 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   return total;
 }
 
+// Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
+// start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
+// regular tiling collapses to a few boxes, which keeps the coverage sweep small.
+void MergeAdjacent(std::vector<Box>* boxes) {
+  for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
+    const size_t dd = static_cast<size_t>(d);
+    std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
+      for (size_t e = 0; e < kD; ++e) {
+        if (e == dd) continue;
+        if (a[e] != b[e]) return a[e] < b[e];
+      }
+      return a[dd] < b[dd];
+    });
+    size_t w = 0;
+    for (size_t i = 1; i < boxes->size(); ++i) {
+      Box& last = (*boxes)[w];
+      const Box& b = (*boxes)[i];
+      bool same = true;
+      for (size_t e = 0; e < kD && same; ++e) same = e == dd || last[e] == b[e];
+      if (same && last[dd].hi == b[dd].lo) {
+        last[dd].hi = b[dd].hi;
+      } else {
+        (*boxes)[++w] = b;
+      }
+    }
+    boxes->resize(w + 1);
+  }
+}
+
 // ------------------------------------------------------------------------------------------------
 // The machine's dimensions and the directives of one level.
 
@@ -301,6 +330,22 @@ Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
   t.t[Tensor::kOutput].push_back(
       {d.box[kN], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
   return t;
+}
+
+// Whether two boxes project to the same tile of tensor x.
+bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& b) {
+  switch (x) {
+    case Tensor::kInput:
+      return a.box[kN] == b.box[kN] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+             a.box[kS] == b.box[kS] && a.yo == b.yo && a.xo == b.xo;
+    case Tensor::kFilter:
+      return a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+             a.box[kS] == b.box[kS];
+    case Tensor::kOutput:
+      return a.box[kN] == b.box[kN] && a.yo == b.yo && a.xo == b.xo &&
+             (sh.depthwise ? a.box[kC] == b.box[kC] : a.box[kK] == b.box[kK]);
+  }
+  return false;
 }
 
 // One global step: the descriptor index of every PE (-1: idle).
@@ -589,6 +634,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
+  std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
+  size_t merged_size = 0;
   BoxList written;       // outputs whose partial sums some PE sent up
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
@@ -616,15 +663,24 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t u = 0; u < row.size(); ++u) {
         if (row[u] < 0) continue;
         const Desc& d = pool[static_cast<size_t>(row[u])];
-        Tiles cur = MakeTiles(sh, d);
+        // A tensor whose projection of the box did not change has no new and no leaving
+        // elements; most steps change one tensor only.
+        PerTensor<bool> same{};
+        if (has_prev[u]) {
+          for (Tensor x : kAllTensors) same[x] = SameTile(sh, x, d, prev_desc[u]);
+        }
+        const bool changed = !(same[Tensor::kInput] && same[Tensor::kFilter] && same[Tensor::kOutput]);
+        Tiles cur;
+        if (changed) cur = MakeTiles(sh, d);
         for (Tensor x : kAllTensors) {
+          if (same[x]) continue;
           BoxList fresh = has_prev[u] ? Subtract(cur.t[x], prev[u].t[x]) : cur.t[x];
           if (x == Tensor::kOutput) fresh = Intersect(fresh, written);
           fresh_sum[x] += Size(fresh);
           UnionInto(&fresh_union[x], fresh);
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
-        if (has_prev[u]) {
+        if (has_prev[u] && !same[Tensor::kOutput]) {
           const BoxList leave = Subtract(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput]);
           leave_sum += Size(leave);
           UnionInto(&leave_union, leave);
@@ -634,8 +690,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
         mac_boxes.push_back({d.box[kN], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
-        prev[u] = std::move(cur);
-        has_prev[u] = true;
+        if (mac_boxes.size() >= 2 * merged_size + 256) {
+          MergeAdjacent(&mac_boxes);
+          merged_size = mac_boxes.size();
+        }
+        if (changed) {
+          prev[u] = std::move(cur);
+          prev_desc[u] = d;
+          has_prev[u] = true;
+        }
       }
       int64_t in_mc = 0, in_uc = 0;
       for (Tensor x : kAllTensors) {
@@ -742,7 +805,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     out.l2_elements += 2 * out.l2_max[x];
   }
   // Coverage: every MAC exactly once.
-  std::sort(mac_boxes.begin(), mac_boxes.end());
+  MergeAdjacent(&mac_boxes);
   const int64_t covered = UnionVolume(mac_boxes, 0);
   out.missing_macs = total_macs_ - covered;
   out.extra_macs = mac_sum - covered;
