@@ -112,34 +112,6 @@ BoxList Subtract(const BoxList& a, const BoxList& b) {
   return cur;
 }
 
-// Merges boxes equal in all coordinates but one and adjacent in that one, so that sets that
-// grow over the run (outputs written so far) stay a handful of boxes.
-void Coalesce(BoxList* list) {
-  bool merged = true;
-  while (merged && list->size() > 1) {
-    merged = false;
-    for (size_t i = 0; i < list->size() && !merged; ++i) {
-      for (size_t j = i + 1; j < list->size() && !merged; ++j) {
-        Box& a = (*list)[i];
-        const Box& b = (*list)[j];
-        int differ = -1;
-        bool ok = true;
-        for (int d = 0; d < kD && ok; ++d) {
-          if (a[d] == b[d]) continue;
-          if (differ >= 0) ok = false;
-          differ = d;
-        }
-        if (!ok || differ < 0) continue;
-        if (a[differ].hi == b[differ].lo || b[differ].hi == a[differ].lo) {
-          a[differ] = {std::min(a[differ].lo, b[differ].lo), std::max(a[differ].hi, b[differ].hi)};
-          list->erase(list->begin() + static_cast<std::ptrdiff_t>(j));
-          merged = true;
-        }
-      }
-    }
-  }
-}
-
 // acc becomes acc u add (acc disjoint, add disjoint).
 void UnionInto(BoxList* acc, const BoxList& add) {
   if (acc->empty()) {
@@ -220,6 +192,15 @@ void MergeAdjacent(std::vector<Box>* boxes) {
     }
     boxes->resize(w + 1);
   }
+}
+
+// |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
+int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
+  if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
+  std::sort(boxes->begin(), boxes->end());
+  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+  MergeAdjacent(boxes);
+  return UnionVolume(*boxes, 0);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -655,10 +636,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (Tensor x : kAllTensors) UnionInto(&outer[x], t.t[x]);
     }
     int64_t top_onchip = 0;
+    PerTensor<BoxList> fresh_union;
+    BoxList leave_union;
     for (const Row& row : steps) {
-      PerTensor<BoxList> fresh_union;
+      // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
+      // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
+      // rather than built box by box.
+      for (Tensor x : kAllTensors) fresh_union[x].clear();
+      leave_union.clear();
       PerTensor<int64_t> fresh_sum{};
-      BoxList leave_union;
       int64_t leave_sum = 0, compute = 0;
       for (size_t u = 0; u < row.size(); ++u) {
         if (row[u] < 0) continue;
@@ -677,13 +663,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           BoxList fresh = has_prev[u] ? Subtract(cur.t[x], prev[u].t[x]) : cur.t[x];
           if (x == Tensor::kOutput) fresh = Intersect(fresh, written);
           fresh_sum[x] += Size(fresh);
-          UnionInto(&fresh_union[x], fresh);
+          fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
         if (has_prev[u] && !same[Tensor::kOutput]) {
           const BoxList leave = Subtract(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput]);
           leave_sum += Size(leave);
-          UnionInto(&leave_union, leave);
+          leave_union.insert(leave_union.end(), leave.begin(), leave.end());
         }
         const int64_t macs = d.box[kN].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
@@ -702,17 +688,19 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
       int64_t in_mc = 0, in_uc = 0;
       for (Tensor x : kAllTensors) {
-        const int64_t mc = Size(fresh_union[x]);
+        const int64_t mc = OverlappingUnionSize(&fresh_union[x]);
         out.ingress[x] += mc;
         out.ingress_unicast[x] += fresh_sum[x];
         in_mc += mc;
         in_uc += fresh_sum[x];
       }
-      const int64_t eg_red = Size(leave_union);
+      const int64_t eg_red = OverlappingUnionSize(&leave_union);
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
-      UnionInto(&written, leave_union);
-      Coalesce(&written);
+      if (!leave_union.empty()) {
+        for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
+        MergeAdjacent(&written);
+      }
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
       const int64_t delay = global_step == 0
@@ -736,7 +724,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const int64_t dram_out = Size(leave);
     out.dram_writes += dram_out;
     UnionInto(&dram_written, leave);
-    Coalesce(&dram_written);
+    MergeAdjacent(&dram_written);
     for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
     runtime += out.top_steps == 0
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
