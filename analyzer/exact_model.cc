@@ -64,19 +64,6 @@ int64_t IntersectSize(const BoxList& a, const BoxList& b) {
   return total;
 }
 
-BoxList Intersect(const BoxList& a, const BoxList& b) {
-  BoxList out;
-  for (const Box& x : a) {
-    for (const Box& y : b) {
-      if (!Overlap(x, y)) continue;
-      Box z;
-      for (int d = 0; d < kD; ++d) z[d] = {std::max(x[d].lo, y[d].lo), std::min(x[d].hi, y[d].hi)};
-      out.push_back(z);
-    }
-  }
-  return out;
-}
-
 // Appends a - b as at most 2 * kD disjoint boxes: slabs below and above b in each coordinate,
 // each restricted to b's range in the coordinates before it.
 void SubtractBox(const Box& a, const Box& b, BoxList* out) {
@@ -97,6 +84,30 @@ void SubtractBox(const Box& a, const Box& b, BoxList* out) {
       piece[d].lo = b[d].hi;
       out->push_back(piece);
       rest[d].hi = b[d].hi;
+    }
+  }
+}
+
+// out = a - b, reusing out's and scratch's storage.
+void SubtractInto(const BoxList& a, const BoxList& b, BoxList* out, BoxList* scratch) {
+  *out = a;
+  for (const Box& y : b) {
+    if (out->empty()) break;
+    scratch->clear();
+    for (const Box& x : *out) SubtractBox(x, y, scratch);
+    out->swap(*scratch);
+  }
+}
+
+// out = a n b (a, b disjoint lists), reusing out's storage.
+void IntersectInto(const BoxList& a, const BoxList& b, BoxList* out) {
+  out->clear();
+  for (const Box& x : a) {
+    for (const Box& y : b) {
+      if (!Overlap(x, y)) continue;
+      Box z;
+      for (int d = 0; d < kD; ++d) z[d] = {std::max(x[d].lo, y[d].lo), std::min(x[d].hi, y[d].hi)};
+      out->push_back(z);
     }
   }
 }
@@ -295,10 +306,12 @@ void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::p
   }
 }
 
-Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
-  Tiles t;
+// Fills *out with the tiles of d, reusing its storage.
+void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
+  Tiles& t = *out;
+  for (Tensor x : kAllTensors) t.t[x].clear();
   const Iv one{0, 1};
-  std::vector<std::pair<Iv, Iv>> rows, cols;
+  thread_local std::vector<std::pair<Iv, Iv>> rows, cols;
   RowPieces(d.yo, d.box[kR], sh.stride_y, sh.dilation_y, &rows);
   RowPieces(d.xo, d.box[kS], sh.stride_x, sh.dilation_x, &cols);
   BoxList& in = t.t[Tensor::kInput];
@@ -310,6 +323,11 @@ Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
   t.t[Tensor::kFilter].push_back({d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
   t.t[Tensor::kOutput].push_back(
       {d.box[kN], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
+}
+
+Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
+  Tiles t;
+  MakeTilesInto(sh, d, &t);
   return t;
 }
 
@@ -637,7 +655,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     int64_t top_onchip = 0;
     PerTensor<BoxList> fresh_union;
-    BoxList leave_union;
+    BoxList leave_union, diff, fresh, leave, scratch;
+    Tiles cur;
     for (const Row& row : steps) {
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
@@ -656,18 +675,25 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           for (Tensor x : kAllTensors) same[x] = SameTile(sh, x, d, prev_desc[u]);
         }
         const bool changed = !(same[Tensor::kInput] && same[Tensor::kFilter] && same[Tensor::kOutput]);
-        Tiles cur;
-        if (changed) cur = MakeTiles(sh, d);
+        if (changed) MakeTilesInto(sh, d, &cur);
         for (Tensor x : kAllTensors) {
           if (same[x]) continue;
-          BoxList fresh = has_prev[u] ? Subtract(cur.t[x], prev[u].t[x]) : cur.t[x];
-          if (x == Tensor::kOutput) fresh = Intersect(fresh, written);
+          if (has_prev[u]) {
+            SubtractInto(cur.t[x], prev[u].t[x], &diff, &scratch);
+          } else {
+            diff = cur.t[x];
+          }
+          if (x == Tensor::kOutput) {
+            IntersectInto(diff, written, &fresh);
+          } else {
+            fresh.swap(diff);
+          }
           fresh_sum[x] += Size(fresh);
           fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
         if (has_prev[u] && !same[Tensor::kOutput]) {
-          const BoxList leave = Subtract(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput]);
+          SubtractInto(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput], &leave, &scratch);
           leave_sum += Size(leave);
           leave_union.insert(leave_union.end(), leave.begin(), leave.end());
         }
@@ -681,7 +707,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           merged_size = mac_boxes.size();
         }
         if (changed) {
-          prev[u] = std::move(cur);
+          std::swap(prev[u], cur);
           prev_desc[u] = d;
           has_prev[u] = true;
         }
@@ -716,14 +742,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.dram_reads[x] += n;
       dram_in += n;
     }
-    const BoxList leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
+    const BoxList outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
     const BoxList enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
     const int64_t read_back = IntersectSize(enter, dram_written);
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
-    const int64_t dram_out = Size(leave);
+    const int64_t dram_out = Size(outer_leave);
     out.dram_writes += dram_out;
-    UnionInto(&dram_written, leave);
+    UnionInto(&dram_written, outer_leave);
     MergeAdjacent(&dram_written);
     for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
     runtime += out.top_steps == 0
