@@ -208,8 +208,27 @@ void MergeAdjacent(std::vector<Box>* boxes) {
 // |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
 int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
+  // Few boxes that do not meet (PEs with different tiles) need no sweep.
+  auto disjoint_size = [](const std::vector<Box>& list) -> int64_t {
+    int64_t total = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        if (Overlap(list[i], list[j])) return -1;
+      }
+      total += Volume(list[i]);
+    }
+    return total;
+  };
+  if (boxes->size() <= 16) {
+    const int64_t n = disjoint_size(*boxes);
+    if (n >= 0) return n;
+  }
   std::sort(boxes->begin(), boxes->end());
   boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+  if (boxes->size() <= 32) {
+    const int64_t n = disjoint_size(*boxes);
+    if (n >= 0) return n;
+  }
   MergeAdjacent(boxes);
   return UnionVolume(*boxes, 0);
 }
@@ -634,7 +653,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
-  size_t merged_size = 0;
+  size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
@@ -725,7 +744,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.egress_unicast += leave_sum;
       if (!leave_union.empty()) {
         for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
-        MergeAdjacent(&written);
+        if (written.size() >= 2 * written_merged + 16) {
+          MergeAdjacent(&written);
+          written_merged = written.size();
+        }
       }
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
@@ -750,7 +772,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const int64_t dram_out = Size(outer_leave);
     out.dram_writes += dram_out;
     UnionInto(&dram_written, outer_leave);
-    MergeAdjacent(&dram_written);
+    if (dram_written.size() >= 2 * dram_written_merged + 16) {
+      MergeAdjacent(&dram_written);
+      dram_written_merged = dram_written.size();
+    }
     for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
     runtime += out.top_steps == 0
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
