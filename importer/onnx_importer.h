@@ -55,6 +55,9 @@ struct SkippedNode {
   std::string op_type;
   Why why = Why::kUnsupported;
   std::string reason;
+  // The node's MAC count when its shapes give it (inside a control-flow body: one execution
+  // of the body), else -1. Network::not_analysed carries the same records.
+  int64_t macs = -1;
 };
 /// "unsupported", "control flow", "unresolved".
 std::string_view SkipReasonName(SkippedNode::Why why);
