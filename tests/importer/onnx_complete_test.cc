@@ -334,6 +334,49 @@ TEST(OnnxEinsumShapeTest, ImplicitOutputAndEllipsisBroadcast) {
 
 // ---- Weights in external-data Constant nodes ----
 
+// A Constant node of shape `dims` whose data is in the (absent) file `location`.
+onnx::NodeProto ExternalConstant(const std::string& output, const std::vector<int64_t>& dims,
+                                 const std::string& location) {
+  onnx::NodeProto constant;
+  constant.set_op_type("Constant");
+  constant.add_output(output);
+  onnx::AttributeProto* value = constant.add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  onnx::TensorProto* t = value->mutable_t();
+  t->set_name(output);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) t->add_dims(d);
+  t->set_data_location(onnx::TensorProto::EXTERNAL);
+  onnx::StringStringEntryProto* e = t->add_external_data();
+  e->set_key("location");
+  e->set_value(location);
+  return constant;
+}
+
+TEST(OnnxExternalConstantTest, ConstantsInsideControlFlowBodiesAreStubbedToo) {
+  onnx::ModelProto model = Parse(R"(
+    <ir_version: 8, opset_import: ["" : 13]>
+    g (bool cond, float[1, 2, 4, 4] x) => (float[1, 3, 2, 2] y) {
+      y = If (cond) <
+        then_branch = then_g () => (float[1, 3, 2, 2] a) { a = Conv (x, w) },
+        else_branch = else_g () => (float[1, 3, 2, 2] b) { b = Conv (x, w) }
+      >
+    })");
+  for (int branch = 0; branch < 2; ++branch) {
+    onnx::GraphProto* body =
+        model.mutable_graph()->mutable_node(0)->mutable_attribute(branch)->mutable_g();
+    *body->add_node() = ExternalConstant("w", {3, 2, 3, 3}, "weights.bin");
+    body->mutable_node()->SwapElements(0, 1);
+  }
+  const OnnxImport m = ImportModel(model);
+  ASSERT_EQ(m.network.not_analysed.size(), 2u);
+  EXPECT_EQ(m.network.not_analysed[0].macs, 216);
+  EXPECT_EQ(m.network.not_analysed[1].macs, 216);
+  ASSERT_EQ(m.network.warnings.size(), 2u);
+  EXPECT_THAT(m.network.warnings[0], HasSubstr("2 Constant node(s)"));
+}
+
 TEST(OnnxExternalConstantTest, ConstantsWithAbsentExternalDataImportFromTheirDims) {
   onnx::ModelProto model = Parse(R"(
     <ir_version: 8, opset_import: ["" : 13]>
