@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
 #include "cli/subcommands.h"
 
@@ -40,29 +41,10 @@ const Subcommand* FindSubcommand(std::string_view name) {
   return nullptr;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string UnknownSubcommand(std::string_view name) {
-  std::string message = "unknown subcommand '" + std::string(name) + "'";
-  for (const Subcommand& s : kSubcommands) {
-    if (EditDistance(name, s.name) <= 2) {
-      return message + "; did you mean '" + std::string(s.name) + "'?";
-    }
-  }
-  return message;
+  std::vector<std::string_view> names;
+  for (const Subcommand& s : kSubcommands) names.push_back(s.name);
+  return "unknown subcommand '" + std::string(name) + "'" + DidYouMean(name, names);
 }
 
 void PrintUsage(std::ostream& out, const cxxopts::Options& options) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
 #include "cli/output_file.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
@@ -22,13 +23,7 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string ReadText(const std::string& path) { return ReadInputFile(path); }
 
 std::string ShellQuoted(std::string_view arg) {
   constexpr std::string_view kSafe =
