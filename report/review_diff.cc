@@ -334,15 +334,10 @@ void WriteDiffHtml(const ReviewDiff& diff, std::ostream& out) {
   const ReviewSummary& a = *diff.a;
   const ReviewSummary& b = *diff.b;
   const std::string title = a.network == b.network ? a.network : a.network + " vs " + b.network;
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-         "<title>"
-      << Escape(title) << " \u2014 Cadenza review comparison</title>\n"
-      << "<link rel=\"icon\" href=\"data:,\">\n<style>" << html::Style()
-      << "\ntr.changed td{background:rgba(255,196,0,.12)}td.better{color:#0a7d32}"
-         "td.worse{color:#b3261e}</style>\n</head>\n<body>\n<header>\n<p class=\"kicker\">"
+  html::WriteDocumentHead(out, "", title, "Cadenza review comparison",
+                          "\ntr.changed td{background:rgba(255,196,0,.12)}td.better{color:#0a7d32}"
+                          "td.worse{color:#b3261e}");
+  out << "<header>\n<p class=\"kicker\">"
          "Cadenza review comparison</p>\n<h1>"
       << Escape(title) << "</h1>\n<dl class=\"meta\">\n";
   for (const auto& [label, s] : {std::pair<const char*, const ReviewSummary*>{"A", &a}, {"B", &b}}) {
