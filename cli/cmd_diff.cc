@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/input_file.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
@@ -44,8 +45,8 @@ int RunDiff(int argc, char** argv) {
   if (args.count("output") > 0) outputs.emplace_back("-o", args["output"].as<std::string>());
   CheckOutputPaths("diff", outputs, {{"review A", inputs[0]}, {"review B", inputs[1]}});
 
-  const ReviewSummary a = ReadReviewJson(ReadText(inputs[0]), inputs[0]);
-  const ReviewSummary b = ReadReviewJson(ReadText(inputs[1]), inputs[1]);
+  const ReviewSummary a = ReadReviewJson(ReadInputFile(inputs[0]), inputs[0]);
+  const ReviewSummary b = ReadReviewJson(ReadInputFile(inputs[1]), inputs[1]);
   const ReviewDiff diff = DiffReviews(a, b);
   std::ostream& summary = AnyToStdout(outputs) ? std::cerr : std::cout;
   WriteDiffText(diff, summary);

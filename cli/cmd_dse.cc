@@ -23,6 +23,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "analyzer/input_file.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
@@ -164,7 +165,7 @@ int RunDse(int argc, char** argv) {
 
   // The sweep first: it is quick to read, and a mistake in it should not wait for the model.
   const std::vector<SweepPoint> sweep = ReadSweep(sweep_path);
-  const std::string sweep_text = ReadText(sweep_path);
+  const std::string sweep_text = ReadInputFile(sweep_path);
   std::vector<Hardware> points;
   std::vector<std::string> labels;
   points.reserve(sweep.size());

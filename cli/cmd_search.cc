@@ -20,6 +20,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "analyzer/input_file.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
@@ -98,7 +99,7 @@ int RunSearch(int argc, char** argv) {
     if (!templates_path.empty()) {
       std::cout << "\n// ---------------------------------------------------------------- "
                 << templates_path << "\n"
-                << ReadText(templates_path);
+                << ReadInputFile(templates_path);
     }
     return 0;
   }
@@ -150,7 +151,7 @@ int RunSearch(int argc, char** argv) {
     const std::string hw_path = args["hw"].as<std::string>();
     hw = ReadHardwareFile(hw_path);
     hw_context.hardware_source = hw_path;
-    hw_context.hardware_text = ReadText(hw_path);
+    hw_context.hardware_text = ReadInputFile(hw_path);
   } else {
     hw = DefaultHardware();
     hw_context.hardware_source = "built-in default (models/hw/default.textproto)";

@@ -23,8 +23,6 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
-std::string ReadText(const std::string& path) { return ReadInputFile(path); }
-
 std::string ShellQuoted(std::string_view arg) {
   constexpr std::string_view kSafe =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=,@%+";
@@ -92,6 +90,16 @@ void CheckOutputPaths(std::string_view command,
   namespace fs = std::filesystem;
   std::error_code ec;
   const std::string prefix = std::string(command) + ": ";
+  // Where each output lands (symbolic links followed), settled once: two outputs through links
+  // to one file are one file.
+  std::vector<std::string> target(outputs.size());
+  std::vector<fs::path> landing(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].second != kStdoutPath) {
+      target[i] = ResolveOutputPath(outputs[i].second);
+      landing[i] = fs::weakly_canonical(target[i], ec);
+    }
+  }
   for (size_t i = 0; i < outputs.size(); ++i) {
     const auto& [flag, out] = outputs[i];
     if (out == kStdoutPath) {
@@ -103,16 +111,13 @@ void CheckOutputPaths(std::string_view command,
       }
       continue;
     }
-    // Symbolic links are followed: two outputs through links to one file are one file. A
-    // device may take several (--csv /dev/null --json /dev/null).
-    const std::string target = ResolveOutputPath(out);
-    const fs::path path = fs::weakly_canonical(target, ec);
-    const fs::file_status status = fs::status(target, ec);
+    const fs::path& path = landing[i];
+    const fs::file_status status = fs::status(target[i], ec);
+    // A device may take several outputs (--csv /dev/null --json /dev/null).
     const bool special = fs::exists(status) && !fs::is_regular_file(status) &&
                          !fs::is_directory(status);
     for (size_t j = 0; j < i && !special; ++j) {
-      if (outputs[j].second != kStdoutPath &&
-          path == fs::weakly_canonical(ResolveOutputPath(outputs[j].second), ec)) {
+      if (outputs[j].second != kStdoutPath && path == landing[j]) {
         throw UsageError(prefix + outputs[j].first + " and " + flag + " name the same file '" +
                          out + "'");
       }
@@ -125,7 +130,7 @@ void CheckOutputPaths(std::string_view command,
     if (fs::is_directory(status)) throw InputError(out, "cannot write: it is a directory");
     // A device or FIFO is written in place: its directory need not be writable.
     if (special) continue;
-    fs::path dir = fs::path(target).parent_path();
+    fs::path dir = fs::path(target[i]).parent_path();
     if (dir.empty()) dir = ".";
     if (!fs::is_directory(dir, ec)) {
       throw InputError(out, "cannot write: directory '" + dir.string() + "' does not exist");

@@ -18,9 +18,6 @@ namespace cadenza::cli {
 
 bool EndsWith(std::string_view text, std::string_view suffix);
 
-/// The whole file. Throws InputError naming it when it cannot be read.
-std::string ReadText(const std::string& path);
-
 /// The argument as a POSIX shell would need it to read back the same.
 std::string ShellQuoted(std::string_view arg);
 
