@@ -15,55 +15,11 @@
 
 #include "analyzer/error.h"
 #include "importer/maestro_reader.h"
+#include "tests/support/exact_reference.h"
+#include "tests/support/files.h"
 
 namespace cadenza {
 namespace {
-
-const std::string kData = std::string(CADENZA_SOURCE_DIR) + "/tests/data/";
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The expected files are flat JSON objects with one level of nesting; this reads them into
-// "key" / "outer.inner" -> integer (true/false as 1/0).
-std::map<std::string, int64_t> ReadExpected(const std::string& path) {
-  const std::string text = ReadText(path);
-  std::map<std::string, int64_t> out;
-  std::string outer;
-  size_t i = 0;
-  std::string last_key;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == '"') {
-      const size_t end = text.find('"', i + 1);
-      last_key = text.substr(i + 1, end - i - 1);
-      i = end + 1;
-      continue;
-    }
-    if (c == '{' && !last_key.empty()) {
-      outer = last_key + ".";
-      last_key.clear();
-    } else if (c == '}') {
-      outer.clear();
-    } else if (c == '-' || std::isdigit(static_cast<unsigned char>(c))) {
-      size_t end = i + 1;
-      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-      out[outer + last_key] = std::stoll(text.substr(i, end - i));
-      i = end;
-      continue;
-    } else if (text.compare(i, 4, "true") == 0) {
-      out[outer + last_key] = 1;
-    } else if (text.compare(i, 5, "false") == 0) {
-      out[outer + last_key] = 0;
-    }
-    ++i;
-  }
-  return out;
-}
 
 struct Case {
   std::string id;
@@ -74,25 +30,16 @@ struct Case {
 };
 
 std::vector<Case> LoadSet(const std::string& set) {
-  const std::string dir = kData + set + "/";
-  std::ifstream runs(dir + "inputs/runs.csv");
-  std::string line;
-  std::getline(runs, line);  // header
   std::vector<Case> cases;
-  while (std::getline(runs, line)) {
-    if (line.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) f.push_back(cell);
+  for (const test::ExactReferenceRun& run : test::ExactReferenceRuns(set)) {
     Case c;
-    c.id = f.at(0);
-    const MaestroModel model = ReadMaestroModel(dir + "inputs/cases/" + f.at(1) + ".m");
+    c.id = run.id;
+    const MaestroModel model = ReadMaestroModel(run.CasePath());
     c.layer = model.network.layers.at(0);
     c.mapping = model.mappings.at(0);
-    c.hw = ReadMaestroHardware(dir + "inputs/hw/" + f.at(2) + ".m");
-    c.hw.simd_lanes = std::stoll(f.at(3));
-    c.expected = ReadExpected(dir + "expected/" + c.id + ".json");
+    c.hw = ReadMaestroHardware(run.HwPath());
+    c.hw.simd_lanes = run.simd_lanes;
+    c.expected = test::FlattenJsonIntegers(test::ReadFile(run.ExpectedPath()));
     cases.push_back(std::move(c));
   }
   return cases;

@@ -4,18 +4,18 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/cadenza_run.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
+
+namespace cadenza::test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -24,28 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-const std::string kSource = CADENZA_SOURCE_DIR;
-const std::string kBinary = CADENZA_BINARY;
-const std::string kCases = kSource + "/tests/data/exact-model/";
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string Quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
+const std::string kCases = SourcePath("tests/data/exact-model") + "/";
 
 std::string WithoutSpace(std::string text) {
   text.erase(std::remove_if(text.begin(), text.end(),
@@ -67,38 +46,9 @@ std::string ObjectAt(const std::string& json, const std::string& key) {
   return "";
 }
 
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class SimulateCommandTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("cadenza_simulate_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome Run(const std::vector<std::string>& args) {
-    std::string command = Quote(kBinary);
-    for (const std::string& a : args) command += " " + Quote(a);
-    const fs::path out = dir_ / ".stdout";
-    const fs::path err = dir_ / ".stderr";
-    command += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    const int status = std::system(command.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadText(out);
-    o.err = ReadText(err);
-    fs::remove(out);
-    fs::remove(err);
-    return o;
-  }
+  RunResult Run(const std::vector<std::string>& args) { return RunCadenza(args); }
 
   // The arguments of reference case `id` (its SIMD width from runs.csv is passed by the caller).
   static std::vector<std::string> CaseArgs(const std::string& id) {
@@ -106,15 +56,15 @@ class SimulateCommandTest : public ::testing::Test {
             kCases + "inputs/hw/" + id + ".m"};
   }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
-  fs::path dir_;
+  TempDir dir_;
 };
 
 TEST_F(SimulateCommandTest, PrintsTheCountsPerLayer) {
   std::vector<std::string> args = CaseArgs("e000");
   args.insert(args.end(), {"--simd-lanes", "1"});
-  const Outcome o = Run(args);
+  const RunResult o = Run(args);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.err, IsEmpty());
   // tests/data/exact-model/expected/e000.json
@@ -128,15 +78,15 @@ TEST_F(SimulateCommandTest, JsonHoldsTheReferenceCounts) {
   const std::string json = Path("e003.json");
   std::vector<std::string> args = CaseArgs("e003");
   args.insert(args.end(), {"--simd-lanes", "2", "--json", json});
-  const Outcome o = Run(args);
+  const RunResult o = Run(args);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("wrote " + json));
-  const std::string doc = WithoutSpace(ReadText(json));
+  const std::string doc = WithoutSpace(ReadFile(json));
   EXPECT_THAT(doc, AllOf(StartsWith("{\"tool\":\"cadenza\""), HasSubstr("\"command\":\"simulate\""),
                          HasSubstr("\"name\":\"e003\""), HasSubstr("\"multicast\":true"),
                          HasSubstr("\"reduction\":true")));
   // The "exact" object is the reference file, field for field and in its order.
-  EXPECT_EQ(ObjectAt(doc, "exact"), WithoutSpace(ReadText(kCases + "expected/e003.json")));
+  EXPECT_EQ(ObjectAt(doc, "exact"), WithoutSpace(ReadFile(kCases + "expected/e003.json")));
 }
 
 // abstract_sim.py --no-multicast on e205 (4 lanes): runtime 455, on-chip 450 (329 and 324 with
@@ -145,9 +95,9 @@ TEST_F(SimulateCommandTest, NoMulticastChangesTheRuntime) {
   const std::string json = Path("e205.json");
   std::vector<std::string> args = CaseArgs("e205");
   args.insert(args.end(), {"--simd-lanes", "4", "--no-multicast", "--json", json});
-  const Outcome o = Run(args);
+  const RunResult o = Run(args);
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const std::string doc = WithoutSpace(ReadText(json));
+  const std::string doc = WithoutSpace(ReadFile(json));
   EXPECT_THAT(doc, AllOf(HasSubstr("\"multicast\":false"), HasSubstr("\"runtime_cycles\":455"),
                          HasSubstr("\"onchip_cycles\":450")));
 }
@@ -156,13 +106,13 @@ TEST_F(SimulateCommandTest, IllegalMappingExitsOneWithoutOutput) {
   const std::string json = Path("e001.json");
   std::vector<std::string> args = CaseArgs("e001");
   args.insert(args.end(), {"--simd-lanes", "2", "--json", json});
-  const Outcome o = Run(args);
+  const RunResult o = Run(args);
   EXPECT_EQ(o.exit_code, 1);
   // tests/data/exact-model/expected/e001.json: 36 missing, 0 extra.
   EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + kCases + "inputs/cases/e001.m: layer 'e001': "
                                "coverage: 36 MACs missing, 0 extra"));
   EXPECT_FALSE(fs::exists(json));
-  EXPECT_TRUE(fs::is_empty(dir_));
+  EXPECT_THAT(dir_.Files(), IsEmpty());
 }
 
 TEST_F(SimulateCommandTest, UsageErrors) {
@@ -170,12 +120,13 @@ TEST_F(SimulateCommandTest, UsageErrors) {
   std::vector<std::string> args = CaseArgs("e000");
   args.insert(args.end(), {"--simd-lanes", "0"});
   EXPECT_EQ(Run(args).exit_code, 2);
-  const Outcome help = Run({"--help"});
+  const RunResult help = Run({"--help"});
   EXPECT_THAT(help.out, HasSubstr("simulate"));
-  const Outcome sub = Run({"simulate", "--help"});
+  const RunResult sub = Run({"simulate", "--help"});
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_THAT(sub.out, AllOf(HasSubstr("--no-multicast"), HasSubstr("--no-reduction"),
                              HasSubstr("--json"), HasSubstr("--simd-lanes")));
 }
 
 }  // namespace
+}  // namespace cadenza::test

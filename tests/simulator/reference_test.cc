@@ -17,6 +17,8 @@
 #include "analyzer/dims.h"
 #include "importer/maestro_reader.h"
 #include "simulator/simulator.h"
+#include "tests/support/exact_reference.h"
+#include "tests/support/files.h"
 
 namespace cadenza {
 namespace {
@@ -24,100 +26,13 @@ namespace {
 // ------------------------------------------------------------------------------------------------
 // The reference cases and a flattening of their JSON
 
-const std::string kDataDir = std::string(CADENZA_SOURCE_DIR) + "/tests/data/";
+using ReferenceCase = test::ExactReferenceRun;
 
-struct ReferenceCase {
-  std::string set;  // "exact-model" or "exact-model-kinds"
-  std::string id;   // "e000", "k017"
-  int64_t simd_lanes = 1;
-
-  std::string Dir() const { return kDataDir + set + "/"; }
-  std::string CasePath() const { return Dir() + "inputs/cases/" + id + ".m"; }
-  std::string HwPath() const { return Dir() + "inputs/hw/" + id + ".m"; }
-  std::string ExpectedPath() const { return Dir() + "expected/" + id + ".json"; }
-};
-
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Every run of both sets, in runs.csv order (run_id,case_id,hw_id,simd_lanes; all ids equal).
+/// Every run of both sets, in runs.csv order.
 std::vector<ReferenceCase> LoadReferenceCases() {
-  std::vector<ReferenceCase> cases;
-  for (const char* set : {"exact-model", "exact-model-kinds"}) {
-    std::ifstream in(kDataDir + set + "/inputs/runs.csv");
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      std::vector<std::string> fields;
-      std::stringstream row(line);
-      for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
-      if (fields.size() != 4) {
-        throw std::runtime_error(std::string(set) + "/runs.csv: bad row " + line);
-      }
-      cases.push_back({set, fields[1], std::stoll(fields[3])});
-    }
-  }
+  std::vector<ReferenceCase> cases = test::ExactReferenceRuns("exact-model");
+  for (ReferenceCase& c : test::ExactReferenceRuns("exact-model-kinds")) cases.push_back(std::move(c));
   return cases;
-}
-
-/// The integers (and booleans, as 0/1) of a JSON object of objects, by dotted path. Enough for
-/// the reference files, which hold nothing else.
-std::map<std::string, int64_t> FlattenJson(const std::string& text) {
-  std::map<std::string, int64_t> out;
-  std::vector<std::string> path;
-  std::string key;
-  size_t i = 0;
-  auto skip_space = [&] {
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
-  };
-  auto full = [&] {
-    std::string p;
-    for (const std::string& part : path) p += part + ".";
-    return p + key;
-  };
-  while (i < text.size()) {
-    skip_space();
-    if (i >= text.size()) break;
-    const char c = text[i];
-    if (c == '{') {
-      if (!key.empty()) path.push_back(key);
-      key.clear();
-      ++i;
-    } else if (c == '}') {
-      if (!path.empty()) path.pop_back();
-      ++i;
-    } else if (c == ',') {
-      ++i;
-    } else if (c == '"') {
-      const size_t end = text.find('"', i + 1);
-      key = text.substr(i + 1, end - i - 1);
-      i = end + 1;
-      skip_space();
-      if (i >= text.size() || text[i] != ':') throw std::runtime_error("expected ':' after " + key);
-      ++i;
-      skip_space();
-      if (text.compare(i, 4, "true") == 0) {
-        out[full()] = 1;
-        i += 4;
-      } else if (text.compare(i, 5, "false") == 0) {
-        out[full()] = 0;
-        i += 5;
-      } else if (text[i] != '{') {
-        size_t used = 0;
-        out[full()] = std::stoll(text.substr(i), &used);
-        i += used;
-      }
-    } else {
-      throw std::runtime_error(std::string("unexpected character '") + c + "' in JSON");
-    }
-  }
-  return out;
 }
 
 /// The result in the reference's form: every field for a legal mapping, only the coverage
@@ -160,7 +75,7 @@ TEST(ReferenceSet, HoldsEveryCase) {
   int conv = 0, kinds = 0, legal = 0;
   for (const ReferenceCase& c : Cases()) {
     (c.set == "exact-model" ? conv : kinds) += 1;
-    legal += FlattenJson(ReadWholeFile(c.ExpectedPath())).at("legal") == 1 ? 1 : 0;
+    legal += test::FlattenJsonIntegers(test::ReadFile(c.ExpectedPath())).at("legal") == 1 ? 1 : 0;
   }
   EXPECT_EQ(conv, 300);
   EXPECT_EQ(kinds, 120);
@@ -176,7 +91,7 @@ TEST_P(ReferenceCaseTest, EqualsTheReferenceSimulator) {
   Hardware hw = ReadMaestroHardware(c.HwPath());
   hw.simd_lanes = c.simd_lanes;
   const SimulationResult r = Simulate(model.network.layers[0], model.mappings[0], hw);
-  EXPECT_EQ(ReferenceFields(r), FlattenJson(ReadWholeFile(c.ExpectedPath())));
+  EXPECT_EQ(ReferenceFields(r), test::FlattenJsonIntegers(test::ReadFile(c.ExpectedPath())));
   // The MAC count of a legal run is the layer's, by any route.
   if (r.legal) {
     EXPECT_EQ(r.macs, model.network.layers[0].exact_macs);
@@ -242,7 +157,7 @@ TEST(ReferenceDilation, DilatedTwinsEqualTheReference) {
     const Layer& layer = model.network.layers[0];
     ASSERT_EQ(OutputRows(layer.shape), OutputRows(before));
     ASSERT_EQ(OutputCols(layer.shape), OutputCols(before));
-    const auto expected = FlattenJson(ReadWholeFile(c.ExpectedPath()));
+    const auto expected = test::FlattenJsonIntegers(test::ReadFile(c.ExpectedPath()));
     EXPECT_EQ(ReferenceFields(Simulate(layer, model.mappings[0], hw)), expected);
     legal += expected.at("legal") == 1 ? 1 : 0;
   }
@@ -328,7 +243,7 @@ TEST(ReferenceDilation, DilatedCasesEqualASecondImplementation) {
     Hardware hw = ReadMaestroHardware(c->HwPath());
     hw.simd_lanes = c->simd_lanes;
     const SimulationResult r = Simulate(layer, model.mappings[0], hw);
-    EXPECT_EQ(ReferenceFields(r), FlattenJson(d.expected));
+    EXPECT_EQ(ReferenceFields(r), test::FlattenJsonIntegers(d.expected));
     if (r.legal) {
       EXPECT_EQ(r.macs, ExactMacs(layer.kind, layer.shape));
     }
@@ -361,7 +276,7 @@ TEST(ReferenceGrouped, GroupsAsBatchEqualTheReferenceOutsideTheWeights) {
     hw.simd_lanes = c.simd_lanes;
     const SimulationResult r = Simulate(layer, moved, hw);
     std::map<std::string, int64_t> got = ReferenceFields(r);
-    std::map<std::string, int64_t> expected = FlattenJson(ReadWholeFile(c.ExpectedPath()));
+    std::map<std::string, int64_t> expected = test::FlattenJsonIntegers(test::ReadFile(c.ExpectedPath()));
     for (const char* key : {"ingress.weight", "ingress_unicast.weight", "dram_reads.weight"}) {
       if (expected.count(key) == 0) continue;
       EXPECT_GE(got.at(key), expected.at(key)) << key;
