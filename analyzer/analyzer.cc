@@ -79,7 +79,7 @@ constexpr int kOut = static_cast<int>(Tensor::kOutput);
 
 enum Pos : uint8_t { kInit, kSteady, kEdge };
 
-// One loop state of a directive (spec 3.5).
+// One loop state of a directive (docs/cost-model.md 3.5).
 struct State {
   Pos pos = kInit;
   bool unrolled = false;
@@ -107,7 +107,7 @@ struct MemoEntry {
 
 constexpr int64_t Trunc(int64_t a, int64_t b) { return a / b; }
 
-// The states of one directive over extent `dim` (spec 3.5).
+// The states of one directive over extent `dim` (docs/cost-model.md 3.5).
 StateList MakeStates(const LevelDirective& d, int64_t dim, int64_t units) {
   StateList out;
   const int64_t m = d.size, o = d.offset;
@@ -140,8 +140,8 @@ class Walk {
   Walk(const LayerCoupling& layer, const Levels& levels, const Hardware& hw, CostResult* top)
       : layer_(layer), levels_(levels), hw_(hw), top_(top) {}
 
-  // Analyses `level` over the dimension table `dims` (spec 3.7). Returns its runtime and
-  // average active sub-units; on a fatal condition sets error() and returns early.
+  // Analyses `level` over the dimension table `dims` (docs/cost-model.md 3.7). Returns its
+  // runtime and average active sub-units; on a fatal condition sets error() and returns early.
   SubResult Analyze(int level, const PerDim<int64_t>& dims);
 
   Infeasible error() const { return error_; }
@@ -173,7 +173,7 @@ class Walk {
     return false;
   }
 
-  // PE-mapped volume (spec 3.6).
+  // PE-mapped volume (docs/cost-model.md 3.6).
   int64_t Pmv(const Case& c, int t, bool first, bool ee) const {
     const Level& lv = *c.lv;
     int64_t v = 1;
@@ -195,7 +195,8 @@ class Walk {
     return v;
   }
 
-  // PE ingress volume (spec 3.6). Flags R2 (spec 6.2) on an undefined unique count.
+  // PE ingress volume (docs/cost-model.md 3.6). Flags R2 (docs/maestro-compatibility.md,
+  // departure 3) on an undefined unique count.
   int64_t Piv(const Case& c, int t, bool first, bool ee) {
     if (c.ch < 0) return Pmv(c, t, first, ee);
     const Level& lv = *c.lv;
@@ -236,7 +237,7 @@ class Walk {
     return v;
   }
 
-  // Spatial ingress of input or filter (spec 3.6).
+  // Spatial ingress of input or filter (docs/cost-model.md 3.6).
   int64_t Ingress(const Case& c, int t) {
     const Level& lv = *c.lv;
     const uint16_t spatial = lv.spatial_mask & lv.coupled.v[static_cast<size_t>(t)];
@@ -284,7 +285,7 @@ class Walk {
 
  private:
 
-  // PE egress volume of the output (spec 3.6), remembered per case.
+  // PE egress volume of the output (docs/cost-model.md 3.6), remembered per case.
   int64_t Pev(const Case& c, bool psum, bool first, bool ee, bool reuse_at_edge = true) const {
     const unsigned key = (psum ? 1u : 0u) | (first ? 2u : 0u) | (ee ? 4u : 0u) |
                          (reuse_at_edge ? 8u : 0u);
@@ -377,7 +378,7 @@ class Walk {
     return (lv.edge_units == 1 && ee) ? Pev(c, true, true, true) : Pev(c, true, true, false);
   }
 
-  // The dimension table handed to the next level for this case (spec 3.8).
+  // The dimension table handed to the next level for this case (docs/cost-model.md 3.8).
   PerDim<int64_t> NextDims(const Case& c, bool ee_variant) const {
     const Level& lv = *c.lv;
     PerDim<int64_t> next{};
@@ -410,7 +411,8 @@ class Walk {
     return r;
   }
 
-  // NoC delay of a transfer at `level` (spec 3.7 step 5): latency + ceil(volume / bw) - 1.
+  // NoC delay of a transfer at `level` (docs/cost-model.md 3.7 step 5):
+  // latency + ceil(volume / bw) - 1.
   int64_t NocDelay(int level, int64_t volume) const {
     const int64_t bw = hw_.NocBandwidth(level);
     return hw_.NocLatency(level) + Trunc(volume, bw) + (volume % bw != 0 ? 1 : 0) - 1;
@@ -441,7 +443,7 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
   const bool innermost = level + 1 == levels_.count;
 
   std::array<StateList, kMaxLevelDirectives> lists;
-  std::array<int64_t, kMaxLevelDirectives> stride{};  // f_i of spec 3.5
+  std::array<int64_t, kMaxLevelDirectives> stride{};  // f_i of docs/cost-model.md 3.5
   std::array<int, kMaxLevelDirectives> counter{};
   int64_t total = 1;
   for (int i = lv.count - 1; i >= 0; --i) {
@@ -490,7 +492,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
       if (s.pos == kEdge || s.init_edge) c.edge_mask = static_cast<uint16_t>(c.edge_mask | (1u << i));
       if (s.pos != kInit) c.ch = i;
     }
-    // The original's counters: every counter whose period divides k advances (spec 3.5).
+    // The original's counters: every counter whose period divides k advances
+    // (docs/cost-model.md 3.5).
     for (int i = 0; i < lv.count; ++i) {
       if (k % stride[static_cast<size_t>(i)] == 0) {
         int& ci = counter[static_cast<size_t>(i)];
@@ -536,7 +539,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     const int64_t ing = ing_in + ing_w;
     intensity = static_cast<double>(mac) / static_cast<double>(ing);
 
-    // Compute delay: the PE's own work, or the runtime of the level below (spec 3.7 step 4).
+    // Compute delay: the PE's own work, or the runtime of the level below
+    // (docs/cost-model.md 3.7 step 4).
     int64_t comp = 0;
     double a = 0;
     const int fs = lv.first_spatial;
@@ -566,7 +570,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
     const int64_t de = NocDelay(level, eg);
     int64_t delay = c.ch < 0 ? comp + di : std::max({di, comp, de});
     if (top) {
-      // The off-chip term re-fetches the double-buffered L2 tiles every step (spec 3.7 step 7).
+      // The off-chip term re-fetches the double-buffered L2 tiles every step
+      // (docs/cost-model.md 3.7 step 7).
       const int64_t in_bytes = l2_size.v[kIn] + l2_size.v[kW];
       const int64_t off_in = Trunc(in_bytes, hw_.offchip_bw);
       const int64_t off_out = Trunc(l2_size.v[kOut], hw_.offchip_bw);
@@ -602,7 +607,8 @@ SubResult Walk::Analyze(int level, const PerDim<int64_t>& dims) {
   }
   if (!top) return result;
 
-  // Spec 6.2 R4 and R5: what the original prints as a garbage row.
+  // R4 and R5 (docs/maestro-compatibility.md, departure 3): what the original prints as a
+  // garbage row.
   if (occ == 0) {
     Fail(Infeasible::kZeroPartialSums, -1);
     return {};
@@ -640,7 +646,7 @@ bool AllFinite(const CostResult& r) {
 
 }  // namespace
 
-// Spec 3.9 (MAESTRO's DSE_hardware_modules).
+// docs/cost-model.md 3.9 (MAESTRO's DSE_hardware_modules).
 AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_elements) {
   AreaPower r;
   const double n = static_cast<double>(hw.num_pes);
@@ -719,7 +725,8 @@ CostResult Analyzer::Evaluate(const Mapping& mapping) const {
     (t == Tensor::kInput ? r.input_elements : r.filter_elements) = elements;
   }
 
-  // Energy of spec 3.9 with the layer's own L1 counts (the original may use another layer's).
+  // Energy of docs/cost-model.md 3.9 with the layer's own L1 counts (the original may use
+  // another layer's).
   const PerTensor<TensorAccesses>& a = r.accesses;
   auto d = [](int64_t v) { return static_cast<double>(v); };
   const double l2 = d(a[Tensor::kInput].l2_read) + d(a[Tensor::kInput].l2_write) +

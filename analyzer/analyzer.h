@@ -14,9 +14,9 @@
 
 namespace cadenza {
 
-/// MAESTRO's area/power model (spec 3.9) for `hw` with an L1 of `l1_elements` per PE and an L2
-/// of `l2_elements` (a size of 0 counts as 1). The analyzer charges the sizes a mapping requires;
-/// design-space exploration also charges the sizes the hardware provisions.
+/// MAESTRO's area/power model (docs/cost-model.md 3.9) for `hw` with an L1 of `l1_elements` per
+/// PE and an L2 of `l2_elements` (a size of 0 counts as 1). The analyzer charges the sizes a
+/// mapping requires; design-space exploration also charges the sizes the hardware provisions.
 AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_elements);
 
 /// The MAESTRO-compatible cost model: evaluates mappings of one layer on one hardware.
@@ -32,7 +32,8 @@ class Analyzer final : public LayerCostModel {
 
   /// Marks `result` infeasible if it needs more L1/L2 than the hardware has, (when the hardware
   /// says bandwidth is a hard limit) more NoC/off-chip bandwidth, or if the model's MAC count
-  /// is below the layer's true count (the mapping would skip work; spec section 6 item 17).
+  /// is below the layer's true count (the mapping would skip work;
+  /// docs/maestro-compatibility.md, departure 2).
   void CheckLimits(CostResult* result) const override;
 
   const Layer& layer() const override { return layer_; }

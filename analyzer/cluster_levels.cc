@@ -41,7 +41,7 @@ LayerCoupling MakeCoupling(const Layer& layer) {
   const bool batch = layer.shape.size[Dim::kN] > 0;
   using enum Dim;
   using enum Tensor;
-  // Tensor tables of spec 2.4 (API_user-interface-v2.hpp:494-565).
+  // Tensor tables of docs/cost-model.md 2.4 (API_user-interface-v2.hpp:494-565).
   switch (layer.kind) {
     case OpKind::kConv:
     case OpKind::kTransposedConv:
@@ -81,7 +81,7 @@ LayerCoupling MakeCoupling(const Layer& layer) {
   if (!c.has_overlap && (c.stride_y != 1 || c.stride_x != 1)) {
     throw InputError("layer '" + layer.name + "': a GEMM layer has no stride");
   }
-  // Vin: the union of input and filter dims in ASCII order of their names (spec 3.1).
+  // Vin: the union of input and filter dims in ASCII order of their names (docs/cost-model.md 3.1).
   for (Dim d : kAllDims) {
     if (c.tensor_mask[d] & (Bit(kInput) | Bit(kFilter))) c.vin[static_cast<size_t>(c.vin_count++)] = d;
   }
@@ -106,7 +106,7 @@ struct Builder {
     return d == Dim::kY ? layer.stride_y : d == Dim::kX ? layer.stride_x : 1;
   }
 
-  // Spec 3.2 step 4: MAESTRO widens a Y/X tile to whole filter windows under stride.
+  // docs/cost-model.md 3.2 step 4: MAESTRO widens a Y/X tile to whole filter windows under stride.
   void AdjustForStride(LevelDirective* d, bool top) const {
     if (!layer.has_overlap || (d->dim != Dim::kY && d->dim != Dim::kX)) return;
     const int64_t s = Stride(d->dim);
@@ -118,7 +118,7 @@ struct Builder {
     d->offset = (!top && rf < s) ? q * rf : q * s;
   }
 
-  // Spec 3.3: sub-units busy in the partial last step of the first SpatialMap.
+  // docs/cost-model.md 3.3: sub-units busy in the partial last step of the first SpatialMap.
   static int64_t EdgeUnits(const LevelDirective& sp, int64_t dim, int64_t units) {
     const int64_t m = sp.size, o = sp.offset;
     const int64_t full = o * (units - 1) + m;
@@ -135,7 +135,7 @@ struct Builder {
     return 1;
   }
 
-  // Spec 3.4: mapped / unique sizes of full and edge tiles, per dimension.
+  // docs/cost-model.md 3.4: mapped / unique sizes of full and edge tiles, per dimension.
   void FillTables(Level* lv) const {
     for (int i = 0; i < lv->count; ++i) {
       const LevelDirective& d = lv->d[static_cast<size_t>(i)];
@@ -166,7 +166,7 @@ struct Builder {
   }
 
   bool Build(const Mapping& mapping, int64_t num_pes) {
-    // Split the user's directives at the Cluster directives (spec 3.2).
+    // Split the user's directives at the Cluster directives (docs/cost-model.md 3.2).
     std::array<int, kMaxLevels + 1> begin{};
     std::array<int64_t, kMaxLevels> cluster_size{};
     int levels = 1;

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the analyzer: a mapping decomposed into cluster levels, with each level's
-// directives completed and rewritten exactly as MAESTRO does (spec section 3.2-3.4).
+// directives completed and rewritten exactly as MAESTRO does (docs/cost-model.md 3.2-3.4).
 
 #include <array>
 #include <cstdint>
@@ -72,7 +72,8 @@ struct Levels {
   int error_directive = -1;
 };
 
-/// Decomposes `mapping` into levels (spec 3.2) and fills their static tables (3.3, 3.4).
+/// Decomposes `mapping` into levels (docs/cost-model.md 3.2) and fills their static tables
+/// (3.3, 3.4).
 /// Structural problems are reported in Levels::error, never thrown.
 void BuildLevels(const LayerCoupling& layer, const Mapping& mapping, int64_t num_pes,
                  Levels* out);

@@ -49,7 +49,7 @@ struct DelayStats {
   friend bool operator==(const DelayStats&, const DelayStats&) = default;
 };
 
-/// Area (um^2) and power (mW) of an accelerator by MAESTRO's model (spec 3.9).
+/// Area (um^2) and power (mW) of an accelerator by MAESTRO's model (docs/cost-model.md 3.9).
 struct AreaPower {
   double area_um2 = 0;
   double power_mw = 0;
@@ -61,7 +61,7 @@ struct CostResult {
   Infeasible infeasible = Infeasible::kNone;
   int infeasible_directive = -1;  // index into the Mapping of the directive at fault, or -1
 
-  // MAESTRO-compatible statistics (same definitions as its CSV, spec section 4).
+  // MAESTRO-compatible statistics (same definitions as its CSV, docs/cost-model.md 4).
   int64_t runtime_cycles = 0;
   int64_t macs = 0;                  // the model's count (differs from the true one if strided)
   double energy_nj = 0;              // CSV formula with the layer's own L1 counts

@@ -49,12 +49,24 @@ struct Layer {
   int64_t exact_macs = 0;
 };
 
+/// A source node that does or may do MACs but is not among the layers (an op the reader has
+/// no rule for, a node inside a control-flow body, shapes that could not be settled).
+struct NotAnalysedNode {
+  std::string name;     // the source's node name (unique within the import)
+  std::string op_type;  // "Conv", "com.microsoft:Attention", ...
+  // Its MAC count by the reader's conventions when the shapes give it (a node inside a loop
+  // body: one execution of the body), else -1.
+  int64_t macs = -1;
+  std::string reason;  // why it is left out, for people
+};
+
 /// A whole network: its layers in execution order.
 struct Network {
   std::string name;
   std::string source_path;
   std::vector<Layer> layers;
   std::vector<std::string> warnings;  // things the reader noticed but could work around
+  std::vector<NotAnalysedNode> not_analysed;  // MAC work missing from `layers`, in source order
 };
 
 /// Output rows/cols of a CONV-like layer: (Y - (R-1)*dilation - 1) / stride + 1, or 0 if the

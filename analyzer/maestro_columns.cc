@@ -76,7 +76,7 @@ std::array<MaestroValue, kMaestroColumnCount> MaestroValues(const CostResult& r,
   const TensorAccesses& in = r.accesses[Tensor::kInput];
   const TensorAccesses& w = r.accesses[Tensor::kFilter];
   const TensorAccesses& out = r.accesses[Tensor::kOutput];
-  // Spec 3.9, with this layer's own L1 counts.
+  // docs/cost-model.md 3.9, with this layer's own L1 counts.
   const long double energy =
       0.00023L * (18.61L * (L(in.l2_read) + L(in.l2_write) + L(w.l2_read) + L(w.l2_write) +
                             L(out.l2_write)) +

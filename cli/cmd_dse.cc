@@ -23,7 +23,8 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
-#include "cli/atomic_file.h"
+#include "analyzer/input_file.h"
+#include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
@@ -164,7 +165,7 @@ int RunDse(int argc, char** argv) {
 
   // The sweep first: it is quick to read, and a mistake in it should not wait for the model.
   const std::vector<SweepPoint> sweep = ReadSweep(sweep_path);
-  const std::string sweep_text = ReadText(sweep_path);
+  const std::string sweep_text = ReadInputFile(sweep_path);
   std::vector<Hardware> points;
   std::vector<std::string> labels;
   points.reserve(sweep.size());
@@ -247,19 +248,21 @@ int RunDse(int argc, char** argv) {
     o.write(report, text);
     rendered.push_back(std::move(text).str());
   }
-  WriteDseText(report, std::cout);
-  std::cout << "\nexplored " << FormatThousands(static_cast<int64_t>(points.size()))
+  // With a document on standard output, the summary goes to standard error.
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  WriteDseText(report, summary);
+  summary << "\nexplored " << FormatThousands(static_cast<int64_t>(points.size()))
             << " design points in " << FormatSi(context.explore_seconds, "s");
   if (context.explore_seconds > 0) {
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.1f",
                   static_cast<double>(points.size()) / context.explore_seconds);
-    std::cout << " (" << rate << " points/s)";
+    summary << " (" << rate << " points/s)";
   }
-  std::cout << '\n';
+  summary << '\n';
   for (size_t i = 0; i < outputs.size(); ++i) {
-    WriteFileAtomically(outputs[i].path, rendered[i]);
-    std::cout << "wrote " << outputs[i].path << '\n';
+    WriteOutput(outputs[i].path, rendered[i]);
+    if (outputs[i].path != kStdoutPath) summary << "wrote " << outputs[i].path << '\n';
   }
   if (result.best < 0) {
     std::cerr << "cadenza: error: no design point of " << sweep_path

@@ -5,12 +5,14 @@
 #include <cxxopts.hpp>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
 #include "analyzer/mapping.h"
-#include "cli/atomic_file.h"
+#include "cli/output_file.h"
+#include "cli/run_support.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
 #include "report/eval_writers.h"
@@ -90,9 +92,12 @@ int RunEval(int argc, char** argv) {
        "HW.m")
       ("simd-lanes", "MACs per PE per cycle (MAESTRO's --num_simd_lanes)",
        cxxopts::value<int64_t>()->default_value("1"), "N")
-      ("csv", "write the CSV here (replaced atomically)", cxxopts::value<std::string>(), "OUT")
-      ("json", "write the JSON here (replaced atomically)", cxxopts::value<std::string>(),
-       "OUT")
+      ("csv", "write the CSV here (replaced atomically; - is standard output)",
+       cxxopts::value<std::string>(), "OUT")
+      ("json", "write the JSON here (replaced atomically; - is standard output)",
+       cxxopts::value<std::string>(), "OUT")
+      ("keep-going", "when some layer cannot be evaluated, still write --csv/--json with the "
+       "other layers (an error row for it); the exit code is 1 all the same")
       ("h,help", "print this help");
   const cxxopts::ParseResult args = options.parse(argc, argv);
   if (args.count("help") > 0) {
@@ -112,6 +117,12 @@ int RunEval(int argc, char** argv) {
 
   const std::string mapping_path = args["mapping"].as<std::string>();
   const std::string hw_path = args["hw"].as<std::string>();
+  std::vector<std::pair<std::string, std::string>> output_paths;
+  for (const char* flag : {"csv", "json"}) {
+    if (args.count(flag) > 0) output_paths.emplace_back(std::string("--") + flag, args[flag].as<std::string>());
+  }
+  CheckOutputPaths("eval", output_paths, {{"mapping file", mapping_path}, {"hardware file", hw_path}});
+  const bool keep_going = args.count("keep-going") > 0;
   const MaestroModel model = ReadMaestroModel(mapping_path);
   Hardware hw = ReadMaestroHardware(hw_path);
   hw.simd_lanes = simd_lanes;
@@ -154,16 +165,24 @@ int RunEval(int argc, char** argv) {
     report.rows.push_back(std::move(row));
   }
 
-  WriteEvalTable(report, std::cout);
-  if (args.count("csv") > 0) {
-    const std::string path = args["csv"].as<std::string>();
-    WriteFileAtomically(path, [&](std::ostream& out) { WriteEvalCsv(report, out); });
-    std::cout << "wrote " << path << '\n';
+  // With a document on standard output, the table goes to standard error.
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  WriteEvalTable(report, summary);
+  if (failed && !keep_going && !output_paths.empty()) {
+    // Exit 1 writes nothing: a file with a hole in it must be asked for.
+    std::cerr << "cadenza: error: no output written because a layer could not be evaluated "
+                 "(--keep-going writes the other layers)\n";
+    return 1;
   }
-  if (args.count("json") > 0) {
-    const std::string path = args["json"].as<std::string>();
-    WriteFileAtomically(path, [&](std::ostream& out) { WriteEvalJson(report, out); });
-    std::cout << "wrote " << path << '\n';
+  for (const auto& [flag, path] : output_paths) {
+    WriteOutput(path, [&, &f = flag](std::ostream& out) {
+      if (f == "--csv") {
+        WriteEvalCsv(report, out);
+      } else {
+        WriteEvalJson(report, out);
+      }
+    });
+    if (path != kStdoutPath) summary << "wrote " << path << '\n';
   }
   return failed ? 1 : 0;
 }

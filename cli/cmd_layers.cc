@@ -10,7 +10,7 @@
 
 #include "analyzer/error.h"
 #include "analyzer/layer.h"
-#include "cli/atomic_file.h"
+#include "cli/output_file.h"
 #include "cli/subcommands.h"
 #include "importer/onnx_importer.h"
 #include "report/json_writer.h"
@@ -369,7 +369,7 @@ int RunLayers(int argc, char** argv) {
     }
   };
   if (args.count("output") > 0) {
-    WriteFileAtomically(args["output"].as<std::string>(), write);
+    WriteOutput(args["output"].as<std::string>(), write);
   } else {
     write(std::cout);
   }

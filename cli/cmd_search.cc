@@ -20,7 +20,8 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
-#include "cli/atomic_file.h"
+#include "analyzer/input_file.h"
+#include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
@@ -98,7 +99,7 @@ int RunSearch(int argc, char** argv) {
     if (!templates_path.empty()) {
       std::cout << "\n// ---------------------------------------------------------------- "
                 << templates_path << "\n"
-                << ReadText(templates_path);
+                << ReadInputFile(templates_path);
     }
     return 0;
   }
@@ -150,7 +151,7 @@ int RunSearch(int argc, char** argv) {
     const std::string hw_path = args["hw"].as<std::string>();
     hw = ReadHardwareFile(hw_path);
     hw_context.hardware_source = hw_path;
-    hw_context.hardware_text = ReadText(hw_path);
+    hw_context.hardware_text = ReadInputFile(hw_path);
   } else {
     hw = DefaultHardware();
     hw_context.hardware_source = "built-in default (models/hw/default.textproto)";
@@ -190,11 +191,13 @@ int RunSearch(int argc, char** argv) {
     o.write(report, text);
     rendered.push_back(std::move(text).str());
   }
-  WriteText(report, std::cout);
-  std::cout << "search took " << FormatSi(seconds, "s") << '\n';
+  // With a document on standard output, the summary goes to standard error.
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  WriteText(report, summary);
+  summary << "search took " << FormatSi(seconds, "s") << '\n';
   for (size_t i = 0; i < outputs.size(); ++i) {
-    WriteFileAtomically(outputs[i].path, rendered[i]);
-    std::cout << "wrote " << outputs[i].path << '\n';
+    WriteOutput(outputs[i].path, rendered[i]);
+    if (outputs[i].path != kStdoutPath) summary << "wrote " << outputs[i].path << '\n';
   }
   if (result.totals.layers_without_mapping > 0) {
     std::cerr << "cadenza: error: " << result.totals.layers_without_mapping

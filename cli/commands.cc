@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cxxopts.hpp>
+#include <exception>
+#include <functional>
 #include <iostream>
 #include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
 #include "cli/subcommands.h"
 
@@ -26,6 +29,9 @@ constexpr Subcommand kSubcommands[] = {
     {"layers", "list the MAC layers of an ONNX model with exact dimensions", RunLayers},
     {"search", "find the best dataflow per layer and write the review report", RunSearch},
     {"dse", "explore hardware design points: Pareto front of latency, energy and area", RunDse},
+    {"diff", "compare two search reviews of one network: totals, dataflow changes", RunDiff},
+    {"simulate", "count a .m file's dataflows exactly with the brute-force reference simulator",
+     RunSimulate},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {
@@ -35,29 +41,10 @@ const Subcommand* FindSubcommand(std::string_view name) {
   return nullptr;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string UnknownSubcommand(std::string_view name) {
-  std::string message = "unknown subcommand '" + std::string(name) + "'";
-  for (const Subcommand& s : kSubcommands) {
-    if (EditDistance(name, s.name) <= 2) {
-      return message + "; did you mean '" + std::string(s.name) + "'?";
-    }
-  }
-  return message;
+  std::vector<std::string_view> names;
+  for (const Subcommand& s : kSubcommands) names.push_back(s.name);
+  return "unknown subcommand '" + std::string(name) + "'" + DidYouMean(name, names);
 }
 
 void PrintUsage(std::ostream& out, const cxxopts::Options& options) {
@@ -127,31 +114,40 @@ int Dispatch(int argc, char** argv, std::string* hint) {
 
 }  // namespace
 
-int Run(int argc, char** argv) {
+int RunReportingErrors(const std::function<int(std::string* hint)>& body, std::ostream& err) {
   std::string hint = "cadenza --help";
   try {
-    return Dispatch(argc, argv, &hint);
+    return body(&hint);
   } catch (const UsageError& e) {
-    std::cerr << "cadenza: usage error: " << e.what() << "\n"
-              << "Try '" << hint << "'.\n";
+    err << "cadenza: usage error: " << e.what() << "\n"
+        << "Try '" << hint << "'.\n";
     return 2;
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "cadenza: usage error: " << PlainQuotes(e.what()) << "\n"
-              << "Try '" << hint << "'.\n";
+    err << "cadenza: usage error: " << PlainQuotes(e.what()) << "\n"
+        << "Try '" << hint << "'.\n";
     return 2;
   } catch (const InputError& e) {
-    std::cerr << "cadenza: error: " << e.what() << "\n";
+    err << "cadenza: error: " << e.what() << "\n";
     return 1;
-  } catch (const InternalError& e) {
-    std::cerr << "cadenza: internal error (please report): " << e.what() << "\n";
-    return 3;
   } catch (const std::bad_alloc&) {
-    std::cerr << "cadenza: error: out of memory\n";
-    return 1;
+    // Every input is bounded before it is used (docs/maestro-compatibility.md, "Errors instead
+    // of crashes"), so running out of memory means a bound is missing: a bug.
+    err << "cadenza: internal error (please report): out of memory\n";
+    return 3;
   } catch (const std::exception& e) {
-    std::cerr << "cadenza: error: " << e.what() << "\n";
-    return 1;
+    // InternalError (a failed CADENZA_CHECK), and anything the standard library or a dependency
+    // threw that the code did not turn into an InputError: the user cannot fix it.
+    err << "cadenza: internal error (please report): " << e.what() << "\n";
+    return 3;
+  } catch (...) {
+    err << "cadenza: internal error (please report): an exception of unknown type\n";
+    return 3;
   }
+}
+
+int Run(int argc, char** argv) {
+  return RunReportingErrors([&](std::string* hint) { return Dispatch(argc, argv, hint); },
+                            std::cerr);
 }
 
 }  // namespace cadenza::cli

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
+#include "cli/output_file.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
 
@@ -19,14 +21,6 @@ namespace cadenza::cli {
 
 bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string ShellQuoted(std::string_view arg) {
@@ -96,11 +90,34 @@ void CheckOutputPaths(std::string_view command,
   namespace fs = std::filesystem;
   std::error_code ec;
   const std::string prefix = std::string(command) + ": ";
+  // Where each output lands (symbolic links followed), settled once: two outputs through links
+  // to one file are one file.
+  std::vector<std::string> target(outputs.size());
+  std::vector<fs::path> landing(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].second != kStdoutPath) {
+      target[i] = ResolveOutputPath(outputs[i].second);
+      landing[i] = fs::weakly_canonical(target[i], ec);
+    }
+  }
   for (size_t i = 0; i < outputs.size(); ++i) {
     const auto& [flag, out] = outputs[i];
-    const fs::path path = fs::weakly_canonical(out, ec);
-    for (size_t j = 0; j < i; ++j) {
-      if (path == fs::weakly_canonical(outputs[j].second, ec)) {
+    if (out == kStdoutPath) {
+      for (size_t j = 0; j < i; ++j) {
+        if (outputs[j].second == kStdoutPath) {
+          throw UsageError(prefix + outputs[j].first + " and " + flag +
+                           " both write to standard output ('-')");
+        }
+      }
+      continue;
+    }
+    const fs::path& path = landing[i];
+    const fs::file_status status = fs::status(target[i], ec);
+    // A device may take several outputs (--csv /dev/null --json /dev/null).
+    const bool special = fs::exists(status) && !fs::is_regular_file(status) &&
+                         !fs::is_directory(status);
+    for (size_t j = 0; j < i && !special; ++j) {
+      if (outputs[j].second != kStdoutPath && path == landing[j]) {
         throw UsageError(prefix + outputs[j].first + " and " + flag + " name the same file '" +
                          out + "'");
       }
@@ -110,7 +127,10 @@ void CheckOutputPaths(std::string_view command,
         throw UsageError(prefix + flag + " '" + out + "' would overwrite the " + what);
       }
     }
-    fs::path dir = fs::path(out).parent_path();
+    if (fs::is_directory(status)) throw InputError(out, "cannot write: it is a directory");
+    // A device or FIFO is written in place: its directory need not be writable.
+    if (special) continue;
+    fs::path dir = fs::path(target[i]).parent_path();
     if (dir.empty()) dir = ".";
     if (!fs::is_directory(dir, ec)) {
       throw InputError(out, "cannot write: directory '" + dir.string() + "' does not exist");
@@ -118,8 +138,14 @@ void CheckOutputPaths(std::string_view command,
     if (::access(dir.c_str(), W_OK) != 0) {
       throw InputError(out, "cannot write: directory '" + dir.string() + "' is not writable");
     }
-    if (fs::is_directory(out, ec)) throw InputError(out, "cannot write: it is a directory");
   }
+}
+
+bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  for (const auto& output : outputs) {
+    if (output.second == kStdoutPath) return true;
+  }
+  return false;
 }
 
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,

@@ -18,9 +18,6 @@ namespace cadenza::cli {
 
 bool EndsWith(std::string_view text, std::string_view suffix);
 
-/// The whole file. Throws InputError naming it when it cannot be read.
-std::string ReadText(const std::string& path);
-
 /// The argument as a POSIX shell would need it to read back the same.
 std::string ShellQuoted(std::string_view arg);
 
@@ -46,12 +43,17 @@ class Progress {
 };
 
 /// Settles, before the work runs, everything that would make writing fail: two outputs on one
-/// path, an output over an input, a missing or unwritable directory. `outputs` are
+/// path (symbolic links followed) or both on standard output ("-"), an output over an input, a
+/// missing or unwritable directory (not asked of a device or FIFO, which is written in place). `outputs` are
 /// (flag, path); `inputs` are (what, path), e.g. ("model", "resnet50.onnx").
 /// Throws UsageError or InputError; `command` prefixes usage messages.
 void CheckOutputPaths(std::string_view command,
                       const std::vector<std::pair<std::string, std::string>>& outputs,
                       const std::vector<std::pair<std::string, std::string>>& inputs);
+
+/// Some output is "-": the document goes to standard output, so the human-readable summary and
+/// the "wrote" lines must go to standard error instead.
+bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 /// A model to search, and what the report says about where it came from.
 struct LoadedModel {

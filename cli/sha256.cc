@@ -1,12 +1,15 @@
 #include "cli/sha256.h"
 
-#include <openssl/evp.h>
+// libmd (the BSD message digest functions; Debian's libmd0, which dpkg itself depends on) rather
+// than OpenSSL's libcrypto: one SHA-256 per report does not justify loading and relocating
+// libcrypto at every start of the binary, which cost about 1 ms (docs/building.md).
+#include <sha2.h>
 
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <memory>
 
 #include "analyzer/error.h"
 
@@ -15,31 +18,26 @@ namespace cadenza::cli {
 std::string Sha256OfFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, std::string("cannot read: ") + std::strerror(errno));
-  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                         &EVP_MD_CTX_free);
-  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
-    throw InternalError("SHA-256 is not available from libcrypto");
-  }
+  SHA2_CTX context;
+  SHA256Init(&context);
   std::array<char, 1 << 16> buffer{};
   while (in) {
     in.read(buffer.data(), buffer.size());
     const std::streamsize n = in.gcount();
-    if (n > 0 && EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n)) != 1) {
-      throw InternalError("SHA-256 update failed");
+    if (n > 0) {
+      SHA256Update(&context, reinterpret_cast<const uint8_t*>(buffer.data()),
+                   static_cast<size_t>(n));
     }
   }
   if (in.bad()) throw InputError(path, "read error while computing its SHA-256");
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(context.get(), digest.data(), &length) != 1) {
-    throw InternalError("SHA-256 finalization failed");
-  }
+  std::array<uint8_t, SHA256_DIGEST_LENGTH> digest{};
+  SHA256Final(digest.data(), &context);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
+  hex.reserve(2 * digest.size());
+  for (const uint8_t byte : digest) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xF];
   }
   return hex;
 }

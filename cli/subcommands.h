@@ -13,9 +13,11 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+int RunDiff(int argc, char** argv);    // cmd_diff.cc
 int RunDse(int argc, char** argv);     // cmd_dse.cc
 int RunEval(int argc, char** argv);    // cmd_eval.cc
 int RunLayers(int argc, char** argv);  // cmd_layers.cc
 int RunSearch(int argc, char** argv);  // cmd_search.cc
+int RunSimulate(int argc, char** argv);  // cmd_simulate.cc
 
 }  // namespace cadenza::cli

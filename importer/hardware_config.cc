@@ -21,6 +21,7 @@
 
 #include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
 #include "importer/hardware_config.pb.h"
 #include "importer/maestro_reader.h"
 
@@ -543,22 +544,6 @@ std::string LabelValue(int64_t v) {
   return Hardware::IsUnlimited(v) ? "unlimited" : std::to_string(v);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw InputError(path + ": cannot open file: " + std::strerror(errno));
-  std::string data;
-  char buffer[1 << 16];
-  for (;;) {
-    const size_t n = std::fread(buffer, 1, sizeof buffer, file);
-    data.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) throw InputError(path + ": cannot read file: " + std::strerror(error));
-  return data;
-}
 
 // A line that starts with a key only MAESTRO's hardware files have ("l1_size_cstr: 512").
 // num_pes is shared with the text format and decides nothing.
@@ -600,7 +585,7 @@ Hardware ParseHardwareConfig(std::string_view text, const std::string& path) {
 
 Hardware ReadHardwareFile(const std::string& path) {
   if (std::filesystem::path(path).extension() == ".m") return ReadMaestroHardware(path);
-  const std::string text = ReadFile(path);
+  const std::string text = ReadInputFile(path);
   if (LooksLikeMaestroHardware(text)) return ParseMaestroHardware(text, path);
   return ParseHardwareConfig(text, path);
 }
@@ -674,7 +659,7 @@ std::vector<SweepPoint> ParseSweep(std::string_view text, const std::string& pat
 }
 
 std::vector<SweepPoint> ReadSweep(const std::string& path) {
-  const std::string text = ReadFile(path);
+  const std::string text = ReadInputFile(path);
   return ParseSweep(text, path);
 }
 

@@ -14,6 +14,7 @@
 
 #include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
 
 namespace cadenza {
 
@@ -600,7 +601,7 @@ class ModelParser {
   };
 
   // Y = Y' + R - 1 when only Y' is declared, Y' = Y - R + 1 otherwise: the stride plays no part,
-  // as in the original's dimension table (spec section 2.4).
+  // as in the original's dimension table (docs/cost-model.md 2.4).
   LayerSizes DeriveSizes(const RawLayer& layer, bool conv_like) const {
     LayerSizes s;
     for (size_t i = 0; i < kDimNames.size(); ++i) {
@@ -860,20 +861,8 @@ class ModelParser {
 // ------------------------------------------------------------------------------------------------
 // Files
 
-std::string ReadFile(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) throw InputError(path + ": cannot open file: " + std::strerror(errno));
-  std::string data;
-  char buffer[1 << 16];
-  for (;;) {
-    const size_t n = std::fread(buffer, 1, sizeof buffer, file);
-    data.append(buffer, n);
-    if (n < sizeof buffer) break;
-  }
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) throw InputError(path + ": cannot read file: " + std::strerror(error));
+std::string ReadNonEmptyFile(const std::string& path) {
+  std::string data = ReadInputFile(path);
   if (data.empty()) throw InputError(path + ": the file is empty");
   return data;
 }
@@ -901,7 +890,7 @@ MaestroModel ParseMaestroModel(std::string_view text, const std::string& path) {
 }
 
 MaestroModel ReadMaestroModel(const std::string& path) {
-  const std::string text = ReadFile(path);
+  const std::string text = ReadNonEmptyFile(path);
   return ParseMaestroModel(text, path);
 }
 
@@ -946,7 +935,7 @@ Hardware ParseMaestroHardware(std::string_view text, const std::string& path) {
 }
 
 Hardware ReadMaestroHardware(const std::string& path) {
-  const std::string text = ReadFile(path);
+  const std::string text = ReadNonEmptyFile(path);
   return ParseMaestroHardware(text, path);
 }
 

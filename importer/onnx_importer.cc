@@ -6,12 +6,14 @@
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <onnx/checker.h>
 #include <onnx/defs/parser.h>
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 #include "analyzer/error.h"
+#include "importer/onnx_functions.h"
 #include "importer/onnx_model_reader.h"
 #include "importer/onnx_ops.h"
 #include "importer/onnx_shape_inference.h"
@@ -108,6 +110,22 @@ class ShapeTable {
   ValueShape Get(const std::string& name) const {
     auto it = shapes_.find(name);
     return it == shapes_.end() ? ValueShape{} : it->second;
+  }
+  // The table of a subgraph body: the values it defines (shape inference writes their types
+  // into the body's value_info), over the outer scope's.
+  ShapeTable Nested(const onnx::GraphProto& body) const {
+    ShapeTable inner = *this;
+    for (const onnx::TensorProto& t : body.initializer()) {
+      inner.shapes_[t.name()] = ShapeOf(std::vector<int64_t>(t.dims().begin(), t.dims().end()));
+    }
+    for (const auto* list : {&body.input(), &body.value_info(), &body.output()}) {
+      for (const onnx::ValueInfoProto& vi : *list) {
+        ValueShape s = ShapeOf(vi.type());
+        ValueShape& slot = inner.shapes_[vi.name()];
+        if (!slot.Known() && s.has_rank) slot = std::move(s);
+      }
+    }
+    return inner;
   }
 
  private:
@@ -324,15 +342,113 @@ void BindInputs(onnx::GraphProto* graph, const std::vector<WeightStub>& stubs,
   }
 }
 
+// The MAC count of a node the importer leaves out, when a rule and its shapes give one, else
+// -1. Never throws: the count is information about a node that is skipped anyway.
+int64_t MacsIfKnown(const onnx::NodeProto& node, const std::string& name,
+                    const ShapeTable& shapes) {
+  if (!IsMacNode(node)) return -1;
+  try {
+    NodeView view = MakeView(node, shapes);
+    view.name = name;
+    return ExtractMacNode(view).info.macs;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// A Constant node whose tensor lives in external data (paddle2onnx stores every weight so).
+// ONNX's checker insists that the data file exist, though the importer needs only the dims.
+bool IsExternalConstant(const onnx::NodeProto& node) {
+  if (node.op_type() != "Constant" || !IsDefaultDomain(node.domain()) || node.output_size() != 1) {
+    return false;
+  }
+  for (const onnx::AttributeProto& a : node.attribute()) {
+    if (a.name() == "value" && a.has_t() &&
+        a.t().data_location() == onnx::TensorProto::EXTERNAL) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const onnx::TensorProto& ConstantTensor(const onnx::NodeProto& node) {
+  for (const onnx::AttributeProto& a : node.attribute()) {
+    if (a.name() == "value") return a.t();
+  }
+  CADENZA_CHECK(false);
+  return node.attribute(0).t();
+}
+
+// The external-data Constant nodes of `graph` and its subgraphs become weight stubs: a main-
+// graph node is removed and its output declared as a typed graph input; one in a subgraph
+// reads such an input through an Identity (a body may read outer values). Returns how many,
+// and the external files they name.
+int StubExternalConstants(onnx::GraphProto* graph, bool main_graph,
+                          std::unordered_set<std::string>* taken,
+                          std::vector<WeightStub>* stubs, std::set<std::string>* files) {
+  int count = 0;
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (onnx::NodeProto& node : *graph->mutable_node()) {
+    for (onnx::AttributeProto& a : *node.mutable_attribute()) {
+      if (a.has_g()) count += StubExternalConstants(a.mutable_g(), false, taken, stubs, files);
+      for (onnx::GraphProto& g : *a.mutable_graphs()) {
+        count += StubExternalConstants(&g, false, taken, stubs, files);
+      }
+    }
+    if (!IsExternalConstant(node)) {
+      kept.Add()->Swap(&node);
+      continue;
+    }
+    ++count;
+    const onnx::TensorProto& t = ConstantTensor(node);
+    for (const onnx::StringStringEntryProto& e : t.external_data()) {
+      if (e.key() == "location") files->insert(e.value());
+    }
+    WeightStub stub;
+    stub.data_type = t.data_type();
+    stub.dims.assign(t.dims().begin(), t.dims().end());
+    if (main_graph) {
+      stub.name = node.output(0);
+      stubs->push_back(std::move(stub));
+      continue;
+    }
+    std::string name = node.output(0) + "/external";
+    while (taken->count(name) > 0) name += "_";
+    taken->insert(name);
+    stub.name = name;
+    stubs->push_back(std::move(stub));
+    onnx::NodeProto* identity = kept.Add();
+    identity->set_name(node.name());
+    identity->set_op_type("Identity");
+    identity->add_input(name);
+    identity->add_output(node.output(0));
+  }
+  graph->mutable_node()->Swap(&kept);
+  return count;
+}
+
+void CollectValueNames(const onnx::GraphProto& graph, std::unordered_set<std::string>* names) {
+  for (const onnx::ValueInfoProto& vi : graph.input()) names->insert(vi.name());
+  for (const onnx::TensorProto& t : graph.initializer()) names->insert(t.name());
+  for (const onnx::NodeProto& node : graph.node()) {
+    names->insert(node.output().begin(), node.output().end());
+    for (const onnx::AttributeProto& a : node.attribute()) {
+      if (a.has_g()) CollectValueNames(a.g(), names);
+      for (const onnx::GraphProto& g : a.graphs()) CollectValueNames(g, names);
+    }
+  }
+}
+
 // MAC nodes inside the subgraphs of a control-flow node, listed as skipped (recursively).
 void SkipSubgraphs(const onnx::NodeProto& node, const std::string& where,
-                   OnnxImport* result, int* inner_nodes) {
+                   const ShapeTable& outer, OnnxImport* result, int* inner_nodes) {
   for (const onnx::AttributeProto& a : node.attribute()) {
     std::vector<const onnx::GraphProto*> graphs;
     if (a.has_g()) graphs.push_back(&a.g());
     for (const onnx::GraphProto& g : a.graphs()) graphs.push_back(&g);
     for (const onnx::GraphProto* g : graphs) {
       const std::string scope = where + " " + a.name();
+      const ShapeTable shapes = outer.Nested(*g);
       for (int i = 0; i < g->node_size(); ++i) {
         const onnx::NodeProto& inner = g->node(i);
         ++*inner_nodes;
@@ -341,12 +457,14 @@ void SkipSubgraphs(const onnx::NodeProto& node, const std::string& where,
                                            "_" + std::to_string(i)
                                      : inner.name();
         if (IsMacNode(inner) || !UnsupportedReason(inner).empty()) {
-          result->skipped.push_back({name, inner.op_type(), SkippedNode::Why::kControlFlow,
+          result->skipped.push_back({name, OpKey(inner), SkippedNode::Why::kControlFlow,
                                      "inside the " + scope + "; control-flow bodies are not "
-                                     "analysed"});
+                                     "analysed",
+                                     MacsIfKnown(inner, name, shapes)});
         }
         if (HasSubgraphs(inner)) {
-          SkipSubgraphs(inner, inner.op_type() + " '" + name + "'", result, inner_nodes);
+          SkipSubgraphs(inner, inner.op_type() + " '" + name + "'", shapes, result,
+                        inner_nodes);
         }
       }
     }
@@ -479,7 +597,7 @@ int64_t CheckedAdd(int64_t a, int64_t b, const std::string& path) {
   return r;
 }
 
-OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
+OnnxImport Import(onnx::ModelProto& model, std::vector<WeightStub> stubs,
                   const std::string& path, const ImportOptions& options) {
   if (options.batch_size < 1) throw InputError("the batch size must be >= 1");
   for (const auto& [name, value] : options.dim_values) {
@@ -504,6 +622,23 @@ OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
   }
 
   onnx::GraphProto* graph = model.mutable_graph();
+  try {
+    InlineModelFunctions(&model);
+  } catch (const InputError& e) {
+    throw InputError(path, e.what());
+  }
+  {
+    std::unordered_set<std::string> taken;
+    CollectValueNames(*graph, &taken);
+    std::set<std::string> files;
+    if (const int n = StubExternalConstants(graph, true, &taken, &stubs, &files); n > 0) {
+      std::string names;
+      for (const std::string& f : files) names += (names.empty() ? "'" : ", '") + f + "'";
+      warnings.push_back(std::to_string(n) + " Constant node(s) keep their values in external "
+                         "data" + (names.empty() ? "" : " (" + names + ")") +
+                         ", which was not read: their shapes come from the tensor dims");
+    }
+  }
   NameNodes(graph);
   try {
     BindInputs(graph, stubs, options, &warnings);
@@ -545,13 +680,15 @@ OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
   for (const onnx::NodeProto& node : graph->node()) {
     if (HasSubgraphs(node)) {
       const int before = inner_nodes;
-      SkipSubgraphs(node, node.op_type() + " '" + node.name() + "'", &result, &inner_nodes);
+      SkipSubgraphs(node, node.op_type() + " '" + node.name() + "'", shapes, &result,
+                    &inner_nodes);
       warnings.push_back(node.op_type() + " '" + node.name() + "': " +
                          std::to_string(inner_nodes - before) +
                          " nodes inside its subgraphs are not analysed");
     }
     if (const std::string reason = UnsupportedReason(node); !reason.empty()) {
-      result.skipped.push_back({node.name(), OpKey(node), SkippedNode::Why::kUnsupported, reason});
+      result.skipped.push_back(
+          {node.name(), OpKey(node), SkippedNode::Why::kUnsupported, reason, -1});
       continue;
     }
     if (!IsMacNode(node)) continue;
@@ -562,12 +699,12 @@ OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
       if (!explainer) explainer.emplace(model, shapes);
       const std::string reason = std::string(e.what()) + ": " + explainer->Explain(e.value);
       if (!options.skip_unresolved) throw InputError(NodeContext(path, node), reason);
-      result.skipped.push_back({node.name(), node.op_type(), SkippedNode::Why::kUnresolved,
-                                reason});
+      result.skipped.push_back(
+          {node.name(), node.op_type(), SkippedNode::Why::kUnresolved, reason, -1});
       continue;
     } catch (const UnsupportedNode& e) {
-      result.skipped.push_back({node.name(), node.op_type(), SkippedNode::Why::kUnsupported,
-                                e.what()});
+      result.skipped.push_back(
+          {node.name(), node.op_type(), SkippedNode::Why::kUnsupported, e.what(), -1});
       continue;
     } catch (const InputError& e) {
       throw InputError(NodeContext(path, node), e.what());
@@ -588,6 +725,10 @@ OnnxImport Import(onnx::ModelProto& model, const std::vector<WeightStub>& stubs,
     warnings.push_back(std::to_string(unresolved) +
                        " MAC node(s) have unresolved shapes; their MACs are not in the total");
   }
+  for (const SkippedNode& s : result.skipped) {
+    result.network.not_analysed.push_back(
+        {s.name, s.op_type, s.macs, std::string(SkipReasonName(s.why)) + ": " + s.reason});
+  }
   return result;
 }
 
@@ -601,7 +742,7 @@ OnnxImport ImportOnnx(const std::string& path, const ImportOptions& options) {
   } catch (const InputError& e) {
     throw InputError(path, e.what());
   }
-  return Import(model, stubs, path, options);
+  return Import(model, std::move(stubs), path, options);
 }
 
 OnnxImport ImportOnnxBytes(std::string_view bytes, const std::string& name_for_errors,
@@ -613,7 +754,7 @@ OnnxImport ImportOnnxBytes(std::string_view bytes, const std::string& name_for_e
   } catch (const InputError& e) {
     throw InputError(name_for_errors, e.what());
   }
-  return Import(model, stubs, name_for_errors, options);
+  return Import(model, std::move(stubs), name_for_errors, options);
 }
 
 OnnxImport ImportOnnxText(std::string_view text, const std::string& name_for_errors,

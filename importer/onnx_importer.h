@@ -55,6 +55,9 @@ struct SkippedNode {
   std::string op_type;
   Why why = Why::kUnsupported;
   std::string reason;
+  // The node's MAC count when its shapes give it (inside a control-flow body: one execution
+  // of the body), else -1. Network::not_analysed carries the same records.
+  int64_t macs = -1;
 };
 /// "unsupported", "control flow", "unresolved".
 std::string_view SkipReasonName(SkippedNode::Why why);
@@ -71,10 +74,13 @@ struct OnnxImport {
   std::string producer;  // "pytorch 1.13.1"
 };
 
-/// Reads the ONNX model at `path`, runs ONNX's checker and shape inference (with data
-/// propagation and folding of constant shape arithmetic) and returns every Conv, ConvTranspose,
-/// Gemm, MatMul, their quantized forms and matmul-like Einsum of the main graph, in graph order.
-/// Weight values are never read, so external data files need not be present.
+/// Reads the ONNX model at `path`, inlines its model-local functions, runs ONNX's checker and
+/// shape inference (with data propagation, folding of constant shape arithmetic and Einsum
+/// output shapes) and returns every Conv, ConvTranspose, Gemm, MatMul, their quantized forms,
+/// matmul-like Einsum and LSTM/GRU/RNN of the main graph, in graph order. MAC nodes left out
+/// are in `skipped` and `network.not_analysed`.
+/// Weight values are never read, so external data files (initializers or Constant nodes) need
+/// not be present.
 /// Throws InputError naming the file (and the node, when one is at fault) when the file is not
 /// a usable ONNX model: unreadable, empty, truncated, cyclic, inconsistent, a MAC count that
 /// overflows 64 bits, or shapes that cannot be settled (unless options.skip_unresolved).

@@ -554,12 +554,91 @@ ExtractedNode ExtractEinsum(const NodeView& node) {
   return result;
 }
 
+// LSTM, GRU, RNN: per direction, the input projection of every time step at once (one GEMM,
+// M = seq * batch: X_t does not depend on the recurrence) and the recurrent projection
+// H_{t-1} * R^T, one M = batch GEMM per step (instances = seq: step t needs step t-1's output).
+// GRU with linear_before_reset = 0 multiplies R_h by (r (.) H_{t-1}), which needs the step's
+// reset gate first: its recurrent GEMM is two, the z/r gates then the h gate.
+// Biases, peepholes and the gate non-linearities are element-wise: no MACs.
+ExtractedNode ExtractRecurrent(const NodeView& node) {
+  const int64_t gates = node.op_type == "LSTM" ? 4 : node.op_type == "GRU" ? 3 : 1;
+  const std::vector<int64_t>& x = KnownOperand(node, 0, "input X");
+  const std::vector<int64_t>& w = KnownOperand(node, 1, "weight W");
+  const std::vector<int64_t>& r = KnownOperand(node, 2, "recurrence weight R");
+  if (x.size() != 3 || w.size() != 3 || r.size() != 3) {
+    throw InputError("X " + Bracket(x) + ", W " + Bracket(w) + " and R " + Bracket(r) +
+                     " must all have rank 3");
+  }
+  const int64_t layout = node.Int("layout", 0);
+  if (layout != 0 && layout != 1) {
+    throw InputError("layout " + std::to_string(layout) + " must be 0 or 1");
+  }
+  const int64_t seq = layout == 0 ? x[0] : x[1];
+  const int64_t batch = layout == 0 ? x[1] : x[0];
+  const int64_t input = x[2];
+  const std::string direction = node.Str("direction", "forward");
+  if (direction != "forward" && direction != "reverse" && direction != "bidirectional") {
+    throw InputError("unknown direction '" + direction + "'");
+  }
+  const int64_t directions = direction == "bidirectional" ? 2 : 1;
+  const int64_t hidden = r[2];
+  if (node.Has("hidden_size") && node.Int("hidden_size", 0) != hidden) {
+    throw InputError("hidden_size " + std::to_string(node.Int("hidden_size", 0)) +
+                     " disagrees with R " + Bracket(r));
+  }
+  const std::vector<int64_t> w_expected = {directions, CheckedMul(gates, hidden), input};
+  const std::vector<int64_t> r_expected = {directions, CheckedMul(gates, hidden), hidden};
+  if (w != w_expected || r != r_expected) {
+    throw InputError(direction + " " + node.op_type + " with " + std::to_string(gates) +
+                     " gate(s), input " + std::to_string(input) + " and hidden " +
+                     std::to_string(hidden) + " needs W " + Bracket(w_expected) + " and R " +
+                     Bracket(r_expected) + "; the model has W " + Bracket(w) + " and R " +
+                     Bracket(r));
+  }
+  const bool split_reset = node.op_type == "GRU" && node.Int("linear_before_reset", 0) == 0;
+
+  ExtractedNode result;
+  OnnxNodeInfo& info = result.info;
+  info.input_shapes = {x, w, r};
+  info.output_shape = layout == 0 ? std::vector<int64_t>{seq, directions, batch, hidden}
+                                  : std::vector<int64_t>{batch, seq, directions, hidden};
+  info.detail = "direction=" + direction + ", seq " + std::to_string(seq) + ", batch " +
+                std::to_string(batch) + ", hidden " + std::to_string(hidden) + ", " +
+                std::to_string(gates) + " gate(s)";
+  if (node.op_type == "GRU") {
+    info.detail += split_reset ? ", linear_before_reset=0" : ", linear_before_reset=1";
+  }
+  if (node.inputs.size() > 4 && !node.inputs[4].empty()) {
+    info.detail += ", sequence_lens ignored (full length counted)";
+  }
+  const int64_t gate_rows = CheckedMul(gates, hidden);
+  info.macs = CheckedMul(CheckedMul(CheckedMul(CheckedMul(directions, seq), batch), gate_rows),
+                         ExtentAdd(input, hidden));
+  for (int64_t d = 0; d < directions; ++d) {
+    const std::string prefix =
+        node.name + "/" + (direction == "reverse" || d == 1 ? "reverse" : "forward") + "/";
+    NodeView named = node;
+    named.name = prefix + "input";
+    result.layers.push_back(GemmLayer(named, CheckedMul(seq, batch), gate_rows, input, 1));
+    if (split_reset) {
+      named.name = prefix + "recurrent_zr";
+      result.layers.push_back(GemmLayer(named, batch, 2 * hidden, hidden, seq));
+      named.name = prefix + "recurrent_h";
+      result.layers.push_back(GemmLayer(named, batch, hidden, hidden, seq));
+    } else {
+      named.name = prefix + "recurrent";
+      result.layers.push_back(GemmLayer(named, batch, gate_rows, hidden, seq));
+    }
+  }
+  return result;
+}
+
 struct OpRule {
   std::string_view op_type;
   ExtractedNode (*extract)(const NodeView&);
 };
 
-constexpr std::array<OpRule, 9> kRules = {{
+constexpr std::array<OpRule, 12> kRules = {{
     {"Conv", ExtractConv},
     {"ConvInteger", ExtractConv},
     {"QLinearConv", ExtractQLinearConv},  // x, x_scale, x_zero_point, w, ...
@@ -569,6 +648,9 @@ constexpr std::array<OpRule, 9> kRules = {{
     {"MatMulInteger", ExtractMatMul},
     {"QLinearMatMul", ExtractQLinearMatMul},  // a, a_scale, a_zero_point, b, ...
     {"Einsum", ExtractEinsum},
+    {"LSTM", ExtractRecurrent},
+    {"GRU", ExtractRecurrent},
+    {"RNN", ExtractRecurrent},
 }};
 
 const OpRule* FindRule(std::string_view op_type) {
@@ -583,9 +665,6 @@ const OpRule* FindRule(std::string_view op_type) {
 bool IsMacOp(std::string_view op_type) { return FindRule(op_type) != nullptr; }
 
 std::string_view UnsupportedMacOpReason(std::string_view op_type) {
-  if (op_type == "LSTM" || op_type == "GRU" || op_type == "RNN") {
-    return "recurrent layers are not modelled yet";
-  }
   if (op_type == "DeformConv") return "deformable convolution is not modelled";
   return "";
 }

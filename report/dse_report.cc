@@ -883,15 +883,8 @@ void WriteWarnings(std::ostream& out, const DseReport& r) {
 }  // namespace
 
 void WriteDseHtml(const DseReport& r, std::ostream& out) {
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-         "<meta name=\"generator\" content=\"Cadenza "
-      << Escape(r.context.version) << "\">\n<title>" << Escape(r.title)
-      << " \u2014 Cadenza design-space exploration</title>\n<link rel=\"icon\" href=\"data:,\">\n"
-         "<style>"
-      << html::Style() << kDseStyle << "</style>\n</head>\n<body>\n";
+  html::WriteDocumentHead(out, r.context.version, r.title, "Cadenza design-space exploration",
+                          kDseStyle);
   WriteHeader(out, r);
   WriteSummary(out, r);
   WriteWarnings(out, r);

@@ -791,6 +791,20 @@ void WriteLayerSectionsOf(std::ostream& out, const NetworkReport& r) {
 namespace html {
 
 std::string_view Style() { return kStyle; }
+
+void WriteDocumentHead(std::ostream& out, std::string_view version, std::string_view title,
+                       std::string_view kind, std::string_view extra_style) {
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n";
+  if (!version.empty()) {
+    out << "<meta name=\"generator\" content=\"Cadenza " << Escape(version) << "\">\n";
+  }
+  out << "<title>" << Escape(title) << " \u2014 " << kind
+      << "</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>" << kStyle << extra_style
+      << "</style>\n</head>\n<body>\n";
+}
 std::string_view Script() { return kScript; }
 std::string Escape(std::string_view text) { return cadenza::Escape(text); }
 std::string Bytes(int64_t bytes) { return cadenza::Bytes(bytes); }
@@ -806,14 +820,7 @@ void WriteLayerSections(const NetworkReport& report, std::ostream& out) {
 }  // namespace html
 
 void WriteHtml(const NetworkReport& r, std::ostream& out) {
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-         "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-         "<meta name=\"generator\" content=\"Cadenza "
-      << Escape(r.context.version) << "\">\n<title>" << Escape(r.title)
-      << " \u2014 Cadenza dataflow review</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>"
-      << kStyle << "</style>\n</head>\n<body>\n";
+  html::WriteDocumentHead(out, r.context.version, r.title, "Cadenza dataflow review");
   WriteHeader(out, r);
   WriteSummary(out, r);
   WriteLayerSectionsOf(out, r);

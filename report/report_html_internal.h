@@ -18,6 +18,13 @@ std::string_view Style();
 /// `table.sortable-table` sorts by a clicked header, numbers by their cells' `data-v`.
 std::string_view Script();
 
+/// Everything of a page up to and including <body>: the charset, the viewport, the
+/// Content-Security-Policy that forbids every request, a generator meta naming Cadenza
+/// `version` (none when empty), "<title>TITLE — KIND</title>" (TITLE escaped) and the
+/// shared style sheet followed by `extra_style`.
+void WriteDocumentHead(std::ostream& out, std::string_view version, std::string_view title,
+                       std::string_view kind, std::string_view extra_style = {});
+
 /// `text` with &, <, >, " and ' escaped.
 std::string Escape(std::string_view text);
 /// Bytes with binary prefixes: "512 B", "1 KiB", "1.5 MiB"; "unlimited" for Hardware::kUnlimited.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzz smoke test: builds the libFuzzer targets of tests/fuzz (build/fuzz: clang-14, ASan and
-# UBSan) and runs each for CADENZA_FUZZ_SECONDS seconds (default 60) on its seed corpus
+# UBSan) and runs each for CADENZA_FUZZ_SECONDS seconds (default 30) on its seed corpus
 # tests/fuzz/corpus/TARGET. A crash, leak, sanitizer report, uncaught exception or an input
 # slower than CADENZA_FUZZ_TIMEOUT seconds (default 10) fails the run; the input is kept in
 # build/fuzz/artifacts/ and the fuzzer's log is printed.
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${CADENZA_FUZZ_SECONDS:-60}
+seconds=${CADENZA_FUZZ_SECONDS:-30}
 timeout=${CADENZA_FUZZ_TIMEOUT:-10}
 build=build/fuzz
 targets=("$@")

@@ -13,8 +13,8 @@ browser=true
 
 packages=(
   build-essential cmake pkg-config
-  libonnx-dev libprotobuf-dev protobuf-compiler libssl-dev
-  libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libmd-dev
+  libcxxopts-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-testdata clang-14 libclang-rt-14-dev libomp-14-dev
 )
 # The report's browser test: Debian's Chromium, and Node.js and npm unless the machine already

@@ -10,6 +10,7 @@
 
 #include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
 
 namespace cadenza {
 
@@ -603,11 +604,7 @@ TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string&
 }
 
 TemplateLibrary TemplateLibrary::Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the template file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return Parse(buffer.str(), path);
+  return Parse(ReadInputFile(path), path);
 }
 
 const TemplateLibrary& TemplateLibrary::Builtin() {

@@ -3,10 +3,14 @@
 #   analyzer/  the C++ standard library and analyzer/ only
 #   importer/  analyzer/, importer/           search/  analyzer/, search/
 #   report/    analyzer/, search/, report/    cli/     anything; nothing else includes cli/
-#   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, cxxopts only in
-#   cli/. Project headers are included with quotes, from the repository root.
+#   simulator/ the C++ standard library, analyzer/ and simulator/ only; only cli/ (and tests)
+#              include it
+#   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, nlohmann/json only
+#   in report/*.cc, cxxopts only in cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
 # OpenMP only from tests/search/, cxxopts not at all.
+# tests/support/ is the test-helper library: only tests/ includes it ("tests/support/x.h"), no
+# other tests/ header is included from anywhere, and tests/support/ itself includes no module.
 #
 # Usage: check_layering.sh REPO_ROOT
 # Prints one line per violation ("path:line: #include ...: reason") and exits 1 if any.
@@ -42,7 +46,8 @@ allowed_modules() {
     importer) echo "analyzer importer" ;;
     search) echo "analyzer search" ;;
     report) echo "analyzer search report" ;;
-    cli) echo "analyzer importer search report cli" ;;
+    simulator) echo "analyzer simulator" ;;
+    cli) echo "analyzer importer search report simulator cli" ;;
   esac
 }
 
@@ -57,8 +62,10 @@ check_file() {  # path
     module=$top
     kind=source
   fi
-  local allowed=" analyzer importer search report "
+  local allowed=" analyzer importer search report simulator "
   [[ $kind == source || $module == cli ]] && allowed=" $(allowed_modules "$module") "
+  # Every suite links tests/support, so it may not pull in a module (and its link dependencies).
+  [[ $kind == test && $module == support ]] && allowed=" "
   while IFS= read -r entry; do
     lineno=${entry%%:*}
     line=${entry#*:}
@@ -78,6 +85,12 @@ check_file() {  # path
           report "$file" "$lineno" "$spec" "OpenMP belongs in search/*.cc only"
         fi
         continue ;;
+      nlohmann/*)
+        if [[ $kind == source && ! ( $module == report && $file == *.cc ) ]] ||
+           [[ $kind == test && $module != report ]]; then
+          report "$file" "$lineno" "$spec" "nlohmann/json belongs in report/*.cc only"
+        fi
+        continue ;;
       cxxopts.hpp | cxxopts/*)
         if [[ $module != cli || $kind == test ]]; then
           report "$file" "$lineno" "$spec" "cxxopts belongs in cli/ only"
@@ -85,11 +98,23 @@ check_file() {  # path
         continue ;;
     esac
     local first=${target%%/*}
-    if [[ $target == */* && " analyzer importer search report cli " == *" $first "* ]]; then
+    if [[ $target == tests/* ]]; then
+      if [[ $spec == \<* ]]; then
+        report "$file" "$lineno" "$spec" "include project headers with quotes"
+      elif [[ $kind != test ]]; then
+        report "$file" "$lineno" "$spec" "only tests/ includes tests/support/"
+      elif [[ $target != tests/support/* ]]; then
+        report "$file" "$lineno" "$spec" "tests/ may include only tests/support/ of tests/"
+      fi
+      continue
+    fi
+    if [[ $target == */* && " analyzer importer search report simulator cli " == *" $first "* ]]; then
       if [[ $spec == \<* ]]; then
         report "$file" "$lineno" "$spec" "include project headers with quotes"
       elif [[ $first == cli && $module != cli ]]; then
         report "$file" "$lineno" "$spec" "nothing outside cli/ includes cli/"
+      elif [[ $kind == test && $module == support ]]; then
+        report "$file" "$lineno" "$spec" "tests/support/ may include only tests/support/ and the standard and system libraries"
       elif [[ $allowed != *" $first "* ]]; then
         report "$file" "$lineno" "$spec" "$module/ may include only $(allowed_modules "$module" | sed -E 's#([a-z]+)#\1/#g; s# #, #g') and the standard library"
       fi
@@ -99,14 +124,15 @@ check_file() {  # path
       report "$file" "$lineno" "$spec" "project headers are included from the repository root (\"module/file.h\")"
       continue
     fi
-    if [[ $module == analyzer && $kind == source && $std_headers != *" $target "* ]]; then
-      report "$file" "$lineno" "$spec" "analyzer/ may include only the C++ standard library and analyzer/"
+    if [[ ( $module == analyzer || $module == simulator ) && $kind == source &&
+          $std_headers != *" $target "* ]]; then
+      report "$file" "$lineno" "$spec" "$module/ may include only the C++ standard library and $(allowed_modules "$module" | sed -E 's#([a-z]+)#\1/#g; s# #, #g')"
     fi
   done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$file" || true)
 }
 
 files=()
-for dir in analyzer importer search report cli tests; do
+for dir in analyzer importer search report simulator cli tests; do
   [[ -d $dir ]] || continue
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
     find "$dir" -type f \( -name '*.h' -o -name '*.hpp' -o -name '*.cc' -o -name '*.cpp' \

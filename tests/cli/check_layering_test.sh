@@ -11,7 +11,7 @@ failures=0
 
 make_clean_tree() {  # dir
   local t=$1
-  mkdir -p "$t"/{analyzer,importer,search,report,cli,tests/cli,tests/importer}
+  mkdir -p "$t"/{analyzer,importer,search,report,simulator,cli,tests/cli,tests/importer,tests/simulator,tests/support}
   printf '#pragma once\n#include <cstdint>\n#include <vector>\n' >"$t/analyzer/dims.h"
   printf '#include "analyzer/dims.h"\n#include <string>\n' >"$t/analyzer/dims.cc"
   printf '#include "analyzer/dims.h"\n#include <onnx/onnx_pb.h>\n#include <google/protobuf/message.h>\n' \
@@ -19,13 +19,23 @@ make_clean_tree() {  # dir
   printf '#pragma once\n#include "analyzer/dims.h"\n' >"$t/importer/onnx_importer.h"
   printf '#include "search/search.h"\n#include <omp.h>\n' >"$t/search/search.cc"
   printf '#pragma once\n#include "analyzer/dims.h"\n' >"$t/search/search.h"
-  printf '#include "search/search.h"\n#include "analyzer/dims.h"\n' >"$t/report/report.cc"
+  printf '#include "search/search.h"\n#include "analyzer/dims.h"\n#include <nlohmann/json.hpp>\n' >"$t/report/report.cc"
   printf '#include "cli/commands.h"\n#include <cxxopts.hpp>\n#include "report/report.h"\n#include <unistd.h>\n' \
     >"$t/cli/commands.cc"
   printf '#pragma once\n' >"$t/cli/commands.h"
-  printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n' >"$t/tests/cli/atomic_file_test.cc"
-  printf '#include "importer/onnx_importer.h"\n#include <onnx/defs/parser.h>\n' \
+  printf '#pragma once\n#include "analyzer/layer.h"\n#include <vector>\n' >"$t/simulator/simulator.h"
+  printf '#include "simulator/simulator.h"\n#include "analyzer/error.h"\n#include <memory>\n' \
+    >"$t/simulator/simulator.cc"
+  printf '#include "simulator/simulator.h"\n' >"$t/cli/cmd_simulate.cc"
+  printf '#include "simulator/simulator.h"\n#include "importer/onnx_importer.h"\n' \
+    >"$t/tests/simulator/simulator_test.cc"
+  printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n#include "tests/support/process.h"\n' \
+    >"$t/tests/cli/atomic_file_test.cc"
+  printf '#include "importer/onnx_importer.h"\n#include <onnx/defs/parser.h>\n#include "tests/support/files.h"\n' \
     >"$t/tests/importer/onnx_test.cc"
+  printf '#pragma once\n#include <string>\n' >"$t/tests/support/process.h"
+  printf '#include "tests/support/process.h"\n#include <gtest/gtest.h>\n#include <unistd.h>\n' \
+    >"$t/tests/support/process.cc"
 }
 
 expect_pass() {
@@ -87,11 +97,35 @@ expect_fail protobuf_in_cli cli/commands.cc '#include <google/protobuf/message.h
   "importer/*.cc only"
 expect_fail omp_in_analyzer analyzer/dims.cc '#include <omp.h>' "search/*.cc only"
 expect_fail omp_in_search_header search/search.h '#include <omp.h>' "search/*.cc only"
+expect_fail nlohmann_in_search search/search.cc '#include <nlohmann/json.hpp>' "report/*.cc only"
+expect_fail nlohmann_in_report_header report/report.h '#include <nlohmann/json.hpp>' "report/*.cc only"
 expect_fail cxxopts_in_report report/report.cc '#include <cxxopts.hpp>' "cli/ only"
 expect_fail relative_include importer/maestro_reader.cc '#include "maestro_reader.h"' \
   "from the repository root"
 expect_fail angle_project_include report/report.cc '#include <analyzer/dims.h>' \
   "with quotes"
+expect_fail source_includes_test_support report/report.cc '#include "tests/support/files.h"' \
+  "only tests/ includes tests/support/"
+expect_fail cli_includes_test_support cli/commands.cc '#include "tests/support/process.h"' \
+  "only tests/ includes tests/support/"
+expect_fail test_includes_other_test_file tests/importer/onnx_test.cc \
+  '#include "tests/cli/cli_helpers.h"' "tests/ may include only tests/support/"
+expect_fail test_support_includes_module tests/support/process.cc '#include "analyzer/dims.h"' \
+  "tests/support/ may include only tests/support/"
+expect_fail angle_test_support_include tests/cli/atomic_file_test.cc \
+  '#include <tests/support/process.h>' "with quotes"
+expect_fail simulator_includes_importer simulator/simulator.cc '#include "importer/maestro_reader.h"' \
+  "simulator/ may include only analyzer/, simulator/"
+expect_fail simulator_includes_system simulator/simulator.h '#include <unistd.h>' \
+  "simulator/ may include only the C++ standard library"
+expect_fail search_includes_simulator search/search.cc '#include "simulator/simulator.h"' \
+  "search/ may include only"
+expect_fail report_includes_simulator report/report.cc '#include "simulator/simulator.h"' \
+  "report/ may include only"
+expect_fail importer_includes_simulator importer/onnx_importer.h '#include "simulator/simulator.h"' \
+  "importer/ may include only"
+expect_fail simulator_includes_cli simulator/simulator.cc '#include "cli/atomic_file.h"' \
+  "nothing outside cli/ includes cli/"
 expect_fail spaced_directive analyzer/dims.cc '  #  include "report/report.h"' \
   "analyzer/ may include only"
 

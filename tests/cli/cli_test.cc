@@ -3,15 +3,17 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/cadenza_run.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
+
+namespace cadenza::test {
 namespace {
 
 namespace fs = std::filesystem;
@@ -23,46 +25,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kSource = CADENZA_SOURCE_DIR;
-const std::string kBinary = CADENZA_BINARY;
-const std::string kHw256 = kSource + "/tests/data/maestro/hw/hw256_bw32.m";
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string Quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+const std::string kHw256 = SourcePath("tests/data/maestro/hw/hw256_bw32.m");
 
 // A two-layer CONV network with single-level dataflows (K across PEs); `extra` is appended
 // inside the network.
@@ -96,54 +59,22 @@ std::string SmallNetwork(const std::string& extra = "") {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("cadenza_cli_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  RunResult Run(const std::vector<std::string>& args) { return RunCadenza(args); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
+  /// Files in the test directory (temporary files included), for "nothing was created" checks.
+  std::vector<std::string> Files() const { return dir_.Files(); }
 
-  // Runs cadenza with `args`; fails the test if a sanitizer reported anything.
-  Outcome Run(const std::vector<std::string>& args) {
-    std::string command = Quote(kBinary);
-    for (const std::string& a : args) command += " " + Quote(a);
-    const fs::path out = dir_ / ".stdout";
-    const fs::path err = dir_ / ".stderr";
-    command += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    const int status = std::system(command.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadText(out);
-    o.err = ReadText(err);
-    fs::remove(out);
-    fs::remove(err);
-    EXPECT_THAT(o.err, Not(HasSubstr("Sanitizer"))) << command;
-    EXPECT_THAT(o.err, Not(HasSubstr("runtime error:"))) << command;
-    return o;
-  }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Files in the test directory (temporary files included), for "nothing was created" checks.
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
-    return names;
-  }
-
-  fs::path dir_;
+  TempDir dir_;
 };
 
 TEST_F(CliTest, HelpAndVersionExitZero) {
   for (const char* flag : {"--help", "-h"}) {
-    const Outcome o = Run({flag});
+    const RunResult o = Run({flag});
     EXPECT_EQ(o.exit_code, 0) << flag;
     EXPECT_THAT(o.out, AllOf(HasSubstr("cadenza [--help] [--version] SUBCOMMAND"), HasSubstr("eval"), HasSubstr("layers")));
     EXPECT_THAT(o.err, IsEmpty());
   }
-  const Outcome v = Run({"--version"});
+  const RunResult v = Run({"--version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_THAT(v.out, ContainsRegex("^cadenza [0-9]+\\.[0-9]+\\.[0-9]+\n$"));
 }
@@ -151,7 +82,7 @@ TEST_F(CliTest, HelpAndVersionExitZero) {
 TEST_F(CliTest, SubcommandHelpExitsZero) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"eval", "--help"}, std::vector<std::string>{"help", "eval"}}) {
-    const Outcome o = Run(args);
+    const RunResult o = Run(args);
     EXPECT_EQ(o.exit_code, 0);
     EXPECT_THAT(o.out, AllOf(HasSubstr("--mapping"), HasSubstr("--hw"), HasSubstr("--simd-lanes"),
                              HasSubstr("--csv"), HasSubstr("--json")));
@@ -159,45 +90,60 @@ TEST_F(CliTest, SubcommandHelpExitsZero) {
 }
 
 TEST_F(CliTest, NoArgumentsIsAUsageError) {
-  const Outcome o = Run({});
+  const RunResult o = Run({});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.err, HasSubstr("cadenza [--help] [--version] SUBCOMMAND"));
   EXPECT_THAT(o.out, IsEmpty());
 }
 
 TEST_F(CliTest, UnknownSubcommandIsAUsageErrorWithASuggestion) {
-  const Outcome o = Run({"evl"});
+  const RunResult o = Run({"evl"});
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_THAT(o.err, HasSubstr("cadenza: usage error: unknown subcommand 'evl'; did you mean 'eval'?"));
   EXPECT_THAT(o.out, IsEmpty());
 }
 
 TEST_F(CliTest, UnknownOptionIsAUsageError) {
-  const Outcome top = Run({"--frobnicate"});
+  const RunResult top = Run({"--frobnicate"});
   EXPECT_EQ(top.exit_code, 2);
   EXPECT_THAT(top.err, AllOf(HasSubstr("usage error"), HasSubstr("frobnicate")));
-  const Outcome sub = Run({"eval", "--mapping", "a.m", "--hw", "b.m", "--frobnicate"});
+  const RunResult sub = Run({"eval", "--mapping", "a.m", "--hw", "b.m", "--frobnicate"});
   EXPECT_EQ(sub.exit_code, 2);
   EXPECT_THAT(sub.err, AllOf(HasSubstr("usage error"), HasSubstr("frobnicate"),
                              HasSubstr("cadenza eval --help")));
 }
 
 TEST_F(CliTest, BadOptionValuesAreUsageErrors) {
-  EXPECT_EQ(Run({"eval", "--hw", kHw256}).exit_code, 2);  // --mapping missing
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "0"}).exit_code, 2);
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "two"}).exit_code, 2);
-  EXPECT_EQ(Run({"eval", "--mapping", "x.m", "--hw", kHw256, "stray"}).exit_code, 2);
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"eval", "--hw", kHw256}, "eval: --mapping is required"},
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "0"},
+       "eval: --simd-lanes must be at least 1"},
+      // cxxopts' own message, which does not name the option.
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "--simd-lanes", "two"},
+       "argument 'two' failed to parse"},
+      {{"eval", "--mapping", "x.m", "--hw", kHw256, "stray"}, "eval: unexpected argument 'stray'"},
+  };
+  for (const Case& c : cases) {
+    const RunResult o = Run(c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.message;
+    EXPECT_EQ(o.err, "cadenza: usage error: " + c.message + "\nTry 'cadenza eval --help'.\n");
+    EXPECT_THAT(o.out, IsEmpty()) << c.message;
+  }
 }
 
 TEST_F(CliTest, MissingInputFileExitsOneNamingTheFile) {
   const std::string missing = Path("no_such_network.m");
-  const Outcome o = Run({"eval", "--mapping", missing, "--hw", kHw256, "--csv", Path("o.csv")});
+  const RunResult o = Run({"eval", "--mapping", missing, "--hw", kHw256, "--csv", Path("o.csv")});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, StartsWith("cadenza: error: " + missing));
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string missing_hw = Path("no_such_hw.m");
-  const Outcome h = Run({"eval", "--mapping", net, "--hw", missing_hw, "--csv", Path("o.csv")});
+  const RunResult h = Run({"eval", "--mapping", net, "--hw", missing_hw, "--csv", Path("o.csv")});
   EXPECT_EQ(h.exit_code, 1);
   EXPECT_THAT(h.err, StartsWith("cadenza: error: " + missing_hw));
   EXPECT_THAT(Files(), ::testing::ElementsAre("net.m"));
@@ -205,8 +151,8 @@ TEST_F(CliTest, MissingInputFileExitsOneNamingTheFile) {
 
 TEST_F(CliTest, SyntaxErrorExitsOneWithFileAndLine) {
   const std::string net = Path("broken.m");
-  WriteText(net, "Network n {\n  Layer l {\n    Type: CONVV\n  }\n}\n");
-  const Outcome o = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", Path("o.json")});
+  WriteFile(net, "Network n {\n  Layer l {\n    Type: CONVV\n  }\n}\n");
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", Path("o.json")});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, StartsWith("cadenza: error: " + net + ":3:"));
   EXPECT_FALSE(fs::exists(Path("o.json")));
@@ -214,10 +160,10 @@ TEST_F(CliTest, SyntaxErrorExitsOneWithFileAndLine) {
 
 TEST_F(CliTest, EvalWritesTheOriginalsCsvHeaderAndJson) {
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string csv = Path("out.csv");
   const std::string json = Path("out.json");
-  const Outcome o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.err, IsEmpty());
   EXPECT_THAT(o.out, AllOf(HasSubstr("first"), HasSubstr("last"), HasSubstr("total (2 layers)"),
@@ -225,14 +171,14 @@ TEST_F(CliTest, EvalWritesTheOriginalsCsvHeaderAndJson) {
 
   // The header starts with the original tool's header line, byte for byte.
   const std::string reference = Lines(
-      ReadText(kSource + "/tests/data/maestro/outputs/hw256_bw32/vgg16_conv1_1__kcp.csv"))[0];
-  const std::vector<std::string> lines = Lines(ReadText(csv));
+      ReadFile(SourcePath("tests/data/maestro/outputs/hw256_bw32/vgg16_conv1_1__kcp.csv")))[0];
+  const std::vector<std::string> lines = Lines(ReadFile(csv));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_THAT(lines[0], StartsWith(reference + ", exact_macs,"));
   EXPECT_THAT(lines[1], StartsWith("small,first,256,"));
   EXPECT_THAT(lines[2], StartsWith("small,last,256,"));
 
-  const std::string doc = ReadText(json);
+  const std::string doc = ReadFile(json);
   EXPECT_THAT(doc, AllOf(StartsWith("{"), EndsWith("}\n"), HasSubstr("\"tool\": \"cadenza\""),
                          HasSubstr("\"network\": \"small\""), HasSubstr("\"name\": \"first\""),
                          HasSubstr("\"name\": \"last\""), HasSubstr("\"total\": {")));
@@ -242,13 +188,13 @@ TEST_F(CliTest, EvalWritesTheOriginalsCsvHeaderAndJson) {
 // A single-level dataflow's row equals the original tool's, all 52 columns, byte for byte.
 TEST_F(CliTest, RowMatchesTheOriginalTool) {
   const std::string csv = Path("out.csv");
-  const Outcome o =
-      Run({"eval", "--mapping", kSource + "/tests/data/maestro/single/vgg16_conv1_1__xp.m",
+  const RunResult o =
+      Run({"eval", "--mapping", SourcePath("tests/data/maestro/single/vgg16_conv1_1__xp.m"),
            "--hw", kHw256, "--csv", csv});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const std::vector<std::string> ours = Lines(ReadText(csv));
+  const std::vector<std::string> ours = Lines(ReadFile(csv));
   const std::vector<std::string> theirs = Lines(
-      ReadText(kSource + "/tests/data/maestro/outputs/hw256_bw32/vgg16_conv1_1__xp.csv"));
+      ReadFile(SourcePath("tests/data/maestro/outputs/hw256_bw32/vgg16_conv1_1__xp.csv")));
   ASSERT_EQ(ours.size(), 2u);
   ASSERT_EQ(theirs.size(), 2u);
   // Cut our row after the 52nd column.
@@ -261,14 +207,14 @@ TEST_F(CliTest, RowMatchesTheOriginalTool) {
 
 TEST_F(CliTest, UnwritableOutputLeavesNoFileAndExitsOne) {
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string in_missing_dir = Path("no_such_dir/out.csv");
-  const Outcome o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", in_missing_dir});
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", in_missing_dir});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + in_missing_dir + ": cannot write"));
   // A directory in the way: the temporary file is written, the rename fails, nothing remains.
   fs::create_directory(Path("taken"));
-  const Outcome d = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", Path("taken")});
+  const RunResult d = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", Path("taken")});
   EXPECT_EQ(d.exit_code, 1);
   EXPECT_THAT(d.err, HasSubstr("cadenza: error: " + Path("taken") + ": cannot write"));
   EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m", "taken"));
@@ -277,19 +223,62 @@ TEST_F(CliTest, UnwritableOutputLeavesNoFileAndExitsOne) {
 
 TEST_F(CliTest, OutputReplacesAnExistingFileWhole) {
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string csv = Path("out.csv");
-  WriteText(csv, std::string(100000, 'x'));
+  WriteFile(csv, std::string(100000, 'x'));
   ASSERT_EQ(Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv}).exit_code, 0);
-  const std::string text = ReadText(csv);
+  const std::string text = ReadFile(csv);
   EXPECT_THAT(text, StartsWith("Neural Network Name,"));
   EXPECT_THAT(text, Not(HasSubstr("xxx")));
+}
+
+TEST_F(CliTest, DashWritesTheDocumentToStandardOutputAndTheTableToStandardError) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", "-"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.out, StartsWith("{"));
+  EXPECT_THAT(o.out, HasSubstr("\"tool\": \"cadenza\""));
+  EXPECT_THAT(o.out, Not(HasSubstr("wrote")));
+  EXPECT_THAT(o.err, HasSubstr("first"));  // the table
+  EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m"));
+  const RunResult both = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", "-", "--csv", "-"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("--csv and --json both write to standard output"));
+}
+
+TEST_F(CliTest, OutputThroughASymlinkReplacesItsTargetAndKeepsTheLink) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  const std::string target = Path("target.csv");
+  WriteFile(target, "old");
+  fs::create_symlink("target.csv", Path("link.csv"));
+  ASSERT_EQ(Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", Path("link.csv")}).exit_code, 0);
+  EXPECT_TRUE(fs::is_symlink(Path("link.csv")));
+  EXPECT_THAT(ReadFile(target), StartsWith("Neural Network Name,"));
+  // Two outputs that reach one file through a link are one file.
+  const RunResult same = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", Path("link.csv"),
+                            "--json", target});
+  EXPECT_EQ(same.exit_code, 2);
+  EXPECT_THAT(same.err, HasSubstr("name the same file"));
+}
+
+TEST_F(CliTest, OutputToADeviceWritesThroughIt) {
+  const std::string net = Path("net.m");
+  WriteFile(net, SmallNetwork());
+  fs::create_symlink("/dev/null", Path("mynull"));
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", "/dev/null", "--json",
+                         Path("mynull")});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_TRUE(fs::is_symlink(Path("mynull")));
+  EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m", "mynull"));
 }
 
 TEST_F(CliTest, OneBadLayerFailsAloneAndTheOthersAreWritten) {
   const std::string net = Path("net.m");
   // Line 14 holds the Cluster directive at fault: 300 PEs per cluster on a 256-PE array.
-  WriteText(net, SmallNetwork("  Layer bad {\n"              // line 14
+  WriteFile(net, SmallNetwork("  Layer bad {\n"              // line 14
                               "    Type: CONV\n"
                               "    Dimensions { K: 16, C: 4, R: 3, S: 3, Y: 10, X: 10 }\n"
                               "    Dataflow {\n"
@@ -300,18 +289,25 @@ TEST_F(CliTest, OneBadLayerFailsAloneAndTheOthersAreWritten) {
                               "  }\n"));
   const std::string csv = Path("out.csv");
   const std::string json = Path("out.json");
-  const Outcome o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
+  // Exit 1 writes nothing unless partial output is asked for.
+  const RunResult strict = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_THAT(strict.err, HasSubstr("no output written because a layer could not be evaluated"));
+  EXPECT_FALSE(fs::exists(csv));
+  EXPECT_FALSE(fs::exists(json));
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", kHw256, "--csv", csv, "--json", json,
+                         "--keep-going"});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + net +
                                ":19: layer 'bad': Cluster(300, P): the product of the Cluster "
                                "sizes exceeds the number of PEs"));
-  const std::vector<std::string> lines = Lines(ReadText(csv));
+  const std::vector<std::string> lines = Lines(ReadFile(csv));
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_THAT(lines[1], StartsWith("small,first,256,"));
   EXPECT_THAT(lines[2], StartsWith("small,bad,,,"));
   EXPECT_THAT(lines[2], HasSubstr("error: " + net + ":19: layer 'bad'"));
   EXPECT_THAT(lines[3], StartsWith("small,last,256,"));
-  const std::string doc = ReadText(json);
+  const std::string doc = ReadFile(json);
   EXPECT_THAT(doc, HasSubstr("\"error\": \"" + net + ":19: layer 'bad': Cluster(300, P)"));
   EXPECT_THAT(doc, HasSubstr("\"infeasible\": \"cluster-exceeds-pes\""));
   EXPECT_THAT(doc, HasSubstr("\"failed\": 1"));
@@ -319,24 +315,24 @@ TEST_F(CliTest, OneBadLayerFailsAloneAndTheOthersAreWritten) {
 
 TEST_F(CliTest, WarnsWhenTheModelsMacCountIsNotTheLayers) {
   const std::string csv = Path("out.csv");
-  const std::string m = kSource + "/tests/data/maestro/single/r50_conv1_7x7s2__yxp.m";
-  const Outcome o = Run({"eval", "--mapping", m, "--hw", kHw256, "--csv", csv});
+  const std::string m = SourcePath("tests/data/maestro/single/r50_conv1_7x7s2__yxp.m");
+  const RunResult o = Run({"eval", "--mapping", m, "--hw", kHw256, "--csv", csv});
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.err, HasSubstr("cadenza: warning: " + m));
   EXPECT_THAT(o.err, HasSubstr("layer 'r50_conv1_7x7s2': the model counts 204680448 MACs, the "
                                "layer has 118013952 (strided layer; see "
                                "docs/maestro-compatibility.md)"));
-  EXPECT_THAT(Lines(ReadText(csv))[1],
+  EXPECT_THAT(Lines(ReadFile(csv))[1],
               EndsWith(", \"the model counts 204680448 MACs, the layer has 118013952 (strided "
                        "layer; see docs/maestro-compatibility.md)\""));
 }
 
 TEST_F(CliTest, WarnsWhenBuffersExceedTheHardware) {
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string hw = Path("tiny.m");
-  WriteText(hw, "num_pes: 256\nl1_size_cstr: 4\nl2_size_cstr: 10\nnoc_bw_cstr: 32\n");
-  const Outcome o = Run({"eval", "--mapping", net, "--hw", hw});
+  WriteFile(hw, "num_pes: 256\nl1_size_cstr: 4\nl2_size_cstr: 10\nnoc_bw_cstr: 32\n");
+  const RunResult o = Run({"eval", "--mapping", net, "--hw", hw});
   EXPECT_EQ(o.exit_code, 0) << o.err;  // the original also only warns
   EXPECT_THAT(o.err, HasSubstr("bytes of L1 per PE, the hardware has 4"));
   EXPECT_THAT(o.err, HasSubstr("bytes of L2, the hardware has 10"));
@@ -344,13 +340,13 @@ TEST_F(CliTest, WarnsWhenBuffersExceedTheHardware) {
 
 TEST_F(CliTest, SimdLanesChangeTheVectorWidthColumn) {
   const std::string net = Path("net.m");
-  WriteText(net, SmallNetwork());
+  WriteFile(net, SmallNetwork());
   const std::string csv = Path("out.csv");
   ASSERT_EQ(Run({"eval", "--mapping", net, "--hw", kHw256, "--simd-lanes", "4", "--csv", csv})
                 .exit_code,
             0);
   std::vector<std::string> fields;
-  std::istringstream row(Lines(ReadText(csv))[1]);
+  std::istringstream row(Lines(ReadFile(csv))[1]);
   for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
   ASSERT_GT(fields.size(), 13u);
   EXPECT_EQ(fields[12], "4");  // column 13, Vector Width
@@ -359,12 +355,12 @@ TEST_F(CliTest, SimdLanesChangeTheVectorWidthColumn) {
 // Every corrupt `.m` file kept in tests/data/bad/ is refused with exit code 1 and a message naming
 // the file, never an internal error.
 TEST_F(CliTest, BadInputsAreRefused) {
-  const fs::path bad = kSource + "/tests/data/bad";
+  const fs::path bad = SourcePath("tests/data/bad");
   if (!fs::exists(bad)) GTEST_SKIP() << "no tests/data/bad";
   for (const auto& e : fs::directory_iterator(bad)) {
     if (e.path().extension() != ".m") continue;
     const std::string csv = Path("out.csv");
-    const Outcome o = Run({"eval", "--mapping", e.path().string(), "--hw", kHw256, "--csv", csv});
+    const RunResult o = Run({"eval", "--mapping", e.path().string(), "--hw", kHw256, "--csv", csv});
     EXPECT_EQ(o.exit_code, 1) << e.path();
     EXPECT_THAT(o.err, HasSubstr(e.path().string())) << e.path();
     EXPECT_THAT(o.err, Not(HasSubstr("internal error"))) << e.path();
@@ -372,3 +368,4 @@ TEST_F(CliTest, BadInputsAreRefused) {
 }
 
 }  // namespace
+}  // namespace cadenza::test

@@ -54,7 +54,7 @@ std::vector<std::map<std::string, std::string>> ReadCsv(const std::string& path)
 
 long double Num(const std::string& s) { return std::stold(s); }
 
-// The spec 3.9 energy applied to a row's own counts (what our column 5 reports).
+// The docs/cost-model.md 3.9 energy applied to a row's own counts (what our column 5 reports).
 long double OwnEnergy(const std::vector<std::string>& c) {
   auto v = [&](int column) { return Num(c[static_cast<size_t>(column - 1)]); };
   return 0.00023L * (18.61L * (v(29) + v(30) + v(34) + v(35) + v(40)) +
@@ -141,7 +141,8 @@ TEST(MaestroGoldenTest, RepresentativeLayersMatchTheOriginal) {
       std::vector<std::string> expected = SplitCsv(row);
       ASSERT_EQ(expected.size(), static_cast<size_t>(kMaestroColumnCount)) << run;
       // The original's energy of a multi-level dataflow omits L1 in a one-layer file
-      // (spec 6 item 11); Cadenza reports the energy with the layer's own counts.
+      // (docs/maestro-compatibility.md, departure 1); Cadenza reports the energy with the
+      // layer's own counts.
       expected[4] = own_energy.at(std::string(hw_name) + "/" + run);
       std::string layer;
       const CostResult r = Evaluate(kData + "maestro/single/" + run + ".m", hw, &layer);

@@ -5,22 +5,26 @@
 
 #include <cmath>
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "analyzer/error.h"
 #include "importer/maestro_reader.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
 
 namespace cadenza {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using ::testing::StrEq;
+using ::testing::ThrowsMessage;
+using test::ReadFile;
+using test::TempDir;
 
-const std::string kSourceDir = CADENZA_SOURCE_DIR;
+const std::string kSourceDir = test::SourceDir().string();
 const std::string kHwDir = kSourceDir + "/models/hw";
 
 Hardware Parse(std::string_view text) { return ParseHardwareConfig(text, "hw.textproto"); }
@@ -45,27 +49,6 @@ std::string SweepErrorOf(std::string_view text) {
   ADD_FAILURE() << "parsed without error:\n" << text;
   return "";
 }
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// A file under the test's temporary directory, removed at the end of the test.
-class TempFile {
- public:
-  TempFile(const std::string& name, const std::string& contents)
-      : path_(std::filesystem::path(::testing::TempDir()) / name) {
-    std::ofstream(path_, std::ios::binary) << contents;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // ------------------------------------------------------------------------------------------------
 // Hardware configurations
@@ -314,25 +297,22 @@ TEST(HardwareConfigTest, ReadsMaestroHardwareByExtension) {
 }
 
 TEST(HardwareConfigTest, ReadsMaestroHardwareByContent) {
-  const std::string maestro = ReadText(kSourceDir + "/tests/data/maestro/hw/hw256_bw32.m");
-  const TempFile file("hw256_bw32.txt", maestro);
-  EXPECT_EQ(ReadHardwareFile(file.path()), ParseMaestroHardware(maestro, file.path()));
+  const TempDir dir;
+  const std::string maestro = ReadFile(kSourceDir + "/tests/data/maestro/hw/hw256_bw32.m");
+  const std::string file = dir.Write("hw256_bw32.txt", maestro);
+  EXPECT_EQ(ReadHardwareFile(file), ParseMaestroHardware(maestro, file));
 
   // MAESTRO's own errors (and names) then apply.
-  const TempFile bad("bad_hw.cfg", "num_pes: 16\n  NoC_NumHops : 0\n");
-  try {
-    ReadHardwareFile(bad.path());
-    ADD_FAILURE() << "read without error";
-  } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), StartsWith(bad.path() + ":2:"));
-    EXPECT_THAT(e.what(), HasSubstr("NoC_NumHops must be at least 1"));
-  }
+  const std::string bad = dir.Write("bad_hw.cfg", "num_pes: 16\n  NoC_NumHops : 0\n");
+  EXPECT_THAT([&] { ReadHardwareFile(bad); },
+              ThrowsMessage<InputError>(AllOf(StartsWith(bad + ":2:"),
+                                              HasSubstr("NoC_NumHops must be at least 1"))));
 
   // num_pes alone is text format (and means the same in both).
-  const TempFile shared("pes.textproto", "num_pes: 16\n");
+  const std::string shared = dir.Write("pes.textproto", "num_pes: 16\n");
   Hardware expected;
   expected.num_pes = 16;
-  EXPECT_EQ(ReadHardwareFile(shared.path()), expected);
+  EXPECT_EQ(ReadHardwareFile(shared), expected);
 }
 
 TEST(HardwareConfigTest, ReadsTextFormatFiles) {
@@ -351,22 +331,18 @@ TEST(HardwareConfigTest, ReadsTextFormatFiles) {
 
 TEST(HardwareConfigTest, FileErrorsNameTheFile) {
   const std::string missing = kSourceDir + "/tests/data/no_such_hardware.textproto";
-  try {
-    ReadHardwareFile(missing);
-    ADD_FAILURE() << "read a missing file";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), missing + ": cannot open file: No such file or directory");
-  }
-  EXPECT_THROW(ReadHardwareFile(kSourceDir + "/tests/data/no_such_hardware.m"), InputError);
-  EXPECT_THROW(ReadSweep(missing), InputError);
+  const std::string not_found = ": cannot open file: No such file or directory";
+  EXPECT_THAT([&] { ReadHardwareFile(missing); },
+              ThrowsMessage<InputError>(StrEq(missing + not_found)));
+  const std::string missing_m = kSourceDir + "/tests/data/no_such_hardware.m";
+  EXPECT_THAT([&] { ReadHardwareFile(missing_m); },
+              ThrowsMessage<InputError>(StrEq(missing_m + not_found)));
+  EXPECT_THAT([&] { ReadSweep(missing); }, ThrowsMessage<InputError>(StrEq(missing + not_found)));
 
-  const TempFile bad("bad.textproto", "num_pes: 16\nl1_bytes: 0\n");
-  try {
-    ReadHardwareFile(bad.path());
-    ADD_FAILURE() << "read without error";
-  } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), StartsWith(bad.path() + ":2:11: l1_bytes must be at least 1"));
-  }
+  const TempDir dir;
+  const std::string bad = dir.Write("bad.textproto", "num_pes: 16\nl1_bytes: 0\n");
+  EXPECT_THAT([&] { ReadHardwareFile(bad); },
+              ThrowsMessage<InputError>(StartsWith(bad + ":2:11: l1_bytes must be at least 1")));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -394,7 +370,7 @@ TEST(HardwareConfigTest, DefaultPresetHasItsDocumentedValues) {
 }
 
 TEST(HardwareConfigTest, DefaultPresetFileIsTheEmbeddedText) {
-  EXPECT_EQ(ReadText(kHwDir + "/default.textproto"), DefaultHardwareText());
+  EXPECT_EQ(ReadFile(kHwDir + "/default.textproto"), DefaultHardwareText());
   EXPECT_EQ(ReadHardwareFile(kHwDir + "/default.textproto"), DefaultHardware());
 }
 

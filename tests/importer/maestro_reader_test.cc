@@ -8,18 +8,23 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "analyzer/error.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
 
 namespace cadenza {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using ::testing::StrEq;
+using ::testing::ThrowsMessage;
 
-const std::string kDataDir = std::string(CADENZA_SOURCE_DIR) + "/tests/data";
+const std::string kDataDir = test::SourcePath("tests/data");
 
 MaestroModel Parse(std::string_view text) { return ParseMaestroModel(text, "t.m"); }
 
@@ -329,8 +334,10 @@ TEST(MaestroReaderTest, OutputSizesGiveInputSizes) {
   EXPECT_EQ(Directives(m.mappings[0]),
             (std::vector<Directive>{Temporal(8, 1, Dim::kY, true), Temporal(14, 1, Dim::kX)}));
   // Both given and consistent: fine. Inconsistent: an error (stride plays no part, as in MAESTRO).
-  EXPECT_NO_THROW(
-      Parse(ConvWith("      TemporalMap(1,1) K;\n", "K: 4, C: 2, R: 3, S: 3, Y: 10, Y': 8, X: 5")));
+  const MaestroModel both =
+      Parse(ConvWith("      TemporalMap(1,1) K;\n", "K: 4, C: 2, R: 3, S: 3, Y: 10, Y': 8, X: 5"));
+  EXPECT_EQ(both.network.layers[0].shape.size[Dim::kY], 10);
+  EXPECT_EQ(both.network.layers[0].shape.size[Dim::kX], 5);
   EXPECT_THAT(ErrorOf(ConvWith("      TemporalMap(1,1) K;\n",
                                "K: 4, C: 2, R: 3, S: 3, Y: 10, Y': 4, X: 5")),
               HasSubstr("Y' = 4 disagrees with Y - R + 1 = 8"));
@@ -351,7 +358,10 @@ TEST(MaestroReaderTest, SzOfOutputIgnoresStride) {
 }
 
 TEST(MaestroReaderTest, TemporalMapOnFilterMustCoverIt) {
-  EXPECT_NO_THROW(Parse(ConvWith("      TemporalMap(3,3) R;\n      SpatialMap(1,1) S;\n")));
+  // R's whole extent (3) in one step; S is spatial, so it need not be covered.
+  EXPECT_EQ(Directives(Parse(ConvWith("      TemporalMap(3,3) R;\n      SpatialMap(1,1) S;\n"))
+                           .mappings[0]),
+            (std::vector<Directive>{Temporal(3, 3, Dim::kR), Spatial(1, 1, Dim::kS)}));
   const std::string error = ErrorOf(ConvWith("      TemporalMap(1,1) R;\n"));
   EXPECT_THAT(error, StartsWith("t.m:6:7: TemporalMap on R must cover the whole filter"));
   EXPECT_THAT(ErrorOf(ConvWith("      TemporalMap(Sz(S),1) S;\n")),
@@ -392,7 +402,10 @@ TEST(MaestroReaderTest, HugeNumbersAreRejected) {
               HasSubstr("is too large (the limit is 2^40"));
   EXPECT_THAT(ErrorOf(ConvWith("      TemporalMap(1,1) K;\n", "K: 1099511627777, C: 1")),
               HasSubstr("too large"));
-  EXPECT_NO_THROW(Parse(ConvWith("      TemporalMap(1,1) K;\n", "K: 1099511627776, C: 1")));
+  EXPECT_EQ(Parse(ConvWith("      TemporalMap(1,1) K;\n", "K: 1099511627776, C: 1"))
+                .network.layers[0]
+                .shape.size[Dim::kK],
+            int64_t{1} << 40);
   // Within the per-value limit, but the MAC count overflows int64.
   EXPECT_THAT(ErrorOf(ConvWith("      TemporalMap(1,1) K;\n",
                                "K: 1099511627776, C: 1099511627776, R: 1, S: 1, Y: 100, X: 100")),
@@ -710,25 +723,18 @@ TEST(MaestroHardwareTest, Errors) {
 
 TEST(MaestroReaderFileTest, MissingAndEmptyFiles) {
   const std::string missing = kDataDir + "/maestro/no_such_file.m";
-  try {
-    ReadMaestroModel(missing);
-    ADD_FAILURE();
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), missing + ": cannot open file: No such file or directory");
-  }
-  EXPECT_THROW(ReadMaestroHardware(missing), InputError);
-  const std::string empty =
-      (std::filesystem::temp_directory_path() / "cadenza_empty_test.m").string();
-  { std::ofstream create(empty); }
-  try {
-    ReadMaestroModel(empty);
-    ADD_FAILURE();
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), empty + ": the file is empty");
-  }
-  EXPECT_THROW(ReadMaestroHardware(empty), InputError);
-  std::filesystem::remove(empty);
-  EXPECT_THROW(ReadMaestroModel(kDataDir), InputError);  // a directory
+  const std::string not_found = missing + ": cannot open file: No such file or directory";
+  EXPECT_THAT([&] { ReadMaestroModel(missing); }, ThrowsMessage<InputError>(StrEq(not_found)));
+  EXPECT_THAT([&] { ReadMaestroHardware(missing); }, ThrowsMessage<InputError>(StrEq(not_found)));
+  const test::TempDir dir;
+  const std::string empty = dir.Write("empty.m", "");
+  EXPECT_THAT([&] { ReadMaestroModel(empty); },
+              ThrowsMessage<InputError>(StrEq(empty + ": the file is empty")));
+  EXPECT_THAT([&] { ReadMaestroHardware(empty); },
+              ThrowsMessage<InputError>(StrEq(empty + ": the file is empty")));
+  EXPECT_THAT([&] { ReadMaestroModel(kDataDir); },
+              ThrowsMessage<InputError>(
+                  StrEq(kDataDir + ": cannot read file: Is a directory")));
 }
 
 // A CSV file as rows of named columns (quoted cells may hold commas; no escaped quotes).
@@ -791,7 +797,11 @@ TEST(MaestroReferenceDataTest, SingleLayerFilesMatchTheSummary) {
     EXPECT_EQ(l.name, summary.Get(r, "layer"));
     EXPECT_EQ(l.op_type, summary.Get(r, "type"));
     EXPECT_EQ(l.exact_macs, summary.Int(r, "macs_analytic"));
-    EXPECT_FALSE(m.mappings[0].empty());
+    // Every directive of the file is kept (the files have no comments that name one).
+    const std::string text = test::ReadFile(kDataDir + "/maestro/single/" + name + ".m");
+    EXPECT_EQ(static_cast<size_t>(m.mappings[0].size()),
+              test::CountOf(text, "SpatialMap(") + test::CountOf(text, "TemporalMap(") +
+                  test::CountOf(text, "Cluster("));
     EXPECT_TRUE(m.network.warnings.empty());
     EXPECT_TRUE(std::filesystem::exists(kDataDir + "/maestro/outputs/" + summary.Get(r, "hw") +
                                         "/" + name + ".csv"));
@@ -801,12 +811,16 @@ TEST(MaestroReferenceDataTest, SingleLayerFilesMatchTheSummary) {
     EXPECT_EQ(hw.noc_bw, summary.Int(r, "noc_bw"));
     EXPECT_EQ(hw.offchip_bw, summary.Int(r, "offchip_bw"));
   }
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(kDataDir + "/maestro/single")) {
-    EXPECT_NO_THROW(ReadMaestroModel(entry.path().string())) << entry.path();
-    ++files;
+  // The summary covers every file (each under two hardware configurations), and only those.
+  std::set<std::string> summarized, files;
+  for (size_t r = 0; r < summary.size(); ++r) {
+    summarized.insert(summary.Get(r, "layer") + "__" + summary.Get(r, "dataflow") + ".m");
   }
-  EXPECT_EQ(files, 90);
+  for (const auto& entry : std::filesystem::directory_iterator(kDataDir + "/maestro/single")) {
+    files.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(files.size(), 90u);
+  EXPECT_EQ(files, summarized);
 }
 
 TEST(MaestroReferenceDataTest, RandomCasesMatchTheirDescription) {

@@ -1,5 +1,6 @@
 // Convolution lowering checked against brute-force enumeration of every product.
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +12,9 @@
 
 namespace cadenza {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 ConvGeometry Geometry1D(bool transposed, int64_t in, int64_t k, int64_t s, int64_t d,
                         int64_t pb = 0, int64_t pe = 0) {
@@ -169,7 +173,10 @@ TEST(OnnxConvTest, ThreeDimensionalConvRepeatsTheTwoDimensionalOne) {
 }
 
 TEST(OnnxConvTest, KernelLargerThanInputIsAnError) {
-  EXPECT_THROW(LowerConv(Geometry1D(false, 4, 3, 1, 3), "x", "Conv"), InputError);
+  // Dilation 3 stretches the 3-tap kernel over 7 elements of a 4-element input.
+  EXPECT_THAT([] { LowerConv(Geometry1D(false, 4, 3, 1, 3), "x", "Conv"); },
+              ThrowsMessage<InputError>(HasSubstr(
+                  "kernel extent 7 on spatial axis 0 exceeds the padded input extent 4")));
 }
 
 // Every product of a 1-D transposed conv, brute force: products per output position.

@@ -2,7 +2,6 @@
 // independently (published totals; the PyTorch module-hook counts of models/export_models.py).
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -10,6 +9,8 @@
 #include <string>
 
 #include "importer/onnx_importer.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
 
 namespace cadenza {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string ModelPath(const std::string& name) {
-  return std::string(CADENZA_SOURCE_DIR) + "/models/" + name + ".onnx";
+  return test::SourcePath("models/" + name + ".onnx");
 }
 
 std::map<OpKind, int> KindCounts(const OnnxImport& m) {
@@ -87,14 +88,11 @@ TEST(OnnxModelsTest, BatchScalesEveryLayer) {
 }
 
 TEST(OnnxModelsTest, GraphOnlyFileImportsWithoutItsExternalData) {
-  const fs::path dir = fs::temp_directory_path() / ("cadenza_onnx_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::copy_file(ModelPath("resnet50"), dir / "resnet50.onnx",
-                fs::copy_options::overwrite_existing);
-  ASSERT_FALSE(fs::exists(dir / "resnet50.onnx.data"));
-  const OnnxImport m = ImportOnnx((dir / "resnet50.onnx").string());
+  const test::TempDir dir;
+  fs::copy_file(ModelPath("resnet50"), dir.path() / "resnet50.onnx");
+  ASSERT_FALSE(fs::exists(dir.path() / "resnet50.onnx.data"));
+  const OnnxImport m = ImportOnnx(dir.Path("resnet50.onnx"));
   EXPECT_EQ(m.total_macs, 4'089'184'256);
-  fs::remove_all(dir);
 }
 
 }  // namespace

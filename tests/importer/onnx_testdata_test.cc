@@ -116,6 +116,31 @@ TEST_F(OnnxTestdataTest, MatMul) {
   for (const std::string& name : names) CheckNodeTest(name);
 }
 
+// ONNX's recurrent node tests (some output only Y_h [D, B, H]): the count is
+// D x T x B x gates x H x (I + H), from X [T, B, I] (batchwise: [B, T, I]), W and R.
+TEST_F(OnnxTestdataTest, Recurrent) {
+  const auto names = Tests({"test_lstm_", "test_gru_", "test_rnn_", "test_simple_rnn_"});
+  EXPECT_GE(names.size(), 12u);
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    const OnnxImport model = ImportOnnx((kNodeTests / name / "model.onnx").string());
+    ASSERT_EQ(model.nodes.size(), 1u);
+    const OnnxNodeInfo& node = model.nodes[0];
+    const std::vector<int64_t>& x = node.input_shapes.at(0);
+    const std::vector<int64_t>& w = node.input_shapes.at(1);
+    const std::vector<int64_t>& r = node.input_shapes.at(2);
+    const int64_t seq_batch = x[0] * x[1];
+    EXPECT_EQ(node.macs, seq_batch * w[0] * w[1] * (w[2] + r[2]));
+    const std::vector<int64_t> out = ReferenceOutputDims(kNodeTests / name);
+    EXPECT_EQ(out.back(), r[2]);  // Y or Y_h ends in H
+    int64_t layer_macs = 0;
+    for (int i : node.layer_indices) {
+      layer_macs += model.network.layers.at(static_cast<size_t>(i)).exact_macs;
+    }
+    EXPECT_EQ(layer_macs, node.macs);
+  }
+}
+
 TEST_F(OnnxTestdataTest, EinsumsThatAreNotMatmulsAreListedAsSkipped) {
   for (const char* name :
        {"test_einsum_batch_diagonal", "test_einsum_sum", "test_einsum_transpose"}) {

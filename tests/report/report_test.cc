@@ -171,15 +171,17 @@ TEST_F(ReportTest, RunnerUpIsAnotherFamilyNoBetterThanTheChoice) {
 // its order, with values the enumeration can give (>= 1).
 TEST_F(ReportTest, ParamsAreTheChosenTemplatesNamesAndValues) {
   const LayerReport& l = report().layers[0];
-  ASSERT_FALSE(l.params.empty());
-  bool matches_a_template = false;
+  // The parameters are those of the chosen family's form for this layer's kind, in its order.
+  const DataflowTemplate* chosen = nullptr;
   for (const DataflowTemplate& t : TemplateLibrary::Builtin().templates()) {
-    if (t.name != l.dataflow || t.params.size() != l.params.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < l.params.size(); ++i) same = same && l.params[i].name == t.params[i].name;
-    matches_a_template = matches_a_template || same;
+    if (t.name == l.dataflow && t.AppliesTo(l.kind)) chosen = &t;
   }
-  EXPECT_TRUE(matches_a_template) << l.dataflow;
+  ASSERT_NE(chosen, nullptr) << l.dataflow;
+  std::vector<std::string> names, declared;
+  for (const NamedParam& p : l.params) names.push_back(p.name);
+  for (const TemplateParam& p : chosen->params) declared.push_back(p.name);
+  EXPECT_EQ(names, declared);
+  ASSERT_FALSE(names.empty()) << "a form without parameters leaves nothing to check";
   for (const NamedParam& p : l.params) EXPECT_GE(p.value, 1) << p.name;
   EXPECT_EQ(FormatParams({{"TK", 1}, {"CL", 64}}), "TK=1 CL=64");
   EXPECT_EQ(FormatParams({}), "");
@@ -187,7 +189,10 @@ TEST_F(ReportTest, ParamsAreTheChosenTemplatesNamesAndValues) {
 
 TEST_F(ReportTest, BaselineRatiosCompareWithTheAdaptiveChoice) {
   const NetworkReport& r = report();
-  ASSERT_FALSE(r.baselines.empty());
+  // One baseline per built-in family, in library order.
+  std::vector<std::string> families;
+  for (const BaselineReport& b : r.baselines) families.push_back(b.family);
+  EXPECT_EQ(families, TemplateLibrary::Builtin().Families());
   for (const BaselineReport& b : r.baselines) {
     EXPECT_DOUBLE_EQ(b.objective, b.totals.edp()) << b.family;
     EXPECT_DOUBLE_EQ(b.ratio, b.objective / r.network_objective) << b.family;
@@ -287,7 +292,15 @@ TEST(ReportWithoutMappingTest, LayersThatFitNowhereKeepTheirRowAndNote) {
     EXPECT_FALSE(l.found);
     EXPECT_THAT(l.note, HasSubstr("fits the hardware"));
   }
-  ASSERT_FALSE(r.infeasible.empty());
+  // Every candidate was infeasible, each counted under one reason, L1 overflow among them.
+  EXPECT_EQ(r.candidates_feasible, 0);
+  int64_t infeasible = 0, l1_overflow = 0;
+  for (const InfeasibleCount& c : r.infeasible) {
+    infeasible += c.count;
+    if (c.reason == Infeasible::kL1Overflow) l1_overflow = c.count;
+  }
+  EXPECT_EQ(infeasible, r.candidates_evaluated);
+  EXPECT_GT(l1_overflow, 0);
   const std::string html = Render(r, WriteHtml);
   EXPECT_EQ(Count(html, "<tr data-layer="), 4u);
   EXPECT_THAT(html, HasSubstr("no feasible mapping"));

@@ -167,10 +167,19 @@ TEST(DseTest, BudgetsMarkPointsInfeasibleWithTheReason) {
   o.area_budget_um2 = 1;  // nothing is that small
   const DseResult r = ExploreDesigns(Net(), Sweep(), TemplateLibrary::Builtin(), o);
   EXPECT_EQ(r.best, -1);
+  int over_budget = 0;
   for (const DesignResult& p : r.points) {
     EXPECT_FALSE(p.feasible);
-    EXPECT_FALSE(p.reason.empty());
+    // A point where some layer fits nowhere says so first; every other one is over the budget.
+    if (p.totals.layers_without_mapping > 0) {
+      EXPECT_EQ(p.reason, std::to_string(p.totals.layers_without_mapping) +
+                              " layer(s) have no mapping that fits this hardware");
+    } else {
+      EXPECT_EQ(p.reason, "area over budget");
+      ++over_budget;
+    }
   }
+  EXPECT_GT(over_budget, 0);
 }
 
 TEST(DseTest, ProvisionedAreaGrowsWithCapacityAndRequiredStaysWithinIt) {

@@ -3,14 +3,21 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "analyzer/error.h"
 #include "importer/maestro_reader.h"
+#include "tests/support/paths.h"
 
 namespace cadenza {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 LayerShape ConvShape(int64_t k, int64_t c, int64_t r, int64_t y, int64_t stride = 1) {
   LayerShape s;
@@ -34,7 +41,11 @@ TEST(TemplateLibraryTest, BuiltinHasEveryFamilyForEveryKind) {
   EXPECT_THAT(lib.Families(), ElementsAre("kcp", "yrp", "yxp", "xp", "cp", "tpu"));
   for (const std::string& family : lib.Families()) {
     for (OpKind kind : {OpKind::kConv, OpKind::kDepthwiseConv, OpKind::kGemm}) {
-      EXPECT_NO_THROW(Find(lib, family, kind)) << family << " " << OpKindName(kind);
+      // Exactly one form, so that the family means one dataflow per kind.
+      const auto forms = std::count_if(
+          lib.templates().begin(), lib.templates().end(),
+          [&](const DataflowTemplate& t) { return t.name == family && t.AppliesTo(kind); });
+      EXPECT_EQ(forms, 1) << family << " " << OpKindName(kind);
     }
   }
 }
@@ -90,15 +101,16 @@ TEST(TemplateParamTest, Domains) {
 }
 
 TEST(TemplateParserTest, ErrorsAreLocatedWithACaretAndASuggestion) {
-  try {
-    TemplateLibrary::Parse("Template t {\n  Kinds CONV;\n  Dataflow {\n    SpatialMaps(1,1) K;\n  }\n}\n",
-                           "my.tmpl");
-    FAIL() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("my.tmpl:4:5: expected SpatialMap, TemporalMap or Cluster"));
-    EXPECT_THAT(e.what(), HasSubstr("did you mean 'SpatialMap'?"));
-    EXPECT_THAT(e.what(), HasSubstr("\n    SpatialMaps(1,1) K;\n    ^"));
-  }
+  EXPECT_THAT(
+      [] {
+        TemplateLibrary::Parse(
+            "Template t {\n  Kinds CONV;\n  Dataflow {\n    SpatialMaps(1,1) K;\n  }\n}\n",
+            "my.tmpl");
+      },
+      ThrowsMessage<InputError>(
+          AllOf(HasSubstr("my.tmpl:4:5: expected SpatialMap, TemporalMap or Cluster"),
+                HasSubstr("did you mean 'SpatialMap'?"),
+                HasSubstr("\n    SpatialMaps(1,1) K;\n    ^"))));
 }
 
 TEST(TemplateParserTest, RejectsBadTemplates) {
@@ -129,9 +141,20 @@ TEST(TemplateParserTest, RejectsBadTemplates) {
 
 TEST(TemplateLibraryTest, ExampleTemplateFileLoads) {
   const TemplateLibrary lib =
-      TemplateLibrary::Read(std::string(CADENZA_SOURCE_DIR) + "/models/templates/example.tmpl");
-  ASSERT_FALSE(lib.templates().empty());
-  for (const DataflowTemplate& t : lib.templates()) EXPECT_FALSE(t.description.empty());
+      TemplateLibrary::Read(test::SourcePath("models/templates/example.tmpl"));
+  // One family, ws_row, in a CONV form and a GEMM form, each with its description.
+  ASSERT_EQ(lib.templates().size(), 2u);
+  EXPECT_EQ(lib.Families(), std::vector<std::string>{"ws_row"});
+  const DataflowTemplate& conv = lib.templates()[0];
+  const DataflowTemplate& gemm = lib.templates()[1];
+  EXPECT_EQ(conv.name, "ws_row");
+  EXPECT_EQ(conv.kinds, std::vector<OpKind>{OpKind::kConv});
+  EXPECT_EQ(conv.description,
+            "Weight stationary, output channels across PEs, TC input channels per step");
+  EXPECT_EQ(gemm.name, "ws_row");
+  EXPECT_EQ(gemm.kinds, std::vector<OpKind>{OpKind::kGemm});
+  EXPECT_EQ(gemm.description,
+            "Weight stationary for GEMM: N across PEs, TK of the reduction per step");
 }
 
 }  // namespace

@@ -3,57 +3,22 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/cadenza_run.h"
+#include "tests/support/files.h"
+#include "tests/support/paths.h"
+
+namespace cadenza::test {
 namespace {
 
-namespace fs = std::filesystem;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-const std::string kSource = CADENZA_SOURCE_DIR;
-const std::string kBinary = CADENZA_BINARY;
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string Quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
 
 // Two CONV layers of one shape and an FC layer, with a dataflow the search must ignore.
 constexpr const char* kNetwork = R"(Network tiny {
@@ -91,55 +56,20 @@ constexpr const char* kHardware = "num_pes: 16\nl1_size_cstr: 512\nl2_size_cstr:
 class SearchCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("cadenza_search_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    WriteText(dir_ / "tiny.m", kNetwork);
-    WriteText(dir_ / "hw.m", kHardware);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  struct Outcome {
-    int exit_code = -1;
-    std::string out, err;
-  };
-
-  // Runs cadenza with `args` (stdin, stdout and stderr are files, never a terminal).
-  Outcome Run(const std::vector<std::string>& args) {
-    std::string command = Quote(kBinary);
-    for (const std::string& a : args) command += " " + Quote(a);
-    const fs::path out = fs::temp_directory_path() / (dir_.filename().string() + ".stdout");
-    const fs::path err = fs::temp_directory_path() / (dir_.filename().string() + ".stderr");
-    command += " </dev/null >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    const int status = std::system(command.c_str());
-    Outcome o;
-    o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    o.out = ReadText(out);
-    o.err = ReadText(err);
-    fs::remove(out);
-    fs::remove(err);
-    EXPECT_THAT(o.err, Not(HasSubstr("Sanitizer"))) << command;
-    EXPECT_THAT(o.err, Not(HasSubstr("runtime error:"))) << command;
-    return o;
+    dir_.Write("tiny.m", kNetwork);
+    dir_.Write("hw.m", kHardware);
   }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  RunResult Run(const std::vector<std::string>& args) { return RunCadenza(args); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
+  std::vector<std::string> Files() const { return dir_.Files(); }
   const std::vector<std::string> kInputs = {"hw.m", "tiny.m"};
 
-  fs::path dir_;
+  TempDir dir_;
 };
 
 TEST_F(SearchCommandTest, WritesTheReportJsonAndCsvAndSummarises) {
-  const Outcome o = Run({"search", Path("tiny.m"), "--hw", Path("hw.m"), "-o", Path("r.html"),
+  const RunResult o = Run({"search", Path("tiny.m"), "--hw", Path("hw.m"), "-o", Path("r.html"),
                          "--json", Path("r.json"), "--csv", Path("r.csv"), "--threads", "2"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, AllOf(HasSubstr("tiny: 3 layers on 16 PEs, objective edp"),
@@ -153,15 +83,15 @@ TEST_F(SearchCommandTest, WritesTheReportJsonAndCsvAndSummarises) {
   EXPECT_THAT(o.err, Not(HasSubstr("searching:")));
   EXPECT_THAT(o.err, Not(HasSubstr("\r")));
 
-  const std::string html = ReadText(Path("r.html"));
-  EXPECT_EQ(Count(html, "<tr data-layer="), 3u);
+  const std::string html = ReadFile(Path("r.html"));
+  EXPECT_EQ(CountOf(html, "<tr data-layer="), 3u);
   EXPECT_THAT(html, Not(HasSubstr("http://")));
-  const std::string json = ReadText(Path("r.json"));
+  const std::string json = ReadFile(Path("r.json"));
   EXPECT_THAT(json, ContainsRegex("\"sha256\": \"[0-9a-f]{64}\""));
   EXPECT_THAT(json, HasSubstr("\"source\": \"" + Path("hw.m") + "\""));
   EXPECT_THAT(json, HasSubstr("\"num_pes\": 16"));
   EXPECT_THAT(json, ContainsRegex("\"command_line\": \"cadenza search [^\"]*tiny.m --hw"));
-  EXPECT_EQ(Count(ReadText(Path("r.csv")), "\n"), 4u);
+  EXPECT_EQ(CountOf(ReadFile(Path("r.csv")), "\n"), 4u);
   EXPECT_EQ(Files(), (std::vector<std::string>{"hw.m", "r.csv", "r.html", "r.json", "tiny.m"}));
 }
 
@@ -170,65 +100,76 @@ TEST_F(SearchCommandTest, ResultDoesNotDependOnTheThreadCount) {
                  "--threads", "1"}).exit_code, 0);
   ASSERT_EQ(Run({"search", Path("tiny.m"), "--hw", Path("hw.m"), "--csv", Path("two.csv"),
                  "--threads", "2"}).exit_code, 0);
-  EXPECT_EQ(ReadText(Path("one.csv")), ReadText(Path("two.csv")));
+  EXPECT_EQ(ReadFile(Path("one.csv")), ReadFile(Path("two.csv")));
 }
 
 TEST_F(SearchCommandTest, DefaultHardwareIsThePreset) {
-  const Outcome o = Run({"search", Path("tiny.m"), "--json", Path("r.json"), "--objective",
+  const RunResult o = Run({"search", Path("tiny.m"), "--json", Path("r.json"), "--objective",
                          "latency"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("on 256 PEs, objective latency"));
-  const std::string json = ReadText(Path("r.json"));
+  const std::string json = ReadFile(Path("r.json"));
   EXPECT_THAT(json, HasSubstr("built-in default"));
   EXPECT_THAT(json, HasSubstr("\"l1_bytes\": 1024"));
   EXPECT_THAT(json, HasSubstr("\"objective\": \"latency\""));
 }
 
 TEST_F(SearchCommandTest, OnnxModelWithItsDigest) {
-  const Outcome o = Run({"search", kSource + "/models/resnet50.onnx", "--max-candidates", "40",
+  const RunResult o = Run({"search", SourcePath("models/resnet50.onnx"), "--max-candidates", "40",
                          "--json", Path("r.json"), "--batch", "1"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("resnet50: 54 layers"));
-  const std::string json = ReadText(Path("r.json"));
-  EXPECT_EQ(Count(json, "\n      \"index\": "), 54u);
+  const std::string json = ReadFile(Path("r.json"));
+  EXPECT_EQ(CountOf(json, "\n      \"index\": "), 54u);
   EXPECT_THAT(json, HasSubstr("\"other_ops\": {\n    \"Add\": 16"));
 }
 
 TEST_F(SearchCommandTest, ListTemplatesPrintsTheLibraryAndTheUsersFile) {
-  const Outcome builtin = Run({"search", "--list-templates"});
+  const RunResult builtin = Run({"search", "--list-templates"});
   EXPECT_EQ(builtin.exit_code, 0);
   EXPECT_THAT(builtin.out, AllOf(HasSubstr("Template kcp"), HasSubstr("Template tpu")));
-  const std::string user = kSource + "/models/templates/example.tmpl";
-  const Outcome with_user = Run({"search", "--list-templates", "--templates", user});
+  const std::string user = SourcePath("models/templates/example.tmpl");
+  const RunResult with_user = Run({"search", "--list-templates", "--templates", user});
   EXPECT_EQ(with_user.exit_code, 0) << with_user.err;
-  EXPECT_THAT(with_user.out, HasSubstr(ReadText(user)));
+  EXPECT_THAT(with_user.out, HasSubstr(ReadFile(user)));
 }
 
 TEST_F(SearchCommandTest, BadOptionsAreUsageErrorsAndWriteNothing) {
-  const std::vector<std::vector<std::string>> cases = {
-      {"search"},
-      {"search", Path("tiny.m"), "--objective", "fast"},
-      {"search", Path("tiny.m"), "--threads", "-1"},
-      {"search", Path("tiny.m"), "--max-candidates", "0"},
-      {"search", Path("tiny.m"), "--batch", "2"},
-      {"search", Path("tiny.m"), "--skip-unresolved"},
-      {"search", Path("hw.txt")},
-      {"search", Path("tiny.m"), "--bogus"},
-      {"search", Path("tiny.m"), "-o", Path("same"), "--json", Path("same")},
-      {"search", Path("tiny.m"), "--json", Path("tiny.m")},
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
   };
-  for (const auto& args : cases) {
-    const Outcome o = Run(args);
-    EXPECT_EQ(o.exit_code, 2) << args.back() << "\n" << o.err;
-    EXPECT_THAT(o.err, HasSubstr("cadenza: usage error: ")) << args.back();
-    EXPECT_THAT(o.err, HasSubstr("Try 'cadenza search --help'")) << args.back();
+  const std::vector<Case> cases = {
+      {{"search"}, "search: a model file is required"},
+      {{"search", Path("tiny.m"), "--objective", "fast"},
+       "search: unknown objective 'fast'; use latency, energy or edp"},
+      {{"search", Path("tiny.m"), "--threads", "-1"}, "search: --threads must be 0 or more"},
+      {{"search", Path("tiny.m"), "--max-candidates", "0"},
+       "search: --max-candidates must be at least 1"},
+      {{"search", Path("tiny.m"), "--batch", "2"}, "search: --batch applies to ONNX models only"},
+      {{"search", Path("tiny.m"), "--skip-unresolved"},
+       "search: --skip-unresolved applies to ONNX models only"},
+      {{"search", Path("hw.txt")}, "search: '" + Path("hw.txt") +
+                                       "' is neither an ONNX model (.onnx) nor a MAESTRO "
+                                       "network (.m)"},
+      {{"search", Path("tiny.m"), "--bogus"}, "option 'bogus' does not exist"},
+      {{"search", Path("tiny.m"), "-o", Path("same"), "--json", Path("same")},
+       "search: -o and --json name the same file '" + Path("same") + "'"},
+      {{"search", Path("tiny.m"), "--json", Path("tiny.m")},
+       "search: --json '" + Path("tiny.m") + "' would overwrite the model"},
+  };
+  for (const Case& c : cases) {
+    const RunResult o = Run(c.args);
+    EXPECT_EQ(o.exit_code, 2) << c.message;
+    EXPECT_EQ(o.err, "cadenza: usage error: " + c.message + "\nTry 'cadenza search --help'.\n");
+    EXPECT_THAT(o.out, IsEmpty()) << c.message;
   }
   EXPECT_EQ(Files(), kInputs);
 }
 
 TEST_F(SearchCommandTest, BadInputExitsOneNamingTheFileAndWritesNothing) {
-  WriteText(dir_ / "bad_hw.m", "num_pes: 16\nbogus_key: 3\n");
-  WriteText(dir_ / "bad.tmpl", "Template oops {\n");
+  dir_.Write("bad_hw.m", "num_pes: 16\nbogus_key: 3\n");
+  dir_.Write("bad.tmpl", "Template oops {\n");
   struct Case {
     std::vector<std::string> args;
     std::string named;
@@ -243,7 +184,7 @@ TEST_F(SearchCommandTest, BadInputExitsOneNamingTheFileAndWritesNothing) {
       {{"search", Path("tiny.m"), "-o", Path("no/such/dir/r.html")}, Path("no/such/dir/r.html")},
   };
   for (const Case& c : cases) {
-    const Outcome o = Run(c.args);
+    const RunResult o = Run(c.args);
     EXPECT_EQ(o.exit_code, 1) << c.named << "\n" << o.err;
     EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + c.named)) << o.err;
     EXPECT_THAT(o.out, IsEmpty()) << c.named;
@@ -252,14 +193,15 @@ TEST_F(SearchCommandTest, BadInputExitsOneNamingTheFileAndWritesNothing) {
 }
 
 TEST_F(SearchCommandTest, LayersWithoutAMappingStillGetTheirReportAndExitOne) {
-  WriteText(dir_ / "small_l1.m", "num_pes: 16\nl1_size_cstr: 1\n");
-  const Outcome o = Run({"search", Path("tiny.m"), "--hw", Path("small_l1.m"), "-o",
+  dir_.Write("small_l1.m", "num_pes: 16\nl1_size_cstr: 1\n");
+  const RunResult o = Run({"search", Path("tiny.m"), "--hw", Path("small_l1.m"), "-o",
                          Path("r.html"), "--json", Path("r.json")});
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("3 layer(s) have no feasible mapping"));
   EXPECT_THAT(o.out, HasSubstr("no feasible mapping"));
-  EXPECT_EQ(Count(ReadText(Path("r.html")), "<tr data-layer="), 3u);
-  EXPECT_THAT(ReadText(Path("r.json")), HasSubstr("\"layers_without_mapping\": 3"));
+  EXPECT_EQ(CountOf(ReadFile(Path("r.html")), "<tr data-layer="), 3u);
+  EXPECT_THAT(ReadFile(Path("r.json")), HasSubstr("\"layers_without_mapping\": 3"));
 }
 
 }  // namespace
+}  // namespace cadenza::test

@@ -1,0 +1,855 @@
+#include "analyzer/exact_model.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "analyzer/error.h"
+
+namespace cadenza {
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Rectangular set algebra. A tile is a disjoint list of boxes; a box is a product of half-open
+// intervals, one per coordinate. Every set the machine speaks of (a PE's tile, the union of new
+// elements over PEs, the outputs written so far) is such a list, so no count ever enumerates
+// elements.
+
+struct Iv {
+  int64_t lo = 0, hi = 1;
+  int64_t Len() const { return hi > lo ? hi - lo : 0; }
+  friend bool operator==(const Iv&, const Iv&) = default;
+  friend auto operator<=>(const Iv&, const Iv&) = default;
+};
+
+constexpr int kD = 7;
+using Box = std::array<Iv, kD>;
+using BoxList = std::vector<Box>;  // pairwise disjoint boxes
+
+int64_t Volume(const Box& b) {
+  int64_t v = 1;
+  for (const Iv& iv : b) v *= iv.Len();
+  return v;
+}
+
+int64_t Size(const BoxList& list) {
+  int64_t total = 0;
+  for (const Box& b : list) total += Volume(b);
+  return total;
+}
+
+bool Overlap(const Box& a, const Box& b) {
+  for (int d = 0; d < kD; ++d) {
+    if (std::max(a[d].lo, b[d].lo) >= std::min(a[d].hi, b[d].hi)) return false;
+  }
+  return true;
+}
+
+int64_t IntersectVolume(const Box& a, const Box& b) {
+  int64_t v = 1;
+  for (int d = 0; d < kD; ++d) {
+    const int64_t len = std::min(a[d].hi, b[d].hi) - std::max(a[d].lo, b[d].lo);
+    if (len <= 0) return 0;
+    v *= len;
+  }
+  return v;
+}
+
+int64_t IntersectSize(const BoxList& a, const BoxList& b) {
+  int64_t total = 0;
+  for (const Box& x : a) {
+    for (const Box& y : b) total += IntersectVolume(x, y);
+  }
+  return total;
+}
+
+// Appends a - b as at most 2 * kD disjoint boxes: slabs below and above b in each coordinate,
+// each restricted to b's range in the coordinates before it.
+void SubtractBox(const Box& a, const Box& b, BoxList* out) {
+  if (!Overlap(a, b)) {
+    out->push_back(a);
+    return;
+  }
+  Box rest = a;
+  for (int d = 0; d < kD; ++d) {
+    if (rest[d].lo < b[d].lo) {
+      Box piece = rest;
+      piece[d].hi = b[d].lo;
+      out->push_back(piece);
+      rest[d].lo = b[d].lo;
+    }
+    if (rest[d].hi > b[d].hi) {
+      Box piece = rest;
+      piece[d].lo = b[d].hi;
+      out->push_back(piece);
+      rest[d].hi = b[d].hi;
+    }
+  }
+}
+
+// out = a - b, reusing out's and scratch's storage.
+void SubtractInto(const BoxList& a, const BoxList& b, BoxList* out, BoxList* scratch) {
+  *out = a;
+  for (const Box& y : b) {
+    if (out->empty()) break;
+    scratch->clear();
+    for (const Box& x : *out) SubtractBox(x, y, scratch);
+    out->swap(*scratch);
+  }
+}
+
+// out = a n b (a, b disjoint lists), reusing out's storage.
+void IntersectInto(const BoxList& a, const BoxList& b, BoxList* out) {
+  out->clear();
+  for (const Box& x : a) {
+    for (const Box& y : b) {
+      if (!Overlap(x, y)) continue;
+      Box z;
+      for (int d = 0; d < kD; ++d) z[d] = {std::max(x[d].lo, y[d].lo), std::min(x[d].hi, y[d].hi)};
+      out->push_back(z);
+    }
+  }
+}
+
+BoxList Subtract(const BoxList& a, const BoxList& b) {
+  BoxList cur = a, next;
+  for (const Box& y : b) {
+    if (cur.empty()) break;
+    next.clear();
+    for (const Box& x : cur) SubtractBox(x, y, &next);
+    cur.swap(next);
+  }
+  return cur;
+}
+
+// acc becomes acc u add (acc disjoint, add disjoint).
+void UnionInto(BoxList* acc, const BoxList& add) {
+  if (acc->empty()) {
+    *acc = add;
+    return;
+  }
+  const BoxList fresh = Subtract(add, *acc);
+  acc->insert(acc->end(), fresh.begin(), fresh.end());
+}
+
+// |union of boxes| for boxes that may overlap: a sweep over coordinate d, recursing into the
+// next coordinate for every elementary segment (Klee's measure, fine for the few boxes of one
+// coverage group).
+int64_t UnionVolume(std::vector<Box>& boxes, int d) {
+  if (boxes.empty()) return 0;
+  if (boxes.size() == 1) {
+    int64_t v = 1;
+    for (int e = d; e < kD; ++e) v *= boxes[0][static_cast<size_t>(e)].Len();
+    return v;
+  }
+  if (d == kD) return 1;
+  std::vector<int64_t> cuts;
+  cuts.reserve(boxes.size() * 2);
+  for (const Box& b : boxes) {
+    cuts.push_back(b[static_cast<size_t>(d)].lo);
+    cuts.push_back(b[static_cast<size_t>(d)].hi);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  int64_t total = 0;
+  std::vector<Box> active, last_active;
+  int64_t last_volume = 0;
+  bool have_last = false;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const int64_t a = cuts[i], b = cuts[i + 1];
+    active.clear();
+    for (const Box& x : boxes) {
+      if (x[static_cast<size_t>(d)].lo <= a && x[static_cast<size_t>(d)].hi >= b) active.push_back(x);
+    }
+    int64_t v = 0;
+    if (have_last && active == last_active) {
+      v = last_volume;
+    } else {
+      last_active = active;
+      v = UnionVolume(active, d + 1);
+      last_volume = v;
+      have_last = true;
+    }
+    total += (b - a) * v;
+  }
+  return total;
+}
+
+// Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
+// start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
+// regular tiling collapses to a few boxes, which keeps the coverage sweep small.
+void MergeAdjacent(std::vector<Box>* boxes) {
+  for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
+    const size_t dd = static_cast<size_t>(d);
+    std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
+      for (size_t e = 0; e < kD; ++e) {
+        if (e == dd) continue;
+        if (a[e] != b[e]) return a[e] < b[e];
+      }
+      return a[dd] < b[dd];
+    });
+    size_t w = 0;
+    for (size_t i = 1; i < boxes->size(); ++i) {
+      Box& last = (*boxes)[w];
+      const Box& b = (*boxes)[i];
+      bool same = true;
+      for (size_t e = 0; e < kD && same; ++e) same = e == dd || last[e] == b[e];
+      if (same && last[dd].hi == b[dd].lo) {
+        last[dd].hi = b[dd].hi;
+      } else {
+        (*boxes)[++w] = b;
+      }
+    }
+    boxes->resize(w + 1);
+  }
+}
+
+// |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
+int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
+  if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
+  // Few boxes that do not meet (PEs with different tiles) need no sweep.
+  auto disjoint_size = [](const std::vector<Box>& list) -> int64_t {
+    int64_t total = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      for (size_t j = i + 1; j < list.size(); ++j) {
+        if (Overlap(list[i], list[j])) return -1;
+      }
+      total += Volume(list[i]);
+    }
+    return total;
+  };
+  if (boxes->size() <= 16) {
+    const int64_t n = disjoint_size(*boxes);
+    if (n >= 0) return n;
+  }
+  std::sort(boxes->begin(), boxes->end());
+  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+  if (boxes->size() <= 32) {
+    const int64_t n = disjoint_size(*boxes);
+    if (n >= 0) return n;
+  }
+  MergeAdjacent(boxes);
+  return UnionVolume(*boxes, 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// The machine's dimensions and the directives of one level.
+
+enum MDim : int { kN = 0, kK, kC, kR, kS, kY, kX, kNumM };
+
+struct LevelDir {
+  bool spatial = false;
+  int dim = kN;
+  int64_t size = 1, offset = 1;
+};
+
+struct Level {
+  std::vector<LevelDir> dirs;
+  int64_t units = 1;
+};
+
+// A busy sub-unit: its box (one interval per MDim) and its owned output rows / columns; its
+// (y', r) pairs are yo x box[kR] and its (x', s) pairs xo x box[kS].
+struct Desc {
+  std::array<Iv, kNumM> box;
+  Iv yo, xo;
+};
+
+int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+void Positions(int64_t m, int64_t o, Iv parent, std::vector<Iv>* out) {
+  out->clear();
+  for (int64_t j = 0;; ++j) {
+    const int64_t a = parent.lo + j * o;
+    if (a >= parent.hi || (j > 0 && a - o + m >= parent.hi)) break;
+    out->push_back({a, std::min(a + m, parent.hi)});
+  }
+}
+
+struct Tiles {
+  PerTensor<BoxList> t;
+};
+
+struct Context {
+  const ExactModel::Shape* shape = nullptr;
+  std::vector<Level> levels;
+  std::vector<int64_t> width;  // PEs under one sub-unit of level k: prod of units below k
+};
+
+// The owned outputs of a box inside its parent: y' with every tap of the box's R interval
+// inside the box's rows (spec 3.6), within the parent's owned outputs.
+bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, const Desc& parent,
+              Desc* out) {
+  out->box = box;
+  const Iv r = box[kR], y = box[kY], s = box[kS], x = box[kX];
+  const int64_t ylo = CeilDiv(y.lo - r.lo * sh.dilation_y, sh.stride_y);
+  const int64_t yhi = FloorDiv(y.hi - 1 - (r.hi - 1) * sh.dilation_y, sh.stride_y) + 1;
+  const int64_t xlo = CeilDiv(x.lo - s.lo * sh.dilation_x, sh.stride_x);
+  const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
+  out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
+  out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
+  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kK].Len() > 0 &&
+         box[kC].Len() > 0;
+}
+
+// Input rows {y' * stride + r * dilation} of one coordinate, as (residue, quotient-interval)
+// pairs: row = quotient * stride + residue. Rows of different residues never meet, and within
+// one residue they are an interval (dilation 1) or a union the caller merges.
+void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::pair<Iv, Iv>>* out) {
+  out->clear();
+  if (dilation == 1) {
+    for (int64_t rho = 0; rho < stride; ++rho) {
+      const int64_t q0 = CeilDiv(r.lo - rho, stride);
+      const int64_t q1 = FloorDiv(r.hi - 1 - rho, stride);
+      if (q0 > q1) continue;
+      out->push_back({{rho, rho + 1}, {yo.lo + q0, yo.hi + q1}});
+    }
+    return;
+  }
+  // Dilated: one piece per tap, merged per residue where they touch.
+  std::vector<std::pair<Iv, Iv>> raw;
+  for (int64_t t = r.lo; t < r.hi; ++t) {
+    const int64_t off = t * dilation;
+    const int64_t rho = off % stride, q = off / stride;
+    raw.push_back({{rho, rho + 1}, {yo.lo + q, yo.hi + q}});
+  }
+  std::sort(raw.begin(), raw.end());
+  for (const auto& p : raw) {
+    if (!out->empty() && out->back().first == p.first && out->back().second.hi >= p.second.lo) {
+      out->back().second.hi = std::max(out->back().second.hi, p.second.hi);
+    } else {
+      out->push_back(p);
+    }
+  }
+}
+
+// Fills *out with the tiles of d, reusing its storage.
+void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
+  Tiles& t = *out;
+  for (Tensor x : kAllTensors) t.t[x].clear();
+  const Iv one{0, 1};
+  thread_local std::vector<std::pair<Iv, Iv>> rows, cols;
+  RowPieces(d.yo, d.box[kR], sh.stride_y, sh.dilation_y, &rows);
+  RowPieces(d.xo, d.box[kS], sh.stride_x, sh.dilation_x, &cols);
+  BoxList& in = t.t[Tensor::kInput];
+  for (const auto& rw : rows) {
+    for (const auto& cl : cols) {
+      in.push_back({d.box[kN], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
+    }
+  }
+  t.t[Tensor::kFilter].push_back({d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
+  t.t[Tensor::kOutput].push_back(
+      {d.box[kN], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
+}
+
+Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
+  Tiles t;
+  MakeTilesInto(sh, d, &t);
+  return t;
+}
+
+// Whether two boxes project to the same tile of tensor x.
+bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& b) {
+  switch (x) {
+    case Tensor::kInput:
+      return a.box[kN] == b.box[kN] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+             a.box[kS] == b.box[kS] && a.yo == b.yo && a.xo == b.xo;
+    case Tensor::kFilter:
+      return a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+             a.box[kS] == b.box[kS];
+    case Tensor::kOutput:
+      return a.box[kN] == b.box[kN] && a.yo == b.yo && a.xo == b.xo &&
+             (sh.depthwise ? a.box[kC] == b.box[kC] : a.box[kK] == b.box[kK]);
+  }
+  return false;
+}
+
+// One global step: the descriptor index of every PE (-1: idle).
+using Row = std::vector<int32_t>;
+
+// Expands the loop nest of level `lv` under a sub-unit holding `parent` into global steps
+// (spec 3.5, 3.7): each step lists the descriptors of the PEs below that sub-unit.
+void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
+            std::vector<Row>* steps);
+
+// Calls visit(combo descs) for each step of the level's odometer in which some sub-unit is busy.
+template <typename Visit>
+void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&& visit) {
+  const Level& level = ctx.levels[lv];
+  const ExactModel::Shape& sh = *ctx.shape;
+  const size_t nd = level.dirs.size();
+  std::vector<std::vector<Iv>> pos(nd);
+  int64_t nfold = 0, jmax = -1;
+  for (size_t i = 0; i < nd; ++i) {
+    Positions(level.dirs[i].size, level.dirs[i].offset, parent.box[static_cast<size_t>(level.dirs[i].dim)],
+              &pos[i]);
+    if (level.dirs[i].spatial) {
+      const int64_t n = static_cast<int64_t>(pos[i].size());
+      nfold = std::max(nfold, CeilDiv(n, level.units));
+      jmax = jmax < 0 ? n : std::min(jmax, n);
+    }
+  }
+  struct Loop {
+    int dir;  // -1: fold loop
+    int64_t count;
+  };
+  std::vector<Loop> loops;
+  bool first_spatial = true;
+  for (size_t i = 0; i < nd; ++i) {
+    if (!level.dirs[i].spatial) {
+      loops.push_back({static_cast<int>(i), static_cast<int64_t>(pos[i].size())});
+    } else if (first_spatial) {
+      loops.push_back({-1, nfold});
+      first_spatial = false;
+    }
+  }
+  std::vector<int64_t> idx(loops.size(), 0);
+  std::vector<Desc> descs(static_cast<size_t>(level.units));
+  std::vector<bool> busy(static_cast<size_t>(level.units));
+  for (;;) {
+    std::array<Iv, kNumM> tb = parent.box;
+    int64_t fold = 0;
+    for (size_t l = 0; l < loops.size(); ++l) {
+      if (loops[l].dir < 0) {
+        fold = idx[l];
+      } else {
+        const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
+        tb[static_cast<size_t>(d.dim)] = pos[static_cast<size_t>(loops[l].dir)][static_cast<size_t>(idx[l])];
+      }
+    }
+    bool any = false;
+    for (int64_t u = 0; u < level.units; ++u) {
+      const int64_t j = fold * level.units + u;
+      busy[static_cast<size_t>(u)] = false;
+      if (j >= jmax) continue;
+      std::array<Iv, kNumM> b = tb;
+      for (size_t i = 0; i < nd; ++i) {
+        if (level.dirs[i].spatial) b[static_cast<size_t>(level.dirs[i].dim)] = pos[i][static_cast<size_t>(j)];
+      }
+      if (MakeDesc(sh, b, parent, &descs[static_cast<size_t>(u)])) {
+        busy[static_cast<size_t>(u)] = true;
+        any = true;
+      }
+    }
+    if (any) visit(descs, busy);
+    // Odometer: innermost loop fastest.
+    size_t l = loops.size();
+    for (; l > 0; --l) {
+      if (++idx[l - 1] < loops[l - 1].count) break;
+      idx[l - 1] = 0;
+    }
+    if (l == 0) break;
+  }
+}
+
+void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
+            std::vector<Row>* steps) {
+  const bool leaf = lv + 1 == ctx.levels.size();
+  const int64_t units = ctx.levels[lv].units;
+  ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+    if (leaf) {
+      Row row(static_cast<size_t>(units), -1);
+      for (int64_t u = 0; u < units; ++u) {
+        if (!busy[static_cast<size_t>(u)]) continue;
+        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool->size());
+        pool->push_back(descs[static_cast<size_t>(u)]);
+      }
+      steps->push_back(std::move(row));
+      return;
+    }
+    const int64_t w = ctx.width[lv + 1];
+    std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
+    size_t nsub = 0;
+    for (int64_t u = 0; u < units; ++u) {
+      if (!busy[static_cast<size_t>(u)]) continue;
+      const Desc d = descs[static_cast<size_t>(u)];
+      Expand(ctx, lv + 1, d, pool, &subs[static_cast<size_t>(u)]);
+      nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
+    }
+    for (size_t t = 0; t < nsub; ++t) {
+      Row row(static_cast<size_t>(units * w), -1);
+      for (int64_t u = 0; u < units; ++u) {
+        const auto& s = subs[static_cast<size_t>(u)];
+        if (t >= s.size()) continue;
+        std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
+      }
+      steps->push_back(std::move(row));
+    }
+  });
+}
+
+}  // namespace
+
+ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions options)
+    : options_(options) {
+  const PerDim<int64_t>& sz = layer.shape.size;
+  auto present = [](int64_t v) { return v > 0 ? v : 1; };
+  Shape& s = shape_;
+  if (layer.kind == OpKind::kGemm) {
+    // GEMM M x N x K runs as the CONV with Y = M, K = N, C = K, R = S = X = 1 (spec 1).
+    s.gemm = true;
+    s.y = present(sz[Dim::kM]);
+    s.k = present(sz[Dim::kN]);
+    s.c = present(sz[Dim::kK]);
+  } else {
+    s.n = present(sz[Dim::kN]);
+    s.k = layer.kind == OpKind::kDepthwiseConv ? 1 : present(sz[Dim::kK]);
+    s.c = present(sz[Dim::kC]);
+    s.r = present(sz[Dim::kR]);
+    s.s = present(sz[Dim::kS]);
+    s.y = present(sz[Dim::kY]);
+    s.x = present(sz[Dim::kX]);
+    s.stride_y = layer.shape.stride_y;
+    s.stride_x = layer.shape.stride_x;
+    s.dilation_y = layer.shape.dilation_y;
+    s.dilation_x = layer.shape.dilation_x;
+    s.depthwise = layer.kind == OpKind::kDepthwiseConv;
+  }
+  if (s.stride_y < 1 || s.stride_x < 1 || s.dilation_y < 1 || s.dilation_x < 1) {
+    throw InputError("layer '" + layer.name + "': strides and dilations must be at least 1");
+  }
+  const int64_t span_y = (s.r - 1) * s.dilation_y + 1, span_x = (s.s - 1) * s.dilation_x + 1;
+  if (s.y < span_y || s.x < span_x) {
+    throw InputError("layer '" + layer.name + "': the filter does not fit the input");
+  }
+  s.out_y = (s.y - span_y) / s.stride_y + 1;
+  s.out_x = (s.x - span_x) / s.stride_x + 1;
+  total_macs_ = s.n * s.k * s.c * s.r * s.s * s.out_y * s.out_x;
+  num_pes_ = hw.num_pes;
+  lanes_ = std::max<int64_t>(hw.simd_lanes, 1);
+  noc_bw_ = std::max<int64_t>(hw.noc_bw, 1);
+  offchip_bw_ = std::max<int64_t>(hw.offchip_bw, 1);
+}
+
+namespace {
+
+// Splits the directive list into levels and applies spec 3.2's normalisation.
+Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_t num_pes) {
+  Context ctx;
+  ctx.shape = &sh;
+  struct Raw {
+    bool spatial;
+    int dim;          // MDim
+    bool out_coord;   // written as Y' / X'
+    int64_t size, offset;
+  };
+  std::vector<std::vector<Raw>> groups(1);
+  std::vector<int64_t> clusters;
+  for (const Directive& d : mapping) {
+    if (d.kind == DirectiveKind::kCluster) {
+      clusters.push_back(d.size);
+      groups.emplace_back();
+      continue;
+    }
+    int dim = -1;
+    if (sh.gemm) {
+      if (!d.output_coord) {
+        switch (d.dim) {
+          case Dim::kM: dim = kY; break;
+          case Dim::kN: dim = kK; break;
+          case Dim::kK: dim = kC; break;
+          default: break;
+        }
+      }
+      if (dim < 0) {
+        throw InputError(ToString(d) + ": a GEMM has only the dimensions M, N and K");
+      }
+    } else {
+      switch (d.dim) {
+        case Dim::kN: dim = kN; break;
+        case Dim::kK: dim = kK; break;
+        case Dim::kC: dim = kC; break;
+        case Dim::kR: dim = kR; break;
+        case Dim::kS: dim = kS; break;
+        case Dim::kY: dim = kY; break;
+        case Dim::kX: dim = kX; break;
+        default: break;
+      }
+      if (dim < 0 || (d.output_coord && dim != kY && dim != kX)) {
+        throw InputError(ToString(d) + ": the exact model's layers have only N, K, C, R, S, Y, X, "
+                         "Y' and X'");
+      }
+    }
+    groups.back().push_back(
+        {d.kind == DirectiveKind::kSpatialMap, dim, d.output_coord, d.size, d.offset});
+  }
+  int64_t product = 1;
+  for (int64_t c : clusters) {
+    if (c < 1 || product > num_pes) throw InputError("Cluster sizes must be at least 1");
+    product *= c;
+  }
+  if (product > num_pes) {
+    throw InputError("the Cluster sizes multiply to " + std::to_string(product) +
+                     ", more than the " + std::to_string(num_pes) + " PEs");
+  }
+  ctx.levels.resize(groups.size());
+  for (size_t lv = 0; lv < groups.size(); ++lv) {
+    Level& level = ctx.levels[lv];
+    level.units = lv == 0 ? num_pes / product : clusters[lv - 1];
+    std::array<int64_t, kNumM> written{};  // size of the level's directive per MDim (0: none)
+    std::array<bool, kNumM> named{};
+    for (const Raw& r : groups[lv]) {
+      if (named[static_cast<size_t>(r.dim)]) {
+        throw InputError("cluster level " + std::to_string(lv) + " names " +
+                         std::string(r.dim == kY ? "Y" : r.dim == kX ? "X" : "a dimension") +
+                         " twice (Y and Y' count as the same dimension)");
+      }
+      named[static_cast<size_t>(r.dim)] = true;
+      if (!r.out_coord) written[static_cast<size_t>(r.dim)] = r.size;
+    }
+    bool has_spatial = false;
+    for (const Raw& r : groups[lv]) {
+      LevelDir d{r.spatial, r.dim, r.size, r.offset};
+      has_spatial |= r.spatial;
+      if (r.dim == kY || r.dim == kX) {
+        const bool is_y = r.dim == kY;
+        const int64_t stride = is_y ? sh.stride_y : sh.stride_x;
+        const int64_t dil = is_y ? sh.dilation_y : sh.dilation_x;
+        const int64_t full = is_y ? sh.r : sh.s;
+        const int fdim = is_y ? kR : kS;
+        // Taps -> input rows they span: (taps - 1) * dilation + 1.
+        auto span = [dil](int64_t taps) { return (taps - 1) * dil + 1; };
+        if (r.out_coord) {
+          const int64_t taps = written[static_cast<size_t>(fdim)] > 0 ? written[static_cast<size_t>(fdim)] : full;
+          d.size = (r.size - 1) * stride + span(taps);
+          d.offset = r.offset * stride;
+        } else if (stride != 1 && r.size >= span(full)) {
+          const int64_t q = (r.size - span(full)) / stride + 1;
+          d.size = (q - 1) * stride + span(full);
+          d.offset = q * stride;
+        }
+      }
+      level.dirs.push_back(d);
+    }
+    if (!has_spatial) {
+      throw InputError("cluster level " + std::to_string(lv) + " has no SpatialMap");
+    }
+  }
+  if (ctx.levels[0].units < 1) throw InputError("no PEs for the top cluster level");
+  ctx.width.assign(ctx.levels.size() + 1, 1);
+  for (size_t lv = ctx.levels.size(); lv > 0; --lv) {
+    ctx.width[lv - 1] = ctx.width[lv] * ctx.levels[lv - 1].units;
+  }
+  return ctx;
+}
+
+}  // namespace
+
+ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
+  const Context ctx = BuildContext(shape_, mapping, num_pes_);
+  const Shape& sh = shape_;
+  const size_t nlev = ctx.levels.size();
+  const int64_t num_pe_slots = ctx.width[0];
+
+  ExactCounts out;
+  Desc root;
+  root.box = {Iv{0, sh.n}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
+              Iv{0, sh.x}};
+  root.yo = {0, sh.out_y};
+  root.xo = {0, sh.out_x};
+
+  std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
+  std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
+  std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
+  size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
+  BoxList written;       // outputs whose partial sums some PE sent up
+  BoxList dram_written;  // outputs written back to DRAM
+  PerTensor<BoxList> prev_outer;
+  std::vector<Box> mac_boxes;
+  int64_t mac_sum = 0;
+  int64_t global_step = 0;
+  int64_t runtime = 0, onchip = 0;
+
+  auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
+                          const std::vector<Desc>& pool, const std::vector<Row>& steps) {
+    if (steps.empty()) return;
+    // Outer tile: the union of the busy level-0 sub-units' tiles.
+    PerTensor<BoxList> outer;
+    for (size_t u = 0; u < top_descs.size(); ++u) {
+      if (!top_busy[u]) continue;
+      const Tiles t = MakeTiles(sh, top_descs[u]);
+      for (Tensor x : kAllTensors) UnionInto(&outer[x], t.t[x]);
+    }
+    int64_t top_onchip = 0;
+    PerTensor<BoxList> fresh_union;
+    BoxList leave_union, diff, fresh, leave, scratch;
+    Tiles cur;
+    for (const Row& row : steps) {
+      // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
+      // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
+      // rather than built box by box.
+      for (Tensor x : kAllTensors) fresh_union[x].clear();
+      leave_union.clear();
+      PerTensor<int64_t> fresh_sum{};
+      int64_t leave_sum = 0, compute = 0;
+      for (size_t u = 0; u < row.size(); ++u) {
+        if (row[u] < 0) continue;
+        const Desc& d = pool[static_cast<size_t>(row[u])];
+        // A tensor whose projection of the box did not change has no new and no leaving
+        // elements; most steps change one tensor only.
+        PerTensor<bool> same{};
+        if (has_prev[u]) {
+          for (Tensor x : kAllTensors) same[x] = SameTile(sh, x, d, prev_desc[u]);
+        }
+        const bool changed = !(same[Tensor::kInput] && same[Tensor::kFilter] && same[Tensor::kOutput]);
+        if (changed) MakeTilesInto(sh, d, &cur);
+        for (Tensor x : kAllTensors) {
+          if (same[x]) continue;
+          if (has_prev[u]) {
+            SubtractInto(cur.t[x], prev[u].t[x], &diff, &scratch);
+          } else {
+            diff = cur.t[x];
+          }
+          if (x == Tensor::kOutput) {
+            IntersectInto(diff, written, &fresh);
+          } else {
+            fresh.swap(diff);
+          }
+          fresh_sum[x] += Size(fresh);
+          fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
+          out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
+        }
+        if (has_prev[u] && !same[Tensor::kOutput]) {
+          SubtractInto(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput], &leave, &scratch);
+          leave_sum += Size(leave);
+          leave_union.insert(leave_union.end(), leave.begin(), leave.end());
+        }
+        const int64_t macs = d.box[kN].Len() * d.box[kK].Len() * d.box[kC].Len() *
+                             d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
+        mac_sum += macs;
+        compute = std::max(compute, CeilDiv(macs, lanes_));
+        mac_boxes.push_back({d.box[kN], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
+        if (mac_boxes.size() >= 2 * merged_size + 256) {
+          MergeAdjacent(&mac_boxes);
+          merged_size = mac_boxes.size();
+        }
+        if (changed) {
+          std::swap(prev[u], cur);
+          prev_desc[u] = d;
+          has_prev[u] = true;
+        }
+      }
+      int64_t in_mc = 0, in_uc = 0;
+      for (Tensor x : kAllTensors) {
+        const int64_t mc = OverlappingUnionSize(&fresh_union[x]);
+        out.ingress[x] += mc;
+        out.ingress_unicast[x] += fresh_sum[x];
+        in_mc += mc;
+        in_uc += fresh_sum[x];
+      }
+      const int64_t eg_red = OverlappingUnionSize(&leave_union);
+      out.egress += eg_red;
+      out.egress_unicast += leave_sum;
+      if (!leave_union.empty()) {
+        for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
+        if (written.size() >= 2 * written_merged + 16) {
+          MergeAdjacent(&written);
+          written_merged = written.size();
+        }
+      }
+      const int64_t in = options_.multicast ? in_mc : in_uc;
+      const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
+      const int64_t delay = global_step == 0
+                                ? CeilDiv(in, noc_bw_) + compute
+                                : std::max({compute, CeilDiv(in, noc_bw_), CeilDiv(eg, noc_bw_)});
+      top_onchip += delay;
+      ++global_step;
+    }
+    // DRAM traffic of this top step against the previous outer tile.
+    int64_t dram_in = 0;
+    for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
+      const int64_t n = Size(outer[x]) - IntersectSize(outer[x], prev_outer[x]);
+      out.dram_reads[x] += n;
+      dram_in += n;
+    }
+    const BoxList outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
+    const BoxList enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
+    const int64_t read_back = IntersectSize(enter, dram_written);
+    out.dram_reads[Tensor::kOutput] += read_back;
+    dram_in += read_back;
+    const int64_t dram_out = Size(outer_leave);
+    out.dram_writes += dram_out;
+    UnionInto(&dram_written, outer_leave);
+    if (dram_written.size() >= 2 * dram_written_merged + 16) {
+      MergeAdjacent(&dram_written);
+      dram_written_merged = dram_written.size();
+    }
+    for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
+    runtime += out.top_steps == 0
+                   ? CeilDiv(dram_in, offchip_bw_) + top_onchip
+                   : std::max({top_onchip, CeilDiv(dram_in, offchip_bw_), CeilDiv(dram_out, offchip_bw_)});
+    onchip += top_onchip;
+    prev_outer = std::move(outer);
+    ++out.top_steps;
+  };
+
+  std::vector<Desc> pool;
+  std::vector<Row> steps;
+  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+    pool.clear();
+    steps.clear();
+    const int64_t units = ctx.levels[0].units;
+    if (nlev == 1) {
+      Row row(static_cast<size_t>(units), -1);
+      for (int64_t u = 0; u < units; ++u) {
+        if (!busy[static_cast<size_t>(u)]) continue;
+        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool.size());
+        pool.push_back(descs[static_cast<size_t>(u)]);
+      }
+      steps.push_back(std::move(row));
+    } else {
+      const int64_t w = ctx.width[1];
+      std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
+      size_t nsub = 0;
+      for (int64_t u = 0; u < units; ++u) {
+        if (!busy[static_cast<size_t>(u)]) continue;
+        Expand(ctx, 1, descs[static_cast<size_t>(u)], &pool, &subs[static_cast<size_t>(u)]);
+        nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
+      }
+      for (size_t t = 0; t < nsub; ++t) {
+        Row row(static_cast<size_t>(units * w), -1);
+        for (int64_t u = 0; u < units; ++u) {
+          const auto& s = subs[static_cast<size_t>(u)];
+          if (t >= s.size()) continue;
+          std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
+        }
+        steps.push_back(std::move(row));
+      }
+    }
+    run_top_step(descs, busy, pool, steps);
+  });
+
+  out.steps = global_step;
+  // Final flush: every PE's last output tile goes up, the last outer tile's outputs to DRAM.
+  BoxList flush_union;
+  int64_t flush_sum = 0;
+  for (size_t u = 0; u < prev.size(); ++u) {
+    if (!has_prev[u]) continue;
+    flush_sum += Size(prev[u].t[Tensor::kOutput]);
+    UnionInto(&flush_union, prev[u].t[Tensor::kOutput]);
+  }
+  const int64_t flush_red = Size(flush_union);
+  out.egress += flush_red;
+  out.egress_unicast += flush_sum;
+  const int64_t flush = options_.spatial_reduction ? flush_red : flush_sum;
+  const int64_t last_outputs = Size(prev_outer[Tensor::kOutput]);
+  out.dram_writes += last_outputs;
+  out.runtime_cycles = runtime + CeilDiv(flush, noc_bw_) + CeilDiv(last_outputs, offchip_bw_);
+  out.onchip_cycles = onchip + CeilDiv(flush, noc_bw_);
+  out.macs = mac_sum;
+  for (Tensor x : kAllTensors) {
+    out.l1_elements += 2 * out.l1_max[x];
+    out.l2_elements += 2 * out.l2_max[x];
+  }
+  // Coverage: every MAC exactly once.
+  MergeAdjacent(&mac_boxes);
+  const int64_t covered = UnionVolume(mac_boxes, 0);
+  out.missing_macs = total_macs_ - covered;
+  out.extra_macs = mac_sum - covered;
+  out.legal = out.missing_macs == 0 && out.extra_macs == 0;
+  return out;
+}
+
+}  // namespace cadenza

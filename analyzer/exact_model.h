@@ -1,0 +1,82 @@
+#pragma once
+// The exact model: every count of the abstract machine of docs/exact-model.md (steps, ingress,
+// egress, buffer needs, DRAM traffic, coverage), computed with rectangular tile algebra instead
+// of element sets. It equals the brute-force simulator integer for integer.
+
+#include <cstdint>
+
+#include "analyzer/dims.h"
+#include "analyzer/hardware.h"
+#include "analyzer/layer.h"
+#include "analyzer/mapping.h"
+
+namespace cadenza {
+
+/// The machine's two switches (both on by default). They change the runtime only: the counts
+/// below always report both the multicast/reduced and the unicast/unreduced figures.
+struct ExactOptions {
+  bool multicast = true;          // one L2->PE transfer serves every PE that needs the element
+  bool spatial_reduction = true;  // partial sums of one output sent up together are added
+};
+
+/// Every count of the machine. Ingress and egress are at the PE level (the last cluster level).
+/// The counts are filled for illegal mappings too, but mean little there.
+struct ExactCounts {
+  bool legal = false;         // every MAC of the layer executed exactly once
+  int64_t missing_macs = 0;   // MACs never executed
+  int64_t extra_macs = 0;     // sum over MACs executed more than once of (times - 1)
+
+  int64_t macs = 0;
+  int64_t runtime_cycles = 0;
+  int64_t onchip_cycles = 0;
+  int64_t steps = 0;          // global steps (idle ones elided)
+  int64_t top_steps = 0;      // level-0 steps that produced at least one global step
+
+  PerTensor<int64_t> ingress{};          // union over PEs per step; output = partial-sum reads
+  PerTensor<int64_t> ingress_unicast{};  // summed over PEs
+  int64_t egress = 0;                    // union over PEs per step, final flush included
+  int64_t egress_unicast = 0;            // summed over PEs, final flush included
+
+  int64_t l1_elements = 0;               // 2 x sum over tensors of l1_max
+  int64_t l2_elements = 0;               // 2 x sum over tensors of l2_max
+  PerTensor<int64_t> l1_max{};           // largest PE tile of each tensor
+  PerTensor<int64_t> l2_max{};           // largest outer (L2) tile of each tensor
+
+  PerTensor<int64_t> dram_reads{};       // output: read-backs of outputs written before
+  int64_t dram_writes = 0;               // final write-back included
+};
+
+/// The exact model of one layer on one accelerator. Construct once per (layer, hardware);
+/// Evaluate is const and thread-safe.
+class ExactModel {
+ public:
+  /// Takes CONV (with batch N), DSCONV and GEMM layers (NGCONV and TRCONV as their CONV), with
+  /// dilation. Throws InputError for a layer whose filter does not fit its input.
+  ExactModel(const Layer& layer, const Hardware& hw, ExactOptions options = {});
+
+  /// The counts of `mapping`. Throws InputError for a malformed mapping: a dimension the layer
+  /// kind does not have, a level that names a dimension twice or has no SpatialMap, clusters
+  /// whose product exceeds the PEs. An illegal mapping (coverage) is a value, not an error.
+  ExactCounts Evaluate(const Mapping& mapping) const;
+
+  /// The layer as the machine runs it (GEMM renamed to CONV): extents of N K C R S Y X.
+  struct Shape {
+    int64_t n = 1, k = 1, c = 1, r = 1, s = 1, y = 1, x = 1;
+    int64_t stride_y = 1, stride_x = 1, dilation_y = 1, dilation_x = 1;
+    int64_t out_y = 1, out_x = 1;  // Y', X'
+    bool depthwise = false;        // output (n, c, y', x'), weight (c, r, s)
+    bool gemm = false;             // directives name M, N, K
+  };
+  const Shape& shape() const { return shape_; }
+
+ private:
+  Shape shape_;
+  int64_t total_macs_ = 0;
+  int64_t num_pes_ = 1;
+  int64_t lanes_ = 1;
+  int64_t noc_bw_ = 1;
+  int64_t offchip_bw_ = 1;
+  ExactOptions options_;
+};
+
+}  // namespace cadenza

@@ -1,0 +1,218 @@
+// `cadenza simulate`: the brute-force reference simulator of the exact model on every layer of a
+// `.m` network, each under the dataflow its file gives it (docs/simulator.md).
+
+#include <cxxopts.hpp>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/error.h"
+#include "analyzer/layer.h"
+#include "cli/output_file.h"
+#include "cli/run_support.h"
+#include "cli/subcommands.h"
+#include "importer/maestro_reader.h"
+#include "report/json_writer.h"
+#include "simulator/simulator.h"
+
+namespace cadenza::cli {
+
+namespace {
+
+struct LayerRun {
+  const Layer* layer = nullptr;
+  bool simulated = false;  // false: an input error stopped it
+  SimulationResult result;
+  std::string error;  // set when the layer could not be simulated or its mapping is illegal
+};
+
+std::string TensorTriple(const PerTensor<int64_t>& v) {
+  return "input " + std::to_string(v[Tensor::kInput]) + ", weight " +
+         std::to_string(v[Tensor::kFilter]) + ", output " + std::to_string(v[Tensor::kOutput]);
+}
+
+void PrintRun(const LayerRun& run, std::ostream& out) {
+  out << "layer " << run.layer->name << " (" << OpKindName(run.layer->kind) << ")";
+  const SimulationResult& r = run.result;
+  if (!run.simulated) {
+    out << ": not simulated\n";
+    return;
+  }
+  if (!r.legal) {
+    out << ": illegal mapping, " << r.missing_macs << " MACs missing, " << r.extra_macs
+        << " extra\n";
+    return;
+  }
+  const std::pair<const char*, std::string> rows[] = {
+      {"MACs", std::to_string(r.macs)},
+      {"runtime", std::to_string(r.runtime_cycles) + " cycles (on-chip " +
+                      std::to_string(r.onchip_cycles) + ")"},
+      {"steps", std::to_string(r.steps) + " global, " + std::to_string(r.top_steps) + " top"},
+      {"ingress", TensorTriple(r.ingress)},
+      {"  unicast", TensorTriple(r.ingress_unicast)},
+      {"egress", std::to_string(r.egress) + " (unicast " + std::to_string(r.egress_unicast) + ")"},
+      {"L1 / L2 need", std::to_string(r.l1_elements) + " / " + std::to_string(r.l2_elements) +
+                           " elements"},
+      {"DRAM reads", TensorTriple(r.dram_reads)},
+      {"DRAM writes", std::to_string(r.dram_writes)},
+  };
+  out << "\n";
+  for (const auto& [name, value] : rows) {
+    out << "  " << std::left << std::setw(14) << name << value << "\n";
+  }
+}
+
+void WriteTensors(JsonWriter& json, std::string_view key, const PerTensor<int64_t>& v) {
+  json.Key(key);
+  json.BeginObject();
+  json.Field("input", v[Tensor::kInput]);
+  json.Field("weight", v[Tensor::kFilter]);
+  json.Field("output", v[Tensor::kOutput]);
+  json.EndObject();
+}
+
+// The counts in the form of the reference files (tests/data/exact-model/README.md).
+void WriteExact(JsonWriter& json, const SimulationResult& r) {
+  json.BeginObject();
+  json.Field("legal", r.legal);
+  json.Field("macs", r.macs);
+  json.Field("runtime_cycles", r.runtime_cycles);
+  json.Field("onchip_cycles", r.onchip_cycles);
+  json.Field("steps", r.steps);
+  json.Field("top_steps", r.top_steps);
+  WriteTensors(json, "ingress", r.ingress);
+  WriteTensors(json, "ingress_unicast", r.ingress_unicast);
+  json.Field("egress", r.egress);
+  json.Field("egress_unicast", r.egress_unicast);
+  json.Field("l1_elements", r.l1_elements);
+  json.Field("l2_elements", r.l2_elements);
+  WriteTensors(json, "dram_reads", r.dram_reads);
+  json.Field("dram_writes", r.dram_writes);
+  json.EndObject();
+}
+
+}  // namespace
+
+int RunSimulate(int argc, char** argv) {
+  cxxopts::Options options(
+      "cadenza simulate",
+      "Runs the brute-force reference simulator of the exact model on every layer of a MAESTRO\n"
+      ".m network, under the dataflow the file gives it: every global step, every sub-unit,\n"
+      "explicit sets of elements. Slow on purpose; for small layers (docs/simulator.md).\n"
+      "Prints the counts per layer; --json writes them. An illegal mapping (some MAC executed\n"
+      "never or more than once) is an error.\n");
+  options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  options.add_options()
+      ("mapping", "the network, its layers and their dataflows (.m)",
+       cxxopts::value<std::string>(), "FILE.m")
+      ("hw", "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)",
+       cxxopts::value<std::string>(), "HW.m")
+      ("simd-lanes", "MACs per PE per cycle (default: the hardware file's num_simd_lanes, or 1)",
+       cxxopts::value<int64_t>(), "N")
+      ("no-multicast", "count each PE's ingress separately in the step delays")
+      ("no-reduction", "count each PE's partial sums separately in the step delays")
+      ("json", "write the counts as JSON here (replaced atomically)",
+       cxxopts::value<std::string>(), "OUT")
+      ("h,help", "print this help");
+  const cxxopts::ParseResult args = options.parse(argc, argv);
+  if (args.count("help") > 0) {
+    std::cout << options.help();
+    return 0;
+  }
+  if (!args.unmatched().empty()) {
+    throw UsageError("simulate: unexpected argument '" + args.unmatched().front() + "'");
+  }
+  for (const char* required : {"mapping", "hw"}) {
+    if (args.count(required) == 0) {
+      throw UsageError(std::string("simulate: --") + required + " is required");
+    }
+  }
+  const std::string mapping_path = args["mapping"].as<std::string>();
+  const std::string hw_path = args["hw"].as<std::string>();
+  std::string json_path;
+  if (args.count("json") > 0) {
+    json_path = args["json"].as<std::string>();
+    CheckOutputPaths("simulate", {{"--json", json_path}},
+                     {{"mapping file", mapping_path}, {"hardware file", hw_path}});
+  }
+  SimulatorOptions sim;
+  sim.multicast = args.count("no-multicast") == 0;
+  sim.reduction = args.count("no-reduction") == 0;
+
+  const MaestroModel model = ReadMaestroModel(mapping_path);
+  Hardware hw = ReadMaestroHardware(hw_path);
+  if (args.count("simd-lanes") > 0) {
+    hw.simd_lanes = args["simd-lanes"].as<int64_t>();
+    if (hw.simd_lanes < 1) throw UsageError("simulate: --simd-lanes must be at least 1");
+  }
+  for (const std::string& w : model.network.warnings) {
+    std::cerr << "cadenza: warning: " << w << '\n';
+  }
+
+  std::vector<LayerRun> runs;
+  bool failed = false;
+  for (size_t i = 0; i < model.network.layers.size(); ++i) {
+    LayerRun run;
+    run.layer = &model.network.layers[i];
+    const std::string where = mapping_path + ": layer '" + run.layer->name + "'";
+    try {
+      run.result = Simulate(*run.layer, model.mappings[i], hw, sim);
+      run.simulated = true;
+      if (!run.result.legal) {
+        run.error = where + ": coverage: " + std::to_string(run.result.missing_macs) +
+                    " MACs missing, " + std::to_string(run.result.extra_macs) + " extra";
+      }
+    } catch (const InputError& e) {
+      // The other layers are still worth simulating; the run fails at the end.
+      run.error = where + ": " + e.what();
+    }
+    if (!run.error.empty()) {
+      failed = true;
+      std::cerr << "cadenza: error: " << run.error << '\n';
+    }
+    PrintRun(run, json_path == kStdoutPath ? std::cerr : std::cout);  // "-": the JSON is stdout
+    runs.push_back(std::move(run));
+  }
+  if (failed) return 1;  // no output file for an illegal or unusable layer
+
+  if (!json_path.empty()) {
+    WriteOutput(json_path, [&](std::ostream& out) {
+      JsonWriter json(out);
+      json.BeginObject();
+      json.Field("tool", "cadenza");
+      json.Field("version", CADENZA_VERSION);
+      json.Field("command", "simulate");
+      json.Field("network", model.network.name);
+      json.Field("mapping_file", mapping_path);
+      json.Field("hardware_file", hw_path);
+      json.Key("hardware");
+      json.BeginObject();
+      json.Field("num_pes", hw.num_pes);
+      json.Field("simd_lanes", hw.simd_lanes);
+      json.Field("noc_bw_per_cycle", hw.noc_bw);
+      json.Field("offchip_bw_per_cycle", hw.offchip_bw);
+      json.EndObject();
+      json.Field("multicast", sim.multicast);
+      json.Field("reduction", sim.reduction);
+      json.Key("layers");
+      json.BeginArray();
+      for (const LayerRun& run : runs) {
+        json.BeginObject();
+        json.Field("name", run.layer->name);
+        json.Field("type", OpKindName(run.layer->kind));
+        json.Key("exact");
+        WriteExact(json, run.result);
+        json.EndObject();
+      }
+      json.EndArray();
+      json.EndObject();
+      out << '\n';
+    });
+    if (json_path != kStdoutPath) std::cout << "wrote " << json_path << '\n';
+  }
+  return 0;
+}
+
+}  // namespace cadenza::cli

@@ -1,0 +1,233 @@
+// The exact model against the brute-force simulator's reference counts (tests/data/exact-model
+// and tests/data/exact-model-kinds: every field of every case), plus hand-derived cases and
+// invariants.
+
+#include "analyzer/exact_model.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/error.h"
+#include "importer/maestro_reader.h"
+#include "tests/support/exact_reference.h"
+#include "tests/support/files.h"
+
+namespace cadenza {
+namespace {
+
+struct Case {
+  std::string id;
+  Layer layer;
+  Mapping mapping;
+  Hardware hw;
+  std::map<std::string, int64_t> expected;
+};
+
+std::vector<Case> LoadSet(const std::string& set) {
+  std::vector<Case> cases;
+  for (const test::ExactReferenceRun& run : test::ExactReferenceRuns(set)) {
+    Case c;
+    c.id = run.id;
+    const MaestroModel model = ReadMaestroModel(run.CasePath());
+    c.layer = model.network.layers.at(0);
+    c.mapping = model.mappings.at(0);
+    c.hw = ReadMaestroHardware(run.HwPath());
+    c.hw.simd_lanes = run.simd_lanes;
+    c.expected = test::FlattenJsonIntegers(test::ReadFile(run.ExpectedPath()));
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::map<std::string, int64_t> Fields(const ExactCounts& r) {
+  if (!r.legal) return {{"legal", 0}, {"missing_macs", r.missing_macs}, {"extra_macs", r.extra_macs}};
+  return {{"legal", 1},
+          {"macs", r.macs},
+          {"runtime_cycles", r.runtime_cycles},
+          {"onchip_cycles", r.onchip_cycles},
+          {"steps", r.steps},
+          {"top_steps", r.top_steps},
+          {"ingress.input", r.ingress[Tensor::kInput]},
+          {"ingress.weight", r.ingress[Tensor::kFilter]},
+          {"ingress.output", r.ingress[Tensor::kOutput]},
+          {"ingress_unicast.input", r.ingress_unicast[Tensor::kInput]},
+          {"ingress_unicast.weight", r.ingress_unicast[Tensor::kFilter]},
+          {"ingress_unicast.output", r.ingress_unicast[Tensor::kOutput]},
+          {"egress", r.egress},
+          {"egress_unicast", r.egress_unicast},
+          {"l1_elements", r.l1_elements},
+          {"l2_elements", r.l2_elements},
+          {"dram_reads.input", r.dram_reads[Tensor::kInput]},
+          {"dram_reads.weight", r.dram_reads[Tensor::kFilter]},
+          {"dram_reads.output", r.dram_reads[Tensor::kOutput]},
+          {"dram_writes", r.dram_writes}};
+}
+
+void CheckSet(const std::string& set, size_t expected_cases) {
+  const std::vector<Case> cases = LoadSet(set);
+  ASSERT_EQ(cases.size(), expected_cases);
+  int legal = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(set + "/" + c.id);
+    const ExactModel model(c.layer, c.hw);
+    const ExactCounts r = model.Evaluate(c.mapping);
+    // A legal case has 20 fields, an illegal one 3: a misread file cannot pass as equal.
+    ASSERT_EQ(c.expected.size(), c.expected.at("legal") ? 20U : 3U);
+    EXPECT_EQ(Fields(r), c.expected);
+    if (r.legal) {
+      ++legal;
+      // Invariants of a legal mapping.
+      EXPECT_EQ(r.macs, c.layer.exact_macs);
+      for (Tensor t : kAllTensors) EXPECT_LE(r.ingress[t], r.ingress_unicast[t]);
+      EXPECT_LE(r.egress, r.egress_unicast);
+      EXPECT_LE(r.onchip_cycles, r.runtime_cycles);
+      EXPECT_LE(r.top_steps, r.steps);
+      EXPECT_GE(r.l2_elements, r.l1_elements / 2);
+    }
+  }
+  EXPECT_GT(legal, 0);
+}
+
+TEST(ExactModel, EqualsSimulatorOnConvReference) { CheckSet("exact-model", 300); }
+
+TEST(ExactModel, EqualsSimulatorOnBatchDsconvGemmReference) {
+  CheckSet("exact-model-kinds", 120);
+}
+
+Layer ConvLayer(int64_t k, int64_t c, int64_t r, int64_t s, int64_t y, int64_t x) {
+  Layer layer;
+  layer.name = "hand";
+  layer.kind = OpKind::kConv;
+  layer.shape.size[Dim::kK] = k;
+  layer.shape.size[Dim::kC] = c;
+  layer.shape.size[Dim::kR] = r;
+  layer.shape.size[Dim::kS] = s;
+  layer.shape.size[Dim::kY] = y;
+  layer.shape.size[Dim::kX] = x;
+  layer.exact_macs = ExactMacs(layer.kind, layer.shape);
+  return layer;
+}
+
+Directive Dir(DirectiveKind kind, Dim dim, int64_t size, int64_t offset, bool out = false) {
+  Directive d;
+  d.kind = kind;
+  d.dim = dim;
+  d.size = size;
+  d.offset = offset;
+  d.output_coord = out;
+  return d;
+}
+
+Hardware Hw(int64_t pes, int64_t noc, int64_t offchip) {
+  Hardware hw;
+  hw.num_pes = pes;
+  hw.noc_bw = noc;
+  hw.offchip_bw = offchip;
+  return hw;
+}
+
+// Four PEs each take one output channel of a 1x1 layer with one input element: one step.
+TEST(ExactModel, HandDerivedOneStepKParallel) {
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  const Layer layer = ConvLayer(4, 1, 1, 1, 1, 1);
+  const ExactCounts r = ExactModel(layer, Hw(4, 1, 1)).Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  EXPECT_EQ(r.macs, 4);
+  EXPECT_EQ(r.steps, 1);
+  EXPECT_EQ(r.top_steps, 1);
+  EXPECT_EQ(r.ingress[Tensor::kInput], 1);          // one element, multicast to all four
+  EXPECT_EQ(r.ingress_unicast[Tensor::kInput], 4);
+  EXPECT_EQ(r.ingress[Tensor::kFilter], 4);
+  EXPECT_EQ(r.ingress_unicast[Tensor::kFilter], 4);
+  EXPECT_EQ(r.ingress[Tensor::kOutput], 0);
+  EXPECT_EQ(r.egress, 4);                            // the final flush only
+  EXPECT_EQ(r.egress_unicast, 4);
+  EXPECT_EQ(r.l1_elements, 2 * (1 + 1 + 1));
+  EXPECT_EQ(r.l2_elements, 2 * (1 + 4 + 4));
+  EXPECT_EQ(r.dram_reads[Tensor::kInput], 1);
+  EXPECT_EQ(r.dram_reads[Tensor::kFilter], 4);
+  EXPECT_EQ(r.dram_reads[Tensor::kOutput], 0);
+  EXPECT_EQ(r.dram_writes, 4);
+  // Step: ceil(5 / 1) + 1 MAC = 6; top step: 5 DRAM reads + 6; flush 4 to L2, 4 to DRAM.
+  EXPECT_EQ(r.onchip_cycles, 6 + 4);
+  EXPECT_EQ(r.runtime_cycles, 5 + 6 + 4 + 4);
+  // Without multicast the input goes to each PE separately: the step takes 8 + 1.
+  const ExactCounts u = ExactModel(layer, Hw(4, 1, 1), {false, true}).Evaluate(m);
+  EXPECT_EQ(u.onchip_cycles, 9 + 4);
+  EXPECT_EQ(u.runtime_cycles, 5 + 9 + 4 + 4);
+  EXPECT_EQ(u.ingress, r.ingress);
+}
+
+// SpatialMap(1,2) K over K = 4 leaves k = 1 and 3 unexecuted; SpatialMap(2,1) runs k = 1, 2 twice.
+TEST(ExactModel, HandDerivedCoverage) {
+  const Layer layer = ConvLayer(4, 3, 1, 1, 1, 1);
+  Mapping gaps;
+  gaps.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 2));
+  const ExactCounts a = ExactModel(layer, Hw(4, 8, 8)).Evaluate(gaps);
+  EXPECT_FALSE(a.legal);
+  EXPECT_EQ(a.missing_macs, 2 * 3);
+  EXPECT_EQ(a.extra_macs, 0);
+  Mapping overlaps;
+  overlaps.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 2, 1));
+  const ExactCounts b = ExactModel(layer, Hw(4, 8, 8)).Evaluate(overlaps);
+  EXPECT_FALSE(b.legal);
+  EXPECT_EQ(b.missing_macs, 0);
+  EXPECT_EQ(b.extra_macs, 2 * 3);
+}
+
+// Dilation 2, R = 2 over 5 rows: 3 output rows, PE j reads rows j and j + 2.
+TEST(ExactModel, HandDerivedDilation) {
+  Layer layer = ConvLayer(1, 1, 2, 1, 5, 1);
+  layer.shape.dilation_y = 2;
+  layer.exact_macs = ExactMacs(layer.kind, layer.shape);
+  ASSERT_EQ(layer.exact_macs, 6);
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kY, 1, 1, /*out=*/true));
+  const ExactCounts r = ExactModel(layer, Hw(3, 64, 64)).Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  EXPECT_EQ(r.macs, 6);
+  EXPECT_EQ(r.ingress[Tensor::kInput], 5);
+  EXPECT_EQ(r.ingress_unicast[Tensor::kInput], 6);
+  EXPECT_EQ(r.ingress[Tensor::kFilter], 2);
+  EXPECT_EQ(r.ingress_unicast[Tensor::kFilter], 6);
+  EXPECT_EQ(r.l1_elements, 2 * (2 + 2 + 1));
+  EXPECT_EQ(r.dram_reads[Tensor::kInput], 5);
+}
+
+TEST(ExactModel, MalformedMappingsThrow) {
+  const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
+  const ExactModel model(layer, Hw(4, 8, 8));
+  Mapping no_spatial;
+  no_spatial.Add(Dir(DirectiveKind::kTemporalMap, Dim::kK, 1, 1));
+  EXPECT_THROW(model.Evaluate(no_spatial), InputError);
+  Mapping too_many_clusters;
+  too_many_clusters.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  Directive cluster;
+  cluster.kind = DirectiveKind::kCluster;
+  cluster.size = 8;
+  too_many_clusters.Add(cluster);
+  too_many_clusters.Add(Dir(DirectiveKind::kSpatialMap, Dim::kC, 1, 1));
+  EXPECT_THROW(model.Evaluate(too_many_clusters), InputError);
+  Mapping twice;
+  twice.Add(Dir(DirectiveKind::kSpatialMap, Dim::kY, 1, 1));
+  twice.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  EXPECT_THROW(model.Evaluate(twice), InputError);
+  Layer gemm;
+  gemm.kind = OpKind::kGemm;
+  gemm.shape.size[Dim::kM] = 4;
+  gemm.shape.size[Dim::kN] = 4;
+  gemm.shape.size[Dim::kK] = 4;
+  Mapping on_c;
+  on_c.Add(Dir(DirectiveKind::kSpatialMap, Dim::kC, 1, 1));
+  EXPECT_THROW(ExactModel(gemm, Hw(4, 8, 8)).Evaluate(on_c), InputError);
+}
+
+}  // namespace
+}  // namespace cadenza

@@ -1,0 +1,35 @@
+#!/usr/bin/python3
+"""Writes the small valid ONNX models of this directory (Debian's python3-onnx, 1.12). The tests
+read the committed outputs and never run this script; run it again only to change them:
+    /usr/bin/python3 tests/data/good/make_good_onnx.py
+The tests that run the `cadenza` binary (tests/cli/) cannot build models with the ONNX library
+themselves: only tests/importer/ may include it (tests/check_layering.sh)."""
+
+import os
+
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    # A Conv whose batch and spatial input dimensions are symbolic (N, H, W), so its shape is
+    # unresolved until --dim gives them, and a 2x2 MatMul (8 MACs) that always resolves. The
+    # nodes have no names: cadenza names them Conv_0 and MatMul_1.
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"]), helper.make_node("MatMul", ["a", "a"], ["z"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [8, 3, 3, 3]),
+         helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 8, "P", "Q"]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="make_good_onnx")
+    model.ir_version = 8
+    with open(os.path.join(HERE, "symbolic_conv.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+if __name__ == "__main__":
+    main()
