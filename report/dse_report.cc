@@ -142,7 +142,7 @@ void WritePoint(JsonWriter& json, const DsePointReport& p) {
   json.Field("label", p.label);
   json.Key("hardware");
   json.BeginObject();
-  internal::WriteHardwareFields(json, p.hardware);
+  WriteHardwareFields(json, p.hardware);
   json.EndObject();
   json.Field("feasible", d.feasible);
   json.Key("reason");

@@ -343,7 +343,7 @@ void WriteEvalJson(const EvalReport& report, std::ostream& out) {
   json.Field("hardware_file", report.hardware_path);
   json.Key("hardware");
   json.BeginObject();
-  internal::WriteHardwareFields(json, report.hardware);
+  WriteHardwareFields(json, report.hardware);
   json.EndObject();
   json.Key("warnings");
   json.BeginArray();

@@ -2,7 +2,7 @@
 
 #include "analyzer/dims.h"
 
-namespace cadenza::internal {
+namespace cadenza {
 
 void WriteHardwareFields(JsonWriter& json, const Hardware& hw) {
   json.Field("num_pes", hw.num_pes);
@@ -27,4 +27,4 @@ void WriteHardwareFields(JsonWriter& json, const Hardware& hw) {
   json.EndObject();
 }
 
-}  // namespace cadenza::internal
+}  // namespace cadenza

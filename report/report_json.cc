@@ -23,7 +23,7 @@ void WriteHardware(JsonWriter& json, const NetworkReport& report) {
   json.BeginObject();
   json.Field("source", report.context.hardware_source);
   json.Field("description", report.context.hardware_text);
-  internal::WriteHardwareFields(json, report.hardware);
+  WriteHardwareFields(json, report.hardware);
   json.EndObject();
 }
 

@@ -20,7 +20,7 @@ std::string Fields(const Hardware& hw) {
   std::ostringstream out;
   JsonWriter json(out);
   json.BeginObject();
-  internal::WriteHardwareFields(json, hw);
+  WriteHardwareFields(json, hw);
   json.EndObject();
   return out.str();
 }
