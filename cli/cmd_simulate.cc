@@ -14,6 +14,7 @@
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
+#include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "simulator/simulator.h"
 
@@ -189,10 +190,7 @@ int RunSimulate(int argc, char** argv) {
       json.Field("hardware_file", hw_path);
       json.Key("hardware");
       json.BeginObject();
-      json.Field("num_pes", hw.num_pes);
-      json.Field("simd_lanes", hw.simd_lanes);
-      json.Field("noc_bw_per_cycle", hw.noc_bw);
-      json.Field("offchip_bw_per_cycle", hw.offchip_bw);
+      WriteHardwareFields(json, hw);
       json.EndObject();
       json.Field("multicast", sim.multicast);
       json.Field("reduction", sim.reduction);

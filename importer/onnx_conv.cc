@@ -5,22 +5,14 @@
 #include <tuple>
 
 #include "analyzer/error.h"
+#include "importer/checked_math.h"
 
 namespace cadenza {
 
 namespace {
 
-int64_t Mul(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_mul_overflow(a, b, &r)) throw InputError("the MAC count overflows 64 bits");
-  return r;
-}
-
-int64_t Add(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_add_overflow(a, b, &r)) throw InputError("the MAC count overflows 64 bits");
-  return r;
-}
+using checked::MacAdd;
+using checked::MacMul;
 
 // A convolution lowers to at most this many analyzer layers. Real models need a handful (a
 // strided ConvTranspose one per output phase); a huge kernel over a huge input would otherwise
@@ -41,7 +33,7 @@ struct AxisPiece {
   int64_t stride = 1;
   int64_t input = 1;
   int64_t count = 1;
-  int64_t Macs() const { return Mul(Mul(outputs, taps), count); }
+  int64_t Macs() const { return MacMul(MacMul(outputs, taps), count); }
   auto Key() const { return std::tie(outputs, taps, stride, input); }
 };
 
@@ -89,10 +81,10 @@ std::vector<AxisPiece> TransposedAxis(int64_t in, int64_t k, int64_t s, int64_t 
       if (len >= taps) {
         pieces.push_back({len - taps + 1, taps, 1, len, n});
       } else {
-        pieces.push_back({1, len, 1, len, Mul(taps - len + 1, n)});
+        pieces.push_back({1, len, 1, len, MacMul(taps - len + 1, n)});
       }
       if (a - 1 > kMaxLayersPerNode) TooManyLayers(a - 1);
-      for (int64_t t = 1; t < a; ++t) pieces.push_back({1, t, 1, t, Mul(2, n)});
+      for (int64_t t = 1; t < a; ++t) pieces.push_back({1, t, 1, t, MacMul(2, n)});
     }
   }
   return pieces;
@@ -105,7 +97,7 @@ std::vector<AxisPiece> Merge(std::vector<AxisPiece> pieces) {
   std::vector<AxisPiece> merged;
   for (const AxisPiece& p : pieces) {
     if (!merged.empty() && merged.back().Key() == p.Key()) {
-      merged.back().count = Add(merged.back().count, p.count);
+      merged.back().count = MacAdd(merged.back().count, p.count);
     } else {
       merged.push_back(p);
     }
@@ -131,8 +123,8 @@ std::vector<int64_t> ConvOutputExtents(const ConvGeometry& g) {
   CheckGeometry(g);
   std::vector<int64_t> out;
   for (size_t i = 0; i < g.input.size(); ++i) {
-    const int64_t padded = Add(Add(g.input[i], g.pads_begin[i]), g.pads_end[i]);
-    const int64_t reach = Add(Mul(g.dilations[i], g.kernel[i] - 1), 1);
+    const int64_t padded = MacAdd(MacAdd(g.input[i], g.pads_begin[i]), g.pads_end[i]);
+    const int64_t reach = MacAdd(MacMul(g.dilations[i], g.kernel[i] - 1), 1);
     if (reach > padded) {
       throw InputError("kernel extent " + std::to_string(reach) + " on spatial axis " +
                        std::to_string(i) + " exceeds the padded input extent " +
@@ -147,13 +139,13 @@ int64_t ConvMacs(const ConvGeometry& g) {
   CheckGeometry(g);
   int64_t macs = g.batch;
   if (g.transposed) {
-    macs = Mul(Mul(macs, g.in_channels), g.out_channels / g.group);
-    for (int64_t e : g.input) macs = Mul(macs, e);
+    macs = MacMul(MacMul(macs, g.in_channels), g.out_channels / g.group);
+    for (int64_t e : g.input) macs = MacMul(macs, e);
   } else {
-    macs = Mul(Mul(macs, g.out_channels), g.in_channels / g.group);
-    for (int64_t e : ConvOutputExtents(g)) macs = Mul(macs, e);
+    macs = MacMul(MacMul(macs, g.out_channels), g.in_channels / g.group);
+    for (int64_t e : ConvOutputExtents(g)) macs = MacMul(macs, e);
   }
-  for (int64_t k : g.kernel) macs = Mul(macs, k);
+  for (int64_t k : g.kernel) macs = MacMul(macs, k);
   return macs;
 }
 
@@ -177,8 +169,8 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
   int64_t outer = 1;
   for (size_t i = 0; i + 2 < axes.size(); ++i) {
     int64_t axis_macs = 0;
-    for (const AxisPiece& p : axes[i]) axis_macs = Add(axis_macs, p.Macs());
-    outer = Mul(outer, axis_macs);
+    for (const AxisPiece& p : axes[i]) axis_macs = MacAdd(axis_macs, p.Macs());
+    outer = MacMul(outer, axis_macs);
   }
 
   Layer base;
@@ -201,7 +193,7 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
 
   const std::vector<AxisPiece>& ys = axes[axes.size() - 2];
   const std::vector<AxisPiece>& xs = axes.back();
-  const int64_t count = Mul(static_cast<int64_t>(ys.size()), static_cast<int64_t>(xs.size()));
+  const int64_t count = MacMul(static_cast<int64_t>(ys.size()), static_cast<int64_t>(xs.size()));
   if (count > kMaxLayersPerNode) TooManyLayers(count);
   std::vector<Layer> layers;
   int64_t total = 0;
@@ -215,9 +207,9 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
       layer.shape.size[Dim::kS] = x.taps;
       layer.shape.stride_x = x.stride;
       CADENZA_CHECK(OutputRows(layer.shape) == y.outputs && OutputCols(layer.shape) == x.outputs);
-      layer.instances = Mul(Mul(y.count, x.count), outer);
-      layer.exact_macs = Mul(ExactMacs(layer.kind, layer.shape), layer.instances);
-      total = Add(total, layer.exact_macs);
+      layer.instances = MacMul(MacMul(y.count, x.count), outer);
+      layer.exact_macs = MacMul(ExactMacs(layer.kind, layer.shape), layer.instances);
+      total = MacAdd(total, layer.exact_macs);
       layers.push_back(std::move(layer));
     }
   }

@@ -13,6 +13,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "analyzer/error.h"
+#include "importer/checked_math.h"
 #include "importer/onnx_functions.h"
 #include "importer/onnx_model_reader.h"
 #include "importer/onnx_ops.h"
@@ -590,11 +591,9 @@ void CheckModel(onnx::ModelProto* model, const std::string& path) {
 }
 
 int64_t CheckedAdd(int64_t a, int64_t b, const std::string& path) {
-  int64_t r = 0;
-  if (__builtin_add_overflow(a, b, &r)) {
-    throw InputError(path + ": the model's total MAC count overflows 64 bits");
-  }
-  return r;
+  const std::optional<int64_t> sum = checked::TryAdd(a, b);
+  if (!sum) throw InputError(path + ": the model's total MAC count overflows 64 bits");
+  return *sum;
 }
 
 OnnxImport Import(onnx::ModelProto& model, std::vector<WeightStub> stubs,

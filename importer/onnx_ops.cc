@@ -5,6 +5,7 @@
 #include <set>
 
 #include "analyzer/error.h"
+#include "importer/checked_math.h"
 #include "importer/onnx_conv.h"
 
 namespace cadenza {
@@ -49,33 +50,14 @@ std::vector<int64_t> NodeView::Ints(std::string_view attribute,
 
 namespace {
 
-int64_t CheckedMul(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_mul_overflow(a, b, &r)) throw InputError("the MAC count overflows 64 bits");
-  return r;
-}
-
-// Extent arithmetic on a convolution's shapes and attributes, which the model may set to any
-// 64-bit value: a result beyond 64 bits is the model's error, not a wrapped number.
-int64_t ExtentAdd(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_add_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
-  return r;
-}
-int64_t ExtentSub(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_sub_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
-  return r;
-}
-int64_t ExtentMul(int64_t a, int64_t b) {
-  int64_t r = 0;
-  if (__builtin_mul_overflow(a, b, &r)) throw InputError("a spatial extent overflows 64 bits");
-  return r;
-}
+using checked::ExtentAdd;
+using checked::ExtentMul;
+using checked::ExtentSub;
+using checked::MacMul;
 
 int64_t Product(const std::vector<int64_t>& v) {
   int64_t p = 1;
-  for (int64_t x : v) p = CheckedMul(p, x);
+  for (int64_t x : v) p = MacMul(p, x);
   return p;
 }
 
@@ -160,11 +142,11 @@ ExtractedNode ExtractConvLike(const NodeView& node, size_t x_index, size_t w_ind
                        " input channels but input " + Bracket(x) + " has " +
                        std::to_string(x[1]));
     }
-    g.out_channels = CheckedMul(w[1], g.group);
+    g.out_channels = MacMul(w[1], g.group);
   } else {
     g.in_channels = x[1];
     g.out_channels = w[0];
-    if (CheckedMul(w[1], g.group) != x[1]) {
+    if (MacMul(w[1], g.group) != x[1]) {
       throw InputError("weight " + Bracket(w) + " expects " + std::to_string(w[1]) +
                        groups_text + " input channels but input " + Bracket(x) + " has " +
                        std::to_string(x[1]));
@@ -281,7 +263,7 @@ Layer GemmLayer(const NodeView& node, int64_t m, int64_t n, int64_t k, int64_t i
   layer.shape.size[Dim::kN] = n;
   layer.shape.size[Dim::kK] = k;
   layer.instances = instances;
-  layer.exact_macs = CheckedMul(ExactMacs(layer.kind, layer.shape), instances);
+  layer.exact_macs = MacMul(ExactMacs(layer.kind, layer.shape), instances);
   return layer;
 }
 
@@ -306,7 +288,7 @@ ExtractedNode ExtractGemm(const NodeView& node) {
   result.info.input_shapes = {a, b};
   result.info.output_shape = {m, n};
   result.info.detail = "transA=" + std::to_string(trans_a) + ", transB=" + std::to_string(trans_b);
-  result.info.macs = CheckedMul(CheckedMul(m, n), k);
+  result.info.macs = MacMul(MacMul(m, n), k);
   result.layers.push_back(GemmLayer(node, m, n, k, 1));
   return result;
 }
@@ -320,9 +302,9 @@ ExtractedNode BatchedGemm(const NodeView& node, const std::vector<int64_t>& batc
   int64_t instances = 1;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (b_batch[i] == 1) {
-      folded = CheckedMul(folded, batch[i]);
+      folded = MacMul(folded, batch[i]);
     } else {
-      instances = CheckedMul(instances, batch[i]);
+      instances = MacMul(instances, batch[i]);
     }
   }
   ExtractedNode result;
@@ -331,8 +313,8 @@ ExtractedNode BatchedGemm(const NodeView& node, const std::vector<int64_t>& batc
     result.info.detail += std::string(result.info.detail.empty() ? "" : ", ") + "batch " +
                           std::to_string(instances) + " as instances";
   }
-  result.info.macs = CheckedMul(CheckedMul(CheckedMul(Product(batch), m), n), k);
-  result.layers.push_back(GemmLayer(node, CheckedMul(folded, m), n, k, instances));
+  result.info.macs = MacMul(MacMul(MacMul(Product(batch), m), n), k);
+  result.layers.push_back(GemmLayer(node, MacMul(folded, m), n, k, instances));
   return result;
 }
 
@@ -518,11 +500,11 @@ ExtractedNode ExtractEinsum(const NodeView& node) {
       batch.push_back(extent);
       b_batch.push_back(b_extents.at(c));
     } else if (in_a && in_b) {
-      k = CheckedMul(k, extent);
+      k = MacMul(k, extent);
     } else if (in_out && in_a) {
-      m = CheckedMul(m, extent);
+      m = MacMul(m, extent);
     } else if (in_out) {
-      n = CheckedMul(n, extent);
+      n = MacMul(n, extent);
     } else {
       throw UnsupportedNode("Einsum '" + equation + "' sums subscript '" + std::string(1, c) +
                             "' over one operand only, not a matmul");
@@ -586,8 +568,8 @@ ExtractedNode ExtractRecurrent(const NodeView& node) {
     throw InputError("hidden_size " + std::to_string(node.Int("hidden_size", 0)) +
                      " disagrees with R " + Bracket(r));
   }
-  const std::vector<int64_t> w_expected = {directions, CheckedMul(gates, hidden), input};
-  const std::vector<int64_t> r_expected = {directions, CheckedMul(gates, hidden), hidden};
+  const std::vector<int64_t> w_expected = {directions, MacMul(gates, hidden), input};
+  const std::vector<int64_t> r_expected = {directions, MacMul(gates, hidden), hidden};
   if (w != w_expected || r != r_expected) {
     throw InputError(direction + " " + node.op_type + " with " + std::to_string(gates) +
                      " gate(s), input " + std::to_string(input) + " and hidden " +
@@ -611,15 +593,15 @@ ExtractedNode ExtractRecurrent(const NodeView& node) {
   if (node.inputs.size() > 4 && !node.inputs[4].empty()) {
     info.detail += ", sequence_lens ignored (full length counted)";
   }
-  const int64_t gate_rows = CheckedMul(gates, hidden);
-  info.macs = CheckedMul(CheckedMul(CheckedMul(CheckedMul(directions, seq), batch), gate_rows),
+  const int64_t gate_rows = MacMul(gates, hidden);
+  info.macs = MacMul(MacMul(MacMul(MacMul(directions, seq), batch), gate_rows),
                          ExtentAdd(input, hidden));
   for (int64_t d = 0; d < directions; ++d) {
     const std::string prefix =
         node.name + "/" + (direction == "reverse" || d == 1 ? "reverse" : "forward") + "/";
     NodeView named = node;
     named.name = prefix + "input";
-    result.layers.push_back(GemmLayer(named, CheckedMul(seq, batch), gate_rows, input, 1));
+    result.layers.push_back(GemmLayer(named, MacMul(seq, batch), gate_rows, input, 1));
     if (split_reset) {
       named.name = prefix + "recurrent_zr";
       result.layers.push_back(GemmLayer(named, batch, 2 * hidden, hidden, seq));

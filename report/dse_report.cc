@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyzer/error.h"
+#include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "report/report_html_internal.h"
 #include "report/plain_text.h"
@@ -134,41 +135,14 @@ void AreaPowerObject(JsonWriter& json, std::string_view key, const AreaPower& ap
   json.EndObject();
 }
 
-// What every point shares with the sweep's base: the parameters a sweep does not vary.
-void WriteBase(JsonWriter& json, const Hardware& hw) {
-  json.Key("base_hardware");
-  json.BeginObject();
-  json.Field("noc_latency_cycles", hw.noc_latency);
-  json.Field("clock_ghz", hw.clock_ghz);
-  json.Key("bytes_per_element");
-  json.BeginObject();
-  for (Tensor t : kAllTensors) json.Field(TensorName(t), hw.bytes_per_element[t]);
-  json.EndObject();
-  json.Field("bandwidth_is_hard_limit", hw.bandwidth_is_hard_limit);
-  json.Key("access_energy_pj");
-  json.BeginObject();
-  json.Field("mac", hw.energy.mac_pj);
-  json.Field("l1", hw.energy.l1_pj);
-  json.Field("l2", hw.energy.l2_pj);
-  json.Field("offchip", hw.energy.offchip_pj);
-  json.EndObject();
-  json.EndObject();
-}
-
 void WritePoint(JsonWriter& json, const DsePointReport& p) {
   const DesignResult& d = p.result;
-  const Hardware& hw = p.hardware;
   json.BeginObject();
   json.Field("index", p.index);
   json.Field("label", p.label);
   json.Key("hardware");
   json.BeginObject();
-  json.Field("num_pes", hw.num_pes);
-  json.Field("simd_lanes", hw.simd_lanes);
-  json.LimitField("l1_bytes", hw.l1_size);
-  json.LimitField("l2_bytes", hw.l2_size);
-  json.LimitField("noc_bw_per_cycle", hw.noc_bw);
-  json.LimitField("offchip_bw_per_cycle", hw.offchip_bw);
+  WriteHardwareFields(json, p.hardware);
   json.EndObject();
   json.Field("feasible", d.feasible);
   json.Key("reason");
@@ -285,7 +259,6 @@ void WriteDseJson(const DseReport& r, std::ostream& out) {
   json.Field("text", c.sweep_text);
   json.Field("points", static_cast<int64_t>(r.points.size()));
   json.EndObject();
-  if (!r.points.empty()) WriteBase(json, r.points.front().hardware);
   json.Field("objective", ObjectiveName(r.objective));
   json.Key("budgets");
   json.BeginObject();

@@ -22,7 +22,9 @@ namespace cadenza {
 
 /// Version of the DSE JSON document (docs/report-schema.md, "The design-space exploration
 /// report"). Raised when a key changes meaning or disappears; new keys do not raise it.
-inline constexpr int kDseSchemaVersion = 1;
+/// 2: every point's `hardware` is the whole hardware object of the search report, and the
+/// top-level `base_hardware` (its unswept part) is gone.
+inline constexpr int kDseSchemaVersion = 2;
 
 /// What the report says about the run beyond the exploration itself; filled by the caller.
 struct DseContext {

@@ -12,6 +12,7 @@
 #include "analyzer/dims.h"
 #include "analyzer/error.h"
 #include "analyzer/maestro_columns.h"
+#include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "report/plain_text.h"
 
@@ -163,27 +164,6 @@ void WriteLayerJson(JsonWriter& json, const EvalRow& row, const Hardware& hw) {
   json.Field("l2_energy_pj", r.l2_energy_pj);
   json.Field("offchip_energy_pj", r.offchip_energy_pj);
   json.Field("total_energy_pj", r.total_energy_pj());
-  json.EndObject();
-}
-
-void WriteHardwareJson(JsonWriter& json, const Hardware& hw) {
-  json.BeginObject();
-  json.Field("num_pes", hw.num_pes);
-  json.Field("simd_lanes", hw.simd_lanes);
-  json.Field("l1_size_bytes", hw.l1_size);
-  json.Field("l2_size_bytes", hw.l2_size);
-  json.Field("noc_bw_per_cycle", hw.noc_bw);
-  json.Field("offchip_bw_per_cycle", hw.offchip_bw);
-  json.Field("noc_latency_cycles", hw.noc_latency);
-  json.Field("clock_ghz", hw.clock_ghz);
-  WritePerTensor(json, "bytes_per_element", hw.bytes_per_element);
-  json.Key("energy_pj");
-  json.BeginObject();
-  json.Field("mac", hw.energy.mac_pj);
-  json.Field("l1_access", hw.energy.l1_pj);
-  json.Field("l2_access", hw.energy.l2_pj);
-  json.Field("offchip_access", hw.energy.offchip_pj);
-  json.EndObject();
   json.EndObject();
 }
 
@@ -362,7 +342,9 @@ void WriteEvalJson(const EvalReport& report, std::ostream& out) {
   json.Field("mapping_file", report.mapping_path);
   json.Field("hardware_file", report.hardware_path);
   json.Key("hardware");
-  WriteHardwareJson(json, report.hardware);
+  json.BeginObject();
+  WriteHardwareFields(json, report.hardware);
+  json.EndObject();
   json.Key("warnings");
   json.BeginArray();
   for (const std::string& w : report.warnings) json.String(w);

@@ -1,38 +1,27 @@
 #pragma once
 // Internal to the report module: the plain-text pieces its writers share — CSV fields and
-// terminal tables.
+// terminal tables (the parts other front ends may use are public: report/text_table.h).
 
 #include <cstddef>
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "report/text_table.h"
+
 namespace cadenza::internal {
 
-/// RFC 4180 quoting, only when needed, so that plain names stay as they are.
-std::string CsvField(std::string_view text);
+// The public pieces (report/text_table.h), under the names the module's writers use.
+using cadenza::CsvField;
+using cadenza::DisplayWidth;
+using cadenza::TextTable;
 
 /// The shortest text that reads back as the same double; empty when not finite.
 std::string CsvNumber(double value);
 
 /// A capacity or bandwidth in CSV: empty when Hardware::IsUnlimited(value).
 std::string CsvLimit(int64_t value);
-
-/// Display width: UTF-8 continuation bytes take no column.
-size_t DisplayWidth(std::string_view text);
-
-/// Columns aligned to their widest cell; `right[i]` right-aligns column i.
-class TextTable {
- public:
-  explicit TextTable(std::vector<bool> right) : right_(std::move(right)) {}
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  /// Every row, each prefixed by `indent`, trailing spaces trimmed.
-  void Write(std::ostream& out, const std::string& indent) const;
-
- private:
-  std::vector<bool> right_;
-  std::vector<std::vector<std::string>> rows_;
-};
 
 }  // namespace cadenza::internal

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "analyzer/dims.h"
+#include "report/assets/report_css.h"
+#include "report/assets/report_js.h"
 #include "report/json_writer.h"
 #include "report/report.h"
 #include "report/report_html_internal.h"
@@ -299,131 +301,6 @@ void WriteLegend(std::ostream& out, const std::vector<std::pair<std::string, std
 
 // ---------------------------------------------------------------------------------------------
 // Sections
-
-constexpr std::string_view kStyle = R"CSS(
-:root{--ink:#1d2430;--muted:#5b6573;--line:#d9dee5;--soft:#f4f6f9;--accent:#4477aa;--bad:#b3261e;--ok:#1e7b34}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}
-header,main,footer,nav{max-width:1440px;margin:0 auto;padding:0 20px}
-header{padding-top:20px;border-bottom:1px solid var(--line)}
-.kicker{margin:0;color:var(--muted);font-size:12px;letter-spacing:.08em;text-transform:uppercase}
-h1{margin:2px 0 12px;font-size:26px}
-h2{margin:28px 0 10px;font-size:19px;border-bottom:2px solid var(--ink);padding-bottom:3px}
-h3{margin:18px 0 6px;font-size:15px}
-code,pre,.mono{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
-pre{background:var(--soft);padding:8px 10px;border-radius:4px;overflow-x:auto;margin:6px 0}
-dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:3px 14px;margin:0 0 14px}
-dl.meta dt{color:var(--muted)}
-dl.meta dd{margin:0;overflow-wrap:anywhere}
-nav{padding-top:8px;padding-bottom:8px;font-size:13px}
-nav a{display:inline-block;margin-right:14px;color:var(--accent);text-decoration:none;white-space:nowrap}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(158px,1fr));gap:10px}
-.card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:var(--soft)}
-.card .label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
-.card .value{font-size:21px;font-weight:600;margin:2px 0;overflow-wrap:anywhere}
-.card .detail{color:var(--muted);font-size:12px}
-.note{color:var(--muted);font-size:12.5px;max-width:900px}
-.wrap{overflow-x:auto;max-width:100%;border:1px solid var(--line);border-radius:4px}
-table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-thead th{background:var(--soft);white-space:nowrap;font-weight:600;vertical-align:bottom}
-tfoot td{font-weight:600;background:var(--soft);border-top:2px solid var(--ink)}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-tbody tr:nth-child(even){background:#fafbfc}
-tr.best td{font-weight:600}
-.name{min-width:130px;max-width:300px}
-.nowrap{white-space:nowrap}
-td .mono{font-size:11px}
-.muted{color:var(--muted);font-size:11.5px}
-.sub{display:block;color:var(--muted);font-size:11.5px;font-weight:400}
-.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:baseline}
-.over{color:var(--bad);font-weight:600}
-.meter{display:block;height:4px;background:var(--line);border-radius:2px;margin-top:2px;min-width:60px}
-.meter i{display:block;height:4px;border-radius:2px;background:var(--accent)}
-.meter.over i{background:var(--bad)}
-details summary{cursor:pointer;color:var(--accent)}
-figure.chart{margin:14px 0 6px;overflow-x:auto}
-figure.chart figcaption{font-weight:600;margin-bottom:4px}
-figure.chart svg{max-width:100%;height:auto;display:block}
-figure.chart svg.columns{min-width:620px}
-svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#333}
-svg .tick{font-size:10px;fill:#666}
-svg .label,svg .value{font-size:12px}
-svg .axis-label{font-size:11px;fill:#666}
-svg .grid{stroke:#e6e9ee;stroke-width:1}
-svg .axis{stroke:#888;stroke-width:1}
-.legend{margin:2px 0 8px;font-size:12px;color:var(--muted)}
-.legend span{margin-right:14px;white-space:nowrap}
-.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-.two{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:0 28px}
-ul.warnings{padding-left:18px}
-ul.warnings li{margin:2px 0}
-th.sortable{cursor:pointer;user-select:none}
-th.sortable::after{content:" \2195";color:#9aa3ad;font-size:10px}
-th[aria-sort=ascending]::after{content:" \25B2";color:var(--ink)}
-th[aria-sort=descending]::after{content:" \25BC";color:var(--ink)}
-footer{margin-top:30px;padding-top:10px;padding-bottom:24px;border-top:1px solid var(--line);color:var(--muted);font-size:12px}
-@media (max-width:700px){body{font-size:13px}header,main,footer,nav{padding:0 10px}h1{font-size:21px}
- dl.meta{grid-template-columns:1fr}dl.meta dt{margin-top:4px}.two{grid-template-columns:1fr}.card .value{font-size:19px}
- figure.chart svg.columns{max-width:none;width:620px}}
-@page{size:A4 landscape;margin:12mm}
-@media print{body{font-size:9pt}header,main,footer{max-width:none;padding:0}nav,.no-print{display:none}
- .wrap{overflow:visible;border:none}table{font-size:7.5pt}th,td{padding:2px 4px}
- h2{break-after:avoid;page-break-after:avoid}tr,.card,figure.chart{break-inside:avoid;page-break-inside:avoid}
- thead{display:table-header-group}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
- details>summary{display:none}.name{max-width:200px}code,pre,.mono{font-size:7pt}.sub,.muted{font-size:7pt}
- th.sortable::after{content:none}figure.chart{overflow:visible}figure.chart svg.columns{min-width:0}
- td .mono{font-size:6.5pt}.nowrap{white-space:normal}.meter{min-width:0}.name{min-width:0;max-width:150px}
- thead th{white-space:normal}}
-)CSS";
-
-// Sorts a table by the clicked column: numbers by data-v, text otherwise; empty cells last.
-constexpr std::string_view kScript = R"JS(
-(function () {
-  function key(cell) {
-    if (!cell) return null;
-    var v = cell.getAttribute('data-v');
-    if (v !== null) return v === '' ? null : parseFloat(v);
-    var t = cell.textContent.trim();
-    return t === '' ? null : t;
-  }
-  function sortBy(table, th, col) {
-    var asc = th.getAttribute('aria-sort') !== 'ascending';
-    var heads = table.tHead.rows[0].cells;
-    for (var i = 0; i < heads.length; i++) heads[i].removeAttribute('aria-sort');
-    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-    var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.forEach(function (r, i) { r.setAttribute('data-pos', i); });
-    rows.sort(function (a, b) {
-      var x = key(a.cells[col]), y = key(b.cells[col]);
-      if (x === null || y === null) {
-        if (x === y) return a.getAttribute('data-pos') - b.getAttribute('data-pos');
-        return x === null ? 1 : -1;
-      }
-      var d = (typeof x === 'number' && typeof y === 'number') ? x - y
-            : String(x).localeCompare(String(y), undefined, {numeric: true});
-      if (d === 0) return a.getAttribute('data-pos') - b.getAttribute('data-pos');
-      return asc ? d : -d;
-    });
-    rows.forEach(function (r) { body.appendChild(r); });
-  }
-  var tables = document.querySelectorAll('table.sortable-table');
-  Array.prototype.forEach.call(tables, function (table) {
-    var heads = table.tHead.rows[0].cells;
-    Array.prototype.forEach.call(heads, function (th, col) {
-      th.classList.add('sortable');
-      th.tabIndex = 0;
-      th.title = 'Sort by this column';
-      th.addEventListener('click', function () { sortBy(table, th, col); });
-      th.addEventListener('keydown', function (e) {
-        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(table, th, col); }
-      });
-    });
-  });
-})();
-)JS";
 
 std::string HardwareSummary(const Hardware& hw) {
   std::string text = FormatThousands(hw.num_pes) + " PEs";
@@ -790,7 +667,7 @@ void WriteLayerSectionsOf(std::ostream& out, const NetworkReport& r) {
 
 namespace html {
 
-std::string_view Style() { return kStyle; }
+std::string_view Style() { return assets::ReportCss(); }
 
 void WriteDocumentHead(std::ostream& out, std::string_view version, std::string_view title,
                        std::string_view kind, std::string_view extra_style) {
@@ -802,10 +679,10 @@ void WriteDocumentHead(std::ostream& out, std::string_view version, std::string_
     out << "<meta name=\"generator\" content=\"Cadenza " << Escape(version) << "\">\n";
   }
   out << "<title>" << Escape(title) << " \u2014 " << kind
-      << "</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>" << kStyle << extra_style
+      << "</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>" << assets::ReportCss() << extra_style
       << "</style>\n</head>\n<body>\n";
 }
-std::string_view Script() { return kScript; }
+std::string_view Script() { return assets::ReportJs(); }
 std::string Escape(std::string_view text) { return cadenza::Escape(text); }
 std::string Bytes(int64_t bytes) { return cadenza::Bytes(bytes); }
 std::string Limit(int64_t value) { return cadenza::Limit(value); }
@@ -827,7 +704,7 @@ void WriteHtml(const NetworkReport& r, std::ostream& out) {
   out << "</main>\n<footer>Generated by Cadenza " << Escape(r.context.version) << " on "
       << Escape(r.context.date)
       << ". The same data as JSON: docs/report-schema.md (schema version " << kReportSchemaVersion
-      << ").</footer>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
+      << ").</footer>\n<script>" << assets::ReportJs() << "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace cadenza

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "analyzer/dims.h"
+#include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "report/report.h"
 #include "report/plain_text.h"
@@ -18,31 +19,11 @@ using internal::CsvLimit;
 using internal::CsvNumber;
 
 void WriteHardware(JsonWriter& json, const NetworkReport& report) {
-  const Hardware& hw = report.hardware;
   json.Key("hardware");
   json.BeginObject();
   json.Field("source", report.context.hardware_source);
   json.Field("description", report.context.hardware_text);
-  json.Field("num_pes", hw.num_pes);
-  json.Field("simd_lanes", hw.simd_lanes);
-  json.LimitField("l1_bytes", hw.l1_size);
-  json.LimitField("l2_bytes", hw.l2_size);
-  json.LimitField("noc_bw_per_cycle", hw.noc_bw);
-  json.Field("noc_latency_cycles", hw.noc_latency);
-  json.LimitField("offchip_bw_per_cycle", hw.offchip_bw);
-  json.Field("clock_ghz", hw.clock_ghz);
-  json.Key("bytes_per_element");
-  json.BeginObject();
-  for (Tensor t : kAllTensors) json.Field(TensorName(t), hw.bytes_per_element[t]);
-  json.EndObject();
-  json.Field("bandwidth_is_hard_limit", hw.bandwidth_is_hard_limit);
-  json.Key("access_energy_pj");
-  json.BeginObject();
-  json.Field("mac", hw.energy.mac_pj);
-  json.Field("l1", hw.energy.l1_pj);
-  json.Field("l2", hw.energy.l2_pj);
-  json.Field("offchip", hw.energy.offchip_pj);
-  json.EndObject();
+  WriteHardwareFields(json, report.hardware);
   json.EndObject();
 }
 

@@ -112,7 +112,7 @@ TEST_F(DseCommandTest, WritesTheSummaryAndEveryFile) {
   EXPECT_THAT(o.err, Not(HasSubstr("exploring")));
 
   const std::string json = ReadFile(Path("dse.json"));
-  EXPECT_THAT(json, HasSubstr("\"schema_version\": 1"));
+  EXPECT_THAT(json, HasSubstr("\"schema_version\": 2"));
   EXPECT_THAT(json, HasSubstr("\"points\": 12"));
   EXPECT_EQ(CountOf(json, "\"label\": "), 13u);  // twelve points and the chosen design
   EXPECT_THAT(json, HasSubstr("\"evaluation_groups\": 3"));

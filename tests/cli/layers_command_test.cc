@@ -37,10 +37,10 @@ TEST_F(LayersCommandTest, JsonHasTheLayersAndTheTotal) {
   const RunResult run = Layers({Model("resnet50"), "--format", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("\"layers\": ["));
-  EXPECT_THAT(run.out, HasSubstr("{\"name\": \"/conv1/Conv\", \"op_type\": \"Conv\""));
+  EXPECT_THAT(run.out, HasSubstr("{\n      \"name\": \"/conv1/Conv\",\n      \"op_type\": \"Conv\""));
   EXPECT_THAT(run.out, HasSubstr("\"macs\": 118013952"));
   EXPECT_THAT(run.out, HasSubstr("\"total_macs\": 4089184256"));
-  EXPECT_THAT(run.out, HasSubstr("\"other_ops\": {\"Add\": 16"));
+  EXPECT_THAT(run.out, HasSubstr("\"other_ops\": {\n    \"Add\": 16"));
   EXPECT_EQ(run.err, "");
 }
 
@@ -102,7 +102,7 @@ TEST_F(LayersCommandTest, UnresolvedIsAnErrorOrWithSkipUnresolvedAWarning) {
 
   run = Layers({kSymbolic, "--dim", "H=6", "--dim", "W=6", "--format", "json"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("\"output\": [1, 8, 4, 4]"));
+  EXPECT_THAT(run.out, HasSubstr("\"output\": [\n        1,\n        8,\n        4,\n        4\n      ]"));
 }
 
 TEST_F(LayersCommandTest, UsageErrorsExitTwo) {

@@ -85,6 +85,10 @@ TEST_F(SimulateCommandTest, JsonHoldsTheReferenceCounts) {
   EXPECT_THAT(doc, AllOf(StartsWith("{\"tool\":\"cadenza\""), HasSubstr("\"command\":\"simulate\""),
                          HasSubstr("\"name\":\"e003\""), HasSubstr("\"multicast\":true"),
                          HasSubstr("\"reduction\":true")));
+  // The hardware in the search report's form (report/hardware_json.h).
+  EXPECT_THAT(doc, HasSubstr("\"hardware\":{\"num_pes\":39,\"simd_lanes\":2,\"l1_bytes\":2048,"
+                             "\"l2_bytes\":1000000,\"noc_bw_per_cycle\":13,"));
+  EXPECT_THAT(doc, HasSubstr("\"access_energy_pj\":{\"mac\":"));
   // The "exact" object is the reference file, field for field and in its order.
   EXPECT_EQ(ObjectAt(doc, "exact"), WithoutSpace(ReadFile(kCases + "expected/e003.json")));
 }

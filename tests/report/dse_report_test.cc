@@ -205,8 +205,16 @@ TEST(DseReportTest, JsonHasEveryPointTheFrontAndTheChosenDesign) {
   std::ostringstream out;
   WriteDseJson(Fixture().Build(true), out);
   const std::string json = out.str();
-  EXPECT_THAT(json, HasSubstr("\"schema_version\": 1"));
+  EXPECT_THAT(json, HasSubstr("\"schema_version\": " + std::to_string(kDseSchemaVersion)));
   EXPECT_THAT(json, HasSubstr("\"document\": \"dse\""));
+  // Every point carries the whole hardware object of the search report (schema 2), so there is
+  // no separate base_hardware, and an unlimited capacity is null, never MAESTRO's INT_MAX.
+  EXPECT_EQ(kDseSchemaVersion, 2);
+  EXPECT_THAT(json, Not(HasSubstr("base_hardware")));
+  EXPECT_EQ(Count(json, "\"access_energy_pj\": {"), 4u);
+  EXPECT_EQ(Count(json, "\"noc_latency_cycles\": 1,"), 4u);
+  EXPECT_THAT(json, HasSubstr("\"l1_bytes\": 1024,"));
+  EXPECT_THAT(json, Not(HasSubstr("2147483647")));
   EXPECT_EQ(Count(json, "\"label\": "), 5u);  // four points and the chosen design
   EXPECT_THAT(json, ContainsRegex("\"pareto\": \\[\n *1,\n *0\n *\\]"));
   EXPECT_THAT(json, HasSubstr("\"label\": \"pes=16 <b>&\\\"x\\\"\""));
