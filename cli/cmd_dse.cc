@@ -95,10 +95,15 @@ void ReadDesignPoints(const std::string& sweep_path, std::vector<Hardware>* poin
   }
 }
 
-// The report's warnings: templates added, the model's, nodes left out, unlimited buffers.
+// The report's warnings: nodes not analysed (first: their MACs are in no point's totals),
+// templates added, the model's, each node left out, unlimited buffers.
 void AddDseWarnings(const std::string& templates_path, const LoadedModel& loaded,
                     const std::vector<Hardware>& points, const std::string& sweep_path,
                     DseContext* context) {
+  if (const std::string s = NotAnalysedSummary(loaded.network, loaded.context.skipped);
+      !s.empty()) {
+    context->warnings.push_back(s);
+  }
   if (!templates_path.empty()) {
     context->warnings.push_back("dataflow templates of " + templates_path +
                                 " added to the built-in ones");
@@ -144,7 +149,8 @@ std::optional<NetworkReport> ChosenDesignReport(const LoadedModel& loaded, const
 
 // Renders every document before writing any, so a failure leaves no partial set; prints the
 // summary (on stderr when a document goes to stdout) and the files written.
-void WriteDseOutputs(const DseReport& report, size_t num_points, double seconds,
+void WriteDseOutputs(const DseReport& report, const LoadedModel& loaded, size_t num_points,
+                     double seconds,
                      const std::vector<std::pair<std::string, std::string>>& output_paths) {
   std::vector<std::string> rendered;
   for (const auto& [flag, path] : output_paths) {
@@ -159,6 +165,11 @@ void WriteDseOutputs(const DseReport& report, size_t num_points, double seconds,
     rendered.push_back(std::move(text).str());
   }
   std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  // Ahead of the figures: the MACs of these nodes are in none of them.
+  if (const std::string s = NotAnalysedSummary(loaded.network, loaded.context.skipped);
+      !s.empty()) {
+    summary << "warning: " << s << '\n';
+  }
   WriteDseText(report, summary);
   summary << "\nexplored " << FormatThousands(static_cast<int64_t>(num_points))
           << " design points in " << FormatSi(seconds, "s");
@@ -238,7 +249,7 @@ int RunDse(int argc, char** argv) {
   std::optional<NetworkReport> chosen = ChosenDesignReport(loaded, result, points, labels, context);
   const DseReport report =
       BuildDseReport(loaded.network, result, points, labels, std::move(chosen), context);
-  WriteDseOutputs(report, points.size(), context.explore_seconds, output_paths);
+  WriteDseOutputs(report, loaded, points.size(), context.explore_seconds, output_paths);
   if (result.best < 0) {
     std::cerr << "cadenza: error: no design point of " << sweep_path
               << " is feasible (see the infeasible points above)\n";

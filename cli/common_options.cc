@@ -245,12 +245,17 @@ void AddStrictOption(cxxopts::Options& options) {
                                   "instead of reporting them");
 }
 
+std::string NotAnalysedSummary(const Network& network,
+                               const std::vector<ReportSkippedNode>& skipped) {
+  int64_t analysed_macs = 0;
+  for (const Layer& layer : network.layers) analysed_macs += layer.exact_macs;
+  return cadenza::NotAnalysedSummary(analysed_macs, skipped);
+}
+
 void CheckStrict(const cxxopts::ParseResult& args, const std::string& path,
                  const LoadedModel& model) {
   if (args.count("strict") == 0 || model.context.skipped.empty()) return;
-  int64_t analysed_macs = 0;
-  for (const Layer& layer : model.network.layers) analysed_macs += layer.exact_macs;
-  throw InputError(path, NotAnalysedSummary(analysed_macs, model.context.skipped) +
+  throw InputError(path, NotAnalysedSummary(model.network, model.context.skipped) +
                              "; --strict makes this an error (without it they are left out "
                              "of the totals and reported)");
 }

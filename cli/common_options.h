@@ -15,6 +15,7 @@
 #include "analyzer/layer.h"
 #include "cli/run_support.h"
 #include "importer/onnx_importer.h"
+#include "report/report.h"
 #include "search/search.h"
 
 namespace cadenza::cli {
@@ -74,6 +75,11 @@ void AddCandidateOptions(cxxopts::Options& options, int64_t default_count,
                          const std::string& max_candidates_help);
 /// The search options of --model, --objective, --threads and --max-candidates.
 SearchOptions ParseSearchOptions(std::string_view command, const cxxopts::ParseResult& args);
+
+/// NotAnalysedSummary (report/report.h) for a loaded network: the model's MACs are its layers'
+/// and the left-out nodes'.
+std::string NotAnalysedSummary(const Network& network,
+                               const std::vector<ReportSkippedNode>& skipped);
 
 /// --strict: a model with MAC nodes that are not analysed is an error (exit 1), not a warning.
 void AddStrictOption(cxxopts::Options& options);

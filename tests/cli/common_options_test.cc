@@ -197,6 +197,24 @@ TEST_F(CommonOptionsTest, SummaryAndHtmlSayWhatIsNotAnalysedAndItsShare) {
                         "model&#39;s MACs: then_conv (Conv)"));
 }
 
+TEST_F(CommonOptionsTest, NodesWithoutAMacCountAreNamedWithoutAShare) {
+  const RunResult o = RunCadenza({"search", kSymbolic, "--skip-unresolved", "--max-candidates",
+                                  "100"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_THAT(o.out, HasSubstr("\nwarning: 1 MAC node(s) not analysed (MAC count unknown): "
+                               "Conv_0 (Conv)\n"));
+}
+
+TEST_F(CommonOptionsTest, DseSaysWhatIsNotAnalysedFirst) {
+  const RunResult o = RunCadenza({"dse", kConvInIf, "--sweep", kSweep, "--max-candidates", "100",
+                                  "--json", Path("d.json")});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const std::string line =
+      "1 MAC node(s) not analysed, 20.0% of the model's MACs: then_conv (Conv)";
+  EXPECT_THAT(o.out, StartsWith("warning: " + line + "\nconv_in_if: "));
+  EXPECT_THAT(ReadFile(Path("d.json")), HasSubstr("\"" + line + "\""));
+}
+
 TEST_F(CommonOptionsTest, StrictMakesNodesNotAnalysedAnError) {
   for (const std::string command : {"search", "dse"}) {
     std::vector<std::string> args = {command, kConvInIf, "--strict", "--json", Path("r.json")};
