@@ -111,11 +111,8 @@ cxxopts::Options EvalCommandOptions() {
       "Exit codes: 0 done, 1 bad input or a layer that could not be evaluated, 2 bad command\n"
       "line.\n");
   options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  AddMaestroInputOptions(options, "the hardware (.m: num_pes, l1_size_cstr, ...)");
   options.add_options()
-      ("mapping", "the network, its layers and their dataflows (.m)",
-       cxxopts::value<std::string>(), "FILE.m")
-      ("hw", "the hardware (.m: num_pes, l1_size_cstr, ...)", cxxopts::value<std::string>(),
-       "HW.m")
       ("simd-lanes", "MACs per PE per cycle (MAESTRO's --num_simd_lanes)",
        cxxopts::value<int64_t>()->default_value("1"), "N");
   AddCostModelOption(options, kDefaultEvalCostModel);
@@ -161,17 +158,13 @@ int RunEval(int argc, char** argv) {
       ParseCommandLine("eval", options, {}, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
-  for (const char* required : {"mapping", "hw"}) {
-    if (args.count(required) == 0) {
-      throw UsageError(std::string("eval: --") + required + " is required");
-    }
-  }
+  const MaestroInputs inputs = ParseMaestroInputs("eval", args);
+  const std::string& mapping_path = inputs.mapping_path;
+  const std::string& hw_path = inputs.hw_path;
   const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
   if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
   const CostModelKind kind = ParseCostModel("eval", args);
 
-  const std::string mapping_path = args["mapping"].as<std::string>();
-  const std::string hw_path = args["hw"].as<std::string>();
   const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
   CheckOutputPaths("eval", output_paths, {{"mapping file", mapping_path}, {"hardware file", hw_path}});
   const MaestroModel model = ReadMaestroModel(mapping_path);

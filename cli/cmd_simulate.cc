@@ -163,11 +163,9 @@ int RunSimulate(int argc, char** argv) {
       "Prints the counts per layer; --json writes them. An illegal mapping (some MAC executed\n"
       "never or more than once) is an error.\n");
   options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  AddMaestroInputOptions(options,
+                         "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)");
   options.add_options()
-      ("mapping", "the network, its layers and their dataflows (.m)",
-       cxxopts::value<std::string>(), "FILE.m")
-      ("hw", "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)",
-       cxxopts::value<std::string>(), "HW.m")
       ("simd-lanes", "MACs per PE per cycle (default: the hardware file's num_simd_lanes, or 1)",
        cxxopts::value<int64_t>(), "N")
       ("no-multicast", "count each PE's ingress separately in the step delays")
@@ -179,13 +177,9 @@ int RunSimulate(int argc, char** argv) {
       ParseCommandLine("simulate", options, {}, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
-  for (const char* required : {"mapping", "hw"}) {
-    if (args.count(required) == 0) {
-      throw UsageError(std::string("simulate: --") + required + " is required");
-    }
-  }
-  const std::string mapping_path = args["mapping"].as<std::string>();
-  const std::string hw_path = args["hw"].as<std::string>();
+  const MaestroInputs inputs = ParseMaestroInputs("simulate", args);
+  const std::string& mapping_path = inputs.mapping_path;
+  const std::string& hw_path = inputs.hw_path;
   std::string json_path;
   if (args.count("json") > 0) {
     json_path = args["json"].as<std::string>();

@@ -142,6 +142,22 @@ ModelFile ParseModelFile(std::string_view command, const cxxopts::ParseResult& a
   return model;
 }
 
+void AddMaestroInputOptions(cxxopts::Options& options, const std::string& hw_help) {
+  options.add_options()
+      ("mapping", "the network, its layers and their dataflows (.m)",
+       cxxopts::value<std::string>(), "FILE.m")
+      ("hw", hw_help, cxxopts::value<std::string>(), "HW.m");
+}
+
+MaestroInputs ParseMaestroInputs(std::string_view command, const cxxopts::ParseResult& args) {
+  for (const char* required : {"mapping", "hw"}) {
+    if (args.count(required) == 0) {
+      throw UsageError(Prefix(command) + "--" + required + " is required");
+    }
+  }
+  return {args["mapping"].as<std::string>(), args["hw"].as<std::string>()};
+}
+
 void AddModelShapeOptions(cxxopts::Options& options) {
   options.add_options("model shape (ONNX)")
       ("batch", "value for symbolic batch dims (the first dim of each input, and dims named "

@@ -51,6 +51,17 @@ struct ModelFile {
 /// Throws UsageError if no model is given or its name ends in neither .onnx nor .m.
 ModelFile ParseModelFile(std::string_view command, const cxxopts::ParseResult& args);
 
+// ---- The inputs of eval and simulate: --mapping FILE.m, --hw HW.m ----
+
+/// `hw_help` says which of the hardware file's keys the command uses.
+void AddMaestroInputOptions(cxxopts::Options& options, const std::string& hw_help);
+struct MaestroInputs {
+  std::string mapping_path;  // the network with its dataflows
+  std::string hw_path;       // a MAESTRO hardware .m file
+};
+/// Throws UsageError when either is missing.
+MaestroInputs ParseMaestroInputs(std::string_view command, const cxxopts::ParseResult& args);
+
 // ---- Model shape (ONNX): --batch, --dim NAME=N, --input NAME=SHAPE, --skip-unresolved ----
 
 void AddModelShapeOptions(cxxopts::Options& options);
