@@ -17,42 +17,34 @@ namespace {
 
 std::string Prefix(std::string_view command) { return std::string(command) + ": "; }
 
-// The first argument that names an option `options` does not have ("--objectve", "-x"), with
-// the option it most likely misspells. cxxopts' own message names neither the flag as typed
-// nor a nearby one.
+// The option cxxopts did not know, as typed ("--objectve", "-x"), with the option it most
+// likely misspells. cxxopts' message ("Option 'objectve' does not exist") names it without its
+// dashes and suggests nothing. Taken from the message rather than from argv, where an option's
+// value may look like an option ("--threads -1").
 std::string UnknownOptionMessage(std::string_view command, const cxxopts::Options& options,
-                                 const std::vector<std::string>& positional, int argc,
-                                 char** argv, const std::string& fallback) {
-  std::vector<std::string> longs;
-  std::vector<std::string> shorts;
+                                 const std::vector<std::string>& positional,
+                                 const std::string& message) {
+  const std::string& open = cxxopts::LQUOTE;
+  const size_t begin = message.find(open);
+  const size_t end = begin == std::string::npos
+                         ? std::string::npos
+                         : message.find(cxxopts::RQUOTE, begin + open.size());
+  if (end == std::string::npos) return Prefix(command) + message;
+  const std::string name = message.substr(begin + open.size(), end - begin - open.size());
+  // Any one-letter flag is one edit from every other: no suggestion would mean anything.
+  if (name.size() == 1) return Prefix(command) + "unknown option '-" + name + "'";
+  std::vector<std::string> flags;
   for (const std::string& group : options.groups()) {
     for (const cxxopts::HelpOptionDetails& o : options.group_help(group).options) {
-      for (const std::string& name : o.l) {
-        if (std::find(positional.begin(), positional.end(), name) == positional.end()) {
-          longs.push_back("--" + name);
+      for (const std::string& l : o.l) {
+        if (std::find(positional.begin(), positional.end(), l) == positional.end()) {
+          flags.push_back("--" + l);
         }
       }
-      if (!o.s.empty()) shorts.push_back("-" + o.s);
     }
   }
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--") break;
-    if (arg.size() < 2 || arg[0] != '-') continue;
-    if (arg[1] == '-') {
-      const std::string flag(arg.substr(0, arg.find('=')));
-      if (std::find(longs.begin(), longs.end(), flag) != longs.end()) continue;
-      return Prefix(command) + "unknown option '" + flag + "'" + DidYouMean(flag, longs);
-    }
-    const std::string flag(arg.substr(0, 2));
-    if (std::find(shorts.begin(), shorts.end(), flag) != shorts.end()) continue;
-    // "-objective": a long option typed with one dash.
-    const std::string as_long = "-" + std::string(arg.substr(0, arg.find('=')));
-    const std::string hint = DidYouMean(as_long, longs);
-    return Prefix(command) + "unknown option '" + std::string(arg.substr(0, arg.find('='))) +
-           "'" + (hint.empty() ? DidYouMean(flag, shorts) : hint);
-  }
-  return Prefix(command) + fallback;
+  const std::string flag = "--" + name;
+  return Prefix(command) + "unknown option '" + flag + "'" + DidYouMean(flag, flags);
 }
 
 // "name=value" with a positive integer value.
@@ -107,7 +99,7 @@ std::optional<cxxopts::ParseResult> ParseCommandLine(std::string_view command,
   try {
     args = options.parse(argc, argv);
   } catch (const cxxopts::exceptions::no_such_option& e) {
-    throw UsageError(UnknownOptionMessage(command, options, positional, argc, argv, e.what()));
+    throw UsageError(UnknownOptionMessage(command, options, positional, e.what()));
   }
   if (args->count("help") > 0) {
     std::cout << options.help();

@@ -173,6 +173,10 @@ TEST_F(CommonOptionsTest, OptionTyposSuggestTheNearestOption) {
       {{"diff", "a.json"}, "diff: needs two review JSON files (A.json B.json), got 1"},
       {{"diff", "a.json", "b.json", "c.json"}, "diff: unexpected argument 'c.json'"},
       {{"search", Path("one.m"), "--zzzzzz"}, "search: unknown option '--zzzzzz'"},
+      {{"search", Path("one.m"), "-q"}, "search: unknown option '-q'"},
+      // An option's value that looks like an option is not the one at fault.
+      {{"search", Path("one.m"), "--threads", "-1", "--objectve", "edp"},
+       "search: unknown option '--objectve'; did you mean '--objective'?"},
   };
   for (const Case& c : cases) {
     const RunResult o = RunCadenza(c.args);
