@@ -161,6 +161,11 @@ int RunEval(int argc, char** argv) {
   const MaestroInputs inputs = ParseMaestroInputs("eval", args);
   const std::string& mapping_path = inputs.mapping_path;
   const std::string& hw_path = inputs.hw_path;
+  if (EndsWith(mapping_path, ".onnx")) {
+    // Before the reader, whose parse error would not say what to do instead.
+    throw UsageError("eval: '" + mapping_path + "' is an ONNX model, which gives no dataflows to "
+                     "evaluate; 'cadenza search' finds them");
+  }
   const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
   if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
   const CostModelKind kind = ParseCostModel("eval", args);

@@ -102,6 +102,13 @@ TEST_F(CommonOptionsTest, ShapeOptionsAreCheckedAlikeEverywhere) {
   EXPECT_THAT(input.err, HasSubstr("search: --input applies to ONNX models only"));
 }
 
+TEST_F(CommonOptionsTest, EvalSendsAnOnnxModelToSearch) {
+  const RunResult o = RunCadenza({"eval", "--mapping", kSymbolic, "--hw", kHw256});
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_THAT(o.err, HasSubstr("eval: '" + kSymbolic + "' is an ONNX model, which gives no "
+                               "dataflows to evaluate; 'cadenza search' finds them"));
+}
+
 // ---- --model ----
 
 TEST_F(CommonOptionsTest, ModelNamesTheCostModelInTheJson) {
