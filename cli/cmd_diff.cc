@@ -2,11 +2,13 @@
 
 #include <cxxopts.hpp>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "analyzer/input_file.h"
+#include "cli/common_options.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
@@ -23,19 +25,19 @@ int RunDiff(int argc, char** argv) {
       "as one self-contained HTML page.\n");
   options.custom_help("A.json B.json [-o DIFF.html]");
   options.add_options()
+      // Two keys, not one list: cxxopts splits a list value at commas, and a path may hold one.
+      ("review-a", "the first review (given without a flag)", cxxopts::value<std::string>())
+      ("review-b", "the second review (given without a flag)", cxxopts::value<std::string>())
       ("o,output", "write the comparison as HTML here (- is standard output)",
        cxxopts::value<std::string>(), "DIFF.html")
       ("h,help", "print this help");
-  options.allow_unrecognised_options();
-  const cxxopts::ParseResult args = options.parse(argc, argv);
-  if (args.count("help") > 0) {
-    std::cout << options.help();
-    return 0;
-  }
+  const std::optional<cxxopts::ParseResult> parsed =
+      ParseCommandLine("diff", options, {"review-a", "review-b"}, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   std::vector<std::string> inputs;
-  for (const std::string& arg : args.unmatched()) {
-    if (arg.size() > 1 && arg[0] == '-') throw UsageError("diff: unknown option '" + arg + "'");
-    inputs.push_back(arg);
+  for (const char* key : {"review-a", "review-b"}) {
+    if (args.count(key) > 0) inputs.push_back(args[key].as<std::string>());
   }
   if (inputs.size() != 2) {
     throw UsageError("diff: needs two review JSON files (A.json B.json), got " +

@@ -2,16 +2,10 @@
 // file, with the best dataflow per layer inside every design point; a summary and the Pareto
 // table on stdout, and the review report as HTML, JSON and CSV files.
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <cxxopts.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -24,6 +18,7 @@
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/input_file.h"
+#include "cli/common_options.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
@@ -45,12 +40,6 @@ namespace {
 // sweep has many groups. The best mapping of common layers is usually found well within it.
 constexpr int64_t kDefaultMaxCandidates = 2000;
 
-struct Output {
-  std::string flag;  // "--json"
-  std::string path;
-  void (*write)(const DseReport&, std::ostream&);
-};
-
 double PositiveBudget(const cxxopts::ParseResult& args, const std::string& name) {
   if (args.count(name) == 0) return 0;
   const double value = args[name].as<double>();
@@ -60,101 +49,161 @@ double PositiveBudget(const cxxopts::ParseResult& args, const std::string& name)
   return value;
 }
 
-}  // namespace
-
-int RunDse(int argc, char** argv) {
+cxxopts::Options DseCommandOptions() {
   cxxopts::Options options(
       "cadenza dse",
       "Explores the hardware design points of a sweep file for an ONNX model or a MAESTRO .m\n"
       "network: inside every point each layer gets its best dataflow; whole-network latency,\n"
       "energy, area and power per point; budgets; the Pareto front over latency, energy and\n"
       "provisioned area. Prints a summary and the Pareto table; -o writes a self-contained\n"
-      "HTML report (with the chosen design's per-layer view), --json and --csv the data.\n");
+      "HTML report (with the chosen design's per-layer view), --json and --csv the data.\n"
+      "Exit codes: 0 done, 1 bad input or no feasible design point, 2 bad command line.\n");
   options.custom_help("MODEL.onnx|NETWORK.m --sweep SWEEP [OPTIONS]");
   options.positional_help("");
+  AddModelFileArgument(options);
   options.add_options()
-      ("model", "the model", cxxopts::value<std::string>())
       ("sweep", "the design points: a sweep file (docs/hardware-config.md)",
        cxxopts::value<std::string>(), "SWEEP")
-      ("objective", "what to minimise per layer, and over the network to choose the design: "
-                    "latency, energy or edp",
-       cxxopts::value<std::string>()->default_value("edp"), "OBJ")
       ("area-budget", "rule out designs whose provisioned area exceeds UM2 (square micrometres)",
        cxxopts::value<double>(), "UM2")
       ("power-budget", "rule out designs whose provisioned power exceeds MW (milliwatts)",
-       cxxopts::value<double>(), "MW")
-      ("templates", "add the dataflow templates of FILE to the built-in ones",
-       cxxopts::value<std::string>(), "FILE")
-      ("threads", "threads (0: all cores); the result never depends on it",
-       cxxopts::value<int>()->default_value("0"), "N")
-      ("max-candidates", "candidates kept per layer and template (cadenza search keeps 20000)",
-       cxxopts::value<int64_t>()->default_value(std::to_string(kDefaultMaxCandidates)), "N")
-      ("batch", "ONNX: value of symbolic batch dimensions", cxxopts::value<int64_t>(), "N")
-      ("skip-unresolved", "ONNX: leave out MAC nodes whose shapes cannot be settled, with a "
-                          "warning, instead of failing")
-      ("o,output", "write the HTML report here (replaced atomically)",
-       cxxopts::value<std::string>(), "REPORT.html")
-      ("json", "write the report's JSON here (replaced atomically)",
-       cxxopts::value<std::string>(), "OUT")
-      ("csv", "write one CSV row per design point here (replaced atomically)",
-       cxxopts::value<std::string>(), "OUT")
-      ("h,help", "print this help");
-  options.parse_positional({"model"});
-  const cxxopts::ParseResult args = options.parse(argc, argv);
-  if (args.count("help") > 0) {
-    std::cout << options.help();
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    throw UsageError("dse: unexpected argument '" + args.unmatched().front() + "'");
-  }
+       cxxopts::value<double>(), "MW");
+  AddCostModelOption(options, kDefaultSearchCostModel);
+  AddObjectiveOption(options, "what to minimise per layer, and over the network to choose the "
+                              "design: latency, energy or edp");
+  AddCandidateOptions(options, kDefaultMaxCandidates,
+                      "candidates kept per layer and template (cadenza search keeps 20000)");
+  AddThreadsOption(options);
+  AddStrictOption(options);
+  AddOutputOptions(options, "write the HTML report here (replaced atomically)",
+                   "write the report's JSON here (replaced atomically)",
+                   "write one CSV row per design point here (replaced atomically)");
+  options.add_options()("h,help", "print this help");
+  AddModelShapeOptions(options);
+  return options;
+}
 
-  if (args.count("model") == 0) throw UsageError("dse: a model file is required");
-  const std::string model_path = args["model"].as<std::string>();
-  const bool is_onnx = EndsWith(model_path, ".onnx");
-  if (!is_onnx && !EndsWith(model_path, ".m")) {
-    throw UsageError("dse: '" + model_path + "' is neither an ONNX model (.onnx) nor a " +
-                     "MAESTRO network (.m)");
+// The sweep's design points and their labels.
+void ReadDesignPoints(const std::string& sweep_path, std::vector<Hardware>* points,
+                      std::vector<std::string>* labels) {
+  const std::vector<SweepPoint> sweep = ReadSweep(sweep_path);
+  points->reserve(sweep.size());
+  labels->reserve(sweep.size());
+  for (const SweepPoint& p : sweep) {
+    points->push_back(p.hw);
+    labels->push_back(p.label);
   }
+}
+
+// The report's warnings: nodes not analysed (first: their MACs are in no point's totals),
+// templates added, the model's, each node left out, unlimited buffers.
+void AddDseWarnings(const std::string& templates_path, const LoadedModel& loaded,
+                    const std::vector<Hardware>& points, const std::string& sweep_path,
+                    DseContext* context) {
+  if (const std::string s = NotAnalysedSummary(loaded.network, loaded.context.skipped);
+      !s.empty()) {
+    context->warnings.push_back(s);
+  }
+  if (!templates_path.empty()) {
+    context->warnings.push_back("dataflow templates of " + templates_path +
+                                " added to the built-in ones");
+  }
+  context->warnings.insert(context->warnings.end(), loaded.context.warnings.begin(),
+                           loaded.context.warnings.end());
+  for (const ReportSkippedNode& s : loaded.context.skipped) {
+    context->warnings.push_back("node '" + s.name + "' (" + s.op_type +
+                                ") is not in the network: " + s.reason);
+  }
+  for (const Hardware& hw : points) {
+    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size)) {
+      const std::string w =
+          "some design points leave L1 or L2 unlimited: their provisioned area and power "
+          "charge 2^31-1 bytes (give l1_bytes and l2_bytes in the sweep's base)";
+      context->warnings.push_back(w);
+      std::cerr << "cadenza: warning: " << sweep_path << ": " << w << '\n';
+      break;
+    }
+  }
+}
+
+// The chosen design's per-layer view, from the exploration's own evaluations (the same
+// choices as a search of that hardware on its own); nothing when no design is feasible.
+std::optional<NetworkReport> ChosenDesignReport(const LoadedModel& loaded, const DseResult& result,
+                                                const std::vector<Hardware>& points,
+                                                const std::vector<std::string>& labels,
+                                                const DseContext& context) {
+  if (result.best < 0) return std::nullopt;
+  const size_t best = static_cast<size_t>(result.best);
+  ReportContext chosen_context = loaded.context;
+  chosen_context.warnings.clear();  // the page shows them once, above, with the sweep's
+  chosen_context.model_path = context.model_path;
+  chosen_context.model_sha256 = context.model_sha256;
+  chosen_context.version = context.version;
+  chosen_context.command_line = context.command_line;
+  chosen_context.cost_model = context.cost_model;
+  chosen_context.date = context.date;
+  chosen_context.hardware_source =
+      "design point #" + std::to_string(best) + " of " + context.sweep_path + ": " + labels[best];
+  return BuildReport(loaded.network, result.chosen, points[best], chosen_context);
+}
+
+// Renders every document before writing any, so a failure leaves no partial set; prints the
+// summary (on stderr when a document goes to stdout) and the files written.
+void WriteDseOutputs(const DseReport& report, const LoadedModel& loaded, size_t num_points,
+                     double seconds,
+                     const std::vector<std::pair<std::string, std::string>>& output_paths) {
+  std::vector<std::string> rendered;
+  for (const auto& [flag, path] : output_paths) {
+    std::ostringstream text;
+    if (flag == "-o") {
+      WriteDseHtml(report, text);
+    } else if (flag == "--json") {
+      WriteDseJson(report, text);
+    } else {
+      WriteDseCsv(report, text);
+    }
+    rendered.push_back(std::move(text).str());
+  }
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  // Ahead of the figures: the MACs of these nodes are in none of them.
+  if (const std::string s = NotAnalysedSummary(loaded.network, loaded.context.skipped);
+      !s.empty()) {
+    summary << "warning: " << s << '\n';
+  }
+  WriteDseText(report, summary);
+  summary << "\nexplored " << FormatThousands(static_cast<int64_t>(num_points))
+          << " design points in " << FormatSi(seconds, "s");
+  if (seconds > 0) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(num_points) / seconds);
+    summary << " (" << rate << " points/s)";
+  }
+  summary << '\n';
+  for (size_t i = 0; i < output_paths.size(); ++i) {
+    WriteOutput(output_paths[i].second, rendered[i]);
+    if (output_paths[i].second != kStdoutPath) summary << "wrote " << output_paths[i].second << '\n';
+  }
+}
+
+}  // namespace
+
+int RunDse(int argc, char** argv) {
+  cxxopts::Options options = DseCommandOptions();
+  const std::optional<cxxopts::ParseResult> parsed =
+      ParseCommandLine("dse", options, {std::string(kModelFileKey)}, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
+
+  const ModelFile model = ParseModelFile("dse", args);
   if (args.count("sweep") == 0) throw UsageError("dse: --sweep SWEEP is required");
   const std::string sweep_path = args["sweep"].as<std::string>();
-  const std::string objective_name = args["objective"].as<std::string>();
-  const std::optional<Objective> objective = ObjectiveFromName(objective_name);
-  if (!objective) {
-    throw UsageError("dse: unknown objective '" + objective_name +
-                     "'; use latency, energy or edp");
-  }
   DseOptions dse;
-  dse.search.objective = *objective;
+  dse.search = ParseSearchOptions("dse", args);
   dse.area_budget_um2 = PositiveBudget(args, "area-budget");
   dse.power_budget_mw = PositiveBudget(args, "power-budget");
-  dse.search.threads = args["threads"].as<int>();
-  if (dse.search.threads < 0) throw UsageError("dse: --threads must be 0 or more");
-  dse.search.max_candidates_per_template = args["max-candidates"].as<int64_t>();
-  if (dse.search.max_candidates_per_template < 1) {
-    throw UsageError("dse: --max-candidates must be at least 1");
-  }
-  ImportOptions import;
-  if (args.count("batch") > 0) {
-    import.batch_size = args["batch"].as<int64_t>();
-    if (import.batch_size < 1) throw UsageError("dse: --batch must be at least 1");
-  }
-  import.skip_unresolved = args.count("skip-unresolved") > 0;
-  if (!is_onnx && (args.count("batch") > 0 || import.skip_unresolved)) {
-    throw UsageError(std::string("dse: ") +
-                     (args.count("batch") > 0 ? "--batch" : "--skip-unresolved") +
-                     " applies to ONNX models only");
-  }
-
-  std::vector<Output> outputs;
-  if (args.count("output") > 0) {
-    outputs.push_back({"-o", args["output"].as<std::string>(), WriteDseHtml});
-  }
-  if (args.count("json") > 0) outputs.push_back({"--json", args["json"].as<std::string>(), WriteDseJson});
-  if (args.count("csv") > 0) outputs.push_back({"--csv", args["csv"].as<std::string>(), WriteDseCsv});
-  std::vector<std::pair<std::string, std::string>> output_paths;
-  for (const Output& o : outputs) output_paths.emplace_back(o.flag, o.path);
-  CheckOutputPaths("dse", output_paths, {{"model", model_path}, {"sweep file", sweep_path}});
+  const ImportOptions import = ParseModelShapeOptions("dse", args, model.is_onnx);
+  const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
+  CheckOutputPaths("dse", output_paths, {{"model", model.path}, {"sweep file", sweep_path}});
 
   TemplateLibrary library = TemplateLibrary::Builtin();
   std::string templates_path;
@@ -164,53 +213,28 @@ int RunDse(int argc, char** argv) {
   }
 
   // The sweep first: it is quick to read, and a mistake in it should not wait for the model.
-  const std::vector<SweepPoint> sweep = ReadSweep(sweep_path);
-  const std::string sweep_text = ReadInputFile(sweep_path);
   std::vector<Hardware> points;
   std::vector<std::string> labels;
-  points.reserve(sweep.size());
-  labels.reserve(sweep.size());
-  for (const SweepPoint& p : sweep) {
-    points.push_back(p.hw);
-    labels.push_back(p.label);
-  }
-
-  LoadedModel loaded = LoadModel(model_path, is_onnx, import,
+  ReadDesignPoints(sweep_path, &points, &labels);
+  const std::string sweep_text = ReadInputFile(sweep_path);
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
                                  "the dataflows this file gives are not used; every design "
                                  "point's search picks its own ('cadenza eval' evaluates the "
                                  "file's)");
+  CheckStrict(args, model.path, loaded);
 
   DseContext context;
-  context.model_path = model_path;
-  context.model_sha256 = Sha256OfFile(model_path);
+  context.model_path = model.path;
+  context.model_sha256 = Sha256OfFile(model.path);
   context.version = CADENZA_VERSION;
-  context.command_line = "cadenza";
-  for (int i = 0; i < argc; ++i) context.command_line += " " + ShellQuoted(argv[i]);
+  context.command_line = CommandLine(argc, argv);
+  context.cost_model = std::string(CostModelName(dse.search.model));
   context.sweep_path = sweep_path;
   context.sweep_text = sweep_text;
   context.area_budget_um2 = dse.area_budget_um2;
   context.power_budget_mw = dse.power_budget_mw;
   context.max_candidates_per_template = dse.search.max_candidates_per_template;
-  if (!templates_path.empty()) {
-    context.warnings.push_back("dataflow templates of " + templates_path +
-                               " added to the built-in ones");
-  }
-  context.warnings.insert(context.warnings.end(), loaded.context.warnings.begin(),
-                          loaded.context.warnings.end());
-  for (const ReportSkippedNode& s : loaded.context.skipped) {
-    context.warnings.push_back("node '" + s.name + "' (" + s.op_type +
-                               ") is not in the network: " + s.reason);
-  }
-  for (const Hardware& hw : points) {
-    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size)) {
-      const std::string w =
-          "some design points leave L1 or L2 unlimited: their provisioned area and power "
-          "charge 2^31-1 bytes (give l1_bytes and l2_bytes in the sweep's base)";
-      context.warnings.push_back(w);
-      std::cerr << "cadenza: warning: " << sweep_path << ": " << w << '\n';
-      break;
-    }
-  }
+  AddDseWarnings(templates_path, loaded, points, sweep_path, &context);
 
   Progress explore_progress("exploring", "design points");
   dse.search.progress = [&explore_progress](int64_t done, int64_t total) {
@@ -221,49 +245,11 @@ int RunDse(int argc, char** argv) {
   context.explore_seconds = SecondsSince(explore_start);
   explore_progress.Update(1, 1);
 
-  // The chosen design's per-layer view, from the exploration's own evaluations (the same
-  // choices as a search of that hardware on its own).
-  std::optional<NetworkReport> chosen;
-  if (result.best >= 0) {
-    const size_t best = static_cast<size_t>(result.best);
-    ReportContext chosen_context = loaded.context;
-    chosen_context.warnings.clear();  // the page shows them once, above, with the sweep's
-    chosen_context.model_path = model_path;
-    chosen_context.model_sha256 = context.model_sha256;
-    chosen_context.version = context.version;
-    chosen_context.command_line = context.command_line;
-    chosen_context.hardware_source =
-        "design point #" + std::to_string(best) + " of " + sweep_path + ": " + labels[best];
-    chosen = BuildReport(loaded.network, result.chosen, points[best], chosen_context);
-  }
   context.date = IsoDate();
-  if (chosen) chosen->context.date = context.date;
+  std::optional<NetworkReport> chosen = ChosenDesignReport(loaded, result, points, labels, context);
   const DseReport report =
       BuildDseReport(loaded.network, result, points, labels, std::move(chosen), context);
-
-  // Every document is rendered before any is written, so a failure leaves no partial set.
-  std::vector<std::string> rendered;
-  for (const Output& o : outputs) {
-    std::ostringstream text;
-    o.write(report, text);
-    rendered.push_back(std::move(text).str());
-  }
-  // With a document on standard output, the summary goes to standard error.
-  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
-  WriteDseText(report, summary);
-  summary << "\nexplored " << FormatThousands(static_cast<int64_t>(points.size()))
-            << " design points in " << FormatSi(context.explore_seconds, "s");
-  if (context.explore_seconds > 0) {
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f",
-                  static_cast<double>(points.size()) / context.explore_seconds);
-    summary << " (" << rate << " points/s)";
-  }
-  summary << '\n';
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    WriteOutput(outputs[i].path, rendered[i]);
-    if (outputs[i].path != kStdoutPath) summary << "wrote " << outputs[i].path << '\n';
-  }
+  WriteDseOutputs(report, loaded, points.size(), context.explore_seconds, output_paths);
   if (result.best < 0) {
     std::cerr << "cadenza: error: no design point of " << sweep_path
               << " is feasible (see the infeasible points above)\n";

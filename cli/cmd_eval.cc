@@ -4,13 +4,16 @@
 #include <algorithm>
 #include <cxxopts.hpp>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "analyzer/analyzer.h"
+#include "analyzer/cost_model.h"
 #include "analyzer/error.h"
 #include "analyzer/mapping.h"
+#include "cli/common_options.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
@@ -76,96 +79,56 @@ std::vector<std::string> ResultWarnings(const Layer& layer, const CostResult& r,
   return warnings;
 }
 
-}  // namespace
+// One layer under its file's dataflow with `kind`; an error, rather than a result, when the
+// model cannot take the layer or the mapping is infeasible.
+EvalRow EvaluateLayer(const MaestroModel& model, size_t i, CostModelKind kind, const Hardware& hw) {
+  const Layer& layer = model.network.layers[i];
+  EvalRow row;
+  row.layer = &layer;
+  row.mapping = &model.mappings[i];
+  try {
+    const std::unique_ptr<LayerCostModel> cost_model = MakeLayerCostModel(kind, layer, hw);
+    row.result = cost_model->Evaluate(model.mappings[i]);
+    if (!row.result.ok()) {
+      row.error = InfeasibleMessage(model, i, row.result);
+    } else {
+      row.warnings = ResultWarnings(layer, row.result, hw);
+    }
+  } catch (const InputError& e) {
+    // A layer the model cannot take; the others are still worth evaluating.
+    row.error = Where(model, i, LayerLine(model, i)) + ": " + e.what();
+  }
+  return row;
+}
 
-int RunEval(int argc, char** argv) {
+cxxopts::Options EvalCommandOptions() {
   cxxopts::Options options(
       "cadenza eval",
       "Evaluates every layer of a MAESTRO .m network under the dataflow the file gives it,\n"
-      "with the MAESTRO-compatible cost model. Prints a per-layer summary; --csv writes the\n"
-      "original tool's 52 columns plus Cadenza's, --json every statistic.\n");
+      "with the MAESTRO-compatible cost model (--model exact: the exact one). Prints a\n"
+      "per-layer summary; --csv writes the original tool's 52 columns plus Cadenza's, --json\n"
+      "every statistic. An ONNX model has no dataflows to evaluate: 'cadenza search' finds them.\n"
+      "Exit codes: 0 done, 1 bad input or a layer that could not be evaluated, 2 bad command\n"
+      "line.\n");
   options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  AddMaestroInputOptions(options, "the hardware (.m: num_pes, l1_size_cstr, ...)");
   options.add_options()
-      ("mapping", "the network, its layers and their dataflows (.m)",
-       cxxopts::value<std::string>(), "FILE.m")
-      ("hw", "the hardware (.m: num_pes, l1_size_cstr, ...)", cxxopts::value<std::string>(),
-       "HW.m")
       ("simd-lanes", "MACs per PE per cycle (MAESTRO's --num_simd_lanes)",
-       cxxopts::value<int64_t>()->default_value("1"), "N")
-      ("csv", "write the CSV here (replaced atomically; - is standard output)",
-       cxxopts::value<std::string>(), "OUT")
-      ("json", "write the JSON here (replaced atomically; - is standard output)",
-       cxxopts::value<std::string>(), "OUT")
+       cxxopts::value<int64_t>()->default_value("1"), "N");
+  AddCostModelOption(options, kDefaultEvalCostModel);
+  AddOutputOptions(options, "", "write the JSON here (replaced atomically; - is standard output)",
+                   "write the CSV here (replaced atomically; - is standard output)");
+  options.add_options()
       ("keep-going", "when some layer cannot be evaluated, still write --csv/--json with the "
        "other layers (an error row for it); the exit code is 1 all the same")
       ("h,help", "print this help");
-  const cxxopts::ParseResult args = options.parse(argc, argv);
-  if (args.count("help") > 0) {
-    std::cout << options.help();
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    throw UsageError("eval: unexpected argument '" + args.unmatched().front() + "'");
-  }
-  for (const char* required : {"mapping", "hw"}) {
-    if (args.count(required) == 0) {
-      throw UsageError(std::string("eval: --") + required + " is required");
-    }
-  }
-  const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
-  if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
+  return options;
+}
 
-  const std::string mapping_path = args["mapping"].as<std::string>();
-  const std::string hw_path = args["hw"].as<std::string>();
-  std::vector<std::pair<std::string, std::string>> output_paths;
-  for (const char* flag : {"csv", "json"}) {
-    if (args.count(flag) > 0) output_paths.emplace_back(std::string("--") + flag, args[flag].as<std::string>());
-  }
-  CheckOutputPaths("eval", output_paths, {{"mapping file", mapping_path}, {"hardware file", hw_path}});
-  const bool keep_going = args.count("keep-going") > 0;
-  const MaestroModel model = ReadMaestroModel(mapping_path);
-  Hardware hw = ReadMaestroHardware(hw_path);
-  hw.simd_lanes = simd_lanes;
-
-  EvalReport report;
-  report.version = CADENZA_VERSION;
-  report.network = model.network.name;
-  report.mapping_path = mapping_path;
-  report.hardware_path = hw_path;
-  report.hardware = hw;
-  report.warnings = model.network.warnings;  // each names its file and line
-  for (const std::string& w : report.warnings) std::cerr << "cadenza: warning: " << w << '\n';
-
-  bool failed = false;
-  const std::vector<Layer>& layers = model.network.layers;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    EvalRow row;
-    row.layer = &layers[i];
-    row.mapping = &model.mappings[i];
-    try {
-      const Analyzer analyzer(layers[i], hw);
-      row.result = analyzer.Evaluate(model.mappings[i]);
-      if (!row.result.ok()) {
-        row.error = InfeasibleMessage(model, i, row.result);
-      } else {
-        row.warnings = ResultWarnings(layers[i], row.result, hw);
-      }
-    } catch (const InputError& e) {
-      // A layer the engine cannot take; the others are still worth evaluating.
-      row.error = Where(model, i, LayerLine(model, i)) + ": " + e.what();
-    }
-    if (!row.ok()) {
-      failed = true;
-      std::cerr << "cadenza: error: " << row.error << '\n';
-    }
-    for (const std::string& w : row.warnings) {
-      std::cerr << "cadenza: warning: " << Where(model, i, LayerLine(model, i)) << ": " << w
-                << '\n';
-    }
-    report.rows.push_back(std::move(row));
-  }
-
-  // With a document on standard output, the table goes to standard error.
+// Prints the table (on stderr when a document goes to stdout) and writes the documents, unless
+// a layer failed without --keep-going. Returns the exit code.
+int WriteEvalOutputs(const EvalReport& report, bool failed, bool keep_going,
+                     const std::vector<std::pair<std::string, std::string>>& output_paths) {
   std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
   WriteEvalTable(report, summary);
   if (failed && !keep_going && !output_paths.empty()) {
@@ -185,6 +148,58 @@ int RunEval(int argc, char** argv) {
     if (path != kStdoutPath) summary << "wrote " << path << '\n';
   }
   return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int RunEval(int argc, char** argv) {
+  cxxopts::Options options = EvalCommandOptions();
+  const std::optional<cxxopts::ParseResult> parsed =
+      ParseCommandLine("eval", options, {}, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
+  const MaestroInputs inputs = ParseMaestroInputs("eval", args);
+  const std::string& mapping_path = inputs.mapping_path;
+  const std::string& hw_path = inputs.hw_path;
+  if (EndsWith(mapping_path, ".onnx")) {
+    // Before the reader, whose parse error would not say what to do instead.
+    throw UsageError("eval: '" + mapping_path + "' is an ONNX model, which gives no dataflows to "
+                     "evaluate; 'cadenza search' finds them");
+  }
+  const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
+  if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
+  const CostModelKind kind = ParseCostModel("eval", args);
+
+  const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
+  CheckOutputPaths("eval", output_paths, {{"mapping file", mapping_path}, {"hardware file", hw_path}});
+  const MaestroModel model = ReadMaestroModel(mapping_path);
+  Hardware hw = ReadMaestroHardware(hw_path);
+  hw.simd_lanes = simd_lanes;
+
+  EvalReport report;
+  report.version = CADENZA_VERSION;
+  report.cost_model = std::string(CostModelName(kind));
+  report.network = model.network.name;
+  report.mapping_path = mapping_path;
+  report.hardware_path = hw_path;
+  report.hardware = hw;
+  report.warnings = model.network.warnings;  // each names its file and line
+  for (const std::string& w : report.warnings) std::cerr << "cadenza: warning: " << w << '\n';
+
+  bool failed = false;
+  for (size_t i = 0; i < model.network.layers.size(); ++i) {
+    EvalRow row = EvaluateLayer(model, i, kind, hw);
+    if (!row.ok()) {
+      failed = true;
+      std::cerr << "cadenza: error: " << row.error << '\n';
+    }
+    for (const std::string& w : row.warnings) {
+      std::cerr << "cadenza: warning: " << Where(model, i, LayerLine(model, i)) << ": " << w
+                << '\n';
+    }
+    report.rows.push_back(std::move(row));
+  }
+  return WriteEvalOutputs(report, failed, args.count("keep-going") > 0, output_paths);
 }
 
 }  // namespace cadenza::cli

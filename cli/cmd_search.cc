@@ -1,16 +1,10 @@
 // `cadenza search`: the best dataflow for every layer of an ONNX model or `.m` network, with a
 // summary on stdout and the review report as HTML, JSON and CSV files.
 
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <cxxopts.hpp>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -21,6 +15,7 @@
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/input_file.h"
+#include "cli/common_options.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/sha256.h"
@@ -36,57 +31,84 @@ namespace cadenza::cli {
 
 namespace {
 
-struct Output {
-  std::string flag;  // "--json"
-  std::string path;
-  void (*write)(const NetworkReport&, std::ostream&);
-};
-
-}  // namespace
-
-int RunSearch(int argc, char** argv) {
+cxxopts::Options SearchCommandOptions() {
   cxxopts::Options options(
       "cadenza search",
       "Searches the best dataflow for every layer of an ONNX model or a MAESTRO .m network\n"
       "(the .m file's own dataflows are ignored) and reports whole-network latency and energy.\n"
       "Prints a per-layer summary; -o writes a self-contained HTML review report, --json and\n"
-      "--csv the same data.\n");
+      "--csv the same data. Exit codes: 0 done, 1 bad input or a layer without a feasible\n"
+      "mapping, 2 bad command line.\n");
   options.custom_help("MODEL.onnx|NETWORK.m [OPTIONS]");
   options.positional_help("");
+  AddModelFileArgument(options);
   options.add_options()
-      ("model", "the model", cxxopts::value<std::string>())
       ("hw", "hardware: Cadenza's text format or a MAESTRO hardware .m file (default: the "
              "built-in preset, models/hw/default.textproto)",
-       cxxopts::value<std::string>(), "HW")
-      ("objective", "what to minimise per layer: latency, energy or edp",
-       cxxopts::value<std::string>()->default_value("edp"), "OBJ")
-      ("templates", "add the dataflow templates of FILE to the built-in ones",
-       cxxopts::value<std::string>(), "FILE")
-      ("threads", "search threads (0: all cores); the result never depends on it",
-       cxxopts::value<int>()->default_value("0"), "N")
-      ("max-candidates", "candidates kept per layer and template",
-       cxxopts::value<int64_t>()->default_value("20000"), "N")
-      ("batch", "ONNX: value of symbolic batch dimensions", cxxopts::value<int64_t>(), "N")
-      ("skip-unresolved", "ONNX: leave out MAC nodes whose shapes cannot be settled, with a "
-                          "warning, instead of failing")
-      ("o,output", "write the HTML report here (replaced atomically)",
-       cxxopts::value<std::string>(), "REPORT.html")
-      ("json", "write the report's JSON here (replaced atomically)",
-       cxxopts::value<std::string>(), "OUT")
-      ("csv", "write one CSV row per layer here (replaced atomically)",
-       cxxopts::value<std::string>(), "OUT")
+       cxxopts::value<std::string>(), "HW");
+  AddCostModelOption(options, kDefaultSearchCostModel);
+  AddObjectiveOption(options, "what to minimise per layer: latency, energy or edp");
+  AddCandidateOptions(options, 20'000, "candidates kept per layer and template");
+  AddThreadsOption(options);
+  AddStrictOption(options);
+  AddOutputOptions(options, "write the HTML report here (replaced atomically)",
+                   "write the report's JSON here (replaced atomically)",
+                   "write one CSV row per layer here (replaced atomically)");
+  options.add_options()
       ("list-templates", "print the dataflow templates (with --templates, the file's too) and "
                          "exit")
       ("h,help", "print this help");
-  options.parse_positional({"model"});
-  const cxxopts::ParseResult args = options.parse(argc, argv);
-  if (args.count("help") > 0) {
-    std::cout << options.help();
-    return 0;
+  AddModelShapeOptions(options);
+  return options;
+}
+
+// The hardware of --hw, or the built-in preset; `context` records where it came from.
+Hardware LoadSearchHardware(const cxxopts::ParseResult& args, ReportContext* context) {
+  if (args.count("hw") == 0) {
+    context->hardware_source = "built-in default (models/hw/default.textproto)";
+    context->hardware_text = std::string(DefaultHardwareText());
+    return DefaultHardware();
   }
-  if (!args.unmatched().empty()) {
-    throw UsageError("search: unexpected argument '" + args.unmatched().front() + "'");
+  const std::string hw_path = args["hw"].as<std::string>();
+  Hardware hw = ReadHardwareFile(hw_path);
+  context->hardware_source = hw_path;
+  context->hardware_text = ReadInputFile(hw_path);
+  return hw;
+}
+
+// Renders every document before writing any, so a failure leaves no partial set; prints the
+// summary (on stderr when a document goes to stdout) and the files written.
+void WriteSearchOutputs(const NetworkReport& report, double seconds,
+                        const std::vector<std::pair<std::string, std::string>>& output_paths) {
+  std::vector<std::string> rendered;
+  for (const auto& [flag, path] : output_paths) {
+    std::ostringstream text;
+    if (flag == "-o") {
+      WriteHtml(report, text);
+    } else if (flag == "--json") {
+      WriteJson(report, text);
+    } else {
+      WriteCsv(report, text);
+    }
+    rendered.push_back(std::move(text).str());
   }
+  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
+  WriteText(report, summary);
+  summary << "search took " << FormatSi(seconds, "s") << '\n';
+  for (size_t i = 0; i < output_paths.size(); ++i) {
+    WriteOutput(output_paths[i].second, rendered[i]);
+    if (output_paths[i].second != kStdoutPath) summary << "wrote " << output_paths[i].second << '\n';
+  }
+}
+
+}  // namespace
+
+int RunSearch(int argc, char** argv) {
+  cxxopts::Options options = SearchCommandOptions();
+  const std::optional<cxxopts::ParseResult> parsed =
+      ParseCommandLine("search", options, {std::string(kModelFileKey)}, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
 
   TemplateLibrary library = TemplateLibrary::Builtin();
   std::string templates_path;
@@ -104,101 +126,39 @@ int RunSearch(int argc, char** argv) {
     return 0;
   }
 
-  if (args.count("model") == 0) throw UsageError("search: a model file is required");
-  const std::string model_path = args["model"].as<std::string>();
-  const bool is_onnx = EndsWith(model_path, ".onnx");
-  if (!is_onnx && !EndsWith(model_path, ".m")) {
-    throw UsageError("search: '" + model_path + "' is neither an ONNX model (.onnx) nor a " +
-                     "MAESTRO network (.m)");
-  }
-  const std::string objective_name = args["objective"].as<std::string>();
-  const std::optional<Objective> objective = ObjectiveFromName(objective_name);
-  if (!objective) {
-    throw UsageError("search: unknown objective '" + objective_name +
-                     "'; use latency, energy or edp");
-  }
-  SearchOptions search;
-  search.objective = *objective;
-  search.threads = args["threads"].as<int>();
-  if (search.threads < 0) throw UsageError("search: --threads must be 0 or more");
-  search.max_candidates_per_template = args["max-candidates"].as<int64_t>();
-  if (search.max_candidates_per_template < 1) {
-    throw UsageError("search: --max-candidates must be at least 1");
-  }
-  ImportOptions import;
-  if (args.count("batch") > 0) {
-    import.batch_size = args["batch"].as<int64_t>();
-    if (import.batch_size < 1) throw UsageError("search: --batch must be at least 1");
-  }
-  import.skip_unresolved = args.count("skip-unresolved") > 0;
-  if (!is_onnx && (args.count("batch") > 0 || import.skip_unresolved)) {
-    throw UsageError(std::string("search: ") +
-                     (args.count("batch") > 0 ? "--batch" : "--skip-unresolved") +
-                     " applies to ONNX models only");
-  }
-
-  std::vector<Output> outputs;
-  if (args.count("output") > 0) outputs.push_back({"-o", args["output"].as<std::string>(), WriteHtml});
-  if (args.count("json") > 0) outputs.push_back({"--json", args["json"].as<std::string>(), WriteJson});
-  if (args.count("csv") > 0) outputs.push_back({"--csv", args["csv"].as<std::string>(), WriteCsv});
-  std::vector<std::pair<std::string, std::string>> output_paths;
-  for (const Output& o : outputs) output_paths.emplace_back(o.flag, o.path);
-  CheckOutputPaths("search", output_paths, {{"model", model_path}});
+  const ModelFile model = ParseModelFile("search", args);
+  SearchOptions search = ParseSearchOptions("search", args);
+  const ImportOptions import = ParseModelShapeOptions("search", args, model.is_onnx);
+  const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
+  CheckOutputPaths("search", output_paths, {{"model", model.path}});
 
   ReportContext hw_context;
-  Hardware hw;
-  if (args.count("hw") > 0) {
-    const std::string hw_path = args["hw"].as<std::string>();
-    hw = ReadHardwareFile(hw_path);
-    hw_context.hardware_source = hw_path;
-    hw_context.hardware_text = ReadInputFile(hw_path);
-  } else {
-    hw = DefaultHardware();
-    hw_context.hardware_source = "built-in default (models/hw/default.textproto)";
-    hw_context.hardware_text = std::string(DefaultHardwareText());
-  }
-
-  LoadedModel loaded = LoadModel(model_path, is_onnx, import,
+  const Hardware hw = LoadSearchHardware(args, &hw_context);
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
+  CheckStrict(args, model.path, loaded);
 
   Progress progress("searching", "candidates");
   search.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
   const auto start = std::chrono::steady_clock::now();
   const SearchResult result = SearchNetwork(loaded.network, hw, library, search);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = SecondsSince(start);
 
   ReportContext context = std::move(loaded.context);
-  context.model_path = model_path;
-  context.model_sha256 = Sha256OfFile(model_path);
+  context.model_path = model.path;
+  context.model_sha256 = Sha256OfFile(model.path);
   context.date = IsoDate();
   context.version = CADENZA_VERSION;
-  context.command_line = "cadenza";
-  for (int i = 0; i < argc; ++i) context.command_line += " " + ShellQuoted(argv[i]);
+  context.command_line = CommandLine(argc, argv);
+  context.cost_model = std::string(CostModelName(search.model));
   context.hardware_source = hw_context.hardware_source;
   context.hardware_text = hw_context.hardware_text;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");
   }
-  const NetworkReport report = BuildReport(loaded.network, result, hw, context);
-
-  // Every document is rendered before any is written, so a failure leaves no partial set.
-  std::vector<std::string> rendered;
-  for (const Output& o : outputs) {
-    std::ostringstream text;
-    o.write(report, text);
-    rendered.push_back(std::move(text).str());
-  }
-  // With a document on standard output, the summary goes to standard error.
-  std::ostream& summary = AnyToStdout(output_paths) ? std::cerr : std::cout;
-  WriteText(report, summary);
-  summary << "search took " << FormatSi(seconds, "s") << '\n';
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    WriteOutput(outputs[i].path, rendered[i]);
-    if (outputs[i].path != kStdoutPath) summary << "wrote " << outputs[i].path << '\n';
-  }
+  WriteSearchOutputs(BuildReport(loaded.network, result, hw, context), seconds, output_paths);
   if (result.totals.layers_without_mapping > 0) {
     std::cerr << "cadenza: error: " << result.totals.layers_without_mapping
               << " layer(s) have no feasible mapping on this hardware (see the report)\n";

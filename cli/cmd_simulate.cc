@@ -4,12 +4,14 @@
 #include <cxxopts.hpp>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "analyzer/error.h"
 #include "analyzer/layer.h"
+#include "cli/common_options.h"
 #include "cli/output_file.h"
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
@@ -94,6 +96,60 @@ void WriteExact(JsonWriter& json, const SimulationResult& r) {
   json.EndObject();
 }
 
+// One layer under its file's dataflow; an error instead of counts when the simulator cannot
+// take it or the mapping does not cover every MAC exactly once.
+LayerRun SimulateLayer(const MaestroModel& model, size_t i, const std::string& mapping_path,
+                       const Hardware& hw, const SimulatorOptions& sim) {
+  LayerRun run;
+  run.layer = &model.network.layers[i];
+  const std::string where = mapping_path + ": layer '" + run.layer->name + "'";
+  try {
+    run.result = Simulate(*run.layer, model.mappings[i], hw, sim);
+    run.simulated = true;
+    if (!run.result.legal) {
+      run.error = where + ": coverage: " + std::to_string(run.result.missing_macs) +
+                  " MACs missing, " + std::to_string(run.result.extra_macs) + " extra";
+    }
+  } catch (const InputError& e) {
+    // The other layers are still worth simulating; the run fails at the end.
+    run.error = where + ": " + e.what();
+  }
+  return run;
+}
+
+// Every layer's counts, with the inputs and the simulator's options, as one JSON document.
+void WriteRunsJson(const MaestroModel& model, const std::string& mapping_path,
+                   const std::string& hw_path, const Hardware& hw, const SimulatorOptions& sim,
+                   const std::vector<LayerRun>& runs, std::ostream& out) {
+  JsonWriter json(out);
+  json.BeginObject();
+  json.Field("tool", "cadenza");
+  json.Field("version", CADENZA_VERSION);
+  json.Field("command", "simulate");
+  json.Field("network", model.network.name);
+  json.Field("mapping_file", mapping_path);
+  json.Field("hardware_file", hw_path);
+  json.Key("hardware");
+  json.BeginObject();
+  WriteHardwareFields(json, hw);
+  json.EndObject();
+  json.Field("multicast", sim.multicast);
+  json.Field("reduction", sim.reduction);
+  json.Key("layers");
+  json.BeginArray();
+  for (const LayerRun& run : runs) {
+    json.BeginObject();
+    json.Field("name", run.layer->name);
+    json.Field("type", OpKindName(run.layer->kind));
+    json.Key("exact");
+    WriteExact(json, run.result);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  out << '\n';
+}
+
 }  // namespace
 
 int RunSimulate(int argc, char** argv) {
@@ -105,11 +161,9 @@ int RunSimulate(int argc, char** argv) {
       "Prints the counts per layer; --json writes them. An illegal mapping (some MAC executed\n"
       "never or more than once) is an error.\n");
   options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
+  AddMaestroInputOptions(options,
+                         "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)");
   options.add_options()
-      ("mapping", "the network, its layers and their dataflows (.m)",
-       cxxopts::value<std::string>(), "FILE.m")
-      ("hw", "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)",
-       cxxopts::value<std::string>(), "HW.m")
       ("simd-lanes", "MACs per PE per cycle (default: the hardware file's num_simd_lanes, or 1)",
        cxxopts::value<int64_t>(), "N")
       ("no-multicast", "count each PE's ingress separately in the step delays")
@@ -117,21 +171,13 @@ int RunSimulate(int argc, char** argv) {
       ("json", "write the counts as JSON here (replaced atomically)",
        cxxopts::value<std::string>(), "OUT")
       ("h,help", "print this help");
-  const cxxopts::ParseResult args = options.parse(argc, argv);
-  if (args.count("help") > 0) {
-    std::cout << options.help();
-    return 0;
-  }
-  if (!args.unmatched().empty()) {
-    throw UsageError("simulate: unexpected argument '" + args.unmatched().front() + "'");
-  }
-  for (const char* required : {"mapping", "hw"}) {
-    if (args.count(required) == 0) {
-      throw UsageError(std::string("simulate: --") + required + " is required");
-    }
-  }
-  const std::string mapping_path = args["mapping"].as<std::string>();
-  const std::string hw_path = args["hw"].as<std::string>();
+  const std::optional<cxxopts::ParseResult> parsed =
+      ParseCommandLine("simulate", options, {}, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
+  const MaestroInputs inputs = ParseMaestroInputs("simulate", args);
+  const std::string& mapping_path = inputs.mapping_path;
+  const std::string& hw_path = inputs.hw_path;
   std::string json_path;
   if (args.count("json") > 0) {
     json_path = args["json"].as<std::string>();
@@ -155,20 +201,7 @@ int RunSimulate(int argc, char** argv) {
   std::vector<LayerRun> runs;
   bool failed = false;
   for (size_t i = 0; i < model.network.layers.size(); ++i) {
-    LayerRun run;
-    run.layer = &model.network.layers[i];
-    const std::string where = mapping_path + ": layer '" + run.layer->name + "'";
-    try {
-      run.result = Simulate(*run.layer, model.mappings[i], hw, sim);
-      run.simulated = true;
-      if (!run.result.legal) {
-        run.error = where + ": coverage: " + std::to_string(run.result.missing_macs) +
-                    " MACs missing, " + std::to_string(run.result.extra_macs) + " extra";
-      }
-    } catch (const InputError& e) {
-      // The other layers are still worth simulating; the run fails at the end.
-      run.error = where + ": " + e.what();
-    }
+    LayerRun run = SimulateLayer(model, i, mapping_path, hw, sim);
     if (!run.error.empty()) {
       failed = true;
       std::cerr << "cadenza: error: " << run.error << '\n';
@@ -180,33 +213,7 @@ int RunSimulate(int argc, char** argv) {
 
   if (!json_path.empty()) {
     WriteOutput(json_path, [&](std::ostream& out) {
-      JsonWriter json(out);
-      json.BeginObject();
-      json.Field("tool", "cadenza");
-      json.Field("version", CADENZA_VERSION);
-      json.Field("command", "simulate");
-      json.Field("network", model.network.name);
-      json.Field("mapping_file", mapping_path);
-      json.Field("hardware_file", hw_path);
-      json.Key("hardware");
-      json.BeginObject();
-      WriteHardwareFields(json, hw);
-      json.EndObject();
-      json.Field("multicast", sim.multicast);
-      json.Field("reduction", sim.reduction);
-      json.Key("layers");
-      json.BeginArray();
-      for (const LayerRun& run : runs) {
-        json.BeginObject();
-        json.Field("name", run.layer->name);
-        json.Field("type", OpKindName(run.layer->kind));
-        json.Key("exact");
-        WriteExact(json, run.result);
-        json.EndObject();
-      }
-      json.EndArray();
-      json.EndObject();
-      out << '\n';
+      WriteRunsJson(model, mapping_path, hw_path, hw, sim, runs, out);
     });
     if (json_path != kStdoutPath) std::cout << "wrote " << json_path << '\n';
   }

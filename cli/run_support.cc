@@ -156,7 +156,7 @@ LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions
     loaded.network = std::move(onnx.network);
     for (const SkippedNode& s : onnx.skipped) {
       loaded.context.skipped.push_back(
-          {s.name, s.op_type, std::string(SkipReasonName(s.why)) + ": " + s.reason});
+          {s.name, s.op_type, std::string(SkipReasonName(s.why)) + ": " + s.reason, s.macs});
     }
     for (const auto& [op, count] : onnx.other_ops) loaded.context.other_ops.emplace_back(op, count);
   } else {

@@ -244,6 +244,8 @@ void WriteDseJson(const DseReport& r, std::ostream& out) {
   json.Field("version", c.version);
   json.Field("date", c.date);
   json.Field("command_line", c.command_line);
+  // Absent when the caller did not say; readers take "maestro", the only model before.
+  if (!c.cost_model.empty()) json.Field("cost_model", c.cost_model);
   json.Field("explore_seconds", c.explore_seconds);
   json.Key("model");
   json.BeginObject();

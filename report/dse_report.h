@@ -33,6 +33,7 @@ struct DseContext {
   std::string date;          // ISO 8601, e.g. "2024-05-01T12:00:00Z"
   std::string version;       // Cadenza's version
   std::string command_line;  // as typed, for reproducing the run
+  std::string cost_model;    // the cost model's name (CostModelName), e.g. "maestro"
   std::string sweep_path;    // the sweep file
   std::string sweep_text;    // its contents, shown verbatim
   double area_budget_um2 = 0;  // 0: none

@@ -338,6 +338,8 @@ void WriteEvalJson(const EvalReport& report, std::ostream& out) {
   json.BeginObject();
   json.Field("tool", "cadenza");
   json.Field("version", report.version);
+  // Absent when the caller did not say; readers take "maestro", the only model before.
+  if (!report.cost_model.empty()) json.Field("cost_model", report.cost_model);
   json.Field("network", report.network);
   json.Field("mapping_file", report.mapping_path);
   json.Field("hardware_file", report.hardware_path);

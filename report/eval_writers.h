@@ -34,6 +34,7 @@ struct EvalRow {
 /// A whole `cadenza eval` run.
 struct EvalReport {
   std::string version;        // Cadenza's version, e.g. "0.1.0"
+  std::string cost_model;     // the cost model's name (CostModelName), e.g. "maestro"
   std::string network;        // the network's name (MAESTRO's column 1)
   std::string mapping_path;   // the `.m` network file, as given
   std::string hardware_path;  // the hardware file, as given

@@ -30,7 +30,13 @@ struct ReportSkippedNode {
   std::string name;
   std::string op_type;
   std::string reason;  // e.g. "unsupported: non-matmul Einsum"
+  int64_t macs = -1;   // its MAC count when the reader could settle it, else -1
 };
+
+/// "2 MAC node(s) not analysed, 20.0% of the model's MACs: a (Conv), b (MatMul)", where the
+/// model's MACs are `analysed_macs` plus the nodes' own; "at least" when some node's count is
+/// unknown. Empty when `skipped` is.
+std::string NotAnalysedSummary(int64_t analysed_macs, const std::vector<ReportSkippedNode>& skipped);
 
 /// What the report says about the run beyond the search itself; filled by the caller.
 struct ReportContext {
@@ -39,6 +45,7 @@ struct ReportContext {
   std::string date;           // ISO 8601, e.g. "2024-05-01T12:00:00Z"
   std::string version;        // Cadenza's version
   std::string command_line;   // as typed, for reproducing the run
+  std::string cost_model;     // the cost model's name (CostModelName), e.g. "maestro"
   std::string hardware_source;  // the hardware file, or a phrase for the built-in preset
   std::string hardware_text;    // the hardware description shown verbatim (file contents)
   std::vector<std::string> warnings;          // about the input, one sentence each

@@ -409,6 +409,12 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
     out << " <strong class=\"over\">" << t.layers_without_mapping
         << " layer(s) have no feasible mapping and are not in the totals.</strong>";
   }
+  int64_t analysed_macs = 0;
+  for (const LayerReport& l : r.layers) analysed_macs += l.exact_macs;
+  if (const std::string s = NotAnalysedSummary(analysed_macs, r.context.skipped); !s.empty()) {
+    out << " <strong class=\"over\" id=\"not-analysed\">" << Escape(s)
+        << "; they are not in the totals (see <a href=\"#warnings\">Warnings</a>).</strong>";
+  }
   out << "</p>\n</section>\n";
 }
 

@@ -49,11 +49,47 @@ std::string ObjectiveText(double value, const NetworkReport& r) {
 
 }  // namespace
 
+std::string NotAnalysedSummary(int64_t analysed_macs,
+                               const std::vector<ReportSkippedNode>& skipped) {
+  if (skipped.empty()) return "";
+  int64_t known = 0;
+  bool all_known = true;
+  for (const ReportSkippedNode& s : skipped) {
+    if (s.macs < 0) {
+      all_known = false;
+    } else {
+      known += s.macs;
+    }
+  }
+  std::string text = std::to_string(skipped.size()) + " MAC node(s) not analysed";
+  const int64_t model_macs = analysed_macs + known;
+  if (known > 0 && model_macs > 0) {
+    text += std::string(all_known ? ", " : ", at least ") +
+            Percent(static_cast<double>(known) / static_cast<double>(model_macs)) +
+            " of the model's MACs";
+  } else if (!all_known) {
+    text += " (MAC count unknown)";
+  }
+  // A terminal line, not the full list: the report's warnings section has every node.
+  constexpr size_t kNamed = 5;
+  text += ": ";
+  for (size_t i = 0; i < skipped.size() && i < kNamed; ++i) {
+    text += (i ? ", " : "") + skipped[i].name + " (" + skipped[i].op_type + ")";
+  }
+  if (skipped.size() > kNamed) text += ", ... and " + std::to_string(skipped.size() - kNamed) + " more";
+  return text;
+}
+
 void WriteText(const NetworkReport& r, std::ostream& out) {
   const Hardware& hw = r.hardware;
   out << r.title << ": " << r.layers.size() << " layers on " << hw.num_pes << " PEs"
       << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
-      << ", objective " << ObjectiveName(r.objective) << "\n\n";
+      << ", objective " << ObjectiveName(r.objective) << "\n";
+  int64_t analysed_macs = 0;
+  for (const LayerReport& l : r.layers) analysed_macs += l.exact_macs;
+  const std::string not_analysed = NotAnalysedSummary(analysed_macs, r.context.skipped);
+  if (!not_analysed.empty()) out << "warning: " << not_analysed << '\n';
+  out << '\n';
 
   TextTable layers({true, false, false, false, false, true, true, true, false, true});
   layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",

@@ -244,7 +244,7 @@ TEST_F(CliTest, DashWritesTheDocumentToStandardOutputAndTheTableToStandardError)
   EXPECT_THAT(Files(), ::testing::UnorderedElementsAre("net.m"));
   const RunResult both = Run({"eval", "--mapping", net, "--hw", kHw256, "--json", "-", "--csv", "-"});
   EXPECT_EQ(both.exit_code, 2);
-  EXPECT_THAT(both.err, HasSubstr("--csv and --json both write to standard output"));
+  EXPECT_THAT(both.err, HasSubstr("--json and --csv both write to standard output"));
 }
 
 TEST_F(CliTest, OutputThroughASymlinkReplacesItsTargetAndKeepsTheLink) {

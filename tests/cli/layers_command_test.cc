@@ -115,7 +115,7 @@ TEST_F(LayersCommandTest, UsageErrorsExitTwo) {
       {{Model("vgg16"), "--format", "xml"}, "layers: --format must be table, json or csv, not 'xml'"},
       {{Model("vgg16"), "--batch", "0"}, "layers: --batch must be at least 1"},
       {{Model("vgg16"), "--input", "x"}, "layers: --input expects NAME=D1xD2x..., got 'x'"},
-      {{Model("vgg16"), "--bogus"}, "option 'bogus' does not exist"},
+      {{Model("vgg16"), "--bogus"}, "layers: unknown option '--bogus'"},
   };
   for (const Case& c : cases) {
     const RunResult run = Layers(c.args);

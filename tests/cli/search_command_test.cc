@@ -152,7 +152,7 @@ TEST_F(SearchCommandTest, BadOptionsAreUsageErrorsAndWriteNothing) {
       {{"search", Path("hw.txt")}, "search: '" + Path("hw.txt") +
                                        "' is neither an ONNX model (.onnx) nor a MAESTRO "
                                        "network (.m)"},
-      {{"search", Path("tiny.m"), "--bogus"}, "option 'bogus' does not exist"},
+      {{"search", Path("tiny.m"), "--bogus"}, "search: unknown option '--bogus'"},
       {{"search", Path("tiny.m"), "-o", Path("same"), "--json", Path("same")},
        "search: -o and --json name the same file '" + Path("same") + "'"},
       {{"search", Path("tiny.m"), "--json", Path("tiny.m")},

@@ -30,6 +30,34 @@ def main():
     with open(os.path.join(HERE, "symbolic_conv.onnx"), "wb") as f:
         f.write(model.SerializeToString())
 
+    # A Conv the importer analyses (x 1x2x6x6, w 3x2x3x3: 864 MACs) and one inside an If's
+    # then-branch (u 1x2x4x4: 216 MACs) that it records as not analysed (control flow): the
+    # left-out node holds 216 / (864 + 216) = 20% of the model's MACs. The else-branch has no
+    # MACs.
+    then_graph = helper.make_graph(
+        [helper.make_node("Conv", ["u", "w"], ["a"], name="then_conv")], "then_g", [],
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 3, 2, 2])])
+    else_graph = helper.make_graph(
+        [helper.make_node("Relu", ["v"], ["b"], name="else_relu")], "else_g", [],
+        [helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 3, 2, 2])])
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="main_conv"),
+         helper.make_node("If", ["cond"], ["z"], name="branch", then_branch=then_graph,
+                          else_branch=else_graph)],
+        "g",
+        [helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 6, 6]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [3, 2, 3, 3]),
+         helper.make_tensor_value_info("u", TensorProto.FLOAT, [1, 2, 4, 4]),
+         helper.make_tensor_value_info("v", TensorProto.FLOAT, [1, 3, 2, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 4, 4]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 3, 2, 2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="make_good_onnx")
+    model.ir_version = 8
+    with open(os.path.join(HERE, "conv_in_if.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
 
 if __name__ == "__main__":
     main()
