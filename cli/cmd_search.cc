@@ -178,6 +178,7 @@ int RunSearch(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) context.command_line += " " + ShellQuoted(argv[i]);
   context.hardware_source = hw_context.hardware_source;
   context.hardware_text = hw_context.hardware_text;
+  context.compare_models = true;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");

@@ -64,6 +64,16 @@ void WritePerTensor(JsonWriter& json, std::string_view key, const PerTensor<int6
 
 double Real(const MaestroValue& v) { return static_cast<double>(v.real); }
 
+// The exact model's tensors are named as the machine's definition names them (docs/exact-model.md).
+void WriteExactPerTensor(JsonWriter& json, std::string_view key, const PerTensor<int64_t>& v) {
+  json.Key(key);
+  json.BeginObject();
+  json.Field("input", v[Tensor::kInput]);
+  json.Field("weight", v[Tensor::kFilter]);
+  json.Field("output", v[Tensor::kOutput]);
+  json.EndObject();
+}
+
 // The exact model's counts, integers only (docs/exact-model.md lists each field's meaning).
 void WriteExactCounts(JsonWriter& json, const ExactCounts& c) {
   json.Key("exact");
