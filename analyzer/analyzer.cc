@@ -24,6 +24,7 @@ std::string_view InfeasibleName(Infeasible reason) {
     case Infeasible::kOffchipBandwidth: return "offchip-bandwidth";
     case Infeasible::kIncompleteCoverage: return "incomplete-coverage";
     case Infeasible::kCountOverflow: return "count-overflow";
+    case Infeasible::kCoverage: return "coverage";
   }
   return "?";
 }
@@ -60,6 +61,9 @@ std::string_view InfeasibleExplanation(Infeasible reason) {
       return "the mapping's loop nest covers fewer MACs than the layer has (it skips work)";
     case Infeasible::kCountOverflow:
       return "the layer is too large: its access or cycle counts exceed 64 bits";
+    case Infeasible::kCoverage:
+      return "the mapping does not execute every MAC of the layer exactly once (some are "
+             "missing or computed twice)";
   }
   return "?";
 }

@@ -3,9 +3,11 @@
 // plus Cadenza's own, or the reason the mapping cannot be evaluated.
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "analyzer/dims.h"
+#include "analyzer/exact_counts.h"
 
 namespace cadenza {
 
@@ -25,8 +27,9 @@ enum class Infeasible : uint8_t {
   kOffchipBandwidth,     // off-chip bandwidth need exceeds the hardware's, when a hard limit
   kIncompleteCoverage,   // the model counts fewer MACs than the layer has: work is skipped
   kCountOverflow,        // a count exceeds 64 bits (absurdly large layer or tiles)
+  kCoverage,             // exact model: some MAC of the layer is never executed, or executed twice
 };
-inline constexpr int kNumInfeasible = 13;
+inline constexpr int kNumInfeasible = 14;
 /// A short stable name, e.g. "l1-overflow".
 std::string_view InfeasibleName(Infeasible reason);
 /// A sentence for users, e.g. "the product of the Cluster sizes exceeds the number of PEs".
@@ -89,6 +92,8 @@ struct CostResult {
   double total_energy_pj() const { return mac_energy_pj + l1_energy_pj + l2_energy_pj + offchip_energy_pj; }
   int64_t exact_macs = 0;            // the layer's true MACs (one instance), for comparison
   double utilization = 0;            // exact_macs / (num_pes * simd_lanes * runtime)
+  // The exact model's counts (docs/exact-model.md), when the exact model produced this result.
+  std::optional<ExactCounts> exact;
 
   bool ok() const { return infeasible == Infeasible::kNone; }
   friend bool operator==(const CostResult&, const CostResult&) = default;

@@ -4,6 +4,7 @@
 
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
+#include "analyzer/exact_cost_model.h"
 
 namespace cadenza {
 
@@ -26,7 +27,7 @@ std::unique_ptr<LayerCostModel> MakeLayerCostModel(CostModelKind kind, const Lay
                                                    const Hardware& hw) {
   switch (kind) {
     case CostModelKind::kMaestro: return std::make_unique<Analyzer>(layer, hw);
-    case CostModelKind::kExact: throw InputError("the exact model is not available yet");
+    case CostModelKind::kExact: return std::make_unique<ExactCostModel>(layer, hw);
   }
   CADENZA_CHECK(false);
   return nullptr;

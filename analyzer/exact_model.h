@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "analyzer/dims.h"
+#include "analyzer/exact_counts.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
@@ -17,33 +18,6 @@ namespace cadenza {
 struct ExactOptions {
   bool multicast = true;          // one L2->PE transfer serves every PE that needs the element
   bool spatial_reduction = true;  // partial sums of one output sent up together are added
-};
-
-/// Every count of the machine. Ingress and egress are at the PE level (the last cluster level).
-/// The counts are filled for illegal mappings too, but mean little there.
-struct ExactCounts {
-  bool legal = false;         // every MAC of the layer executed exactly once
-  int64_t missing_macs = 0;   // MACs never executed
-  int64_t extra_macs = 0;     // sum over MACs executed more than once of (times - 1)
-
-  int64_t macs = 0;
-  int64_t runtime_cycles = 0;
-  int64_t onchip_cycles = 0;
-  int64_t steps = 0;          // global steps (idle ones elided)
-  int64_t top_steps = 0;      // level-0 steps that produced at least one global step
-
-  PerTensor<int64_t> ingress{};          // union over PEs per step; output = partial-sum reads
-  PerTensor<int64_t> ingress_unicast{};  // summed over PEs
-  int64_t egress = 0;                    // union over PEs per step, final flush included
-  int64_t egress_unicast = 0;            // summed over PEs, final flush included
-
-  int64_t l1_elements = 0;               // 2 x sum over tensors of l1_max
-  int64_t l2_elements = 0;               // 2 x sum over tensors of l2_max
-  PerTensor<int64_t> l1_max{};           // largest PE tile of each tensor
-  PerTensor<int64_t> l2_max{};           // largest outer (L2) tile of each tensor
-
-  PerTensor<int64_t> dram_reads{};       // output: read-backs of outputs written before
-  int64_t dram_writes = 0;               // final write-back included
 };
 
 /// The exact model of one layer on one accelerator. Construct once per (layer, hardware);

@@ -50,6 +50,11 @@ struct Hardware {
   double clock_ghz = 1.0;
   PerTensor<int64_t> bytes_per_element{{1, 1, 1}};
   bool bandwidth_is_hard_limit = false;  // search treats NoC/off-chip bandwidth as a constraint
+  // The exact model's machine (docs/exact-model.md): one L2->PE transfer serves every PE that
+  // needs an element, and partial sums of one output sent up together are added on the way.
+  // The MAESTRO-compatible model ignores both.
+  bool multicast = true;
+  bool spatial_reduction = true;
   AccessEnergy energy;
 
   int64_t NocBandwidth(int level) const {

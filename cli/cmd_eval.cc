@@ -37,6 +37,12 @@ int LayerLine(const MaestroModel& model, size_t layer) {
 // The error for an infeasible result, naming the directive at fault when there is one.
 std::string InfeasibleMessage(const MaestroModel& model, size_t layer, const CostResult& r) {
   const Mapping& mapping = model.mappings[layer];
+  if (r.infeasible == Infeasible::kCoverage && r.exact) {
+    return Where(model, layer, LayerLine(model, layer)) + ": coverage: " +
+           std::to_string(r.exact->missing_macs) + " MACs missing, " +
+           std::to_string(r.exact->extra_macs) + " extra (" +
+           std::string(InfeasibleExplanation(r.infeasible)) + ")";
+  }
   const int d = r.infeasible_directive;
   if (d < 0 || d >= mapping.size()) {
     return Where(model, layer, LayerLine(model, layer)) + ": " +

@@ -154,6 +154,7 @@ int RunSearch(int argc, char** argv) {
   context.cost_model = std::string(CostModelName(search.model));
   context.hardware_source = hw_context.hardware_source;
   context.hardware_text = hw_context.hardware_text;
+  context.compare_models = true;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");

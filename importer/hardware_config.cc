@@ -55,6 +55,8 @@ energy {
   dram_pj: 46     # 200 MACs
 }
 bandwidth_is_hard_limit: false
+multicast: true          # exact model: one L2->PE transfer serves every PE that needs it
+spatial_reduction: true  # exact model: partial sums of one output are added on the way up
 )";
 
 // ------------------------------------------------------------------------------------------------
@@ -427,6 +429,8 @@ Hardware ToHardware(const Checker& c, const config::HardwareConfig& cfg, const N
     if (m.has_dram_pj()) hw.energy.offchip_pj = c.Real(e, "dram_pj", m.dram_pj(), false);
   }
   if (cfg.has_bandwidth_is_hard_limit()) hw.bandwidth_is_hard_limit = cfg.bandwidth_is_hard_limit();
+  if (cfg.has_multicast()) hw.multicast = cfg.multicast();
+  if (cfg.has_spatial_reduction()) hw.spatial_reduction = cfg.spatial_reduction();
   return hw;
 }
 

@@ -65,6 +65,61 @@ void WritePerTensor(JsonWriter& json, std::string_view key, const PerTensor<int6
 
 double Real(const MaestroValue& v) { return static_cast<double>(v.real); }
 
+// The exact model's tensors are named as the machine's definition names them (docs/exact-model.md).
+void WriteExactPerTensor(JsonWriter& json, std::string_view key, const PerTensor<int64_t>& v) {
+  json.Key(key);
+  json.BeginObject();
+  json.Field("input", v[Tensor::kInput]);
+  json.Field("weight", v[Tensor::kFilter]);
+  json.Field("output", v[Tensor::kOutput]);
+  json.EndObject();
+}
+
+// The exact model's counts, integers only (docs/exact-model.md lists each field's meaning).
+void WriteExactCounts(JsonWriter& json, const ExactCounts& c) {
+  json.Key("exact");
+  json.BeginObject();
+  json.Field("macs", c.macs);
+  json.Field("runtime_cycles", c.runtime_cycles);
+  json.Field("onchip_cycles", c.onchip_cycles);
+  json.Field("steps", c.steps);
+  json.Field("top_steps", c.top_steps);
+  WriteExactPerTensor(json, "ingress", c.ingress);
+  WriteExactPerTensor(json, "ingress_unicast", c.ingress_unicast);
+  json.Field("egress", c.egress);
+  json.Field("egress_unicast", c.egress_unicast);
+  json.Field("l1_elements", c.l1_elements);
+  json.Field("l2_elements", c.l2_elements);
+  WriteExactPerTensor(json, "dram_reads", c.dram_reads);
+  json.Field("dram_writes", c.dram_writes);
+  json.EndObject();
+}
+
+// A result of the exact model: the statistics every model has, then its counts. MAESTRO's own
+// columns (access counts, delays, bandwidth needs) belong to the other model and are omitted.
+void WriteExactLayerJson(JsonWriter& json, const CostResult& r, const Hardware& hw) {
+  json.Field("cost_model", "exact");
+  json.Field("runtime_cycles", r.runtime_cycles);
+  json.Field("macs", r.macs);
+  json.Field("energy_nj", r.energy_nj);
+  json.Field("throughput_macs_per_cycle", r.throughput_macs_per_cycle);
+  json.Field("utilization", r.utilization);
+  json.Field("area_um2", r.area_power.area_um2);
+  json.Field("power_mw", r.area_power.power_mw);
+  json.Field("l1_size_elements", r.l1_size_elements);
+  json.Field("l2_size_elements", r.l2_size_elements);
+  WritePerTensor(json, "l1_size_per_tensor", r.l1_size_per_tensor);
+  WritePerTensor(json, "l2_size_per_tensor", r.l2_size_per_tensor);
+  json.Field("l1_need_bytes", L1NeedBytes(r, hw));
+  json.Field("l2_need_bytes", L2NeedBytes(r, hw));
+  json.Field("mac_energy_pj", r.mac_energy_pj);
+  json.Field("l1_energy_pj", r.l1_energy_pj);
+  json.Field("l2_energy_pj", r.l2_energy_pj);
+  json.Field("offchip_energy_pj", r.offchip_energy_pj);
+  json.Field("total_energy_pj", r.total_energy_pj());
+  WriteExactCounts(json, *r.exact);
+}
+
 void WriteLayerJson(JsonWriter& json, const EvalRow& row, const Hardware& hw) {
   const Layer& layer = *row.layer;
   json.BeginObject();
@@ -111,6 +166,11 @@ void WriteLayerJson(JsonWriter& json, const EvalRow& row, const Hardware& hw) {
   }
 
   const CostResult& r = row.result;
+  if (r.exact) {
+    WriteExactLayerJson(json, r, hw);
+    json.EndObject();
+    return;
+  }
   const std::array<MaestroValue, kMaestroColumnCount> m = MaestroValues(r, hw);
   json.Field("runtime_cycles", r.runtime_cycles);
   json.Field("macs", r.macs);
@@ -301,7 +361,57 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
   print_line(t);
 }
 
+namespace {
+
+bool UsesExactModel(const EvalReport& report) {
+  for (const EvalRow& row : report.rows) {
+    if (row.ok() && row.result.exact) return true;
+  }
+  return false;
+}
+
+// The exact model's CSV: one row per layer with its integer counts and Cadenza's energies.
+void WriteExactEvalCsv(const EvalReport& report, std::ostream& out) {
+  out << "network,layer,exact_macs,macs,runtime_cycles,onchip_cycles,steps,top_steps,"
+         "ingress_input,ingress_filter,ingress_output,ingress_unicast_input,"
+         "ingress_unicast_filter,ingress_unicast_output,egress,egress_unicast,l1_elements,"
+         "l2_elements,dram_reads_input,dram_reads_filter,dram_reads_output,dram_writes,"
+         "mac_energy_pj,l1_energy_pj,l2_energy_pj,offchip_energy_pj,total_energy_pj,"
+         "utilization,warnings\n";
+  for (const EvalRow& row : report.rows) {
+    std::vector<std::string> cells = {CsvField(report.network), CsvField(row.layer->name),
+                                      std::to_string(row.layer->exact_macs)};
+    if (row.ok() && row.result.exact) {
+      const CostResult& r = row.result;
+      const ExactCounts& c = *r.exact;
+      std::vector<int64_t> counts = {c.macs, c.runtime_cycles, c.onchip_cycles, c.steps,
+                                     c.top_steps};
+      for (Tensor t : kAllTensors) counts.push_back(c.ingress[t]);
+      for (Tensor t : kAllTensors) counts.push_back(c.ingress_unicast[t]);
+      counts.insert(counts.end(), {c.egress, c.egress_unicast, c.l1_elements, c.l2_elements});
+      for (Tensor t : kAllTensors) counts.push_back(c.dram_reads[t]);
+      counts.push_back(c.dram_writes);
+      for (int64_t v : counts) cells.push_back(std::to_string(v));
+      for (double v : {r.mac_energy_pj, r.l1_energy_pj, r.l2_energy_pj, r.offchip_energy_pj,
+                       r.total_energy_pj(), r.utilization}) {
+        cells.push_back(FormatReal(v));
+      }
+    } else {
+      cells.resize(28);
+    }
+    cells.push_back(CsvField(JoinMessages(row)));
+    for (size_t i = 0; i < cells.size(); ++i) out << (i > 0 ? "," : "") << cells[i];
+    out << '\n';
+  }
+}
+
+}  // namespace
+
 void WriteEvalCsv(const EvalReport& report, std::ostream& out) {
+  if (UsesExactModel(report)) {
+    WriteExactEvalCsv(report, out);
+    return;
+  }
   out << MaestroCsvHeader();
   for (std::string_view name : kOwnCsvColumns) out << ", " << name;
   out << '\n';
@@ -343,6 +453,7 @@ void WriteEvalJson(const EvalReport& report, std::ostream& out) {
   json.Field("network", report.network);
   json.Field("mapping_file", report.mapping_path);
   json.Field("hardware_file", report.hardware_path);
+  json.Field("cost_model", UsesExactModel(report) ? "exact" : "maestro");
   json.Key("hardware");
   json.BeginObject();
   WriteHardwareFields(json, report.hardware);

@@ -118,6 +118,8 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   report.title = Title(context.model_path, network.name);
   report.hardware = hw;
   report.objective = result.objective;
+  report.cost_model = result.model;
+  if (context.compare_models) report.comparison = CompareModels(network, result, hw);
   report.totals = result.totals;
   report.distinct_layers = result.distinct_layers;
   report.candidates_evaluated = result.candidates_evaluated;

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <ostream>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "analyzer/cost.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "report/model_comparison.h"
 #include "search/search.h"
 
 namespace cadenza {
@@ -51,6 +53,8 @@ struct ReportContext {
   std::vector<std::string> warnings;          // about the input, one sentence each
   std::vector<ReportSkippedNode> skipped;     // MAC nodes left out of the network
   std::vector<std::pair<std::string, int64_t>> other_ops;  // ops without MACs (not costed), counts
+  // Evaluate the chosen mappings under the other cost model too (NetworkReport::comparison).
+  bool compare_models = false;
 };
 
 /// How one dataflow family fared on one layer.
@@ -131,6 +135,7 @@ struct InfeasibleCount {
 
 struct NetworkReport {
   ReportContext context;
+  CostModelKind cost_model = CostModelKind::kMaestro;  // the model of every figure below
   std::string title;         // the model file's name without directory and extension
   std::string network_name;  // as the model names it (PyTorch exports say "torch_jit")
   Hardware hardware;
@@ -150,6 +155,8 @@ struct NetworkReport {
   int64_t candidates_feasible = 0;
   std::vector<InfeasibleCount> infeasible;  // reasons with a non-zero count, enum order
   std::vector<std::string> warnings;        // the context's, then every layer's ("layer 'x': ...")
+  // The chosen mappings under both models, when the context asked for it.
+  std::optional<ModelComparison> comparison;
 };
 
 /// Gathers the report. REQUIRES: `result` is SearchNetwork(network, hw, ...)'s answer (one

@@ -659,12 +659,57 @@ void WriteWarnings(std::ostream& out, const NetworkReport& r) {
   out << "</section>\n";
 }
 
+std::string Ratio(double a, double b) { return b > 0 ? Fixed(a / b, 2) + "\u00d7" : "\u2013"; }
+
+// The chosen mappings under both cost models, and the error classes that explain large gaps.
+void WriteModelComparison(std::ostream& out, const NetworkReport& r) {
+  if (!r.comparison) return;
+  const ModelComparison& c = *r.comparison;
+  out << "<section id=\"models\">\n<h2>Exact model vs MAESTRO-compatible model</h2>\n"
+         "<p class=\"note\">The mappings were chosen with the <b>"
+      << CostModelName(c.searched_with)
+      << "</b> model. Each is evaluated here under both: the exact model counts what the "
+         "machine of docs/exact-model.md does; the MAESTRO-compatible model reproduces the "
+         "original tool, errors included. Where runtime or energy differ by more than "
+      << Fixed(100 * (kLargeModelDifference - 1), 0)
+      << "%, the classes name the causes (docs/exact-model.md, \"Where the models differ\"). "
+         "Whole network: runtime MAESTRO/exact "
+      << Ratio(static_cast<double>(c.maestro_runtime_cycles), static_cast<double>(c.exact_runtime_cycles))
+      << ", energy " << Ratio(c.maestro_energy_pj, c.exact_energy_pj)
+      << ".</p>\n<div class=\"wrap\"><table id=\"models-table\" class=\"sortable-table\"><thead><tr>"
+         "<th class=\"num\">#</th><th>Layer</th><th class=\"num\">Cycles, exact</th>"
+         "<th class=\"num\">Cycles, MAESTRO</th><th class=\"num\">Ratio</th>"
+         "<th class=\"num\">Energy, exact</th><th class=\"num\">Energy, MAESTRO</th>"
+         "<th class=\"num\">Ratio</th><th>Classes</th></tr></thead>\n<tbody>\n";
+  for (const ModelComparisonRow& row : c.rows) {
+    out << "<tr><td class=\"num\">" << row.layer + 1 << "</td><td class=\"name\">"
+        << Escape(row.name) << "</td>";
+    if (!row.compared) {
+      out << "<td colspan=\"7\">" << Escape(row.note) << "</td></tr>\n";
+      continue;
+    }
+    std::string classes;
+    for (const std::string& k : row.classes) classes += (classes.empty() ? "" : ", ") + k;
+    out << "<td class=\"num\">" << FormatThousands(row.exact_runtime_cycles)
+        << "</td><td class=\"num\">" << FormatThousands(row.maestro_runtime_cycles)
+        << "</td><td class=\"num\">"
+        << Ratio(static_cast<double>(row.maestro_runtime_cycles),
+                 static_cast<double>(row.exact_runtime_cycles))
+        << "</td><td class=\"num\">" << Joules(row.exact_energy_pj) << "</td><td class=\"num\">"
+        << Joules(row.maestro_energy_pj) << "</td><td class=\"num\">"
+        << Ratio(row.maestro_energy_pj, row.exact_energy_pj) << "</td><td>" << Escape(classes)
+        << "</td></tr>\n";
+  }
+  out << "</tbody></table></div>\n</section>\n";
+}
+
 // The sections after the summary: everything that is about the layers of one search.
 void WriteLayerSectionsOf(std::ostream& out, const NetworkReport& r) {
   const FamilyColors colors(r);
   WriteBaselines(out, r, colors);
   WriteCharts(out, r, colors);
   WriteLayerTable(out, r, colors);
+  WriteModelComparison(out, r);
   WriteInfeasible(out, r);
   WriteWarnings(out, r);
 }

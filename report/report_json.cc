@@ -146,6 +146,42 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
   json.EndObject();
 }
 
+// "model_comparison": the chosen mappings under both models (docs/report-schema.md).
+void WriteModelComparison(JsonWriter& json, const ModelComparison& c) {
+  json.Key("model_comparison");
+  json.BeginObject();
+  json.Field("searched_with", CostModelName(c.searched_with));
+  json.Field("large_difference_factor", kLargeModelDifference);
+  json.Field("exact_runtime_cycles", c.exact_runtime_cycles);
+  json.Field("maestro_runtime_cycles", c.maestro_runtime_cycles);
+  json.Field("exact_energy_nj", c.exact_energy_pj / 1000);
+  json.Field("maestro_energy_nj", c.maestro_energy_pj / 1000);
+  json.Key("layers");
+  json.BeginArray();
+  for (const ModelComparisonRow& row : c.rows) {
+    json.BeginObject();
+    json.Field("index", row.layer);
+    json.Field("name", row.name);
+    json.Field("compared", row.compared);
+    if (row.compared) {
+      json.Field("exact_runtime_cycles", row.exact_runtime_cycles);
+      json.Field("maestro_runtime_cycles", row.maestro_runtime_cycles);
+      json.Field("exact_energy_nj", row.exact_energy_pj / 1000);
+      json.Field("maestro_energy_nj", row.maestro_energy_pj / 1000);
+      json.Field("exact_macs", row.exact_macs);
+      json.Field("maestro_macs", row.maestro_macs);
+      json.Key("classes");
+      json.BeginArray();
+      for (const std::string& k : row.classes) json.String(k);
+      json.EndArray();
+    } else {
+      json.Field("note", row.note);
+    }
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+}
 
 }  // namespace
 
@@ -167,6 +203,7 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   json.EndObject();
   WriteHardware(json, r);
   json.Field("objective", ObjectiveName(r.objective));
+  json.Field("cost_model", CostModelName(r.cost_model));
   json.Field("energy_definition",
              "MAC + L1 + L2 + off-chip access energy (CostResult::total_energy_pj), the "
              "quantity the search minimises");
@@ -225,6 +262,8 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   json.BeginArray();
   for (const LayerReport& l : r.layers) WriteLayer(json, l);
   json.EndArray();
+
+  if (r.comparison) WriteModelComparison(json, *r.comparison);
 
   json.Key("warnings");
   json.BeginArray();

@@ -119,6 +119,18 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   out << "energy: MAC " << FormatSi(r.mac_energy_pj * 1e-12, "J") << ", L1 "
       << FormatSi(r.l1_energy_pj * 1e-12, "J") << ", L2 " << FormatSi(r.l2_energy_pj * 1e-12, "J")
       << ", off-chip " << FormatSi(r.offchip_energy_pj * 1e-12, "J") << '\n';
+  out << "cost model: " << CostModelName(r.cost_model);
+  if (r.comparison && r.comparison->exact_runtime_cycles > 0 && r.comparison->exact_energy_pj > 0) {
+    const ModelComparison& c = *r.comparison;
+    char ratios[96];
+    std::snprintf(ratios, sizeof ratios, "%.2fx the runtime and %.2fx the energy",
+                  static_cast<double>(c.maestro_runtime_cycles) /
+                      static_cast<double>(c.exact_runtime_cycles),
+                  c.maestro_energy_pj / c.exact_energy_pj);
+    out << " (the MAESTRO-compatible model gives these mappings " << ratios
+        << " of the exact model)";
+  }
+  out << '\n';
   if (t.layers_without_mapping > 0) {
     out << "warning: " << t.layers_without_mapping
         << " layer(s) have no feasible mapping and are not in the totals\n";

@@ -27,8 +27,8 @@ Template kcp {
     TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),1) Y;
-    TemporalMap(Sz(S),1) X;
+    TemporalMap(Sz(R),Stride(Y)) Y;
+    TemporalMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -47,8 +47,8 @@ Template kcp {
     TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),1) Y;
-    TemporalMap(Sz(S),1) X;
+    TemporalMap(Sz(R),Stride(Y)) Y;
+    TemporalMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -133,12 +133,12 @@ Template yxp {
   Dataflow {
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
-    SpatialMap(Sz(R),1) Y;
+    SpatialMap(Sz(R),Stride(Y)) Y;
     TemporalMap((XT-1)*Stride(X)+Sz(S),XT*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(XT, P);
-    SpatialMap(Sz(S),1) X;
+    SpatialMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -150,12 +150,12 @@ Template yxp {
   Param TC pow2(1, 64) max Sz(C);
   Dataflow {
     TemporalMap(TC,TC) C;
-    SpatialMap(Sz(R),1) Y;
+    SpatialMap(Sz(R),Stride(Y)) Y;
     TemporalMap((XT-1)*Stride(X)+Sz(S),XT*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(XT, P);
-    SpatialMap(Sz(S),1) X;
+    SpatialMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -184,8 +184,8 @@ Template xp {
   Dataflow {
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
-    TemporalMap(Sz(R),1) Y;
-    SpatialMap(Sz(S),1) X;
+    TemporalMap(Sz(R),Stride(Y)) Y;
+    SpatialMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -196,8 +196,8 @@ Template xp {
   Param TC pow2(1, 128) max Sz(C);
   Dataflow {
     TemporalMap(TC,TC) C;
-    TemporalMap(Sz(R),1) Y;
-    SpatialMap(Sz(S),1) X;
+    TemporalMap(Sz(R),Stride(Y)) Y;
+    SpatialMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -276,8 +276,8 @@ Template tpu {
     TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),1) Y;
-    TemporalMap(Sz(S),1) X;
+    TemporalMap(Sz(R),Stride(Y)) Y;
+    TemporalMap(Sz(S),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }

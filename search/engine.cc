@@ -48,6 +48,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
                               const std::function<void(int64_t, int64_t)>& progress) {
   CADENZA_CHECK(options.max_candidates_per_template > 0);
   Evaluation e;
+  e.model = options.model;
   e.distinct = FindDistinctLayers(network);
   const Hardware lifted = WithoutCapacityLimits(hw);
   for (int index : e.distinct.layer_of) {
@@ -164,6 +165,7 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
   const DistinctLayers& distinct = evaluation.distinct;
   SearchResult result;
   result.objective = objective;
+  result.model = evaluation.model;
   result.distinct_layers = static_cast<int>(distinct.layer_of.size());
   result.candidates_evaluated = static_cast<int64_t>(evaluation.list.items.size());
 

@@ -34,6 +34,7 @@ struct CandidateStats {
 /// Every candidate of every distinct layer of a network, evaluated on one hardware's
 /// non-capacity parameters.
 struct Evaluation {
+  CostModelKind model = CostModelKind::kMaestro;  // what evaluated every candidate
   DistinctLayers distinct;
   std::vector<std::unique_ptr<LayerCostModel>> models;  // per distinct layer
   CandidateList list;

@@ -98,6 +98,7 @@ struct Baseline {
 
 struct SearchResult {
   Objective objective = Objective::kEdp;
+  CostModelKind model = CostModelKind::kMaestro;  // the cost model every figure comes from
   std::vector<LayerChoice> layers;  // one per network layer, same order
   NetworkTotals totals;             // the adaptive per-layer choice
   std::vector<Baseline> baselines;  // one per family of the library

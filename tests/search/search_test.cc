@@ -201,3 +201,63 @@ TEST(ObjectiveTest, Names) {
 
 }  // namespace
 }  // namespace cadenza
+
+namespace cadenza {
+namespace {
+
+// Under the exact model the search counts what the machine does: every chosen mapping executes
+// each MAC of its layer exactly once, so the MAC count is the layer's and utilization is at
+// most 100%; illegal candidates are rejected as coverage, never chosen.
+TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
+  const Network net = SmallNetwork();
+  SearchOptions options = Options(Objective::kEdp, 1);
+  options.model = CostModelKind::kExact;
+  options.max_candidates_per_template = 60;
+  const SearchResult one = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
+  EXPECT_EQ(one.model, CostModelKind::kExact);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    SCOPED_TRACE(net.layers[i].name);
+    const LayerChoice& c = one.layers[i];
+    ASSERT_TRUE(c.found) << c.note;
+    ASSERT_TRUE(c.cost.exact.has_value());
+    EXPECT_TRUE(c.cost.exact->legal);
+    EXPECT_EQ(c.cost.macs, net.layers[i].exact_macs);
+    EXPECT_LE(c.cost.utilization, 1.0);
+    EXPECT_GT(c.cost.utilization, 0.0);
+  }
+  EXPECT_EQ(one.totals.macs, one.totals.exact_macs);
+
+  options.threads = 2;
+  const SearchResult two = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
+  ASSERT_EQ(two.layers.size(), one.layers.size());
+  for (size_t i = 0; i < one.layers.size(); ++i) {
+    EXPECT_EQ(two.layers[i].template_index, one.layers[i].template_index);
+    EXPECT_EQ(two.layers[i].params, one.layers[i].params);
+    EXPECT_EQ(two.layers[i].cost, one.layers[i].cost);
+  }
+}
+
+// Off-chip traffic is reuse-aware under the exact model, so a smaller L2 (forcing smaller
+// outer tiles) costs energy; under the MAESTRO-compatible model off-chip is compulsory only.
+TEST(ExactModelSearchTest, L2SizeChangesEnergy) {
+  Network net;
+  net.name = "one";
+  net.layers = {Conv("conv", 64, 64, 3, 18)};
+  SearchOptions options = Options(Objective::kEnergy, 1);
+  options.model = CostModelKind::kExact;
+  options.max_candidates_per_template = 200;
+  Hardware big = SmallHardware();
+  big.l1_size = Hardware::kUnlimited;
+  big.l2_size = 1 << 20;
+  Hardware small = big;
+  small.l2_size = 2 * 1024;
+  const SearchResult a = SearchNetwork(net, big, TemplateLibrary::Builtin(), options);
+  const SearchResult b = SearchNetwork(net, small, TemplateLibrary::Builtin(), options);
+  ASSERT_TRUE(a.layers[0].found);
+  ASSERT_TRUE(b.layers[0].found) << b.layers[0].note;
+  EXPECT_LT(a.layers[0].cost.offchip_energy_pj, b.layers[0].cost.offchip_energy_pj);
+  EXPECT_LT(a.totals.energy_pj, b.totals.energy_pj);
+}
+
+}  // namespace
+}  // namespace cadenza
