@@ -140,7 +140,6 @@ std::optional<NetworkReport> ChosenDesignReport(const LoadedModel& loaded, const
   chosen_context.model_sha256 = context.model_sha256;
   chosen_context.version = context.version;
   chosen_context.command_line = context.command_line;
-  chosen_context.cost_model = context.cost_model;
   chosen_context.date = context.date;
   chosen_context.hardware_source =
       "design point #" + std::to_string(best) + " of " + context.sweep_path + ": " + labels[best];

@@ -151,7 +151,6 @@ int RunSearch(int argc, char** argv) {
   context.date = IsoDate();
   context.version = CADENZA_VERSION;
   context.command_line = CommandLine(argc, argv);
-  context.cost_model = std::string(CostModelName(search.model));
   context.hardware_source = hw_context.hardware_source;
   context.hardware_text = hw_context.hardware_text;
   context.compare_models = true;

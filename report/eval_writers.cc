@@ -364,6 +364,7 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
 namespace {
 
 bool UsesExactModel(const EvalReport& report) {
+  if (report.cost_model == CostModelName(CostModelKind::kExact)) return true;
   for (const EvalRow& row : report.rows) {
     if (row.ok() && row.result.exact) return true;
   }
@@ -453,7 +454,6 @@ void WriteEvalJson(const EvalReport& report, std::ostream& out) {
   json.Field("network", report.network);
   json.Field("mapping_file", report.mapping_path);
   json.Field("hardware_file", report.hardware_path);
-  json.Field("cost_model", UsesExactModel(report) ? "exact" : "maestro");
   json.Key("hardware");
   json.BeginObject();
   WriteHardwareFields(json, report.hardware);

@@ -47,7 +47,6 @@ struct ReportContext {
   std::string date;           // ISO 8601, e.g. "2024-05-01T12:00:00Z"
   std::string version;        // Cadenza's version
   std::string command_line;   // as typed, for reproducing the run
-  std::string cost_model;     // the cost model's name (CostModelName), e.g. "maestro"
   std::string hardware_source;  // the hardware file, or a phrase for the built-in preset
   std::string hardware_text;    // the hardware description shown verbatim (file contents)
   std::vector<std::string> warnings;          // about the input, one sentence each

@@ -194,7 +194,6 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   json.Field("date", r.context.date);
   json.Field("command_line", r.context.command_line);
   // Absent when the caller did not say; readers take "maestro", the only model before.
-  if (!r.context.cost_model.empty()) json.Field("cost_model", r.context.cost_model);
   json.Key("model");
   json.BeginObject();
   json.Field("path", r.context.model_path);
