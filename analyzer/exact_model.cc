@@ -23,7 +23,7 @@ struct Iv {
   friend auto operator<=>(const Iv&, const Iv&) = default;
 };
 
-constexpr int kD = 7;
+constexpr int kD = 8;
 using Box = std::array<Iv, kD>;
 using BoxList = std::vector<Box>;  // pairwise disjoint boxes
 
@@ -236,7 +236,7 @@ int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
 // ------------------------------------------------------------------------------------------------
 // The machine's dimensions and the directives of one level.
 
-enum MDim : int { kN = 0, kK, kC, kR, kS, kY, kX, kNumM };
+enum MDim : int { kN = 0, kG, kK, kC, kR, kS, kY, kX, kNumM };
 
 struct LevelDir {
   bool spatial = false;
@@ -290,8 +290,8 @@ bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, con
   const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
   out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
   out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
-  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kK].Len() > 0 &&
-         box[kC].Len() > 0;
+  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
+         box[kK].Len() > 0 && box[kC].Len() > 0;
 }
 
 // Input rows {y' * stride + r * dilation} of one coordinate, as (residue, quotient-interval)
@@ -336,12 +336,12 @@ void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
   BoxList& in = t.t[Tensor::kInput];
   for (const auto& rw : rows) {
     for (const auto& cl : cols) {
-      in.push_back({d.box[kN], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
+      in.push_back({d.box[kN], d.box[kG], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
     }
   }
-  t.t[Tensor::kFilter].push_back({d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
+  t.t[Tensor::kFilter].push_back({d.box[kG], d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
   t.t[Tensor::kOutput].push_back(
-      {d.box[kN], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
+      {d.box[kN], d.box[kG], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
 }
 
 Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
@@ -354,13 +354,15 @@ Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
 bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& b) {
   switch (x) {
     case Tensor::kInput:
-      return a.box[kN] == b.box[kN] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+      return a.box[kN] == b.box[kN] && a.box[kG] == b.box[kG] && a.box[kC] == b.box[kC] &&
+             a.box[kR] == b.box[kR] &&
              a.box[kS] == b.box[kS] && a.yo == b.yo && a.xo == b.xo;
     case Tensor::kFilter:
-      return a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+      return a.box[kG] == b.box[kG] && a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] &&
+             a.box[kR] == b.box[kR] &&
              a.box[kS] == b.box[kS];
     case Tensor::kOutput:
-      return a.box[kN] == b.box[kN] && a.yo == b.yo && a.xo == b.xo &&
+      return a.box[kN] == b.box[kN] && a.box[kG] == b.box[kG] && a.yo == b.yo && a.xo == b.xo &&
              (sh.depthwise ? a.box[kC] == b.box[kC] : a.box[kK] == b.box[kK]);
   }
   return false;
@@ -497,6 +499,10 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
     s.n = present(sz[Dim::kN]);
     s.k = layer.kind == OpKind::kDepthwiseConv ? 1 : present(sz[Dim::kK]);
     s.c = present(sz[Dim::kC]);
+    if (layer.kind == OpKind::kGroupedConv) {
+      s.g = present(sz[Dim::kG]);
+      s.grouped = true;
+    }
     s.r = present(sz[Dim::kR]);
     s.s = present(sz[Dim::kS]);
     s.y = present(sz[Dim::kY]);
@@ -516,7 +522,7 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
   }
   s.out_y = (s.y - span_y) / s.stride_y + 1;
   s.out_x = (s.x - span_x) / s.stride_x + 1;
-  total_macs_ = s.n * s.k * s.c * s.r * s.s * s.out_y * s.out_x;
+  total_macs_ = s.n * s.g * s.k * s.c * s.r * s.s * s.out_y * s.out_x;
   num_pes_ = hw.num_pes;
   lanes_ = std::max<int64_t>(hw.simd_lanes, 1);
   noc_bw_ = std::max<int64_t>(hw.noc_bw, 1);
@@ -565,6 +571,7 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
         case Dim::kS: dim = kS; break;
         case Dim::kY: dim = kY; break;
         case Dim::kX: dim = kX; break;
+        case Dim::kG: dim = sh.grouped ? kG : -1; break;
         default: break;
       }
       if (dim < 0 || (d.output_coord && dim != kY && dim != kX)) {
@@ -645,7 +652,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   ExactCounts out;
   Desc root;
-  root.box = {Iv{0, sh.n}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
+  root.box = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
               Iv{0, sh.x}};
   root.yo = {0, sh.out_y};
   root.xo = {0, sh.out_x};
@@ -716,11 +723,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           leave_sum += Size(leave);
           leave_union.insert(leave_union.end(), leave.begin(), leave.end());
         }
-        const int64_t macs = d.box[kN].Len() * d.box[kK].Len() * d.box[kC].Len() *
+        const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        mac_boxes.push_back({d.box[kN], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
+        mac_boxes.push_back(
+            {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
         if (mac_boxes.size() >= 2 * merged_size + 256) {
           MergeAdjacent(&mac_boxes);
           merged_size = mac_boxes.size();
