@@ -644,6 +644,118 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
 
 }  // namespace
 
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Top-step classes. Two consecutive level-0 steps (D_prev, D_cur) whose busy sub-units' boxes are
+// a translation of an earlier pair (D'_prev, D'_cur) by one vector produce exactly the counts of
+// that earlier top step: every PE's (previous tile, tile) pair below them is the same translation
+// (children's positions are relative to their parent's interval, and ownership shifts with the
+// box when the Y shift is the stride times the Y' shift plus the dilation times the R shift), and
+// unions and differences of translated sets have the same sizes. Only three things depend on the
+// history rather than on the pair: partial-sum read-backs (outputs entering a PE that some PE sent
+// up before), DRAM output read-backs, and PEs that were idle in D_prev and hold older tiles. A
+// class is therefore kept only when none of them played a part (no entering output was sent up
+// before the top step, none was written to DRAM, and the same PEs were busy in both steps), and
+// reused only when the current step's entering outputs miss the written sets too.
+
+// A shift of the machine's coordinates: the box's 8 intervals and the owned Y' and X' intervals.
+struct Shift {
+  std::array<int64_t, kNumM> box{};
+  int64_t yo = 0, xo = 0;
+};
+
+Iv Moved(Iv iv, int64_t by) { return {iv.lo + by, iv.hi + by}; }
+
+// The shift of an output box (N, G, K or C, Y', X') and of a MAC box (N G K C Y' R X' S).
+Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
+  b[0] = Moved(b[0], v.box[kN]);
+  b[1] = Moved(b[1], v.box[kG]);
+  b[2] = Moved(b[2], sh.depthwise ? v.box[kC] : v.box[kK]);
+  b[3] = Moved(b[3], v.yo);
+  b[4] = Moved(b[4], v.xo);
+  return b;
+}
+
+Box ShiftMac(Box b, const Shift& v) {
+  const std::array<int64_t, kD> by = {v.box[kN], v.box[kG], v.box[kK], v.box[kC],
+                                      v.yo,      v.box[kR], v.xo,      v.box[kS]};
+  for (size_t d = 0; d < kD; ++d) b[d] = Moved(b[d], by[d]);
+  return b;
+}
+
+struct TopClass {
+  std::vector<Desc> prev, cur;           // D'_prev, D'_cur (level-0 descriptors)
+  std::vector<char> prev_busy, cur_busy;
+  // Increments of the additive counts over the top step.
+  PerTensor<int64_t> ingress{}, ingress_unicast{}, dram_reads{};
+  int64_t egress = 0, egress_unicast = 0, dram_writes = 0;
+  int64_t macs = 0, steps = 0, onchip = 0, runtime = 0;
+  BoxList entering;       // outputs entering some PE during the step (before the read-back test)
+  BoxList leaving;        // outputs some PE sent up during the step
+  BoxList outer_enter;    // outputs entering the outer tile
+  BoxList outer_leave;    // outputs leaving the outer tile (written to DRAM)
+  int readback = 0, dram_readback = 0;  // entering outputs sent up / written before: 0 none, 1 all
+  std::vector<Box> mac_boxes;
+};
+
+// Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
+bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vector<Desc>& dp,
+                const std::vector<char>& bp, const std::vector<Desc>& dc,
+                const std::vector<char>& bc, Shift* v) {
+  if (bp != c.prev_busy || bc != c.cur_busy) return false;
+  size_t first = 0;
+  while (first < bc.size() && !bc[first]) ++first;
+  if (first == bc.size()) return false;
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = dc[first].box[i].lo - c.cur[first].box[i].lo;
+  v->yo = dc[first].yo.lo - c.cur[first].yo.lo;
+  v->xo = dc[first].xo.lo - c.cur[first].xo.lo;
+  if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
+      v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
+    return false;
+  }
+  auto same = [&](const Desc& a, const Desc& b) {
+    for (size_t i = 0; i < kNumM; ++i) {
+      if (a.box[i] != Moved(b.box[i], v->box[i])) return false;
+    }
+    return a.yo == Moved(b.yo, v->yo) && a.xo == Moved(b.xo, v->xo);
+  };
+  for (size_t u = 0; u < bc.size(); ++u) {
+    if (bc[u] && !same(dc[u], c.cur[u])) return false;
+    if (bp[u] && !same(dp[u], c.prev[u])) return false;
+  }
+  return true;
+}
+
+// How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
+// `b`: 0 none of a is in b, 1 all of a is, -1 some of it is.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count) {
+  bool any = false;
+  for (const Box& x : a) {
+    for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
+  }
+  if (!any) return 0;
+  BoxList rest = a, next;
+  for (size_t j = 0; j < b_count && !rest.empty(); ++j) {
+    next.clear();
+    for (const Box& x : rest) SubtractBox(x, b[j], &next);
+    rest.swap(next);
+  }
+  return rest.empty() ? 1 : -1;
+}
+
+// Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
+BoxList Compact(BoxList boxes) {
+  std::sort(boxes.begin(), boxes.end());
+  boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
+  MergeAdjacent(&boxes);
+  return boxes;
+}
+
+constexpr size_t kMaxClasses = 8;
+
+}  // namespace
+
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   const Context ctx = BuildContext(shape_, mapping, num_pes_);
   const Shape& sh = shape_;
@@ -660,6 +772,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
+  std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
+  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up
   BoxList dram_written;  // outputs written back to DRAM
@@ -669,9 +783,25 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   int64_t global_step = 0;
   int64_t runtime = 0, onchip = 0;
 
+  // What the last full top step saw, for the class it may found.
+  struct Record {
+    BoxList entering, leaving, outer_enter, outer_leave;
+    std::vector<Box> mac_boxes;
+    // The step's counts depend on its pair only: not the first top step, the same PEs busy as
+    // in the step before, and its entering outputs either all or none sent up (written to DRAM)
+    // before the top step.
+    bool history_free = false;
+    int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
+  } rec;
+
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
                           const std::vector<Desc>& pool, const std::vector<Row>& steps) {
     if (steps.empty()) return;
+    rec.entering.clear();
+    rec.leaving.clear();
+    const size_t mac_start = mac_boxes.size();
+    const size_t written_before = written.size();
+    std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
     // Outer tile: the union of the busy level-0 sub-units' tiles.
     PerTensor<BoxList> outer;
     for (size_t u = 0; u < top_descs.size(); ++u) {
@@ -693,6 +823,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       int64_t leave_sum = 0, compute = 0;
       for (size_t u = 0; u < row.size(); ++u) {
         if (row[u] < 0) continue;
+        pe_busy_now[u] = 1;
         const Desc& d = pool[static_cast<size_t>(row[u])];
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
@@ -710,6 +841,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             diff = cur.t[x];
           }
           if (x == Tensor::kOutput) {
+            rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
             IntersectInto(diff, written, &fresh);
           } else {
             fresh.swap(diff);
@@ -729,10 +861,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         compute = std::max(compute, CeilDiv(macs, lanes_));
         mac_boxes.push_back(
             {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
-        if (mac_boxes.size() >= 2 * merged_size + 256) {
-          MergeAdjacent(&mac_boxes);
-          merged_size = mac_boxes.size();
-        }
         if (changed) {
           std::swap(prev[u], cur);
           prev_desc[u] = d;
@@ -751,11 +879,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
       if (!leave_union.empty()) {
+        rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
         for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
-        if (written.size() >= 2 * written_merged + 16) {
-          MergeAdjacent(&written);
-          written_merged = written.size();
-        }
       }
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
@@ -765,6 +890,20 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_onchip += delay;
       ++global_step;
     }
+    // Merged only between top steps, so that the first `written_before` boxes are what was
+    // written before this top step.
+    rec.readback = Meets(rec.entering, written, written_before);
+    rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
+    pe_busy.swap(pe_busy_now);
+    rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
+    if (written.size() >= 2 * written_merged + 16) {
+      MergeAdjacent(&written);
+      written_merged = written.size();
+    }
+    if (mac_boxes.size() >= 2 * merged_size + 256) {
+      MergeAdjacent(&mac_boxes);
+      merged_size = mac_boxes.size();
+    }
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
     for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
@@ -772,14 +911,16 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.dram_reads[x] += n;
       dram_in += n;
     }
-    const BoxList outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
-    const BoxList enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
-    const int64_t read_back = IntersectSize(enter, dram_written);
+    rec.outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
+    rec.outer_enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
+    const int64_t read_back = IntersectSize(rec.outer_enter, dram_written);
+    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size());
+    rec.history_free = rec.history_free && rec.dram_readback >= 0;
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
-    const int64_t dram_out = Size(outer_leave);
+    const int64_t dram_out = Size(rec.outer_leave);
     out.dram_writes += dram_out;
-    UnionInto(&dram_written, outer_leave);
+    UnionInto(&dram_written, rec.outer_leave);
     if (dram_written.size() >= 2 * dram_written_merged + 16) {
       MergeAdjacent(&dram_written);
       dram_written_merged = dram_written.size();
@@ -793,9 +934,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     ++out.top_steps;
   };
 
+  // The global steps of one level-0 step, as rows of PE descriptors.
   std::vector<Desc> pool;
   std::vector<Row> steps;
-  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     pool.clear();
     steps.clear();
     const int64_t units = ctx.levels[0].units;
@@ -807,27 +949,152 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         pool.push_back(descs[static_cast<size_t>(u)]);
       }
       steps.push_back(std::move(row));
-    } else {
-      const int64_t w = ctx.width[1];
-      std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
-      size_t nsub = 0;
+      return;
+    }
+    const int64_t w = ctx.width[1];
+    std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
+    size_t nsub = 0;
+    for (int64_t u = 0; u < units; ++u) {
+      if (!busy[static_cast<size_t>(u)]) continue;
+      Expand(ctx, 1, descs[static_cast<size_t>(u)], &pool, &subs[static_cast<size_t>(u)]);
+      nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
+    }
+    for (size_t t = 0; t < nsub; ++t) {
+      Row row(static_cast<size_t>(units * w), -1);
       for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        Expand(ctx, 1, descs[static_cast<size_t>(u)], &pool, &subs[static_cast<size_t>(u)]);
-        nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
+        const auto& s = subs[static_cast<size_t>(u)];
+        if (t >= s.size()) continue;
+        std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
       }
-      for (size_t t = 0; t < nsub; ++t) {
-        Row row(static_cast<size_t>(units * w), -1);
-        for (int64_t u = 0; u < units; ++u) {
-          const auto& s = subs[static_cast<size_t>(u)];
-          if (t >= s.size()) continue;
-          std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
-        }
-        steps.push_back(std::move(row));
+      steps.push_back(std::move(row));
+    }
+  };
+
+  std::vector<TopClass> classes;
+  size_t next_class = 0;
+  std::vector<Desc> last_descs;    // D_prev: the level-0 step of the last top step
+  std::vector<bool> last_busy;
+  std::vector<char> last_busy_c, busy_c;
+  bool have_last = false;
+  bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
+
+  // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
+  // last such step; the same PEs were busy throughout, so expanding that step restores them.
+  auto restore = [&]() {
+    if (!stale) return;
+    stale = false;
+    expand_top(last_descs, last_busy);
+    for (const Row& row : steps) {
+      for (size_t u = 0; u < row.size(); ++u) {
+        if (row[u] < 0) continue;
+        const Desc& d = pool[static_cast<size_t>(row[u])];
+        MakeTilesInto(sh, d, &prev[u]);
+        prev_desc[u] = d;
       }
     }
+    for (Tensor x : kAllTensors) prev_outer[x].clear();
+    for (size_t u = 0; u < last_descs.size(); ++u) {
+      if (!last_busy[u]) continue;
+      const Tiles t = MakeTiles(sh, last_descs[u]);
+      for (Tensor x : kAllTensors) UnionInto(&prev_outer[x], t.t[x]);
+    }
+  };
+
+  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+    busy_c.assign(busy.begin(), busy.end());
+    if (have_last) {
+      for (const TopClass& c : classes) {
+        Shift v;
+        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v)) continue;
+        BoxList entering;
+        for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
+        BoxList outer_enter;
+        for (const Box& b : c.outer_enter) outer_enter.push_back(ShiftOutput(sh, b, v));
+        if (Meets(entering, written, written.size()) != c.readback ||
+            Meets(outer_enter, dram_written, dram_written.size()) != c.dram_readback) {
+          break;
+        }
+        for (Tensor x : kAllTensors) {
+          out.ingress[x] += c.ingress[x];
+          out.ingress_unicast[x] += c.ingress_unicast[x];
+          out.dram_reads[x] += c.dram_reads[x];
+        }
+        out.egress += c.egress;
+        out.egress_unicast += c.egress_unicast;
+        out.dram_writes += c.dram_writes;
+        mac_sum += c.macs;
+        global_step += c.steps;
+        onchip += c.onchip;
+        runtime += c.runtime;
+        ++out.top_steps;
+        for (const Box& b : c.leaving) UnionInto(&written, BoxList{ShiftOutput(sh, b, v)});
+        if (written.size() >= 2 * written_merged + 16) {
+          MergeAdjacent(&written);
+          written_merged = written.size();
+        }
+        for (const Box& b : c.outer_leave) UnionInto(&dram_written, BoxList{ShiftOutput(sh, b, v)});
+        if (dram_written.size() >= 2 * dram_written_merged + 16) {
+          MergeAdjacent(&dram_written);
+          dram_written_merged = dram_written.size();
+        }
+        for (const Box& b : c.mac_boxes) mac_boxes.push_back(ShiftMac(b, v));
+        if (mac_boxes.size() >= 2 * merged_size + 256) {
+          MergeAdjacent(&mac_boxes);
+          merged_size = mac_boxes.size();
+        }
+        last_descs = descs;
+        last_busy = busy;
+        last_busy_c = busy_c;
+        stale = true;
+        return;
+      }
+    }
+    restore();
+    expand_top(descs, busy);
+    if (steps.empty()) return;  // no top step: D_prev stays the last one that was
+    const ExactCounts before = out;
+    const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
+                  runtime_before = runtime;
     run_top_step(descs, busy, pool, steps);
+    if (have_last && rec.history_free) {
+      TopClass c;
+      c.prev = last_descs;
+      c.prev_busy = last_busy_c;
+      c.cur = descs;
+      c.cur_busy = busy_c;
+      for (Tensor x : kAllTensors) {
+        c.ingress[x] = out.ingress[x] - before.ingress[x];
+        c.ingress_unicast[x] = out.ingress_unicast[x] - before.ingress_unicast[x];
+        c.dram_reads[x] = out.dram_reads[x] - before.dram_reads[x];
+      }
+      c.egress = out.egress - before.egress;
+      c.egress_unicast = out.egress_unicast - before.egress_unicast;
+      c.dram_writes = out.dram_writes - before.dram_writes;
+      c.macs = mac_sum - macs_before;
+      c.steps = global_step - steps_before;
+      c.onchip = onchip - onchip_before;
+      c.runtime = runtime - runtime_before;
+      c.entering = Compact(rec.entering);
+      c.leaving = Compact(rec.leaving);
+      c.outer_enter = rec.outer_enter;
+      c.outer_leave = rec.outer_leave;
+      c.readback = rec.readback;
+      c.dram_readback = rec.dram_readback;
+      c.mac_boxes = std::move(rec.mac_boxes);
+      MergeAdjacent(&c.mac_boxes);
+      if (classes.size() < kMaxClasses) {
+        classes.push_back(std::move(c));
+      } else {
+        classes[next_class] = std::move(c);
+        next_class = (next_class + 1) % kMaxClasses;
+      }
+    }
+    last_descs = descs;
+    last_busy = busy;
+    last_busy_c = busy_c;
+    have_last = true;
   });
+  restore();
 
   out.steps = global_step;
   // Final flush: every PE's last output tile goes up, the last outer tile's outputs to DRAM.
