@@ -123,6 +123,20 @@ BoxList Subtract(const BoxList& a, const BoxList& b) {
   return cur;
 }
 
+// acc becomes acc u {b} (acc disjoint), using scratch's storage.
+void UnionBoxInto(BoxList* acc, const Box& b, BoxList* scratch, BoxList* next) {
+  scratch->clear();
+  scratch->push_back(b);
+  for (const Box& y : *acc) {
+    if (scratch->size() == 1 && !Overlap(scratch->back(), y)) continue;
+    next->clear();
+    for (const Box& x : *scratch) SubtractBox(x, y, next);
+    scratch->swap(*next);
+    if (scratch->empty()) return;
+  }
+  acc->insert(acc->end(), scratch->begin(), scratch->end());
+}
+
 // acc becomes acc u add (acc disjoint, add disjoint).
 void UnionInto(BoxList* acc, const BoxList& add) {
   if (acc->empty()) {
@@ -182,6 +196,15 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
 void MergeAdjacent(std::vector<Box>* boxes) {
   for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
     const size_t dd = static_cast<size_t>(d);
+    // Boxes that all share coordinate d's interval cannot touch along it.
+    bool varies = false;
+    for (const Box& b : *boxes) {
+      if (b[dd] != boxes->front()[dd]) {
+        varies = true;
+        break;
+      }
+    }
+    if (!varies) continue;
     std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
       for (size_t e = 0; e < kD; ++e) {
         if (e == dd) continue;
@@ -729,19 +752,19 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
 
 // How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
 // `b`: 0 none of a is in b, 1 all of a is, -1 some of it is.
-int Meets(const BoxList& a, const BoxList& b, size_t b_count) {
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next) {
   bool any = false;
   for (const Box& x : a) {
     for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
   }
   if (!any) return 0;
-  BoxList rest = a, next;
-  for (size_t j = 0; j < b_count && !rest.empty(); ++j) {
-    next.clear();
-    for (const Box& x : rest) SubtractBox(x, b[j], &next);
-    rest.swap(next);
+  *rest = a;
+  for (size_t j = 0; j < b_count && !rest->empty(); ++j) {
+    next->clear();
+    for (const Box& x : *rest) SubtractBox(x, b[j], next);
+    rest->swap(*next);
   }
-  return rest.empty() ? 1 : -1;
+  return rest->empty() ? 1 : -1;
 }
 
 // Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
@@ -783,6 +806,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   int64_t global_step = 0;
   int64_t runtime = 0, onchip = 0;
 
+  // Storage reused by every top step.
+  PerTensor<BoxList> outer, fresh_union;
+  BoxList leave_union, diff, fresh, leave, scratch, scratch2, entering, outer_enter;
+  Tiles cur;
+
   // What the last full top step saw, for the class it may found.
   struct Record {
     BoxList entering, leaving, outer_enter, outer_leave;
@@ -803,16 +831,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const size_t written_before = written.size();
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
     // Outer tile: the union of the busy level-0 sub-units' tiles.
-    PerTensor<BoxList> outer;
+    for (Tensor x : kAllTensors) outer[x].clear();
     for (size_t u = 0; u < top_descs.size(); ++u) {
       if (!top_busy[u]) continue;
-      const Tiles t = MakeTiles(sh, top_descs[u]);
-      for (Tensor x : kAllTensors) UnionInto(&outer[x], t.t[x]);
+      MakeTilesInto(sh, top_descs[u], &cur);
+      for (Tensor x : kAllTensors) UnionInto(&outer[x], cur.t[x]);
     }
     int64_t top_onchip = 0;
-    PerTensor<BoxList> fresh_union;
-    BoxList leave_union, diff, fresh, leave, scratch;
-    Tiles cur;
     for (const Row& row : steps) {
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
@@ -880,7 +905,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.egress_unicast += leave_sum;
       if (!leave_union.empty()) {
         rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
-        for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
+        for (const Box& b : leave_union) UnionBoxInto(&written, b, &scratch, &scratch2);
       }
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
@@ -892,7 +917,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     // Merged only between top steps, so that the first `written_before` boxes are what was
     // written before this top step.
-    rec.readback = Meets(rec.entering, written, written_before);
+    rec.readback = Meets(rec.entering, written, written_before, &scratch, &scratch2);
     rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
     pe_busy.swap(pe_busy_now);
     rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
@@ -914,7 +939,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
     rec.outer_enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
     const int64_t read_back = IntersectSize(rec.outer_enter, dram_written);
-    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size());
+    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size(), &scratch, &scratch2);
     rec.history_free = rec.history_free && rec.dram_readback >= 0;
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
@@ -930,7 +955,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
                    : std::max({top_onchip, CeilDiv(dram_in, offchip_bw_), CeilDiv(dram_out, offchip_bw_)});
     onchip += top_onchip;
-    prev_outer = std::move(outer);
+    std::swap(prev_outer, outer);
     ++out.top_steps;
   };
 
@@ -1006,12 +1031,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (const TopClass& c : classes) {
         Shift v;
         if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v)) continue;
-        BoxList entering;
+        entering.clear();
         for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
-        BoxList outer_enter;
+        outer_enter.clear();
         for (const Box& b : c.outer_enter) outer_enter.push_back(ShiftOutput(sh, b, v));
-        if (Meets(entering, written, written.size()) != c.readback ||
-            Meets(outer_enter, dram_written, dram_written.size()) != c.dram_readback) {
+        if (Meets(entering, written, written.size(), &scratch, &scratch2) != c.readback ||
+            Meets(outer_enter, dram_written, dram_written.size(), &scratch, &scratch2) !=
+                c.dram_readback) {
           break;
         }
         for (Tensor x : kAllTensors) {
@@ -1027,12 +1053,16 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         onchip += c.onchip;
         runtime += c.runtime;
         ++out.top_steps;
-        for (const Box& b : c.leaving) UnionInto(&written, BoxList{ShiftOutput(sh, b, v)});
+        for (const Box& b : c.leaving) {
+          UnionBoxInto(&written, ShiftOutput(sh, b, v), &scratch, &scratch2);
+        }
         if (written.size() >= 2 * written_merged + 16) {
           MergeAdjacent(&written);
           written_merged = written.size();
         }
-        for (const Box& b : c.outer_leave) UnionInto(&dram_written, BoxList{ShiftOutput(sh, b, v)});
+        for (const Box& b : c.outer_leave) {
+          UnionBoxInto(&dram_written, ShiftOutput(sh, b, v), &scratch, &scratch2);
+        }
         if (dram_written.size() >= 2 * dram_written_merged + 16) {
           MergeAdjacent(&dram_written);
           dram_written_merged = dram_written.size();
