@@ -1053,6 +1053,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         onchip += c.onchip;
         runtime += c.runtime;
         ++out.top_steps;
+        ++out.class_top_steps;
         for (const Box& b : c.leaving) {
           UnionBoxInto(&written, ShiftOutput(sh, b, v), &scratch, &scratch2);
         }

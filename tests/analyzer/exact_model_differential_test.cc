@@ -49,8 +49,12 @@ class Gen {
   }
   bool Chance(int percent) { return Uniform(0, 99) < percent; }
 
+  // Every third case is a "long" one: larger extents under partitioning tiles, so that many top
+  // steps repeat and the exact model's classes (and their read-back conditions) are exercised.
   Case Next() {
     Case c;
+    const bool long_case = Chance(33);
+    const int64_t grow = long_case ? 2 : 1;
     Layer& l = c.layer;
     l.name = "random";
     const int kind = static_cast<int>(Uniform(0, 4));
@@ -63,30 +67,30 @@ class Gen {
     // Extents of the dimensions a directive may name, by Dim (Y'/X' use the output extents).
     std::vector<Dim> dims;
     if (l.kind == OpKind::kGemm) {
-      sz[Dim::kM] = Uniform(1, 7);
-      sz[Dim::kN] = Uniform(1, 4);
-      sz[Dim::kK] = Uniform(1, 4);
+      sz[Dim::kM] = Uniform(1, 7 * grow);
+      sz[Dim::kN] = Uniform(1, 4 * grow);
+      sz[Dim::kK] = Uniform(1, 4 * grow);
       dims = {Dim::kM, Dim::kN, Dim::kK};
     } else {
       if (Chance(35)) sz[Dim::kN] = Uniform(1, 2);
       if (l.kind == OpKind::kGroupedConv) sz[Dim::kG] = Uniform(1, 3);
-      sz[Dim::kK] = l.kind == OpKind::kDepthwiseConv ? Uniform(1, 2) : Uniform(1, 4);
-      sz[Dim::kC] = Uniform(1, 3);
+      sz[Dim::kK] = l.kind == OpKind::kDepthwiseConv ? Uniform(1, 2) : Uniform(1, 4 * grow);
+      sz[Dim::kC] = Uniform(1, 3 * grow);
       sz[Dim::kR] = Uniform(1, 3);
       sz[Dim::kS] = Uniform(1, 3);
       l.shape.stride_y = Chance(50) ? 1 : Uniform(2, 3);
       l.shape.stride_x = Chance(50) ? 1 : Uniform(2, 3);
       if (Chance(20)) l.shape.dilation_y = 2;
       if (Chance(20)) l.shape.dilation_x = 2;
-      sz[Dim::kY] = (sz[Dim::kR] - 1) * l.shape.dilation_y + 1 + Uniform(0, 8);
-      sz[Dim::kX] = (sz[Dim::kS] - 1) * l.shape.dilation_x + 1 + Uniform(0, 5);
+      sz[Dim::kY] = (sz[Dim::kR] - 1) * l.shape.dilation_y + 1 + Uniform(0, 8 * grow);
+      sz[Dim::kX] = (sz[Dim::kS] - 1) * l.shape.dilation_x + 1 + Uniform(0, 5 * grow);
       dims = {Dim::kN, Dim::kK, Dim::kC, Dim::kR, Dim::kS, Dim::kY, Dim::kX};
       if (l.kind == OpKind::kGroupedConv) dims.push_back(Dim::kG);
     }
     l.exact_macs = ExactMacs(l.kind, l.shape);
 
     // 1-3 cluster levels; the PEs are a multiple of the product of the cluster sizes.
-    const int levels = static_cast<int>(Uniform(1, 3));
+    const int levels = static_cast<int>(Uniform(1, long_case ? 2 : 3));
     int64_t product = 1;
     for (int lv = 0; lv < levels; ++lv) {
       if (lv > 0) {
@@ -96,7 +100,7 @@ class Gen {
         product *= cl.size;
         c.mapping.Add(cl);
       }
-      AddLevel(l, dims, &c.mapping);
+      AddLevel(l, dims, long_case, &c.mapping);
     }
     c.hw.num_pes = product * Uniform(1, 5);
     c.hw.noc_bw = Uniform(1, 8);
@@ -120,23 +124,24 @@ class Gen {
 
   // One level: 1-4 distinct dimensions in random order, at least one SpatialMap (rarely none, or
   // a dimension named twice: both implementations must refuse those).
-  void AddLevel(const Layer& l, std::vector<Dim> dims, Mapping* m) {
+  void AddLevel(const Layer& l, std::vector<Dim> dims, bool long_case, Mapping* m) {
     std::shuffle(dims.begin(), dims.end(), rng_);
-    const size_t count = static_cast<size_t>(Uniform(1, std::min<int64_t>(4, static_cast<int64_t>(dims.size()))));
+    const int64_t most = std::min<int64_t>(long_case ? 6 : 4, static_cast<int64_t>(dims.size()));
+    const size_t count = static_cast<size_t>(Uniform(long_case ? std::min<int64_t>(3, most) : 1, most));
     const bool malformed = Chance(2);
     bool any_spatial = false;
     for (size_t i = 0; i < count; ++i) {
       Directive d;
       d.dim = dims[i];
-      d.kind = Chance(45) ? DirectiveKind::kSpatialMap : DirectiveKind::kTemporalMap;
+      d.kind = Chance(long_case ? 25 : 45) ? DirectiveKind::kSpatialMap : DirectiveKind::kTemporalMap;
       if (i + 1 == count && !any_spatial && !malformed) d.kind = DirectiveKind::kSpatialMap;
       any_spatial |= d.kind == DirectiveKind::kSpatialMap;
       d.output_coord = l.kind != OpKind::kGemm && (d.dim == Dim::kY || d.dim == Dim::kX) && Chance(40);
       const int64_t ext = Extent(l, d.dim, d.output_coord);
       // Sizes from 1 (smaller than the filter) to past the extent (edge tiles), offsets mostly
       // the size (a partition), else overlapping or leaving gaps.
-      d.size = Chance(15) ? ext : Uniform(1, ext + 1);
-      const int r = static_cast<int>(Uniform(0, 9));
+      d.size = Chance(15) ? ext : Uniform(1, long_case ? std::max<int64_t>(1, ext / 3) : ext + 1);
+      const int r = static_cast<int>(Uniform(0, long_case ? 6 : 9));
       d.offset = r < 6 ? d.size : r < 8 ? Uniform(1, d.size) : Uniform(1, d.size + 2);
       m->Add(d);
       if (malformed && i == 0 && Chance(50)) m->Add(d);  // the same dimension twice
@@ -211,6 +216,7 @@ std::string Describe(const Case& c) {
 
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
+  int64_t top_steps = 0, class_top_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -245,6 +251,8 @@ bool CheckCase(const Case& c, Tally* tally) {
     return true;
   }
   ++(sim.legal ? tally->legal : tally->illegal);
+  tally->top_steps += exact.top_steps;
+  tally->class_top_steps += exact.class_top_steps;
   const auto want = Fields(FromSimulator(sim));
   ExactCounts got_counts = exact;
   const auto got = Fields(got_counts);
@@ -290,9 +298,12 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.multilevel, tally.cases / 3);
   EXPECT_GT(tally.strided, tally.cases / 5);
   EXPECT_GT(tally.dilated, tally.cases / 20);
+  // Most top steps of the long cases come from classes, so the class path is what is compared.
+  EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
   RecordProperty("cases", tally.cases);
-  std::printf("%d cases: %d legal, %d illegal, %d refused by both\n", tally.cases, tally.legal,
-              tally.illegal, tally.refused);
+  std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
+              "classes\n", tally.cases, tally.legal, tally.illegal, tally.refused,
+              static_cast<long long>(tally.class_top_steps), static_cast<long long>(tally.top_steps));
 }
 
 }  // namespace
