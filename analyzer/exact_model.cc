@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "analyzer/error.h"
@@ -430,35 +431,56 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       first_spatial = false;
     }
   }
-  std::vector<int64_t> idx(loops.size(), 0);
+  std::vector<int64_t> idx(loops.size(), 0), ahead;
   std::vector<Desc> descs(static_cast<size_t>(level.units));
   std::vector<bool> busy(static_cast<size_t>(level.units));
-  for (;;) {
+  // The sub-units' descriptors at odometer position `at`; whether any is busy.
+  auto fill = [&](const std::vector<int64_t>& at, std::vector<Desc>& out_descs,
+                  std::vector<bool>& out_busy) {
     std::array<Iv, kNumM> tb = parent.box;
     int64_t fold = 0;
     for (size_t l = 0; l < loops.size(); ++l) {
       if (loops[l].dir < 0) {
-        fold = idx[l];
+        fold = at[l];
       } else {
         const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
-        tb[static_cast<size_t>(d.dim)] = pos[static_cast<size_t>(loops[l].dir)][static_cast<size_t>(idx[l])];
+        tb[static_cast<size_t>(d.dim)] = pos[static_cast<size_t>(loops[l].dir)][static_cast<size_t>(at[l])];
       }
     }
     bool any = false;
     for (int64_t u = 0; u < level.units; ++u) {
       const int64_t j = fold * level.units + u;
-      busy[static_cast<size_t>(u)] = false;
+      out_busy[static_cast<size_t>(u)] = false;
       if (j >= jmax) continue;
       std::array<Iv, kNumM> b = tb;
       for (size_t i = 0; i < nd; ++i) {
         if (level.dirs[i].spatial) b[static_cast<size_t>(level.dirs[i].dim)] = pos[i][static_cast<size_t>(j)];
       }
-      if (MakeDesc(sh, b, parent, &descs[static_cast<size_t>(u)])) {
-        busy[static_cast<size_t>(u)] = true;
+      if (MakeDesc(sh, b, parent, &out_descs[static_cast<size_t>(u)])) {
+        out_busy[static_cast<size_t>(u)] = true;
         any = true;
       }
     }
-    if (any) visit(descs, busy);
+    return any;
+  };
+  for (;;) {
+    if (fill(idx, descs, busy)) {
+      if constexpr (std::is_invocable_v<Visit, const std::vector<Desc>&, const std::vector<bool>&>) {
+        visit(descs, busy);
+      } else {
+        // The visitor may take the next `k` iterations of the innermost loop at once; it can look
+        // at the step k iterations ahead (k <= remaining) before deciding.
+        const int64_t remaining = loops.back().count - 1 - idx.back();
+        auto peek = [&](int64_t k, std::vector<Desc>& out_descs, std::vector<bool>& out_busy) {
+          ahead = idx;
+          ahead.back() += k;
+          out_descs.resize(descs.size());
+          out_busy.resize(busy.size());
+          return fill(ahead, out_descs, out_busy);
+        };
+        idx.back() += visit(descs, busy, remaining, peek);
+      }
+    }
     // Odometer: innermost loop fastest.
     size_t l = loops.size();
     for (; l > 0; --l) {
@@ -707,6 +729,28 @@ Box ShiftMac(Box b, const Shift& v) {
   return b;
 }
 
+// The coordinate shifts of the output space (N, G, K or C, Y', X') and of the MAC space under v.
+std::array<int64_t, kD> OutputShift(const ExactModel::Shape& sh, const Shift& v) {
+  return {v.box[kN], v.box[kG], sh.depthwise ? v.box[kC] : v.box[kK], v.yo, v.xo, 0, 0, 0};
+}
+std::array<int64_t, kD> MacShift(const Shift& v) {
+  return {v.box[kN], v.box[kG], v.box[kK], v.box[kC], v.yo, v.box[kR], v.xo, v.box[kS]};
+}
+
+// The union of b moved by j * by for every j in [j0, j1], when it is one box: `by` moves one
+// coordinate (or none) by at most the box's length there, so consecutive copies touch.
+bool Stretch(const Box& b, const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, Box* out) {
+  *out = b;
+  int moving = 0;
+  for (size_t d = 0; d < kD; ++d) {
+    if (by[d] == 0) continue;
+    if (++moving > 1 || (by[d] > 0 ? by[d] : -by[d]) > b[d].Len()) return false;
+    (*out)[d].lo = b[d].lo + std::min(j0 * by[d], j1 * by[d]);
+    (*out)[d].hi = b[d].hi + std::max(j0 * by[d], j1 * by[d]);
+  }
+  return true;
+}
+
 struct TopClass {
   std::vector<Desc> prev, cur;           // D'_prev, D'_cur (level-0 descriptors)
   std::vector<char> prev_busy, cur_busy;
@@ -719,8 +763,26 @@ struct TopClass {
   BoxList outer_enter;    // outputs entering the outer tile
   BoxList outer_leave;    // outputs leaving the outer tile (written to DRAM)
   int readback = 0, dram_readback = 0;  // entering outputs sent up / written before: 0 none, 1 all
+  // Whether cur is prev moved by one shift (`step`): the pair is one iteration of a loop, and the
+  // iterations after it may be taken together.
+  bool uniform = false;
+  Shift step;
   std::vector<Box> mac_boxes;
 };
+
+bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
+  for (size_t i = 0; i < kNumM; ++i) {
+    if (a.box[i] != Moved(b.box[i], v.box[i])) return false;
+  }
+  return a.yo == Moved(b.yo, v.yo) && a.xo == Moved(b.xo, v.xo);
+}
+
+Shift Scaled(Shift v, int64_t k) {
+  for (int64_t& x : v.box) x *= k;
+  v.yo *= k;
+  v.xo *= k;
+  return v;
+}
 
 // Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
 bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vector<Desc>& dp,
@@ -737,15 +799,9 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
       v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
     return false;
   }
-  auto same = [&](const Desc& a, const Desc& b) {
-    for (size_t i = 0; i < kNumM; ++i) {
-      if (a.box[i] != Moved(b.box[i], v->box[i])) return false;
-    }
-    return a.yo == Moved(b.yo, v->yo) && a.xo == Moved(b.xo, v->xo);
-  };
   for (size_t u = 0; u < bc.size(); ++u) {
-    if (bc[u] && !same(dc[u], c.cur[u])) return false;
-    if (bp[u] && !same(dp[u], c.prev[u])) return false;
+    if (bc[u] && !IsMoved(dc[u], c.cur[u], *v)) return false;
+    if (bp[u] && !IsMoved(dp[u], c.prev[u], *v)) return false;
   }
   return true;
 }
@@ -1025,7 +1081,83 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
   };
 
-  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  // Applies class c's counts once per j in [j0, j1]: the top steps whose pairs are c's moved by
+  // v + j * c.step (by `out_by`, `mac_by` per j in the output and MAC spaces). Their leaving,
+  // written-back and MAC boxes are c's, moved and stretched (Stretch succeeded for each).
+  auto apply_class = [&](const TopClass& c, const Shift& v, const std::array<int64_t, kD>& out_by,
+                         const std::array<int64_t, kD>& mac_by, int64_t j0, int64_t j1) {
+    const int64_t times = j1 - j0 + 1;
+    for (Tensor x : kAllTensors) {
+      out.ingress[x] += times * c.ingress[x];
+      out.ingress_unicast[x] += times * c.ingress_unicast[x];
+      out.dram_reads[x] += times * c.dram_reads[x];
+    }
+    out.egress += times * c.egress;
+    out.egress_unicast += times * c.egress_unicast;
+    out.dram_writes += times * c.dram_writes;
+    mac_sum += times * c.macs;
+    global_step += times * c.steps;
+    onchip += times * c.onchip;
+    runtime += times * c.runtime;
+    out.top_steps += times;
+    out.class_top_steps += times;
+    Box sb;
+    for (const Box& b : c.leaving) {
+      Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+      UnionBoxInto(&written, sb, &scratch, &scratch2);
+    }
+    if (written.size() >= 2 * written_merged + 16) {
+      MergeAdjacent(&written);
+      written_merged = written.size();
+    }
+    for (const Box& b : c.outer_leave) {
+      Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+      UnionBoxInto(&dram_written, sb, &scratch, &scratch2);
+    }
+    if (dram_written.size() >= 2 * dram_written_merged + 16) {
+      MergeAdjacent(&dram_written);
+      dram_written_merged = dram_written.size();
+    }
+    for (const Box& b : c.mac_boxes) {
+      Stretch(ShiftMac(b, v), mac_by, j0, j1, &sb);
+      mac_boxes.push_back(sb);
+    }
+    if (mac_boxes.size() >= 2 * merged_size + 256) {
+      MergeAdjacent(&mac_boxes);
+      merged_size = mac_boxes.size();
+    }
+  };
+  // Moves and stretches `from` into *to; false when some box does not stay one box.
+  auto stretch_all = [&](const BoxList& from, bool mac, const Shift& v,
+                         const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, BoxList* to) {
+    to->clear();
+    Box sb;
+    for (const Box& b : from) {
+      if (!Stretch(mac ? ShiftMac(b, v) : ShiftOutput(sh, b, v), by, j0, j1, &sb)) return false;
+      to->push_back(sb);
+    }
+    return true;
+  };
+  // Whether no box of `a` meets a box of `b` moved by j * by for j in [j0, j1].
+  auto apart = [&](const BoxList& a, const BoxList& b, const std::array<int64_t, kD>& by,
+                   int64_t j0, int64_t j1) {
+    Box sb;
+    for (const Box& y : b) {
+      if (!Stretch(y, by, j0, j1, &sb)) return false;
+      for (const Box& x : a) {
+        if (Overlap(x, sb)) return false;
+      }
+    }
+    return true;
+  };
+  std::vector<Desc> ahead_descs;
+  std::vector<bool> ahead_busy;
+  std::vector<char> ahead_busy_c;
+  BoxList stretched;
+  const std::array<int64_t, kD> no_shift{};
+
+  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy,
+                                     int64_t remaining, auto& peek) -> int64_t {
     busy_c.assign(busy.begin(), busy.end());
     if (have_last) {
       for (const TopClass& c : classes) {
@@ -1040,49 +1172,56 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                 c.dram_readback) {
           break;
         }
-        for (Tensor x : kAllTensors) {
-          out.ingress[x] += c.ingress[x];
-          out.ingress_unicast[x] += c.ingress_unicast[x];
-          out.dram_reads[x] += c.dram_reads[x];
-        }
-        out.egress += c.egress;
-        out.egress_unicast += c.egress_unicast;
-        out.dram_writes += c.dram_writes;
-        mac_sum += c.macs;
-        global_step += c.steps;
-        onchip += c.onchip;
-        runtime += c.runtime;
-        ++out.top_steps;
-        ++out.class_top_steps;
-        for (const Box& b : c.leaving) {
-          UnionBoxInto(&written, ShiftOutput(sh, b, v), &scratch, &scratch2);
-        }
-        if (written.size() >= 2 * written_merged + 16) {
-          MergeAdjacent(&written);
-          written_merged = written.size();
-        }
-        for (const Box& b : c.outer_leave) {
-          UnionBoxInto(&dram_written, ShiftOutput(sh, b, v), &scratch, &scratch2);
-        }
-        if (dram_written.size() >= 2 * dram_written_merged + 16) {
-          MergeAdjacent(&dram_written);
-          dram_written_merged = dram_written.size();
-        }
-        for (const Box& b : c.mac_boxes) mac_boxes.push_back(ShiftMac(b, v));
-        if (mac_boxes.size() >= 2 * merged_size + 256) {
-          MergeAdjacent(&mac_boxes);
-          merged_size = mac_boxes.size();
-        }
+        apply_class(c, v, no_shift, no_shift, 0, 0);
         last_descs = descs;
         last_busy = busy;
         last_busy_c = busy_c;
         stale = true;
-        return;
+        if (!c.uniform) return 0;
+        // The rest of the innermost loop: the next k steps are this class moved by j * c.step
+        // (j = 1..k) when the k-th is (its intervals move linearly and are clipped at neither
+        // end, so none between is) and the read-back conditions hold for all of them at once.
+        const auto out_by = OutputShift(sh, c.step), mac_by = MacShift(c.step);
+        for (int64_t k = remaining; k >= 1 && k + 2 > remaining; --k) {
+          if (!peek(k, ahead_descs, ahead_busy)) continue;
+          ahead_busy_c.assign(ahead_busy.begin(), ahead_busy.end());
+          if (ahead_busy_c != busy_c) continue;
+          const Shift kw = Scaled(c.step, k);
+          bool moved = true;
+          for (size_t u = 0; u < busy_c.size() && moved; ++u) {
+            moved = !busy_c[u] || IsMoved(ahead_descs[u], descs[u], kw);
+          }
+          if (!moved) continue;
+          // Entering outputs against what was sent up (written) before and during the run.
+          if (!stretch_all(c.entering, false, v, out_by, 1, k, &stretched) ||
+              Meets(stretched, written, written.size(), &scratch, &scratch2) != c.readback ||
+              (c.readback == 0 && k >= 2 && !apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
+            return 0;
+          }
+          if (!stretch_all(c.outer_enter, false, v, out_by, 1, k, &stretched) ||
+              Meets(stretched, dram_written, dram_written.size(), &scratch, &scratch2) !=
+                  c.dram_readback ||
+              (c.dram_readback == 0 && k >= 2 &&
+               !apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
+            return 0;
+          }
+          if (!stretch_all(c.leaving, false, v, out_by, 1, k, &stretched) ||
+              !stretch_all(c.outer_leave, false, v, out_by, 1, k, &stretched) ||
+              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched)) {
+            return 0;
+          }
+          apply_class(c, v, out_by, mac_by, 1, k);
+          last_descs = ahead_descs;
+          last_busy = ahead_busy;
+          last_busy_c = ahead_busy_c;
+          return k;
+        }
+        return 0;
       }
     }
     restore();
     expand_top(descs, busy);
-    if (steps.empty()) return;  // no top step: D_prev stays the last one that was
+    if (steps.empty()) return 0;  // no top step: D_prev stays the last one that was
     const ExactCounts before = out;
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
@@ -1111,6 +1250,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.outer_leave = rec.outer_leave;
       c.readback = rec.readback;
       c.dram_readback = rec.dram_readback;
+      if (c.prev_busy == c.cur_busy) {
+        // (cur, cur) is (prev, prev) moved by one shift iff cur is prev moved by it.
+        TopClass still;
+        still.prev = c.prev;
+        still.cur = c.prev;
+        still.prev_busy = c.prev_busy;
+        still.cur_busy = c.prev_busy;
+        c.uniform = MatchClass(sh, still, c.cur, c.cur_busy, c.cur, c.cur_busy, &c.step);
+      }
       c.mac_boxes = std::move(rec.mac_boxes);
       MergeAdjacent(&c.mac_boxes);
       if (classes.size() < kMaxClasses) {
@@ -1124,6 +1272,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     last_busy = busy;
     last_busy_c = busy_c;
     have_last = true;
+    return 0;
   });
   restore();
 
