@@ -470,15 +470,18 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       } else {
         // The visitor may take the next `k` iterations of the innermost loop at once; it can look
         // at the step k iterations ahead (k <= remaining) before deciding.
-        const int64_t remaining = loops.back().count - 1 - idx.back();
+        // Loops of one iteration never move, so the innermost loop that does is the one to run.
+        size_t inner = loops.size() - 1;
+        while (inner > 0 && loops[inner].count == 1) --inner;
+        const int64_t remaining = loops[inner].count - 1 - idx[inner];
         auto peek = [&](int64_t k, std::vector<Desc>& out_descs, std::vector<bool>& out_busy) {
           ahead = idx;
-          ahead.back() += k;
+          ahead[inner] += k;
           out_descs.resize(descs.size());
           out_busy.resize(busy.size());
           return fill(ahead, out_descs, out_busy);
         };
-        idx.back() += visit(descs, busy, remaining, peek);
+        idx[inner] += visit(descs, busy, remaining, peek);
       }
     }
     // Odometer: innermost loop fastest.
@@ -831,7 +834,7 @@ BoxList Compact(BoxList boxes) {
   return boxes;
 }
 
-constexpr size_t kMaxClasses = 8;
+constexpr size_t kMaxClasses = 32;
 
 }  // namespace
 
@@ -1170,7 +1173,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         if (Meets(entering, written, written.size(), &scratch, &scratch2) != c.readback ||
             Meets(outer_enter, dram_written, dram_written.size(), &scratch, &scratch2) !=
                 c.dram_readback) {
-          break;
+          continue;  // another class may hold the same pair under the other read-back condition
         }
         apply_class(c, v, no_shift, no_shift, 0, 0);
         last_descs = descs;
