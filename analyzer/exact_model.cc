@@ -296,10 +296,26 @@ struct Tiles {
   PerTensor<BoxList> t;
 };
 
+struct LoopOf {
+  int dir;  // -1: fold loop
+  int64_t count;
+};
+
+// Storage of one level's odometer, reused by every run of it within one evaluation (runs of one
+// level never nest: a level's visitor runs the next level only).
+struct LevelScratch {
+  std::vector<std::vector<Iv>> pos;
+  std::vector<LoopOf> loops;
+  std::vector<int64_t> idx, ahead;
+  std::vector<Desc> descs;
+  std::vector<bool> busy;
+};
+
 struct Context {
   const ExactModel::Shape* shape = nullptr;
   std::vector<Level> levels;
   std::vector<int64_t> width;  // PEs under one sub-unit of level k: prod of units below k
+  mutable std::vector<LevelScratch> scratch;  // one per level
 };
 
 // The owned outputs of a box inside its parent: y' with every tap of the box's R interval
@@ -406,7 +422,9 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   const Level& level = ctx.levels[lv];
   const ExactModel::Shape& sh = *ctx.shape;
   const size_t nd = level.dirs.size();
-  std::vector<std::vector<Iv>> pos(nd);
+  LevelScratch& ls = ctx.scratch[lv];
+  std::vector<std::vector<Iv>>& pos = ls.pos;
+  if (pos.size() < nd) pos.resize(nd);
   int64_t nfold = 0, jmax = -1;
   for (size_t i = 0; i < nd; ++i) {
     Positions(level.dirs[i].size, level.dirs[i].offset, parent.box[static_cast<size_t>(level.dirs[i].dim)],
@@ -417,11 +435,8 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       jmax = jmax < 0 ? n : std::min(jmax, n);
     }
   }
-  struct Loop {
-    int dir;  // -1: fold loop
-    int64_t count;
-  };
-  std::vector<Loop> loops;
+  std::vector<LoopOf>& loops = ls.loops;
+  loops.clear();
   bool first_spatial = true;
   for (size_t i = 0; i < nd; ++i) {
     if (!level.dirs[i].spatial) {
@@ -431,9 +446,13 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       first_spatial = false;
     }
   }
-  std::vector<int64_t> idx(loops.size(), 0), ahead;
-  std::vector<Desc> descs(static_cast<size_t>(level.units));
-  std::vector<bool> busy(static_cast<size_t>(level.units));
+  std::vector<int64_t>& idx = ls.idx;
+  std::vector<int64_t>& ahead = ls.ahead;
+  idx.assign(loops.size(), 0);
+  std::vector<Desc>& descs = ls.descs;
+  std::vector<bool>& busy = ls.busy;
+  descs.resize(static_cast<size_t>(level.units));
+  busy.resize(static_cast<size_t>(level.units));
   // The sub-units' descriptors at odometer position `at`; whether any is busy.
   auto fill = [&](const std::vector<int64_t>& at, std::vector<Desc>& out_descs,
                   std::vector<bool>& out_busy) {
@@ -687,6 +706,7 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
   for (size_t lv = ctx.levels.size(); lv > 0; --lv) {
     ctx.width[lv - 1] = ctx.width[lv] * ctx.levels[lv - 1].units;
   }
+  ctx.scratch.resize(ctx.levels.size());
   return ctx;
 }
 
