@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -296,6 +297,18 @@ struct Tiles {
   PerTensor<BoxList> t;
 };
 
+// Global steps as rows of `width` PE descriptor indices (-1: idle), in one flat array.
+struct StepTable {
+  size_t width = 0;
+  std::vector<int32_t> cells;
+  size_t Rows() const { return width == 0 ? 0 : cells.size() / width; }
+  std::span<const int32_t> Row(size_t t) const { return {cells.data() + t * width, width}; }
+  void Reset(size_t w) {
+    width = w;
+    cells.clear();
+  }
+};
+
 struct LoopOf {
   int dir;  // -1: fold loop
   int64_t count;
@@ -309,6 +322,7 @@ struct LevelScratch {
   std::vector<int64_t> idx, ahead;
   std::vector<Desc> descs;
   std::vector<bool> busy;
+  std::vector<StepTable> subs;  // the steps below each sub-unit, zipped by ZipUnits
 };
 
 struct Context {
@@ -408,13 +422,10 @@ bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& 
   return false;
 }
 
-// One global step: the descriptor index of every PE (-1: idle).
-using Row = std::vector<int32_t>;
-
 // Expands the loop nest of level `lv` under a sub-unit holding `parent` into global steps
 // (spec 3.5, 3.7): each step lists the descriptors of the PEs below that sub-unit.
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
-            std::vector<Row>* steps);
+            StepTable* steps);
 
 // Calls visit(combo descs) for each step of the level's odometer in which some sub-unit is busy.
 template <typename Visit>
@@ -513,39 +524,47 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   }
 }
 
+// Appends the global steps of one step of level `lv` (its sub-units' `descs`, `busy`) to *out:
+// each busy sub-unit runs the levels below it and all run in lock step (spec 3.7).
+void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
+              const std::vector<bool>& busy, std::vector<Desc>* pool, StepTable* out) {
+  const size_t units = static_cast<size_t>(ctx.levels[lv].units);
+  if (lv + 1 == ctx.levels.size()) {
+    out->cells.resize(out->cells.size() + units, -1);
+    int32_t* row = out->cells.data() + out->cells.size() - units;
+    for (size_t u = 0; u < units; ++u) {
+      if (!busy[u]) continue;
+      row[u] = static_cast<int32_t>(pool->size());
+      pool->push_back(descs[u]);
+    }
+    return;
+  }
+  const size_t w = static_cast<size_t>(ctx.width[lv + 1]);
+  std::vector<StepTable>& subs = ctx.scratch[lv].subs;
+  if (subs.size() < units) subs.resize(units);
+  size_t nsub = 0;
+  for (size_t u = 0; u < units; ++u) {
+    subs[u].Reset(w);
+    if (!busy[u]) continue;
+    Expand(ctx, lv + 1, descs[u], pool, &subs[u]);
+    nsub = std::max(nsub, subs[u].Rows());
+  }
+  for (size_t t = 0; t < nsub; ++t) {
+    const size_t at = out->cells.size();
+    out->cells.resize(at + units * w, -1);
+    for (size_t u = 0; u < units; ++u) {
+      if (t >= subs[u].Rows()) continue;
+      const std::span<const int32_t> r = subs[u].Row(t);
+      std::copy(r.begin(), r.end(), out->cells.begin() + static_cast<std::ptrdiff_t>(at + u * w));
+    }
+  }
+}
+
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
-            std::vector<Row>* steps) {
-  const bool leaf = lv + 1 == ctx.levels.size();
-  const int64_t units = ctx.levels[lv].units;
+            StepTable* steps) {
+  steps->Reset(static_cast<size_t>(ctx.width[lv]));
   ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
-    if (leaf) {
-      Row row(static_cast<size_t>(units), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool->size());
-        pool->push_back(descs[static_cast<size_t>(u)]);
-      }
-      steps->push_back(std::move(row));
-      return;
-    }
-    const int64_t w = ctx.width[lv + 1];
-    std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
-    size_t nsub = 0;
-    for (int64_t u = 0; u < units; ++u) {
-      if (!busy[static_cast<size_t>(u)]) continue;
-      const Desc d = descs[static_cast<size_t>(u)];
-      Expand(ctx, lv + 1, d, pool, &subs[static_cast<size_t>(u)]);
-      nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
-    }
-    for (size_t t = 0; t < nsub; ++t) {
-      Row row(static_cast<size_t>(units * w), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        const auto& s = subs[static_cast<size_t>(u)];
-        if (t >= s.size()) continue;
-        std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
-      }
-      steps->push_back(std::move(row));
-    }
+    ZipUnits(ctx, lv, descs, busy, pool, steps);
   });
 }
 
@@ -861,7 +880,6 @@ constexpr size_t kMaxClasses = 32;
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   const Context ctx = BuildContext(shape_, mapping, num_pes_);
   const Shape& sh = shape_;
-  const size_t nlev = ctx.levels.size();
   const int64_t num_pe_slots = ctx.width[0];
 
   ExactCounts out;
@@ -902,8 +920,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   } rec;
 
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
-                          const std::vector<Desc>& pool, const std::vector<Row>& steps) {
-    if (steps.empty()) return;
+                          const std::vector<Desc>& pool, const StepTable& steps) {
+    if (steps.Rows() == 0) return;
     rec.entering.clear();
     rec.leaving.clear();
     const size_t mac_start = mac_boxes.size();
@@ -917,7 +935,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (Tensor x : kAllTensors) UnionInto(&outer[x], cur.t[x]);
     }
     int64_t top_onchip = 0;
-    for (const Row& row : steps) {
+    for (size_t t = 0; t < steps.Rows(); ++t) {
+      const std::span<const int32_t> row = steps.Row(t);
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
       // rather than built box by box.
@@ -1040,38 +1059,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   // The global steps of one level-0 step, as rows of PE descriptors.
   std::vector<Desc> pool;
-  std::vector<Row> steps;
+  StepTable steps;
   auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     pool.clear();
-    steps.clear();
-    const int64_t units = ctx.levels[0].units;
-    if (nlev == 1) {
-      Row row(static_cast<size_t>(units), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool.size());
-        pool.push_back(descs[static_cast<size_t>(u)]);
-      }
-      steps.push_back(std::move(row));
-      return;
-    }
-    const int64_t w = ctx.width[1];
-    std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
-    size_t nsub = 0;
-    for (int64_t u = 0; u < units; ++u) {
-      if (!busy[static_cast<size_t>(u)]) continue;
-      Expand(ctx, 1, descs[static_cast<size_t>(u)], &pool, &subs[static_cast<size_t>(u)]);
-      nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
-    }
-    for (size_t t = 0; t < nsub; ++t) {
-      Row row(static_cast<size_t>(units * w), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        const auto& s = subs[static_cast<size_t>(u)];
-        if (t >= s.size()) continue;
-        std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
-      }
-      steps.push_back(std::move(row));
-    }
+    steps.Reset(static_cast<size_t>(ctx.width[0]));
+    ZipUnits(ctx, 0, descs, busy, &pool, &steps);
   };
 
   std::vector<TopClass> classes;
@@ -1088,7 +1080,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (!stale) return;
     stale = false;
     expand_top(last_descs, last_busy);
-    for (const Row& row : steps) {
+    for (size_t t = 0; t < steps.Rows(); ++t) {
+      const std::span<const int32_t> row = steps.Row(t);
       for (size_t u = 0; u < row.size(); ++u) {
         if (row[u] < 0) continue;
         const Desc& d = pool[static_cast<size_t>(row[u])];
@@ -1244,7 +1237,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     restore();
     expand_top(descs, busy);
-    if (steps.empty()) return 0;  // no top step: D_prev stays the last one that was
+    if (steps.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
     const ExactCounts before = out;
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
