@@ -160,8 +160,11 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
     return v;
   }
   if (d == kD) return 1;
-  std::vector<int64_t> cuts;
-  cuts.reserve(boxes.size() * 2);
+  // Per-depth storage, reused across calls (the recursion uses one set per coordinate).
+  thread_local std::array<std::vector<int64_t>, kD> cuts_at;
+  thread_local std::array<std::vector<Box>, kD> active_at, last_active_at;
+  std::vector<int64_t>& cuts = cuts_at[static_cast<size_t>(d)];
+  cuts.clear();
   for (const Box& b : boxes) {
     cuts.push_back(b[static_cast<size_t>(d)].lo);
     cuts.push_back(b[static_cast<size_t>(d)].hi);
@@ -169,7 +172,9 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   int64_t total = 0;
-  std::vector<Box> active, last_active;
+  std::vector<Box>& active = active_at[static_cast<size_t>(d)];
+  std::vector<Box>& last_active = last_active_at[static_cast<size_t>(d)];
+  last_active.clear();
   int64_t last_volume = 0;
   bool have_last = false;
   for (size_t i = 0; i + 1 < cuts.size(); ++i) {
@@ -826,23 +831,33 @@ Shift Scaled(Shift v, int64_t k) {
   return v;
 }
 
-// Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
-bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vector<Desc>& dp,
-                const std::vector<char>& bp, const std::vector<Desc>& dc,
-                const std::vector<char>& bc, Shift* v) {
-  if (bp != c.prev_busy || bc != c.cur_busy) return false;
+// Whether the busy sub-units of `cur` are those of `prev` moved by one shift (returned in *v):
+// the shift of the first busy one. It must move Y by the stride times the Y' shift plus the
+// dilation times the R shift (X likewise), so that ownership moves with the box.
+bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
+            const std::vector<Desc>& cur, const std::vector<char>& busy, Shift* v) {
   size_t first = 0;
-  while (first < bc.size() && !bc[first]) ++first;
-  if (first == bc.size()) return false;
-  for (size_t i = 0; i < kNumM; ++i) v->box[i] = dc[first].box[i].lo - c.cur[first].box[i].lo;
-  v->yo = dc[first].yo.lo - c.cur[first].yo.lo;
-  v->xo = dc[first].xo.lo - c.cur[first].xo.lo;
+  while (first < busy.size() && !busy[first]) ++first;
+  if (first == busy.size()) return false;
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = cur[first].box[i].lo - prev[first].box[i].lo;
+  v->yo = cur[first].yo.lo - prev[first].yo.lo;
+  v->xo = cur[first].xo.lo - prev[first].xo.lo;
   if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
       v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
     return false;
   }
-  for (size_t u = 0; u < bc.size(); ++u) {
-    if (bc[u] && !IsMoved(dc[u], c.cur[u], *v)) return false;
+  for (size_t u = 0; u < busy.size(); ++u) {
+    if (busy[u] && !IsMoved(cur[u], prev[u], *v)) return false;
+  }
+  return true;
+}
+
+// Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
+bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vector<Desc>& dp,
+                const std::vector<char>& bp, const std::vector<Desc>& dc,
+                const std::vector<char>& bc, Shift* v) {
+  if (bp != c.prev_busy || bc != c.cur_busy || !IsStep(sh, c.cur, dc, bc, v)) return false;
+  for (size_t u = 0; u < bp.size(); ++u) {
     if (bp[u] && !IsMoved(dp[u], c.prev[u], *v)) return false;
   }
   return true;
@@ -932,7 +947,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     for (size_t u = 0; u < top_descs.size(); ++u) {
       if (!top_busy[u]) continue;
       MakeTilesInto(sh, top_descs[u], &cur);
-      for (Tensor x : kAllTensors) UnionInto(&outer[x], cur.t[x]);
+      for (Tensor x : kAllTensors) {
+        for (const Box& b : cur.t[x]) UnionBoxInto(&outer[x], b, &scratch, &scratch2);
+      }
     }
     int64_t top_onchip = 0;
     for (size_t t = 0; t < steps.Rows(); ++t) {
@@ -1266,15 +1283,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.outer_leave = rec.outer_leave;
       c.readback = rec.readback;
       c.dram_readback = rec.dram_readback;
-      if (c.prev_busy == c.cur_busy) {
-        // (cur, cur) is (prev, prev) moved by one shift iff cur is prev moved by it.
-        TopClass still;
-        still.prev = c.prev;
-        still.cur = c.prev;
-        still.prev_busy = c.prev_busy;
-        still.cur_busy = c.prev_busy;
-        c.uniform = MatchClass(sh, still, c.cur, c.cur_busy, c.cur, c.cur_busy, &c.step);
-      }
+      c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
       c.mac_boxes = std::move(rec.mac_boxes);
       MergeAdjacent(&c.mac_boxes);
       if (classes.size() < kMaxClasses) {
