@@ -235,6 +235,14 @@ void MergeAdjacent(std::vector<Box>* boxes) {
   }
 }
 
+// Merges a growing list once it has doubled (plus `slack`) since its last merge, which keeps
+// the merging cost amortised while a regular tiling keeps the list short.
+void MergeWhenGrown(std::vector<Box>* boxes, size_t* merged_size, size_t slack) {
+  if (boxes->size() < 2 * *merged_size + slack) return;
+  MergeAdjacent(boxes);
+  *merged_size = boxes->size();
+}
+
 // |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
 int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
@@ -1036,14 +1044,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
     pe_busy.swap(pe_busy_now);
     rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
-    if (written.size() >= 2 * written_merged + 16) {
-      MergeAdjacent(&written);
-      written_merged = written.size();
-    }
-    if (mac_boxes.size() >= 2 * merged_size + 256) {
-      MergeAdjacent(&mac_boxes);
-      merged_size = mac_boxes.size();
-    }
+    MergeWhenGrown(&written, &written_merged, 16);
+    MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
     for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
@@ -1061,10 +1063,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const int64_t dram_out = Size(rec.outer_leave);
     out.dram_writes += dram_out;
     UnionInto(&dram_written, rec.outer_leave);
-    if (dram_written.size() >= 2 * dram_written_merged + 16) {
-      MergeAdjacent(&dram_written);
-      dram_written_merged = dram_written.size();
-    }
+    MergeWhenGrown(&dram_written, &dram_written_merged, 16);
     for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
     runtime += out.top_steps == 0
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
@@ -1139,26 +1138,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
       UnionBoxInto(&written, sb, &scratch, &scratch2);
     }
-    if (written.size() >= 2 * written_merged + 16) {
-      MergeAdjacent(&written);
-      written_merged = written.size();
-    }
+    MergeWhenGrown(&written, &written_merged, 16);
     for (const Box& b : c.outer_leave) {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
       UnionBoxInto(&dram_written, sb, &scratch, &scratch2);
     }
-    if (dram_written.size() >= 2 * dram_written_merged + 16) {
-      MergeAdjacent(&dram_written);
-      dram_written_merged = dram_written.size();
-    }
+    MergeWhenGrown(&dram_written, &dram_written_merged, 16);
     for (const Box& b : c.mac_boxes) {
       Stretch(ShiftMac(b, v), mac_by, j0, j1, &sb);
       mac_boxes.push_back(sb);
     }
-    if (mac_boxes.size() >= 2 * merged_size + 256) {
-      MergeAdjacent(&mac_boxes);
-      merged_size = mac_boxes.size();
-    }
+    MergeWhenGrown(&mac_boxes, &merged_size, 256);
   };
   // Moves and stretches `from` into *to; false when some box does not stay one box.
   auto stretch_all = [&](const BoxList& from, bool mac, const Shift& v,
