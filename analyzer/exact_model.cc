@@ -310,15 +310,22 @@ struct Tiles {
   PerTensor<BoxList> t;
 };
 
-// Global steps as rows of `width` PE descriptor indices (-1: idle), in one flat array.
+// Global steps as rows of busy PEs: (PE slot, descriptor index) pairs, in one flat array, so
+// that idle PEs (most of them, for a small layer on many PEs) cost nothing.
 struct StepTable {
-  size_t width = 0;
-  std::vector<int32_t> cells;
-  size_t Rows() const { return width == 0 ? 0 : cells.size() / width; }
-  std::span<const int32_t> Row(size_t t) const { return {cells.data() + t * width, width}; }
-  void Reset(size_t w) {
-    width = w;
-    cells.clear();
+  struct Entry {
+    int32_t slot;  // the PE's index among the PEs below the expanded sub-unit
+    int32_t desc;  // index into the descriptor pool
+  };
+  std::vector<Entry> entries;
+  std::vector<size_t> row_begin{0};  // row t is entries[row_begin[t], row_begin[t + 1])
+  size_t Rows() const { return row_begin.size() - 1; }
+  std::span<const Entry> Row(size_t t) const {
+    return {entries.data() + row_begin[t], row_begin[t + 1] - row_begin[t]};
+  }
+  void Reset() {
+    entries.clear();
+    row_begin.assign(1, 0);
   }
 };
 
@@ -543,13 +550,12 @@ void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
               const std::vector<bool>& busy, std::vector<Desc>* pool, StepTable* out) {
   const size_t units = static_cast<size_t>(ctx.levels[lv].units);
   if (lv + 1 == ctx.levels.size()) {
-    out->cells.resize(out->cells.size() + units, -1);
-    int32_t* row = out->cells.data() + out->cells.size() - units;
     for (size_t u = 0; u < units; ++u) {
       if (!busy[u]) continue;
-      row[u] = static_cast<int32_t>(pool->size());
+      out->entries.push_back({static_cast<int32_t>(u), static_cast<int32_t>(pool->size())});
       pool->push_back(descs[u]);
     }
+    out->row_begin.push_back(out->entries.size());
     return;
   }
   const size_t w = static_cast<size_t>(ctx.width[lv + 1]);
@@ -557,25 +563,25 @@ void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
   if (subs.size() < units) subs.resize(units);
   size_t nsub = 0;
   for (size_t u = 0; u < units; ++u) {
-    subs[u].Reset(w);
+    subs[u].Reset();
     if (!busy[u]) continue;
     Expand(ctx, lv + 1, descs[u], pool, &subs[u]);
     nsub = std::max(nsub, subs[u].Rows());
   }
   for (size_t t = 0; t < nsub; ++t) {
-    const size_t at = out->cells.size();
-    out->cells.resize(at + units * w, -1);
     for (size_t u = 0; u < units; ++u) {
       if (t >= subs[u].Rows()) continue;
-      const std::span<const int32_t> r = subs[u].Row(t);
-      std::copy(r.begin(), r.end(), out->cells.begin() + static_cast<std::ptrdiff_t>(at + u * w));
+      for (const StepTable::Entry& e : subs[u].Row(t)) {
+        out->entries.push_back({static_cast<int32_t>(u * w) + e.slot, e.desc});
+      }
     }
+    out->row_begin.push_back(out->entries.size());
   }
 }
 
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
             StepTable* steps) {
-  steps->Reset(static_cast<size_t>(ctx.width[lv]));
+  steps->Reset();
   ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     ZipUnits(ctx, lv, descs, busy, pool, steps);
   });
@@ -961,7 +967,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     int64_t top_onchip = 0;
     for (size_t t = 0; t < steps.Rows(); ++t) {
-      const std::span<const int32_t> row = steps.Row(t);
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
       // rather than built box by box.
@@ -969,10 +974,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       leave_union.clear();
       PerTensor<int64_t> fresh_sum{};
       int64_t leave_sum = 0, compute = 0;
-      for (size_t u = 0; u < row.size(); ++u) {
-        if (row[u] < 0) continue;
+      for (const StepTable::Entry& e : steps.Row(t)) {
+        const size_t u = static_cast<size_t>(e.slot);
         pe_busy_now[u] = 1;
-        const Desc& d = pool[static_cast<size_t>(row[u])];
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
         PerTensor<bool> same{};
@@ -1078,7 +1083,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   StepTable steps;
   auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     pool.clear();
-    steps.Reset(static_cast<size_t>(ctx.width[0]));
+    steps.Reset();
     ZipUnits(ctx, 0, descs, busy, &pool, &steps);
   };
 
@@ -1097,10 +1102,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     stale = false;
     expand_top(last_descs, last_busy);
     for (size_t t = 0; t < steps.Rows(); ++t) {
-      const std::span<const int32_t> row = steps.Row(t);
-      for (size_t u = 0; u < row.size(); ++u) {
-        if (row[u] < 0) continue;
-        const Desc& d = pool[static_cast<size_t>(row[u])];
+      for (const StepTable::Entry& e : steps.Row(t)) {
+        const size_t u = static_cast<size_t>(e.slot);
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
         MakeTilesInto(sh, d, &prev[u]);
         prev_desc[u] = d;
       }
