@@ -144,6 +144,20 @@ TEST_F(CommonOptionsTest, ExactModelRunsOnEveryCommandAndIsNamed) {
   }
 }
 
+// --compare-models adds the chosen mappings under both models to the review, and only then.
+TEST_F(CommonOptionsTest, CompareModelsAddsTheComparison) {
+  const RunResult with = RunCadenza({"search", Path("one.m"), "--max-candidates", "100",
+                                     "--compare-models", "--json", Path("c.json")});
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_THAT(ReadFile(Path("c.json")), AllOf(HasSubstr("\"model_comparison\""),
+                                              HasSubstr("\"exact_runtime_cycles\"")));
+  EXPECT_THAT(with.out, HasSubstr("the MAESTRO-compatible model gives these mappings"));
+  const RunResult without =
+      RunCadenza({"search", Path("one.m"), "--max-candidates", "100", "--json", Path("n.json")});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_THAT(ReadFile(Path("n.json")), Not(HasSubstr("\"model_comparison\"")));
+}
+
 TEST_F(CommonOptionsTest, UnknownModelListsTheValidOnes) {
   for (const std::string command : {"eval", "search", "dse"}) {
     std::vector<std::string> args = {command, "--model", "exat"};
