@@ -26,8 +26,11 @@ if command -v ccache >/dev/null 2>&1; then
   # The same relative paths in build/ci and build/python (both two levels down) hash the same.
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=1
 fi
-# The ci preset's generator (and no dependence on Ninja), on every core.
-export CMAKE_GENERATOR="Unix Makefiles" CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+# The ci preset's compiler, generator (and no dependence on Ninja), on every core.
+# scikit-build-core would otherwise take Python's recorded compiler (x86_64-linux-gnu-g++: the
+# same compiler under another name, which ccache hashes as another).
+export CXX=${CXX:-c++} CMAKE_GENERATOR="Unix Makefiles"
+export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
 # The ci preset's build type and flags (CMakePresets.json), and warnings as errors.
 "${pip[@]}" install . \
   --config-settings=build-dir=build/python \

@@ -81,3 +81,15 @@ def test_from_torch() -> None:
     assert net.path == "<torch Sequential>"
     assert model.training  # put back as it was
     assert cadenza.search(net).totals.layers == 2
+
+
+def test_readme_example_runs(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("\n## Python\n"):]
+    code = section[section.index("```python\n") + len("```python\n"):section.index("```\n", 10)]
+    code = code.replace('"models/', f'"{REPO}/models/')
+    (tmp_path / "out").mkdir()
+    run = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, cwd=tmp_path)
+    assert "/conv1/Conv" in run.stdout
+    assert (tmp_path / "out" / "resnet50.html").stat().st_size > 10_000

@@ -193,7 +193,7 @@ def test_search_releases_the_gil(resnet: cadenza.Network) -> None:
         ticks += 1
         time.sleep(0.001)
     worker.join()
-    assert took[0] > 0.5, "the search was too short to tell"
+    assert took[0] > 0.2, "the search was too short to tell"
     # Holding the GIL would stall this loop for the whole search.
     assert longest_gap < took[0] / 2, (longest_gap, took[0])
     assert ticks > 50
