@@ -160,6 +160,7 @@ class SearchResult:
         self.network = network
         self.hardware = hardware
         self.objective: str = data["objective"]
+        self.model: str = data["cost_model"]  #: the cost model: "exact" or "maestro"
         self.layers: tuple[LayerResult, ...] = tuple(
             LayerResult._from_json(layer) for layer in data["layers"])
         self.totals = Totals._from_json(data["total"])

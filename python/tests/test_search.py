@@ -140,14 +140,20 @@ def test_objectives_models_and_threads(resnet: cadenza.Network) -> None:
     assert fast.totals.runtime_cycles <= cadenza.search(resnet).totals.runtime_cycles
     # The answer does not depend on the thread count.
     assert _same_but_date(fast, cadenza.search(resnet, objective="latency", threads=2))
-    small = cadenza.load(MODELS / "maestro" / "vgg16_kcp.m")
-    try:
-        exact = cadenza.search(small, model="exact")
-    except cadenza.InputError as e:
-        # A tree where the exact model is not built yet says so as a Python exception.
-        assert "the exact model is not available" in str(e)
-    else:
-        assert exact.totals.layers == len(small.layers)
+
+
+def test_exact_model_counts_the_layer_macs() -> None:
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Conv2d(4, 8, 3, stride=2, padding=1),
+                                torch.nn.Flatten(), torch.nn.Linear(8 * 6 * 6, 16))
+    small = cadenza.from_torch(model, torch.zeros(1, 4, 12, 12))
+    exact = cadenza.search(small, model="exact")
+    assert exact.model == "exact"
+    assert exact.totals.layers == 2 and exact.totals.layers_without_mapping == 0
+    # The exact model counts the layer's MACs, so no PE does more than one per cycle.
+    assert exact.totals.macs == exact.totals.exact_macs == sum(layer.macs for layer in small.layers)
+    for searched in exact.layers:
+        assert searched.utilization is not None and 0 < searched.utilization <= 1.0
 
 
 def _same_but_date(a: cadenza.SearchResult, b: cadenza.SearchResult) -> bool:
