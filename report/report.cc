@@ -107,6 +107,32 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
   return row;
 }
 
+// The family's totals against the adaptive choice's over the layers both map, summed serially
+// in layer order. When the family maps every layer these are the two networks' totals.
+BaselineReport BuildBaseline(const Baseline& b, const std::vector<LayerReport>& layers,
+                             Objective objective) {
+  BaselineReport baseline;
+  baseline.family = b.family;
+  baseline.totals = b.totals;
+  baseline.objective = NetworkObjective(b.totals, objective);
+  baseline.complete = b.totals.layers_without_mapping == 0;
+  for (const LayerReport& row : layers) {
+    const auto family = std::find_if(row.families.begin(), row.families.end(),
+                                     [&](const ReportFamily& f) { return f.family == b.family; });
+    if (!row.found || family == row.families.end() || !family->found) continue;
+    ++baseline.compared_layers;
+    baseline.compared_totals.runtime_cycles += family->runtime_cycles;
+    baseline.compared_totals.energy_pj += family->energy_pj;
+    baseline.adaptive_compared_totals.runtime_cycles += row.runtime_cycles;
+    baseline.adaptive_compared_totals.energy_pj += row.energy_pj;
+  }
+  const double adaptive = NetworkObjective(baseline.adaptive_compared_totals, objective);
+  baseline.has_ratio = baseline.compared_layers > 0 && adaptive > 0;
+  baseline.ratio =
+      baseline.has_ratio ? NetworkObjective(baseline.compared_totals, objective) / adaptive : 0;
+  return baseline;
+}
+
 }  // namespace
 
 NetworkReport BuildReport(const Network& network, const SearchResult& result, const Hardware& hw,
@@ -147,13 +173,7 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   report.utilization = peak > 0 ? static_cast<double>(mapped_exact_macs) / peak : 0;
 
   for (const Baseline& b : result.baselines) {
-    BaselineReport baseline;
-    baseline.family = b.family;
-    baseline.totals = b.totals;
-    baseline.objective = NetworkObjective(b.totals, report.objective);
-    baseline.ratio = report.network_objective > 0 ? baseline.objective / report.network_objective : 0;
-    baseline.complete = b.totals.layers_without_mapping == 0;
-    report.baselines.push_back(std::move(baseline));
+    report.baselines.push_back(BuildBaseline(b, report.layers, report.objective));
   }
 
   // Chosen families in library order (the baselines' order), then user families, then none.
@@ -237,6 +257,19 @@ std::string FormatThousands(int64_t value) {
     text += digits[i];
   }
   return negative ? "-" + text : text;
+}
+
+std::string CountOf(int64_t count, std::string_view singular, std::string_view plural) {
+  std::string noun(count == 1 ? singular : plural.empty() ? std::string(singular) + "s" : plural);
+  return FormatThousands(count) + " " + noun;
+}
+
+std::string BaselineCoverage(const BaselineReport& baseline, size_t network_layers) {
+  if (baseline.complete) return "";
+  if (!baseline.has_ratio) return "no layer mapped, not compared";
+  return "over " + std::to_string(baseline.compared_layers) + " of " +
+         CountOf(static_cast<int64_t>(network_layers), "layer") + " (" +
+         std::to_string(baseline.totals.layers_without_mapping) + " without a mapping)";
 }
 
 std::string FormatSi(double value, const std::string& unit) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -99,13 +100,20 @@ struct LayerReport {
   std::vector<std::string> warnings;   // e.g. a model MAC count that differs from the layer's
 };
 
-/// The network under one fixed family (parameters still tuned per layer).
+/// The network under one fixed family (parameters still tuned per layer). A family without a
+/// mapping for some layer covers less of the network than the adaptive choice, so its totals
+/// cannot be ranked against the adaptive totals: the ratio compares both over the layers the
+/// family covers ("over N of M layers"), and there is no ratio when it covers none.
 struct BaselineReport {
   std::string family;
   NetworkTotals totals;
   double objective = 0;     // network objective: cycles, pJ, or pJ x cycles of the totals
-  double ratio = 0;         // objective / the adaptive choice's objective
   bool complete = false;    // every layer has a mapping in this family
+  int compared_layers = 0;  // layers both this family and the adaptive choice map
+  NetworkTotals compared_totals;           // this family over the compared layers
+  NetworkTotals adaptive_compared_totals;  // the adaptive choice over the same layers
+  bool has_ratio = false;   // compared_layers > 0 and the adaptive objective there is positive
+  double ratio = 0;         // over the compared layers: this objective / the adaptive one
 };
 
 /// How many layers chose a family and what they cost.
@@ -163,6 +171,14 @@ void WriteCsv(const NetworkReport& report, std::ostream& out);
 /// A column-aligned summary for a terminal: the per-layer table, the totals, the fixed-family
 /// baselines and the search's counts.
 void WriteText(const NetworkReport& report, std::ostream& out);
+
+/// "1 layer", "2 layers", "1,234 candidates": the count with thousands separators, then the noun,
+/// plural unless the count is 1 (`plural` when the noun does not just take an "s").
+std::string CountOf(int64_t count, std::string_view singular, std::string_view plural = {});
+/// How a baseline compares with the adaptive choice, for readers: "" when it maps every layer
+/// of a network of `network_layers`, else "over 53 of 54 layers (1 without a mapping)", or
+/// "no layer mapped, not compared".
+std::string BaselineCoverage(const BaselineReport& baseline, size_t network_layers);
 
 /// "K64 C3 Y226 X226 R3 S3" (GEMM: "M1 N1000 K2048"), then " /2x2" when strided.
 std::string FormatDims(OpKind kind, const LayerShape& shape);

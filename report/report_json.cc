@@ -198,7 +198,17 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
     json.Field("energy_nj", b.totals.energy_pj / 1000);
     json.Field("edp_pj_cycles", b.totals.edp());
     json.Field("objective_value", b.objective);
-    json.Field("ratio_to_adaptive", b.ratio);
+    // Over the compared layers only, so that a family mapping part of the network is never
+    // ranked against the whole; null when it maps no layer.
+    json.Key("ratio_to_adaptive");
+    if (b.has_ratio) {
+      json.Double(b.ratio);
+    } else {
+      json.Null();
+    }
+    json.Field("compared_layers", b.compared_layers);
+    json.Field("adaptive_compared_objective_value",
+               NetworkObjective(b.adaptive_compared_totals, r.objective));
     json.Field("layers_without_mapping", b.totals.layers_without_mapping);
     json.Field("complete", b.complete);
     json.EndObject();

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -200,6 +201,98 @@ TEST_F(ReportTest, BaselineRatiosCompareWithTheAdaptiveChoice) {
   int chosen = 0;
   for (const FamilyShare& s : r.choices) chosen += s.layers;
   EXPECT_EQ(chosen, 4);
+}
+
+// A family with a form for GEMM layers only maps one layer of four. Its totals over that layer
+// are far below the adaptive totals over all four; ranked against them it would read as a
+// better dataflow (a ratio well below 1). The ratio compares it over the layer it maps.
+constexpr std::string_view kGemmOnlyTemplate = R"(
+Template gemmonly {
+  Kinds GEMM;
+  Param CL pow2(4, Sz(K)) max PEs;
+  Param TN pow2(1, 4) max Sz(N);
+  Dataflow {
+    TemporalMap(CL,CL) K;
+    SpatialMap(TN,TN) N;
+    TemporalMap(1,1) M;
+    Cluster(CL, P);
+    SpatialMap(1,1) K;
+    TemporalMap(1,1) M;
+  }
+}
+)";
+
+NetworkReport ReportWithPartialFamily(bool without_gemm = false) {
+  TemplateLibrary library = TemplateLibrary::Builtin();
+  library.Append(TemplateLibrary::Parse(kGemmOnlyTemplate, "gemmonly.tmpl"));
+  Network net = SmallNetwork();
+  if (without_gemm) net.layers.pop_back();
+  const Hardware hw = SmallHardware();
+  const SearchResult result = SearchNetwork(net, hw, library, SmallSearch());
+  return BuildReport(net, result, hw, SmallContext());
+}
+
+const BaselineReport& FindBaseline(const NetworkReport& r, const std::string& family) {
+  for (const BaselineReport& b : r.baselines) {
+    if (b.family == family) return b;
+  }
+  ADD_FAILURE() << "no baseline " << family;
+  return r.baselines.front();
+}
+
+TEST(ReportBaselineTest, PartialFamilyIsComparedOverTheLayersItMaps) {
+  const NetworkReport r = ReportWithPartialFamily();
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  ASSERT_FALSE(b.complete);
+  EXPECT_EQ(b.totals.layers_without_mapping, 3);
+  EXPECT_EQ(b.compared_layers, 1);
+  ASSERT_TRUE(b.has_ratio);
+  // On its one layer the adaptive choice is the best of every family, this one included.
+  const LayerReport& fc = r.layers[3];
+  ASSERT_TRUE(fc.found);
+  EXPECT_EQ(b.adaptive_compared_totals.runtime_cycles, fc.runtime_cycles);
+  EXPECT_DOUBLE_EQ(b.adaptive_compared_totals.energy_pj, fc.energy_pj);
+  EXPECT_GE(b.ratio, 1.0);
+  // Against the whole network's totals it would have looked better than adaptive.
+  EXPECT_LT(b.objective / r.network_objective, 1.0);
+  // A complete family's ratio is over the whole network.
+  for (const BaselineReport& other : r.baselines) {
+    if (!other.complete) continue;
+    EXPECT_EQ(other.compared_layers, 4) << other.family;
+    EXPECT_DOUBLE_EQ(other.ratio, other.objective / r.network_objective) << other.family;
+  }
+}
+
+TEST(ReportBaselineTest, EveryWriterSaysOverWhichLayersAPartialFamilyCompares) {
+  const NetworkReport r = ReportWithPartialFamily();
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.3f", b.ratio);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, ::testing::ContainsRegex(std::string("gemmonly .* ") + ratio +
+                                             "x +over 1 of 4 layers \\(3 without a mapping\\)"));
+  const std::string html = Render(r, WriteHtml);
+  EXPECT_THAT(html, HasSubstr(std::string(ratio) + "\u00d7"));
+  EXPECT_THAT(html, HasSubstr("over 1 of 4 layers (3 without a mapping)"));
+  // No bar ranks the partial family against the whole network.
+  const size_t chart = html.find("id=\"chart-baselines\"");
+  ASSERT_NE(chart, std::string::npos);
+  EXPECT_EQ(html.find("<title>gemmonly", chart), std::string::npos);
+  const std::string json = Render(r, WriteJson);
+  EXPECT_THAT(json, ::testing::ContainsRegex("\"dataflow\": ?\"gemmonly\"[^}]*\"compared_layers\": ?1"));
+}
+
+TEST(ReportBaselineTest, FamilyMappingNoLayerHasNoRatio) {
+  // Only the convolutions: the GEMM-only family maps none of them.
+  const NetworkReport r = ReportWithPartialFamily(/*without_gemm=*/true);
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  EXPECT_EQ(b.compared_layers, 0);
+  EXPECT_FALSE(b.has_ratio);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, ::testing::ContainsRegex("gemmonly .* - +no layer mapped, not compared"));
+  EXPECT_THAT(text, Not(HasSubstr("0.000x")));
+  EXPECT_THAT(Render(r, WriteJson), ::testing::ContainsRegex("\"ratio_to_adaptive\": ?null"));
+  EXPECT_THAT(Render(r, WriteHtml), Not(HasSubstr("0.000\u00d7")));
 }
 
 TEST_F(ReportTest, HtmlIsSelfContained) {
