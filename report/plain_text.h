@@ -22,6 +22,11 @@ std::string CsvLimit(int64_t value);
 /// Display width: UTF-8 continuation bytes take no column.
 size_t DisplayWidth(std::string_view text);
 
+/// Names no wider than `width` for one table column, still telling apart every two different
+/// names: a long name keeps its start and end around "..." ("/layer4/...conv3/Conv"); names that
+/// would read the same keep the part where they differ, and any still alike stay whole.
+std::vector<std::string> ShortenNames(const std::vector<std::string>& names, size_t width);
+
 /// Columns aligned to their widest cell; `right[i]` right-aligns column i.
 class TextTable {
  public:

@@ -133,7 +133,7 @@ struct InfeasibleCount {
 struct NetworkReport {
   ReportContext context;
   std::string title;         // the model file's name without directory and extension
-  std::string network_name;  // as the model names it (PyTorch exports say "torch_jit")
+  std::string network_name;  // as the model names it (the file stem when its name is an exporter default)
   Hardware hardware;
   Objective objective = Objective::kEdp;
 

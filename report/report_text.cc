@@ -15,15 +15,8 @@ namespace cadenza {
 namespace {
 
 using internal::DisplayWidth;
+using internal::ShortenNames;
 using internal::TextTable;
-
-// Long names keep their start and end: "/layer4/layer4.2/conv3/Conv" -> "/layer4/...conv3/Conv".
-std::string Shorten(const std::string& text, size_t width) {
-  if (text.size() <= width || width < 8) return text;
-  const size_t tail = (width - 3) / 2;
-  const size_t head = width - 3 - tail;
-  return text.substr(0, head) + "..." + text.substr(text.size() - tail);
-}
 
 std::string Percent(double fraction) {
   char buffer[32];
@@ -58,8 +51,11 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   TextTable layers({true, false, false, false, false, true, true, true, false, true});
   layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",
               "margin"});
+  std::vector<std::string> names;
+  for (const LayerReport& l : r.layers) names.push_back(l.name);
+  names = ShortenNames(names, 44);
   for (const LayerReport& l : r.layers) {
-    std::string name = Shorten(l.name, 44);
+    std::string name = names[static_cast<size_t>(&l - r.layers.data())];
     if (l.instances > 1) name += " (x" + std::to_string(l.instances) + ")";
     if (!l.found) {
       layers.Add({std::to_string(l.index), name, l.op_type, "-", "no feasible mapping: " + l.note,

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -293,6 +294,35 @@ TEST(ReportBaselineTest, FamilyMappingNoLayerHasNoRatio) {
   EXPECT_THAT(text, Not(HasSubstr("0.000x")));
   EXPECT_THAT(Render(r, WriteJson), ::testing::ContainsRegex("\"ratio_to_adaptive\": ?null"));
   EXPECT_THAT(Render(r, WriteHtml), Not(HasSubstr("0.000\u00d7")));
+}
+
+// Twelve ViT blocks differ in the middle of their names only; the terminal table must still
+// tell them apart.
+TEST(ReportTextTest, ShortenedLayerNamesStayDistinct) {
+  NetworkReport r = SmallReport();
+  const LayerReport model = r.layers[3];
+  r.layers.clear();
+  std::vector<std::string> names;
+  for (int i = 0; i < 12; ++i) {
+    LayerReport l = model;
+    l.index = i;
+    l.name = "/encoder/layers/encoder_layer_" + std::to_string(i) + "/self_attention/MatMul";
+    names.push_back(l.name);
+    r.layers.push_back(l);
+  }
+  const std::string text = Render(r, WriteText);
+  std::set<std::string> shown;
+  std::istringstream lines(text);
+  const std::regex row("^ *([0-9]+)  (\\S+) ");
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row)) {
+      EXPECT_LE(m[2].str().size(), 44u) << line;
+      shown.insert(m[2].str());
+    }
+  }
+  EXPECT_EQ(shown.size(), 12u) << text;
+  EXPECT_THAT(text, HasSubstr("...11/self_attention/MatMul"));
 }
 
 TEST_F(ReportTest, HtmlIsSelfContained) {
