@@ -380,16 +380,17 @@ namespace {
 }  // namespace
 
 void WriteDseText(const DseReport& r, std::ostream& out) {
-  out << r.title << ": " << r.layers << " layers (" << r.distinct_layers << " distinct), "
-      << FormatThousands(static_cast<int64_t>(r.points.size())) << " design points, objective "
+  out << r.title << ": " << CountOf(r.layers, "layer") << " (" << r.distinct_layers
+      << " distinct), " << CountOf(static_cast<int64_t>(r.points.size()), "design point")
+      << ", objective "
       << ObjectiveName(r.objective) << '\n';
-  out << FormatThousands(r.evaluation_groups)
-      << " evaluation groups (points that differ only in L1/L2 capacity share every candidate "
-         "evaluation); "
-      << FormatThousands(r.candidates_evaluated) << " candidates evaluated\n";
+  out << CountOf(r.evaluation_groups, "evaluation group")
+      << " (points that differ only in L1/L2 capacity share every candidate evaluation); "
+      << CountOf(r.candidates_evaluated, "candidate") << " evaluated\n";
   out << "feasible: " << FormatThousands(r.feasible) << " of "
       << FormatThousands(static_cast<int64_t>(r.points.size()))
-      << "; Pareto front (latency, energy, provisioned area): " << r.pareto.size() << " points\n";
+      << "; Pareto front (latency, energy, provisioned area): "
+      << CountOf(static_cast<int64_t>(r.pareto.size()), "point") << '\n';
   for (const DseInfeasibleGroup& g : r.infeasible) {
     out << "infeasible: " << FormatThousands(static_cast<int64_t>(g.points.size())) << " point"
         << (g.points.size() == 1 ? "" : "s") << ": " << g.reason << '\n';
@@ -663,9 +664,9 @@ void WriteScatter(std::ostream& out, const DseReport& r) {
          "energy and provisioned area), so a Pareto point may look dominated in this "
          "latency\u2013energy view: a smaller design sits behind it.";
   if (left_out > 0) {
-    out << " " << FormatThousands(static_cast<int64_t>(left_out))
-        << " point(s) without a mapping for every layer are not plotted: their totals would "
-           "leave those layers out.";
+    out << " " << CountOf(static_cast<int64_t>(left_out), "point")
+        << " without a mapping for every layer " << (left_out == 1 ? "is" : "are")
+        << " not plotted: their totals would leave those layers out.";
   }
   out << "</p>\n";
 }
@@ -686,7 +687,7 @@ void WriteHeader(std::ostream& out, const DseReport& r) {
       << Escape(r.title) << "</h1>\n<dl class=\"meta\">\n<dt>Model file</dt><dd><code>"
       << Escape(c.model_path) << "</code>";
   if (!r.network_name.empty()) out << " \u00b7 network <code>" << Escape(r.network_name) << "</code>";
-  out << " \u00b7 " << r.layers << " layers, " << r.distinct_layers << " distinct</dd>\n"
+  out << " \u00b7 " << CountOf(r.layers, "layer") << ", " << r.distinct_layers << " distinct</dd>\n"
       << "<dt>SHA-256</dt><dd><code id=\"model-sha256\">"
       << Escape(c.model_sha256.empty() ? "unknown" : c.model_sha256) << "</code></dd>\n"
       << "<dt>Date</dt><dd>" << Escape(c.date) << "</dd>\n<dt>Cadenza</dt><dd>"
@@ -719,8 +720,8 @@ void WriteSummary(std::ostream& out, const DseReport& r) {
   Card(out, "Design points",
        "<span id=\"dse-points\" data-value=\"" + std::to_string(points) + "\">" +
            FormatThousands(points) + "</span>",
-       FormatThousands(r.evaluation_groups) + " evaluation groups \u00b7 " +
-           FormatThousands(r.candidates_evaluated) + " candidates evaluated");
+       CountOf(r.evaluation_groups, "evaluation group") + " \u00b7 " +
+           CountOf(r.candidates_evaluated, "candidate") + " evaluated");
   Card(out, "Feasible",
        "<span id=\"dse-feasible\" data-value=\"" + std::to_string(r.feasible) + "\">" +
            FormatThousands(r.feasible) + "</span>",
@@ -780,8 +781,8 @@ void WriteParetoTable(std::ostream& out, const DseReport& r) {
     out << "<p>No feasible point, so no front.</p>\n</section>\n";
     return;
   }
-  out << "<p class=\"note\">" << r.pareto.size()
-      << " feasible point(s) that no other feasible point matches or beats in latency, energy and "
+  out << "<p class=\"note\">" << CountOf(static_cast<int64_t>(r.pareto.size()), "feasible point")
+      << " that no other feasible point matches or beats in latency, energy and "
          "provisioned area at once, by cycles; click a column header to sort. L1 is per PE; "
          "bandwidths in elements per cycle.</p>\n<div class=\"wrap\"><table id=\"pareto-table\" "
          "class=\"sortable-table\"><thead><tr><th class=\"num\">#</th><th>Label</th>"

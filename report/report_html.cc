@@ -508,7 +508,7 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
   Card(out, "Layers",
        "<span id=\"total-layers\" data-value=\"" + std::to_string(r.layers.size()) + "\">" +
            std::to_string(r.layers.size()) + "</span>",
-       std::to_string(r.distinct_layers) + " distinct shapes" +
+       CountOf(r.distinct_layers, "distinct shape") +
            (t.layers_without_mapping > 0
                 ? " \u00b7 <span class=\"over\">" + std::to_string(t.layers_without_mapping) +
                       " without a mapping</span>"
@@ -525,8 +525,10 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
          "Cycles, energy and MACs of a layer count all its instances. Utilization is the true "
          "MAC count over the MAC units' capacity for the cycles taken.";
   if (t.layers_without_mapping > 0) {
-    out << " <strong class=\"over\">" << t.layers_without_mapping
-        << " layer(s) have no feasible mapping and are not in the totals.</strong>";
+    out << " <strong class=\"over\">" << CountOf(t.layers_without_mapping, "layer")
+        << (t.layers_without_mapping == 1 ? " has no feasible mapping and is"
+                                            : " have no feasible mapping and are")
+        << " not in the totals.</strong>";
   }
   out << "</p>\n</section>\n";
 }

@@ -44,7 +44,8 @@ std::string ObjectiveText(double value, const NetworkReport& r) {
 
 void WriteText(const NetworkReport& r, std::ostream& out) {
   const Hardware& hw = r.hardware;
-  out << r.title << ": " << r.layers.size() << " layers on " << hw.num_pes << " PEs"
+  out << r.title << ": " << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << " on "
+      << CountOf(hw.num_pes, "PE")
       << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
       << ", objective " << ObjectiveName(r.objective) << "\n\n";
 
@@ -80,11 +81,13 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
       << FormatSi(r.l1_energy_pj * 1e-12, "J") << ", L2 " << FormatSi(r.l2_energy_pj * 1e-12, "J")
       << ", off-chip " << FormatSi(r.offchip_energy_pj * 1e-12, "J") << '\n';
   if (t.layers_without_mapping > 0) {
-    out << "warning: " << t.layers_without_mapping
-        << " layer(s) have no feasible mapping and are not in the totals\n";
+    out << "warning: " << CountOf(t.layers_without_mapping, "layer")
+        << (t.layers_without_mapping == 1 ? " has no feasible mapping and is"
+                                            : " have no feasible mapping and are")
+        << " not in the totals\n";
   }
-  out << r.layers.size() << " layers, " << r.distinct_layers << " distinct; "
-      << FormatThousands(r.candidates_evaluated) << " candidates evaluated, "
+  out << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << ", " << r.distinct_layers
+      << " distinct; " << CountOf(r.candidates_evaluated, "candidate") << " evaluated, "
       << FormatThousands(r.candidates_feasible) << " feasible\n";
   if (!r.infeasible.empty()) {
     out << "infeasible candidates:";
@@ -120,7 +123,8 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
     out << "... and " << r.warnings.size() - kShownWarnings << " more warnings in the report\n";
   }
   if (!r.context.skipped.empty()) {
-    out << r.context.skipped.size() << " MAC node(s) not in the network:\n";
+    out << CountOf(static_cast<int64_t>(r.context.skipped.size()), "MAC node")
+        << " not in the network:\n";
     for (const ReportSkippedNode& s : r.context.skipped) {
       out << "  " << s.name << " (" << s.op_type << "): " << s.reason << '\n';
     }

@@ -55,8 +55,9 @@ void Summarise(const Network& network, const internal::Evaluation& evaluation,
   r->provisioned = EstimateAreaPower(hw, hw.l1_size, hw.l2_size);
   r->objective = NetworkObjective(r->totals, options.search.objective);
   if (r->totals.layers_without_mapping > 0) {
-    r->reason = std::to_string(r->totals.layers_without_mapping) +
-                " layer(s) have no mapping that fits this hardware";
+    const int n = r->totals.layers_without_mapping;
+    r->reason = std::to_string(n) + (n == 1 ? " layer has" : " layers have") +
+                " no mapping that fits this hardware";
   } else if (options.area_budget_um2 > 0 && r->provisioned.area_um2 > options.area_budget_um2) {
     r->reason = "area over budget";
   } else if (options.power_budget_mw > 0 && r->provisioned.power_mw > options.power_budget_mw) {

@@ -249,6 +249,15 @@ TEST(DseReportTest, TextListsTheFrontAndTheChosenDesign) {
   EXPECT_THAT(text, ContainsRegex("\n +0 +16 +1 +512 +65,536 +16 +8 +4,000 .* W\n"));
 }
 
+TEST(DseReportTest, TextCountsOfOneAreSingular) {
+  Fixture f;
+  f.result.evaluation_groups = 1;
+  std::ostringstream out;
+  WriteDseText(f.Build(false), out);
+  EXPECT_THAT(out.str(), HasSubstr(": 1 layer (1 distinct), 4 design points"));
+  EXPECT_THAT(out.str(), HasSubstr("\n1 evaluation group (points"));
+}
+
 TEST(DseReportTest, FormatsAreaAndPower) {
   EXPECT_EQ(FormatArea(58.2e6), "58.2 mm\u00b2");
   EXPECT_EQ(FormatArea(512'000), "0.512 mm\u00b2");

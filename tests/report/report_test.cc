@@ -325,6 +325,25 @@ TEST(ReportTextTest, ShortenedLayerNamesStayDistinct) {
   EXPECT_THAT(text, HasSubstr("...11/self_attention/MatMul"));
 }
 
+TEST(ReportTextTest, CountsOfOneAreSingular) {
+  EXPECT_EQ(CountOf(1, "layer"), "1 layer");
+  EXPECT_EQ(CountOf(0, "layer"), "0 layers");
+  EXPECT_EQ(CountOf(1234, "candidate"), "1,234 candidates");
+  EXPECT_EQ(CountOf(2, "MAC node"), "2 MAC nodes");
+  EXPECT_EQ(CountOf(3, "mouse", "mice"), "3 mice");
+  NetworkReport r = SmallReport();
+  r.layers.resize(1);
+  r.distinct_layers = 1;
+  r.context.skipped.resize(1);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, HasSubstr("small: 1 layer on 16 PEs"));
+  EXPECT_THAT(text, HasSubstr("1 layer, 1 distinct;"));
+  EXPECT_THAT(text, HasSubstr("1 MAC node not in the network"));
+  EXPECT_THAT(text, Not(HasSubstr("(s)")));
+  EXPECT_THAT(Render(r, WriteHtml), HasSubstr("1 distinct shape"));
+  EXPECT_THAT(Render(r, WriteHtml), Not(HasSubstr("1 distinct shapes")));
+}
+
 TEST_F(ReportTest, HtmlIsSelfContained) {
   const std::string html = Render(report(), WriteHtml);
   EXPECT_THAT(html, HasSubstr("<!DOCTYPE html>"));

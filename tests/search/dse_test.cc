@@ -172,8 +172,9 @@ TEST(DseTest, BudgetsMarkPointsInfeasibleWithTheReason) {
     EXPECT_FALSE(p.feasible);
     // A point where some layer fits nowhere says so first; every other one is over the budget.
     if (p.totals.layers_without_mapping > 0) {
-      EXPECT_EQ(p.reason, std::to_string(p.totals.layers_without_mapping) +
-                              " layer(s) have no mapping that fits this hardware");
+      const int n = p.totals.layers_without_mapping;
+      EXPECT_EQ(p.reason, std::to_string(n) + (n == 1 ? " layer has" : " layers have") +
+                              " no mapping that fits this hardware");
     } else {
       EXPECT_EQ(p.reason, "area over budget");
       ++over_budget;
