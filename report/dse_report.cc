@@ -64,6 +64,22 @@ std::string FormatArea(double area_um2) { return ThreeDigits(area_um2 * 1e-6) + 
 
 std::string FormatPower(double power_mw) { return FormatSi(power_mw * 1e-3, "W"); }
 
+namespace {
+
+// "NoC bandwidth, L1".
+std::string ExcludedList(const DesignResult& result) {
+  std::string text;
+  for (const std::string& e : result.area_power_excludes) text += (text.empty() ? "" : ", ") + e;
+  return text;
+}
+
+}  // namespace
+
+std::string AreaPowerExclusions(const DesignResult& result) {
+  const std::string list = ExcludedList(result);
+  return list.empty() ? list : " (excluding the unbounded " + list + ")";
+}
+
 DseReport BuildDseReport(const Network& network, const DseResult& result,
                          std::span<const Hardware> hardware, std::span<const std::string> labels,
                          std::optional<NetworkReport> chosen, const DseContext& context) {
@@ -89,6 +105,9 @@ DseReport BuildDseReport(const Network& network, const DseResult& result,
     p.result = result.points[i];
     p.runtime_seconds =
         static_cast<double>(p.result.totals.runtime_cycles) / (p.hardware.clock_ghz * 1e9);
+    // pJ / s = 1e-12 W = 1e-9 mW.
+    p.average_power_mw =
+        p.runtime_seconds > 0 ? p.result.totals.energy_pj * 1e-9 / p.runtime_seconds : 0;
     p.best = p.index == result.best;
     if (p.result.feasible) {
       ++r.feasible;
@@ -188,8 +207,13 @@ void WritePoint(JsonWriter& json, const DsePointReport& p) {
   json.Field("macs", d.totals.macs);
   json.Field("exact_macs", d.totals.exact_macs);
   json.Field("layers_without_mapping", d.totals.layers_without_mapping);
+  json.Field("average_power_mw", p.average_power_mw);
   AreaPowerObject(json, "provisioned", d.provisioned);
   AreaPowerObject(json, "required", d.required);
+  json.Key("area_power_excludes");
+  json.BeginArray();
+  for (const std::string& e : d.area_power_excludes) json.String(e);
+  json.EndArray();
   json.Field("l1_required_bytes", d.l1_required_bytes);
   json.Field("l2_required_bytes", d.l2_required_bytes);
   json.EndObject();
@@ -299,7 +323,10 @@ void WriteDseJson(const DseReport& r, std::ostream& out) {
   json.Field("area_power_definition",
              "provisioned: MAESTRO's area/power formula with the hardware's L1 (per PE) and L2 "
              "capacities in bytes; required: the same formula with the largest L1 and L2 the "
-             "chosen mappings need, in elements. Budgets and the Pareto front use provisioned.");
+             "chosen mappings need, in elements. Budgets and the Pareto front use provisioned. "
+             "The formula's power is a peak (every unit busy every cycle); average_power_mw is "
+             "the network's energy over its latency. Unbounded resources (area_power_excludes) "
+             "are left out of both figures.");
 
   json.Key("summary");
   json.BeginObject();
@@ -354,7 +381,7 @@ void WriteDseCsv(const DseReport& r, std::ostream& out) {
          "offchip_bw_per_cycle,feasible,reason,pareto,best,runtime_cycles,runtime_seconds,"
          "energy_nj,edp_pj_cycles,objective_value,provisioned_area_um2,provisioned_power_mw,"
          "required_area_um2,required_power_mw,l1_required_bytes,l2_required_bytes,"
-         "layers_without_mapping\n";
+         "layers_without_mapping,average_power_mw,area_power_excludes\n";
   for (const DsePointReport& p : r.points) {
     const DesignResult& d = p.result;
     const Hardware& hw = p.hardware;
@@ -367,7 +394,9 @@ void WriteDseCsv(const DseReport& r, std::ostream& out) {
         << CsvNumber(d.objective) << ',' << CsvNumber(d.provisioned.area_um2) << ','
         << CsvNumber(d.provisioned.power_mw) << ',' << CsvNumber(d.required.area_um2) << ','
         << CsvNumber(d.required.power_mw) << ',' << d.l1_required_bytes << ','
-        << d.l2_required_bytes << ',' << d.totals.layers_without_mapping << '\n';
+        << d.l2_required_bytes << ',' << d.totals.layers_without_mapping << ','
+        << CsvNumber(p.average_power_mw) << ','
+        << CsvField(ExcludedList(d)) << '\n';
   }
 }
 
@@ -403,18 +432,22 @@ void WriteDseText(const DseReport& r, std::ostream& out) {
         << "  " << FormatThousands(d.totals.runtime_cycles) << " cycles ("
         << FormatSi(best->runtime_seconds, "s") << " at " << hw.clock_ghz << " GHz), "
         << Joules(d.totals.energy_pj) << ", EDP " << Edp(d.totals.edp(), hw) << '\n'
-        << "  provisioned: area " << FormatArea(d.provisioned.area_um2) << ", power "
+        << "  power " << FormatPower(best->average_power_mw) << " (energy / latency)\n"
+        << "  provisioned" << AreaPowerExclusions(d) << ": area "
+        << FormatArea(d.provisioned.area_um2) << ", peak power "
         << FormatPower(d.provisioned.power_mw) << "; required: area "
-        << FormatArea(d.required.area_um2) << ", power " << FormatPower(d.required.power_mw)
+        << FormatArea(d.required.area_um2) << ", peak power " << FormatPower(d.required.power_mw)
         << '\n';
   } else {
     out << "\nno design point is feasible\n";
   }
   if (r.pareto.empty()) return;
-  out << "\nPareto front, by cycles (area and power: provisioned; * the chosen design):\n";
-  TextTable table({true, true, true, true, true, true, true, true, true, true, true, true, false});
+  out << "\nPareto front, by cycles (power: energy / latency; area and peak power: provisioned"
+         "; * the chosen design):\n";
+  TextTable table(
+      {true, true, true, true, true, true, true, true, true, true, true, true, true, false});
   table.Add({"#", "pes", "simd", "l1", "l2", "noc", "offchip", "cycles", "energy",
-             std::string(ObjectiveName(Objective::kEdp)), "area", "power", ""});
+             std::string(ObjectiveName(Objective::kEdp)), "power", "area", "peak power", ""});
   for (int index : r.pareto) {
     const DsePointReport& p = r.points[static_cast<size_t>(index)];
     const DesignResult& d = p.result;
@@ -423,10 +456,18 @@ void WriteDseText(const DseReport& r, std::ostream& out) {
                html::Limit(hw.l1_size), html::Limit(hw.l2_size), html::Limit(hw.noc_bw),
                html::Limit(hw.offchip_bw), FormatThousands(d.totals.runtime_cycles),
                Joules(d.totals.energy_pj), Edp(d.totals.edp(), hw),
-               FormatArea(d.provisioned.area_um2), FormatPower(d.provisioned.power_mw),
-               p.best ? "*" : ""});
+               FormatPower(p.average_power_mw), FormatArea(d.provisioned.area_um2),
+               FormatPower(d.provisioned.power_mw), p.best ? "*" : ""});
   }
   table.Write(out, "  ");
+  for (int index : r.pareto) {
+    const DesignResult& d = r.points[static_cast<size_t>(index)].result;
+    if (!d.area_power_excludes.empty()) {
+      out << "  area and peak power leave out what a design leaves unbounded, e.g. #"
+          << index << ": " << ExcludedList(d) << '\n';
+      break;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,8 +788,12 @@ void WriteSummary(std::ostream& out, const DseReport& r) {
     Card(out, "Area", Escape(FormatArea(d.provisioned.area_um2)),
          "provisioned buffers \u00b7 " + Escape(FormatArea(d.required.area_um2)) +
              " with the buffers the mappings require");
-    Card(out, "Power", Escape(FormatPower(d.provisioned.power_mw)),
-         "provisioned buffers \u00b7 " + Escape(FormatPower(d.required.power_mw)) + " required");
+    Card(out, "Power",
+         "<span id=\"best-power\" data-value=\"" + JsonNumber(best->average_power_mw) + "\">" +
+             Escape(FormatPower(best->average_power_mw)) + "</span>",
+         "energy / latency \u00b7 peak " + Escape(FormatPower(d.provisioned.power_mw)) +
+             " provisioned, " + Escape(FormatPower(d.required.power_mw)) +
+             " required (MAESTRO's model, every unit busy)" + Escape(AreaPowerExclusions(d)));
   }
   const double rate = c.explore_seconds > 0 ? static_cast<double>(points) / c.explore_seconds : 0;
   Card(out, "Exploration time", Escape(FormatSi(c.explore_seconds, "s")),
@@ -768,7 +813,11 @@ void WriteSummary(std::ostream& out, const DseReport& r) {
          "capacities the design builds (each byte of L1 per PE and of L2 charged as the formula "
          "charges a required element); budgets and the Pareto front use them. <em>Required</em> "
          "is MAESTRO's own figure: the same formula with the largest L1 and L2 the chosen "
-         "mappings need. An evaluation group is a set of points that differ only in buffer "
+         "mappings need. <em>Power</em> is the network's energy over its latency; the "
+         "formula's power is a <em>peak</em> (every PE, buffer and NoC link busy every cycle), "
+         "which is what a power budget bounds. A resource the hardware leaves unbounded is left "
+         "out of area and peak power, and the figures say so. "
+         "An evaluation group is a set of points that differ only in buffer "
          "capacities: every candidate mapping is evaluated once for the group, and each point "
          "keeps the ones that fit.</p>\n</section>\n";
 }
@@ -789,9 +838,10 @@ void WriteParetoTable(std::ostream& out, const DseReport& r) {
          "<th class=\"num\">PEs</th><th class=\"num\">SIMD</th><th class=\"num\">L1</th>"
          "<th class=\"num\">L2</th><th class=\"num\">NoC</th><th class=\"num\">Off-chip</th>"
          "<th class=\"num\">Cycles</th><th class=\"num\">Seconds</th><th class=\"num\">Energy</th>"
-         "<th class=\"num\">EDP</th><th class=\"num\">Area<br>provisioned</th>"
-         "<th class=\"num\">Power<br>provisioned</th><th class=\"num\">Area<br>required</th>"
-         "<th class=\"num\">Power<br>required</th></tr></thead>\n<tbody>\n";
+         "<th class=\"num\">EDP</th><th class=\"num\">Power<br>energy / latency</th>"
+         "<th class=\"num\">Area<br>provisioned</th>"
+         "<th class=\"num\">Peak power<br>provisioned</th><th class=\"num\">Area<br>required</th>"
+         "<th class=\"num\">Peak power<br>required</th></tr></thead>\n<tbody>\n";
   auto num = [](const std::string& sort_value, const std::string& text) {
     return "<td class=\"num\" data-v=\"" + sort_value + "\">" + Escape(text) + "</td>";
   };
@@ -813,6 +863,7 @@ void WriteParetoTable(std::ostream& out, const DseReport& r) {
         << num(JsonNumber(p.runtime_seconds), FormatSi(p.runtime_seconds, "s"))
         << num(JsonNumber(d.totals.energy_pj), Joules(d.totals.energy_pj))
         << num(JsonNumber(d.totals.edp()), Edp(d.totals.edp(), hw))
+        << num(JsonNumber(p.average_power_mw), FormatPower(p.average_power_mw))
         << num(JsonNumber(d.provisioned.area_um2), FormatArea(d.provisioned.area_um2))
         << num(JsonNumber(d.provisioned.power_mw), FormatPower(d.provisioned.power_mw))
         << num(JsonNumber(d.required.area_um2), FormatArea(d.required.area_um2))

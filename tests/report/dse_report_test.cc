@@ -258,6 +258,34 @@ TEST(DseReportTest, TextCountsOfOneAreSingular) {
   EXPECT_THAT(out.str(), HasSubstr("\n1 evaluation group (points"));
 }
 
+// "Power" is the network's energy over its latency, so the three figures agree; MAESTRO's
+// formula is shown as the peak it is. Unbounded resources are named where area and power show.
+TEST(DseReportTest, PowerIsEnergyOverLatencyAndUnboundedResourcesAreNamed) {
+  Fixture f;
+  f.result.points[1].area_power_excludes = {"NoC bandwidth"};
+  const DseReport r = f.Build(false);
+  const DsePointReport& best = r.points[1];
+  // 1e7 pJ over 2000 cycles at 1 GHz: 1e-5 J / 2e-6 s = 5 W.
+  EXPECT_DOUBLE_EQ(best.average_power_mw, 5000);
+  EXPECT_NE(best.average_power_mw, best.result.provisioned.power_mw);
+  std::ostringstream text;
+  WriteDseText(r, text);
+  EXPECT_THAT(text.str(), HasSubstr("  power 5.00 W (energy / latency)\n"));
+  EXPECT_THAT(text.str(), HasSubstr("provisioned (excluding the unbounded NoC bandwidth): area "));
+  EXPECT_THAT(text.str(), HasSubstr("peak power"));
+  std::ostringstream json;
+  WriteDseJson(r, json);
+  EXPECT_THAT(json.str(), ContainsRegex("\"average_power_mw\": ?5000"));
+  EXPECT_THAT(json.str(), ContainsRegex("\"area_power_excludes\": ?\\[\\s*\"NoC bandwidth\""));
+  std::ostringstream csv;
+  WriteDseCsv(r, csv);
+  EXPECT_THAT(csv.str(), HasSubstr(",average_power_mw,area_power_excludes\n"));
+  EXPECT_THAT(csv.str(), HasSubstr(",5000,NoC bandwidth\n"));
+  std::ostringstream html;
+  WriteDseHtml(r, html);
+  EXPECT_THAT(html.str(), HasSubstr("id=\"best-power\" data-value=\"5000\""));
+}
+
 TEST(DseReportTest, FormatsAreaAndPower) {
   EXPECT_EQ(FormatArea(58.2e6), "58.2 mm\u00b2");
   EXPECT_EQ(FormatArea(512'000), "0.512 mm\u00b2");
