@@ -581,6 +581,35 @@ class Axis {
   double lo_ = 0, hi_ = 1;
 };
 
+// Labels for an axis's ticks that tell every tick apart: FormatSi's three digits, unless two
+// ticks of a narrow linear axis would read the same ("1.66 mJ" twice); then every label shares
+// the largest tick's prefix and takes as many decimals as the ticks need.
+std::vector<std::string> TickLabels(const std::vector<double>& ticks, const std::string& unit) {
+  std::vector<std::string> labels;
+  for (double v : ticks) labels.push_back(FormatSi(v, unit));
+  auto distinct = [](std::vector<std::string> l) {
+    std::sort(l.begin(), l.end());
+    return std::adjacent_find(l.begin(), l.end()) == l.end();
+  };
+  if (distinct(labels) || ticks.empty()) return labels;
+  double largest = 0;
+  for (double v : ticks) largest = std::max(largest, std::fabs(v));
+  static constexpr const char* kPrefixes[] = {"p", "n", "\u00b5", "m", "", "k", "M", "G"};
+  const int exponent =
+      std::clamp(static_cast<int>(std::floor(std::log10(largest) / 3)), -4, 3);
+  const double scale = std::pow(1000.0, exponent);
+  for (int decimals = 0; decimals <= 9; ++decimals) {
+    labels.clear();
+    for (double v : ticks) {
+      char buffer[64];
+      std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v / scale);
+      labels.push_back(std::string(buffer) + " " + kPrefixes[exponent + 4] + unit);
+    }
+    if (distinct(labels)) break;
+  }
+  return labels;
+}
+
 // A point can be plotted when every layer has a mapping: otherwise its totals leave layers out.
 bool Plotted(const DsePointReport& p) {
   return p.result.totals.layers_without_mapping == 0 && p.result.totals.runtime_cycles > 0 &&
@@ -593,8 +622,12 @@ std::string PointTooltip(const DsePointReport& p) {
                      FormatSi(p.runtime_seconds, "s") + " (" +
                      FormatThousands(d.totals.runtime_cycles) + " cycles), " +
                      Joules(d.totals.energy_pj) + ", EDP " + Edp(d.totals.edp(), p.hardware) +
-                     "\narea " + FormatArea(d.provisioned.area_um2) + ", power " +
-                     FormatPower(d.provisioned.power_mw) + " (provisioned)";
+                     ", power " + FormatPower(p.average_power_mw) + "\narea " +
+                     FormatArea(d.provisioned.area_um2) + ", peak power " +
+                     FormatPower(d.provisioned.power_mw) + " (provisioned" +
+                     (d.area_power_excludes.empty() ? "" : ", excluding the unbounded " +
+                                                               ExcludedList(d)) +
+                     ")";
   if (p.best) text += "\nthe chosen design";
   if (d.pareto) text += "\non the Pareto front";
   if (!d.feasible) text += "\ninfeasible: " + d.reason;
@@ -629,7 +662,8 @@ void WriteScatter(std::ostream& out, const DseReport& r) {
            "</figure>\n";
     return;
   }
-  const double left = 74, right = 16, top = 12, bottom = 46;
+  // The right margin holds half of a centred x-tick label at the plot's right edge ("5.00 ms").
+  const double left = 74, right = 40, top = 12, bottom = 46;
   const double plot_w = 880, plot_h = 400;
   const double width = left + plot_w + right, height = top + plot_h + bottom;
   const Axis x_axis(x_min, x_max, plot_w, false);
@@ -639,20 +673,23 @@ void WriteScatter(std::ostream& out, const DseReport& r) {
          "point\" viewBox=\"0 0 "
       << Fixed(width, 0) << ' ' << Fixed(height, 0) << "\" width=\"" << Fixed(width, 0)
       << "\" height=\"" << Fixed(height, 0) << "\">\n";
-  for (double v : x_axis.Ticks()) {
-    const double x = left + x_axis.Position(v);
+  const std::vector<double> x_ticks = x_axis.Ticks(), y_ticks = y_axis.Ticks();
+  const std::vector<std::string> x_labels = TickLabels(x_ticks, "s");
+  const std::vector<std::string> y_labels = TickLabels(y_ticks, "J");
+  for (size_t i = 0; i < x_ticks.size(); ++i) {
+    const double x = left + x_axis.Position(x_ticks[i]);
     out << "<line class=\"grid\" x1=\"" << Fixed(x, 1) << "\" x2=\"" << Fixed(x, 1) << "\" y1=\""
         << Fixed(top, 1) << "\" y2=\"" << Fixed(top + plot_h, 1)
         << "\"/><text class=\"tick\" x=\"" << Fixed(x, 1) << "\" y=\""
-        << Fixed(top + plot_h + 14, 1) << "\" text-anchor=\"middle\">"
-        << Escape(FormatSi(v, "s")) << "</text>\n";
+        << Fixed(top + plot_h + 14, 1) << "\" text-anchor=\"middle\">" << Escape(x_labels[i])
+        << "</text>\n";
   }
-  for (double v : y_axis.Ticks()) {
-    const double y = top + y_axis.Position(v);
+  for (size_t i = 0; i < y_ticks.size(); ++i) {
+    const double y = top + y_axis.Position(y_ticks[i]);
     out << "<line class=\"grid\" x1=\"" << Fixed(left, 1) << "\" x2=\"" << Fixed(left + plot_w, 1)
         << "\" y1=\"" << Fixed(y, 1) << "\" y2=\"" << Fixed(y, 1) << "\"/><text class=\"tick\" x=\""
         << Fixed(left - 6, 1) << "\" y=\"" << Fixed(y + 4, 1) << "\" text-anchor=\"end\">"
-        << Escape(FormatSi(v, "J")) << "</text>\n";
+        << Escape(y_labels[i]) << "</text>\n";
   }
   out << "<line class=\"axis\" x1=\"" << Fixed(left, 1) << "\" x2=\"" << Fixed(left + plot_w, 1)
       << "\" y1=\"" << Fixed(top + plot_h, 1) << "\" y2=\"" << Fixed(top + plot_h, 1)

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -284,6 +285,44 @@ TEST(DseReportTest, PowerIsEnergyOverLatencyAndUnboundedResourcesAreNamed) {
   std::ostringstream html;
   WriteDseHtml(r, html);
   EXPECT_THAT(html.str(), HasSubstr("id=\"best-power\" data-value=\"5000\""));
+}
+
+// A narrow energy range once gave two y ticks reading "1.66 mJ", and the rightmost x tick
+// ("5.00 ms") was cut off by the edge of the plot.
+TEST(DseReportTest, ScatterTickLabelsAreDistinctAndInside) {
+  Fixture f;
+  f.result.points = {Design(0, 4'500'000, 1.655e9, 2e6, true, true),
+                     Design(1, 4'800'000, 1.66e9, 3e6, true, false),
+                     Design(2, 5'000'000, 1.665e9, 4e6, true, false),
+                     Design(3, 4'900'000, 1.6625e9, 9e6, true, false)};
+  f.result.best = 0;
+  std::ostringstream out;
+  WriteDseHtml(f.Build(false), out);
+  const std::string html = out.str();
+  std::smatch box;
+  ASSERT_TRUE(std::regex_search(html, box, std::regex("class=\"scatter\"[^>]*viewBox=\"0 0 ([0-9]+) ")));
+  const double width = std::stod(box[1].str());
+  const std::regex tick("<text class=\"tick\" x=\"([0-9.]+)\" y=\"[0-9.]+\" text-anchor=\"(\\w+)\">([^<]*)</text>");
+  std::vector<std::string> x_labels, y_labels;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), tick); it != std::sregex_iterator(); ++it) {
+    const std::string label = (*it)[3].str();
+    if ((*it)[2].str() == "middle") {
+      x_labels.push_back(label);
+      // About 7 px per character of the 11 px tick text, half on each side of x.
+      EXPECT_LE(std::stod((*it)[1].str()) + 3.5 * static_cast<double>(label.size()), width) << label;
+    } else {
+      y_labels.push_back(label);
+    }
+  }
+  ASSERT_GE(y_labels.size(), 3u) << html;
+  ASSERT_GE(x_labels.size(), 3u);
+  for (const std::vector<std::string>* labels : {&x_labels, &y_labels}) {
+    std::vector<std::string> sorted = *labels;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end())
+        << ::testing::PrintToString(*labels);
+  }
+  EXPECT_THAT(html, HasSubstr(">5.00 ms</text>"));
 }
 
 TEST(DseReportTest, FormatsAreaAndPower) {
