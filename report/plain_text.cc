@@ -8,6 +8,16 @@
 
 namespace cadenza::internal {
 
+std::string ReportTitle(std::string_view path, const std::string& fallback) {
+  if (const size_t slash = path.find_last_of('/'); slash != std::string_view::npos) {
+    path.remove_prefix(slash + 1);
+  }
+  if (const size_t dot = path.find_last_of('.'); dot != std::string_view::npos && dot > 0) {
+    path = path.substr(0, dot);
+  }
+  return path.empty() ? fallback : std::string(path);
+}
+
 std::string CsvField(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string quoted = "\"";

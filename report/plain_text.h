@@ -10,6 +10,10 @@
 
 namespace cadenza::internal {
 
+/// A report's title: the model file's name without directory and extension, or `fallback`
+/// (the network's name) when the path has none.
+std::string ReportTitle(std::string_view path, const std::string& fallback);
+
 /// RFC 4180 quoting, only when needed, so that plain names stay as they are.
 std::string CsvField(std::string_view text);
 

@@ -8,20 +8,11 @@
 
 #include "analyzer/error.h"
 #include "report/eval_writers.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
-
-std::string Title(std::string_view path, const std::string& network_name) {
-  if (const size_t slash = path.find_last_of('/'); slash != std::string_view::npos) {
-    path.remove_prefix(slash + 1);
-  }
-  if (const size_t dot = path.find_last_of('.'); dot != std::string_view::npos && dot > 0) {
-    path = path.substr(0, dot);
-  }
-  return path.empty() ? network_name : std::string(path);
-}
 
 LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hardware& hw) {
   LayerReport row;
@@ -141,7 +132,7 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   NetworkReport report;
   report.context = context;
   report.network_name = network.name;
-  report.title = Title(context.model_path, network.name);
+  report.title = internal::ReportTitle(context.model_path, network.name);
   report.hardware = hw;
   report.objective = result.objective;
   report.totals = result.totals;
