@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -60,6 +61,9 @@ int RunSearch(int argc, char** argv) {
        cxxopts::value<std::string>(), "HW")
       ("objective", "what to minimise per layer: latency, energy or edp",
        cxxopts::value<std::string>()->default_value("edp"), "OBJ")
+      ("latency-slack", "with --objective energy or edp: choose per layer only among the "
+                        "mappings within PCT of its fastest (e.g. 5%)",
+       cxxopts::value<std::string>(), "PCT")
       ("templates", "add the dataflow templates of FILE to the built-in ones",
        cxxopts::value<std::string>(), "FILE")
       ("threads", "search threads (0: all cores); the result never depends on it",
@@ -119,6 +123,21 @@ int RunSearch(int argc, char** argv) {
   }
   SearchOptions search;
   search.objective = *objective;
+  if (args.count("latency-slack") > 0) {
+    // "5%" or "5": a percentage of the layer's fastest cycles.
+    std::string text = args["latency-slack"].as<std::string>();
+    if (!text.empty() && text.back() == '%') text.pop_back();
+    char* end = nullptr;
+    const double percent = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(percent >= 0) ||
+        !std::isfinite(percent)) {
+      throw UsageError("search: --latency-slack needs a percentage of 0 or more, e.g. 5%");
+    }
+    if (search.objective == Objective::kLatency) {
+      throw UsageError("search: --latency-slack bounds latency under --objective energy or edp");
+    }
+    search.latency_slack = percent / 100;
+  }
   search.threads = args["threads"].as<int>();
   if (search.threads < 0) throw UsageError("search: --threads must be 0 or more");
   search.max_candidates_per_template = args["max-candidates"].as<int64_t>();

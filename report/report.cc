@@ -135,6 +135,7 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   report.title = internal::ReportTitle(context.model_path, network.name);
   report.hardware = hw;
   report.objective = result.objective;
+  report.latency_slack = result.latency_slack;
   report.totals = result.totals;
   report.distinct_layers = result.distinct_layers;
   report.candidates_evaluated = result.candidates_evaluated;
@@ -248,6 +249,14 @@ std::string FormatThousands(int64_t value) {
     text += digits[i];
   }
   return negative ? "-" + text : text;
+}
+
+std::string ObjectiveDescription(const NetworkReport& report) {
+  std::string text(ObjectiveName(report.objective));
+  if (report.latency_slack < 0) return text;
+  char percent[32];
+  std::snprintf(percent, sizeof percent, "%g%%", 100 * report.latency_slack);
+  return text + ", latency within " + percent + " of each layer's fastest";
 }
 
 std::string CountOf(int64_t count, std::string_view singular, std::string_view plural) {

@@ -136,6 +136,7 @@ struct NetworkReport {
   std::string network_name;  // as the model names it (the file stem when its name is an exporter default)
   Hardware hardware;
   Objective objective = Objective::kEdp;
+  double latency_slack = -1;  // SearchOptions::latency_slack: < 0 when latency was not bounded
 
   std::vector<LayerReport> layers;  // network order
   NetworkTotals totals;             // the adaptive per-layer choice
@@ -172,6 +173,8 @@ void WriteCsv(const NetworkReport& report, std::ostream& out);
 /// baselines and the search's counts.
 void WriteText(const NetworkReport& report, std::ostream& out);
 
+/// "energy", or "energy, latency within 5% of each layer's fastest" under a latency slack.
+std::string ObjectiveDescription(const NetworkReport& report);
 /// "1 layer", "2 layers", "1,234 candidates": the count with thousands separators, then the noun,
 /// plural unless the count is 1 (`plural` when the noun does not just take an "s").
 std::string CountOf(int64_t count, std::string_view singular, std::string_view plural = {});

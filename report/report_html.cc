@@ -461,7 +461,7 @@ void WriteHeader(std::ostream& out, const NetworkReport& r) {
   out << "</dd>\n<dt>Access energy</dt><dd>MAC " << JsonNumber(hw.energy.mac_pj) << " pJ \u00b7 L1 "
       << JsonNumber(hw.energy.l1_pj) << " pJ \u00b7 L2 " << JsonNumber(hw.energy.l2_pj)
       << " pJ \u00b7 off-chip " << JsonNumber(hw.energy.offchip_pj) << " pJ per access</dd>\n"
-      << "<dt>Objective</dt><dd id=\"objective\">" << ObjectiveName(r.objective)
+      << "<dt>Objective</dt><dd id=\"objective\">" << Escape(ObjectiveDescription(r))
       << " (minimised per layer)</dd>\n</dl>\n</header>\n";
   out << "<nav class=\"no-print\"><a href=\"#summary\">Summary</a><a href=\"#baselines\">"
          "Adaptive vs fixed</a><a href=\"#charts\">Charts</a><a href=\"#layers\">Layers</a>"

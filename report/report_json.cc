@@ -184,6 +184,12 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   json.EndObject();
   WriteHardware(json, r);
   json.Field("objective", ObjectiveName(r.objective));
+  json.Key("latency_slack");
+  if (r.latency_slack >= 0) {
+    json.Double(r.latency_slack);
+  } else {
+    json.Null();
+  }
   json.Field("energy_definition",
              "MAC + L1 + L2 + off-chip access energy (CostResult::total_energy_pj), the "
              "quantity the search minimises");

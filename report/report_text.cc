@@ -47,7 +47,7 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   out << r.title << ": " << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << " on "
       << CountOf(hw.num_pes, "PE")
       << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
-      << ", objective " << ObjectiveName(r.objective) << "\n\n";
+      << ", objective " << ObjectiveDescription(r) << "\n\n";
 
   TextTable layers({true, false, false, false, false, true, true, true, false, true});
   layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",

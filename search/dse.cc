@@ -116,7 +116,8 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
       DesignResult& r = result.points[static_cast<size_t>(p)];
       r.index = p;
       Summarise(network, evaluation,
-                internal::Select(evaluation, library, hw, search.objective), hw, options, &r);
+                internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+                hw, options, &r);
     }
 
     // The best point so far (lowest objective, ties to the lower index). Its per-layer answer
@@ -140,7 +141,8 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
         result.best = best_in_group;
         result.chosen = internal::BuildSearchResult(
             network, library, evaluation,
-            internal::Select(evaluation, library, hw, search.objective), search.objective);
+            internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+            search.objective);
       }
     }
     points_done += group_size;
