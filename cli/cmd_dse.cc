@@ -115,10 +115,11 @@ void AddDseWarnings(const std::string& templates_path, const LoadedModel& loaded
                                 ") is not in the network: " + s.reason);
   }
   for (const Hardware& hw : points) {
-    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size)) {
+    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size) ||
+        Hardware::IsUnlimited(hw.noc_bw)) {
       const std::string w =
-          "some design points leave L1 or L2 unlimited: their provisioned area and power "
-          "charge 2^31-1 bytes (give l1_bytes and l2_bytes in the sweep's base)";
+          "some design points leave L1, L2 or the NoC bandwidth unlimited: their area and power "
+          "leave those out (give l1_bytes, l2_bytes and noc in the sweep's base)";
       context->warnings.push_back(w);
       std::cerr << "cadenza: warning: " << sweep_path << ": " << w << '\n';
       break;

@@ -1,6 +1,8 @@
 #include "cli/common_options.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <sstream>
@@ -211,8 +213,11 @@ CostModelKind ParseCostModel(std::string_view command, const cxxopts::ParseResul
 }
 
 void AddObjectiveOption(cxxopts::Options& options, const std::string& help) {
-  options.add_options()("objective", help, cxxopts::value<std::string>()->default_value("edp"),
-                        "OBJ");
+  options.add_options()
+      ("objective", help, cxxopts::value<std::string>()->default_value("edp"), "OBJ")
+      ("latency-slack", "with --objective energy or edp: choose per layer only among the "
+                        "mappings within PCT of its fastest (e.g. 5%)",
+       cxxopts::value<std::string>(), "PCT");
 }
 
 void AddThreadsOption(cxxopts::Options& options) {
@@ -238,6 +243,22 @@ SearchOptions ParseSearchOptions(std::string_view command, const cxxopts::ParseR
                      "'; use latency, energy or edp");
   }
   search.objective = *objective;
+  if (args.count("latency-slack") > 0) {
+    // "5%" or "5": a percentage of the layer's fastest cycles.
+    std::string text = args["latency-slack"].as<std::string>();
+    if (!text.empty() && text.back() == '%') text.pop_back();
+    char* end = nullptr;
+    const double percent = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(percent >= 0) ||
+        !std::isfinite(percent)) {
+      throw UsageError(Prefix(command) + "--latency-slack needs a percentage of 0 or more, e.g. 5%");
+    }
+    if (search.objective == Objective::kLatency) {
+      throw UsageError(Prefix(command) +
+                       "--latency-slack bounds latency under --objective energy or edp");
+    }
+    search.latency_slack = percent / 100;
+  }
   search.model = ParseCostModel(command, args);
   search.threads = args["threads"].as<int>();
   if (search.threads < 0) throw UsageError(Prefix(command) + "--threads must be 0 or more");

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <iterator>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -596,6 +599,19 @@ int64_t CheckedAdd(int64_t a, int64_t b, const std::string& path) {
   return *sum;
 }
 
+// The graph's name, unless an exporter wrote its default there ("torch_jit" for every PyTorch
+// model): then the file's stem says more.
+std::string NetworkName(const std::string& graph_name, const std::string& path) {
+  static constexpr std::string_view kExporterDefaults[] = {
+      "", "torch_jit", "torch-jit-export", "main_graph", "tf2onnx", "graph"};
+  if (std::find(std::begin(kExporterDefaults), std::end(kExporterDefaults), graph_name) ==
+      std::end(kExporterDefaults)) {
+    return graph_name;
+  }
+  const std::string stem = std::filesystem::path(path).stem().string();
+  return stem.empty() ? graph_name : stem;
+}
+
 OnnxImport Import(onnx::ModelProto& model, std::vector<WeightStub> stubs,
                   const std::string& path, const ImportOptions& options) {
   if (options.batch_size < 1) throw InputError("the batch size must be >= 1");
@@ -608,7 +624,7 @@ OnnxImport Import(onnx::ModelProto& model, std::vector<WeightStub> stubs,
   result.opset = DefaultOpset(model);
   result.producer = model.producer_name() +
                     (model.producer_version().empty() ? "" : " " + model.producer_version());
-  result.network.name = model.graph().name();
+  result.network.name = NetworkName(model.graph().name(), path);
   result.network.source_path = path;
   std::vector<std::string>& warnings = result.network.warnings;
 

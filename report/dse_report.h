@@ -50,6 +50,11 @@ struct DsePointReport {
   Hardware hardware;
   DesignResult result;    // ExploreDesigns' answer for this point
   double runtime_seconds = 0;  // result.totals.runtime_cycles at the hardware's clock
+  // What the report calls "power": the network's energy over its latency (energy / runtime),
+  // so that power, energy and latency always agree. MAESTRO's area/power formula gives a
+  // different figure, "peak power" (every PE, buffer and NoC link busy every cycle), which
+  // is what a power budget bounds: DesignResult::provisioned/required.power_mw.
+  double average_power_mw = 0;
   bool best = false;      // the chosen design
 };
 
@@ -106,5 +111,8 @@ void WriteDseText(const DseReport& report, std::ostream& out);
 std::string FormatArea(double area_um2);
 /// Power in mW with an SI prefix: "456 mW", "1.23 W".
 std::string FormatPower(double power_mw);
+/// "" for a design whose resources are all bounded, else " (excluding the unbounded NoC
+/// bandwidth, L1)": what its area and peak power leave out (DesignResult::area_power_excludes).
+std::string AreaPowerExclusions(const DesignResult& result);
 
 }  // namespace cadenza

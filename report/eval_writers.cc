@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <iomanip>
 #include <sstream>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "report/plain_text.h"
+#include "report/report.h"
 
 namespace cadenza {
 
@@ -241,10 +243,12 @@ std::string Percent(double fraction) {
   return out.str();
 }
 
-std::string Short(double v) {
-  std::ostringstream out;
-  out << std::setprecision(4) << v;
-  return out.str();
+// The terminal table's one format for real numbers: fixed decimals, never an exponent, so that
+// a column reads by its digits ("182444.2" above "3612660.4", not "3.61266e+06").
+std::string Fixed(double v, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
 }
 
 std::string NeedOfCapacity(int64_t need, int64_t capacity) {
@@ -299,15 +303,14 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
       const CostResult& r = row.result;
       c[2] = std::to_string(r.runtime_cycles);
       c[3] = std::to_string(r.macs);
-      c[5] = Short(r.throughput_macs_per_cycle);
+      c[5] = Fixed(r.throughput_macs_per_cycle, 2);
       c[6] = Percent(r.utilization);
-      c[7] = FormatReal(r.energy_nj);
+      c[7] = Fixed(r.energy_nj, 1);
       c[8] = NeedOfCapacity(L1NeedBytes(r, hw), hw.l1_size);
       c[9] = NeedOfCapacity(L2NeedBytes(r, hw), hw.l2_size);
       c[10] = std::to_string(r.noc_bw_peak_per_cycle);
       if (!row.warnings.empty()) {
-        c[11] = std::to_string(row.warnings.size()) +
-                (row.warnings.size() == 1 ? " warning" : " warnings");
+        c[11] = CountOf(static_cast<int64_t>(row.warnings.size()), "warning");
       }
     } else {
       c[11] = "error: " + std::string(row.result.infeasible == Infeasible::kNone
@@ -318,15 +321,16 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
   }
   const EvalTotals total = SumEval(report);
   std::array<std::string, kNumColumns> t;
-  t[0] = "total (" + std::to_string(total.layers) + " layers)";
+  t[0] = "total (" + CountOf(total.layers, "layer") + ")";
   t[2] = std::to_string(total.runtime_cycles);
   t[3] = std::to_string(total.macs);
   t[4] = std::to_string(total.exact_macs);
-  t[5] = total.runtime_cycles > 0 ? Short(static_cast<double>(total.macs) /
-                                          static_cast<double>(total.runtime_cycles))
+  t[5] = total.runtime_cycles > 0 ? Fixed(static_cast<double>(total.macs) /
+                                              static_cast<double>(total.runtime_cycles),
+                                          2)
                                   : "";
   t[6] = Percent(total.utilization);
-  t[7] = FormatReal(total.energy_nj);
+  t[7] = Fixed(total.energy_nj, 1);
   t[8] = NeedOfCapacity(total.max_l1_bytes, hw.l1_size);
   t[9] = NeedOfCapacity(total.max_l2_bytes, hw.l2_size);
   t[10] = std::to_string(total.max_noc_bw_per_cycle);

@@ -8,20 +8,11 @@
 
 #include "analyzer/error.h"
 #include "report/eval_writers.h"
+#include "report/plain_text.h"
 
 namespace cadenza {
 
 namespace {
-
-std::string Title(std::string_view path, const std::string& network_name) {
-  if (const size_t slash = path.find_last_of('/'); slash != std::string_view::npos) {
-    path.remove_prefix(slash + 1);
-  }
-  if (const size_t dot = path.find_last_of('.'); dot != std::string_view::npos && dot > 0) {
-    path = path.substr(0, dot);
-  }
-  return path.empty() ? network_name : std::string(path);
-}
 
 LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hardware& hw) {
   LayerReport row;
@@ -107,6 +98,32 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
   return row;
 }
 
+// The family's totals against the adaptive choice's over the layers both map, summed serially
+// in layer order. When the family maps every layer these are the two networks' totals.
+BaselineReport BuildBaseline(const Baseline& b, const std::vector<LayerReport>& layers,
+                             Objective objective) {
+  BaselineReport baseline;
+  baseline.family = b.family;
+  baseline.totals = b.totals;
+  baseline.objective = NetworkObjective(b.totals, objective);
+  baseline.complete = b.totals.layers_without_mapping == 0;
+  for (const LayerReport& row : layers) {
+    const auto family = std::find_if(row.families.begin(), row.families.end(),
+                                     [&](const ReportFamily& f) { return f.family == b.family; });
+    if (!row.found || family == row.families.end() || !family->found) continue;
+    ++baseline.compared_layers;
+    baseline.compared_totals.runtime_cycles += family->runtime_cycles;
+    baseline.compared_totals.energy_pj += family->energy_pj;
+    baseline.adaptive_compared_totals.runtime_cycles += row.runtime_cycles;
+    baseline.adaptive_compared_totals.energy_pj += row.energy_pj;
+  }
+  const double adaptive = NetworkObjective(baseline.adaptive_compared_totals, objective);
+  baseline.has_ratio = baseline.compared_layers > 0 && adaptive > 0;
+  baseline.ratio =
+      baseline.has_ratio ? NetworkObjective(baseline.compared_totals, objective) / adaptive : 0;
+  return baseline;
+}
+
 }  // namespace
 
 NetworkReport BuildReport(const Network& network, const SearchResult& result, const Hardware& hw,
@@ -115,11 +132,12 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   NetworkReport report;
   report.context = context;
   report.network_name = network.name;
-  report.title = Title(context.model_path, network.name);
+  report.title = internal::ReportTitle(context.model_path, network.name);
   report.hardware = hw;
   report.objective = result.objective;
   report.cost_model = result.model;
   if (context.compare_models) report.comparison = CompareModels(network, result, hw);
+  report.latency_slack = result.latency_slack;
   report.totals = result.totals;
   report.distinct_layers = result.distinct_layers;
   report.candidates_evaluated = result.candidates_evaluated;
@@ -149,13 +167,7 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   report.utilization = peak > 0 ? static_cast<double>(mapped_exact_macs) / peak : 0;
 
   for (const Baseline& b : result.baselines) {
-    BaselineReport baseline;
-    baseline.family = b.family;
-    baseline.totals = b.totals;
-    baseline.objective = NetworkObjective(b.totals, report.objective);
-    baseline.ratio = report.network_objective > 0 ? baseline.objective / report.network_objective : 0;
-    baseline.complete = b.totals.layers_without_mapping == 0;
-    report.baselines.push_back(std::move(baseline));
+    report.baselines.push_back(BuildBaseline(b, report.layers, report.objective));
   }
 
   // Chosen families in library order (the baselines' order), then user families, then none.
@@ -239,6 +251,27 @@ std::string FormatThousands(int64_t value) {
     text += digits[i];
   }
   return negative ? "-" + text : text;
+}
+
+std::string ObjectiveDescription(const NetworkReport& report) {
+  std::string text(ObjectiveName(report.objective));
+  if (report.latency_slack < 0) return text;
+  char percent[32];
+  std::snprintf(percent, sizeof percent, "%g%%", 100 * report.latency_slack);
+  return text + ", latency within " + percent + " of each layer's fastest";
+}
+
+std::string CountOf(int64_t count, std::string_view singular, std::string_view plural) {
+  std::string noun(count == 1 ? singular : plural.empty() ? std::string(singular) + "s" : plural);
+  return FormatThousands(count) + " " + noun;
+}
+
+std::string BaselineCoverage(const BaselineReport& baseline, size_t network_layers) {
+  if (baseline.complete) return "";
+  if (!baseline.has_ratio) return "no layer mapped, not compared";
+  return "over " + std::to_string(baseline.compared_layers) + " of " +
+         CountOf(static_cast<int64_t>(network_layers), "layer") + " (" +
+         std::to_string(baseline.totals.layers_without_mapping) + " without a mapping)";
 }
 
 std::string FormatSi(double value, const std::string& unit) {

@@ -12,6 +12,7 @@
 #include <ostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct ReportSkippedNode {
   int64_t macs = -1;   // its MAC count when the reader could settle it, else -1
 };
 
-/// "2 MAC node(s) not analysed, 20.0% of the model's MACs: a (Conv), b (MatMul)", where the
+/// "2 MAC nodes not analysed, 20.0% of the model's MACs: a (Conv), b (MatMul)", where the
 /// model's MACs are `analysed_macs` plus the nodes' own; "at least" when some node's count is
 /// unknown. Empty when `skipped` is.
 std::string NotAnalysedSummary(int64_t analysed_macs, const std::vector<ReportSkippedNode>& skipped);
@@ -109,13 +110,20 @@ struct LayerReport {
   std::vector<std::string> warnings;   // e.g. a model MAC count that differs from the layer's
 };
 
-/// The network under one fixed family (parameters still tuned per layer).
+/// The network under one fixed family (parameters still tuned per layer). A family without a
+/// mapping for some layer covers less of the network than the adaptive choice, so its totals
+/// cannot be ranked against the adaptive totals: the ratio compares both over the layers the
+/// family covers ("over N of M layers"), and there is no ratio when it covers none.
 struct BaselineReport {
   std::string family;
   NetworkTotals totals;
   double objective = 0;     // network objective: cycles, pJ, or pJ x cycles of the totals
-  double ratio = 0;         // objective / the adaptive choice's objective
   bool complete = false;    // every layer has a mapping in this family
+  int compared_layers = 0;  // layers both this family and the adaptive choice map
+  NetworkTotals compared_totals;           // this family over the compared layers
+  NetworkTotals adaptive_compared_totals;  // the adaptive choice over the same layers
+  bool has_ratio = false;   // compared_layers > 0 and the adaptive objective there is positive
+  double ratio = 0;         // over the compared layers: this objective / the adaptive one
 };
 
 /// How many layers chose a family and what they cost.
@@ -136,9 +144,10 @@ struct NetworkReport {
   ReportContext context;
   CostModelKind cost_model = CostModelKind::kMaestro;  // the model of every figure below
   std::string title;         // the model file's name without directory and extension
-  std::string network_name;  // as the model names it (PyTorch exports say "torch_jit")
+  std::string network_name;  // as the model names it (the file stem when its name is an exporter default)
   Hardware hardware;
   Objective objective = Objective::kEdp;
+  double latency_slack = -1;  // SearchOptions::latency_slack: < 0 when latency was not bounded
 
   std::vector<LayerReport> layers;  // network order
   NetworkTotals totals;             // the adaptive per-layer choice
@@ -176,6 +185,16 @@ void WriteCsv(const NetworkReport& report, std::ostream& out);
 /// A column-aligned summary for a terminal: the per-layer table, the totals, the fixed-family
 /// baselines and the search's counts.
 void WriteText(const NetworkReport& report, std::ostream& out);
+
+/// "energy", or "energy, latency within 5% of each layer's fastest" under a latency slack.
+std::string ObjectiveDescription(const NetworkReport& report);
+/// "1 layer", "2 layers", "1,234 candidates": the count with thousands separators, then the noun,
+/// plural unless the count is 1 (`plural` when the noun does not just take an "s").
+std::string CountOf(int64_t count, std::string_view singular, std::string_view plural = {});
+/// How a baseline compares with the adaptive choice, for readers: "" when it maps every layer
+/// of a network of `network_layers`, else "over 53 of 54 layers (1 without a mapping)", or
+/// "no layer mapped, not compared".
+std::string BaselineCoverage(const BaselineReport& baseline, size_t network_layers);
 
 /// "K64 C3 Y226 X226 R3 S3" (GEMM: "M1 N1000 K2048"), then " /2x2" when strided.
 std::string FormatDims(OpKind kind, const LayerShape& shape);

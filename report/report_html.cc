@@ -49,10 +49,6 @@ std::string EscapeName(std::string_view text) {
   return out;
 }
 
-std::string Plural(int64_t n, const std::string& word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
-
 std::string Scientific(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.3g", value);
@@ -342,7 +338,7 @@ void WriteHeader(std::ostream& out, const NetworkReport& r) {
   out << "</dd>\n<dt>Access energy</dt><dd>MAC " << JsonNumber(hw.energy.mac_pj) << " pJ \u00b7 L1 "
       << JsonNumber(hw.energy.l1_pj) << " pJ \u00b7 L2 " << JsonNumber(hw.energy.l2_pj)
       << " pJ \u00b7 off-chip " << JsonNumber(hw.energy.offchip_pj) << " pJ per access</dd>\n"
-      << "<dt>Objective</dt><dd id=\"objective\">" << ObjectiveName(r.objective)
+      << "<dt>Objective</dt><dd id=\"objective\">" << Escape(ObjectiveDescription(r))
       << " (minimised per layer)</dd>\n</dl>\n</header>\n";
   out << "<nav class=\"no-print\"><a href=\"#summary\">Summary</a><a href=\"#baselines\">"
          "Adaptive vs fixed</a><a href=\"#charts\">Charts</a><a href=\"#layers\">Layers</a>"
@@ -389,7 +385,7 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
   Card(out, "Layers",
        "<span id=\"total-layers\" data-value=\"" + std::to_string(r.layers.size()) + "\">" +
            std::to_string(r.layers.size()) + "</span>",
-       std::to_string(r.distinct_layers) + " distinct shapes" +
+       CountOf(r.distinct_layers, "distinct shape") +
            (t.layers_without_mapping > 0
                 ? " \u00b7 <span class=\"over\">" + std::to_string(t.layers_without_mapping) +
                       " without a mapping</span>"
@@ -406,8 +402,10 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
          "Cycles, energy and MACs of a layer count all its instances. Utilization is the true "
          "MAC count over the MAC units' capacity for the cycles taken.";
   if (t.layers_without_mapping > 0) {
-    out << " <strong class=\"over\">" << t.layers_without_mapping
-        << " layer(s) have no feasible mapping and are not in the totals.</strong>";
+    out << " <strong class=\"over\">" << CountOf(t.layers_without_mapping, "layer")
+        << (t.layers_without_mapping == 1 ? " has no feasible mapping and is"
+                                            : " have no feasible mapping and are")
+        << " not in the totals.</strong>";
   }
   int64_t analysed_macs = 0;
   for (const LayerReport& l : r.layers) analysed_macs += l.exact_macs;
@@ -426,7 +424,8 @@ void WriteBaselines(std::ostream& out, const NetworkReport& r, const FamilyColor
          "Ratios compare the network's "
       << ObjectiveName(r.objective)
       << " (higher is worse). A family without a feasible mapping for some layer leaves those "
-         "layers out of its totals, so its row is not comparable.</p>\n"
+         "layers out of its totals; its ratio then compares it with the adaptive choice over the "
+         "layers it maps only (\"over N of M layers\"), and it has no bar in the chart.</p>\n"
          "<div class=\"wrap\"><table id=\"baseline-table\" class=\"sortable-table\"><thead><tr>"
          "<th>Dataflow</th><th class=\"num\">Cycles</th><th class=\"num\">Energy</th>"
          "<th class=\"num\">EDP</th><th class=\"num\">vs adaptive</th>"
@@ -446,10 +445,12 @@ void WriteBaselines(std::ostream& out, const NetworkReport& r, const FamilyColor
         << Joules(b.totals.energy_pj) << "</td><td class=\"num\" data-v=\""
         << JsonNumber(b.totals.edp()) << "\">"
         << FormatSi(EdpJouleSeconds(b.totals.edp(), r.hardware.clock_ghz), "J\u00b7s")
-        << "</td><td class=\"num\" data-v=\"" << JsonNumber(b.ratio) << "\">"
-        << (b.complete ? "" : "(") << Fixed(b.ratio, 3) << "\u00d7" << (b.complete ? "" : ")")
+        << "</td><td class=\"num\" data-v=\"" << (b.has_ratio ? JsonNumber(b.ratio) : "")
+        << "\">" << (b.has_ratio ? Fixed(b.ratio, 3) + "\u00d7" : "\u2013")
         << "</td><td" << (b.complete ? "" : " class=\"over\"") << ">"
-        << b.totals.layers_without_mapping << "</td></tr>\n";
+        << b.totals.layers_without_mapping
+        << (b.complete ? "" : "; " + Escape(BaselineCoverage(b, r.layers.size())))
+        << "</td></tr>\n";
   }
   out << "</tbody></table></div>\n";
 
@@ -458,13 +459,13 @@ void WriteBaselines(std::ostream& out, const NetworkReport& r, const FamilyColor
                   .value = r.network_objective,
                   .value_text = ObjectiveText(r.network_objective, r) + " (1.000\u00d7)",
                   .color = "#1d2430"});
+  // A bar's length ranks the whole network; a family that maps only part of it has none.
   for (const BaselineReport& b : r.baselines) {
+    if (!b.complete) continue;
     bars.push_back({.label = b.family,
                     .value = b.objective,
-                    .value_text = ObjectiveText(b.objective, r) + " (" +
-                                  Fixed(b.ratio, 3) + "\u00d7" + (b.complete ? ")" : ", incomplete)"),
-                    .color = colors.Of(b.family),
-                    .hatched = !b.complete});
+                    .value_text = ObjectiveText(b.objective, r) + " (" + Fixed(b.ratio, 3) + "\u00d7)",
+                    .color = colors.Of(b.family)});
   }
   WriteBarChart(out, "chart-baselines",
                 "Network " + ObjectiveTitle(r.objective) + " by dataflow (lower is better)",
@@ -515,7 +516,7 @@ void WriteCharts(std::ostream& out, const NetworkReport& r, const FamilyColors& 
   for (const FamilyShare& s : r.choices) {
     shares.push_back({.label = s.family.empty() ? "no mapping" : s.family,
                       .value = static_cast<double>(s.layers),
-                      .value_text = Plural(s.layers, "layer") + " (" +
+                      .value_text = CountOf(s.layers, "layer") + " (" +
                                     Percent(s.layers / layers) + "), " +
                                     Percent(static_cast<double>(s.runtime_cycles) / cycles) +
                                     " of cycles",

@@ -203,6 +203,12 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   WriteHardware(json, r);
   json.Field("objective", ObjectiveName(r.objective));
   json.Field("cost_model", CostModelName(r.cost_model));
+  json.Key("latency_slack");
+  if (r.latency_slack >= 0) {
+    json.Double(r.latency_slack);
+  } else {
+    json.Null();
+  }
   json.Field("energy_definition",
              "MAC + L1 + L2 + off-chip access energy (CostResult::total_energy_pj), the "
              "quantity the search minimises");
@@ -217,7 +223,17 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
     json.Field("energy_nj", b.totals.energy_pj / 1000);
     json.Field("edp_pj_cycles", b.totals.edp());
     json.Field("objective_value", b.objective);
-    json.Field("ratio_to_adaptive", b.ratio);
+    // Over the compared layers only, so that a family mapping part of the network is never
+    // ranked against the whole; null when it maps no layer.
+    json.Key("ratio_to_adaptive");
+    if (b.has_ratio) {
+      json.Double(b.ratio);
+    } else {
+      json.Null();
+    }
+    json.Field("compared_layers", b.compared_layers);
+    json.Field("adaptive_compared_objective_value",
+               NetworkObjective(b.adaptive_compared_totals, r.objective));
     json.Field("layers_without_mapping", b.totals.layers_without_mapping);
     json.Field("complete", b.complete);
     json.EndObject();

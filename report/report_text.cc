@@ -15,15 +15,8 @@ namespace cadenza {
 namespace {
 
 using internal::DisplayWidth;
+using internal::ShortenNames;
 using internal::TextTable;
-
-// Long names keep their start and end: "/layer4/layer4.2/conv3/Conv" -> "/layer4/...conv3/Conv".
-std::string Shorten(const std::string& text, size_t width) {
-  if (text.size() <= width || width < 8) return text;
-  const size_t tail = (width - 3) / 2;
-  const size_t head = width - 3 - tail;
-  return text.substr(0, head) + "..." + text.substr(text.size() - tail);
-}
 
 std::string Percent(double fraction) {
   char buffer[32];
@@ -61,7 +54,7 @@ std::string NotAnalysedSummary(int64_t analysed_macs,
       known += s.macs;
     }
   }
-  std::string text = std::to_string(skipped.size()) + " MAC node(s) not analysed";
+  std::string text = CountOf(static_cast<int64_t>(skipped.size()), "MAC node") + " not analysed";
   const int64_t model_macs = analysed_macs + known;
   if (known > 0 && model_macs > 0) {
     text += std::string(all_known ? ", " : ", at least ") +
@@ -82,9 +75,10 @@ std::string NotAnalysedSummary(int64_t analysed_macs,
 
 void WriteText(const NetworkReport& r, std::ostream& out) {
   const Hardware& hw = r.hardware;
-  out << r.title << ": " << r.layers.size() << " layers on " << hw.num_pes << " PEs"
+  out << r.title << ": " << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << " on "
+      << CountOf(hw.num_pes, "PE")
       << (hw.simd_lanes > 1 ? " x " + std::to_string(hw.simd_lanes) + " lanes" : "")
-      << ", objective " << ObjectiveName(r.objective) << "\n";
+      << ", objective " << ObjectiveDescription(r) << "\n";
   int64_t analysed_macs = 0;
   for (const LayerReport& l : r.layers) analysed_macs += l.exact_macs;
   const std::string not_analysed = NotAnalysedSummary(analysed_macs, r.context.skipped);
@@ -94,8 +88,11 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   TextTable layers({true, false, false, false, false, true, true, true, false, true});
   layers.Add({"#", "layer", "op", "dataflow", "params", "cycles", "energy", "util", "runner-up",
               "margin"});
+  std::vector<std::string> names;
+  for (const LayerReport& l : r.layers) names.push_back(l.name);
+  names = ShortenNames(names, 44);
   for (const LayerReport& l : r.layers) {
-    std::string name = Shorten(l.name, 44);
+    std::string name = names[static_cast<size_t>(&l - r.layers.data())];
     if (l.instances > 1) name += " (x" + std::to_string(l.instances) + ")";
     if (!l.found) {
       layers.Add({std::to_string(l.index), name, l.op_type, "-", "no feasible mapping: " + l.note,
@@ -132,11 +129,13 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   }
   out << '\n';
   if (t.layers_without_mapping > 0) {
-    out << "warning: " << t.layers_without_mapping
-        << " layer(s) have no feasible mapping and are not in the totals\n";
+    out << "warning: " << CountOf(t.layers_without_mapping, "layer")
+        << (t.layers_without_mapping == 1 ? " has no feasible mapping and is"
+                                            : " have no feasible mapping and are")
+        << " not in the totals\n";
   }
-  out << r.layers.size() << " layers, " << r.distinct_layers << " distinct; "
-      << FormatThousands(r.candidates_evaluated) << " candidates evaluated, "
+  out << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << ", " << r.distinct_layers
+      << " distinct; " << CountOf(r.candidates_evaluated, "candidate") << " evaluated, "
       << FormatThousands(r.candidates_feasible) << " feasible\n";
   if (!r.infeasible.empty()) {
     out << "infeasible candidates:";
@@ -154,13 +153,12 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
                  ""});
   baselines.Add({"adaptive", FormatThousands(t.runtime_cycles), FormatSi(t.energy_pj * 1e-12, "J"),
                  ObjectiveText(r.network_objective, r), Ratio(1), ""});
+  // A family that leaves layers unmapped is compared over the layers it maps; its totals are
+  // over those layers too, so no column ranks a part of the network against the whole.
   for (const BaselineReport& b : r.baselines) {
     baselines.Add({b.family, FormatThousands(b.totals.runtime_cycles),
                    FormatSi(b.totals.energy_pj * 1e-12, "J"), ObjectiveText(b.objective, r),
-                   Ratio(b.ratio),
-                   b.complete ? ""
-                              : std::to_string(b.totals.layers_without_mapping) +
-                                    " layer(s) without a mapping, not comparable"});
+                   b.has_ratio ? Ratio(b.ratio) : "-", BaselineCoverage(b, r.layers.size())});
   }
   baselines.Write(out, "  ");
 
@@ -173,7 +171,8 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
     out << "... and " << r.warnings.size() - kShownWarnings << " more warnings in the report\n";
   }
   if (!r.context.skipped.empty()) {
-    out << r.context.skipped.size() << " MAC node(s) not in the network:\n";
+    out << CountOf(static_cast<int64_t>(r.context.skipped.size()), "MAC node")
+        << " not in the network:\n";
     for (const ReportSkippedNode& s : r.context.skipped) {
       out << "  " << s.name << " (" << s.op_type << "): " << s.reason << '\n';
     }

@@ -51,12 +51,26 @@ void Summarise(const Network& network, const internal::Evaluation& evaluation,
     l1_elements = std::max(l1_elements, s.l1[Tensor::kInput] + s.l1[Tensor::kFilter] + s.l1[Tensor::kOutput]);
     l2_elements = std::max(l2_elements, s.l2[Tensor::kInput] + s.l2[Tensor::kFilter] + s.l2[Tensor::kOutput]);
   }
-  r->required = EstimateAreaPower(hw, l1_elements, l2_elements);
-  r->provisioned = EstimateAreaPower(hw, hw.l1_size, hw.l2_size);
+  // An unbounded resource (Hardware::kUnlimited) is no silicon anyone builds: charged as 2^31-1
+  // bytes or elements per cycle it would swamp every other term. It is left out (a zero term),
+  // and the point says so.
+  Hardware bounded = hw;
+  if (Hardware::IsUnlimited(hw.noc_bw)) {
+    bounded.noc_bw = 0;
+    r->area_power_excludes.push_back("NoC bandwidth");
+  }
+  const bool l1_unbounded = Hardware::IsUnlimited(hw.l1_size);
+  const bool l2_unbounded = Hardware::IsUnlimited(hw.l2_size);
+  if (l1_unbounded) r->area_power_excludes.push_back("L1");
+  if (l2_unbounded) r->area_power_excludes.push_back("L2");
+  r->required = EstimateAreaPower(bounded, l1_elements, l2_elements);
+  r->provisioned =
+      EstimateAreaPower(bounded, l1_unbounded ? 0 : hw.l1_size, l2_unbounded ? 0 : hw.l2_size);
   r->objective = NetworkObjective(r->totals, options.search.objective);
   if (r->totals.layers_without_mapping > 0) {
-    r->reason = std::to_string(r->totals.layers_without_mapping) +
-                " layer(s) have no mapping that fits this hardware";
+    const int n = r->totals.layers_without_mapping;
+    r->reason = std::to_string(n) + (n == 1 ? " layer has" : " layers have") +
+                " no mapping that fits this hardware";
   } else if (options.area_budget_um2 > 0 && r->provisioned.area_um2 > options.area_budget_um2) {
     r->reason = "area over budget";
   } else if (options.power_budget_mw > 0 && r->provisioned.power_mw > options.power_budget_mw) {
@@ -102,7 +116,8 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
       DesignResult& r = result.points[static_cast<size_t>(p)];
       r.index = p;
       Summarise(network, evaluation,
-                internal::Select(evaluation, library, hw, search.objective), hw, options, &r);
+                internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+                hw, options, &r);
     }
 
     // The best point so far (lowest objective, ties to the lower index). Its per-layer answer
@@ -126,7 +141,8 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
         result.best = best_in_group;
         result.chosen = internal::BuildSearchResult(
             network, library, evaluation,
-            internal::Select(evaluation, library, hw, search.objective), search.objective);
+            internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+            search.objective);
       }
     }
     points_done += group_size;

@@ -37,6 +37,10 @@ struct DesignResult {
   AreaPower provisioned;
   // MAESTRO-compatible: the formula with the largest L1 and L2 the chosen mappings *require*.
   AreaPower required;
+  // Resources the hardware leaves unbounded (Hardware::IsUnlimited), left out of both area and
+  // power figures rather than charged as 2^31-1: "NoC bandwidth", "L1", "L2" (provisioned only
+  // for the buffers; the required figures use the mappings' needs). Empty for a bounded design.
+  std::vector<std::string> area_power_excludes;
   int64_t l1_required_bytes = 0;  // largest over layers, per PE
   int64_t l2_required_bytes = 0;
   bool pareto = false;     // on the front over (latency, energy, provisioned area)

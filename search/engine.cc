@@ -105,13 +105,21 @@ Infeasible Verdict(const CandidateStats& s, const Hardware& hw) {
 }
 
 std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateLibrary& library,
-                                   const Hardware& hw, Objective objective) {
+                                   const Hardware& hw, Objective objective,
+                                   double latency_slack) {
   const std::vector<DataflowTemplate>& templates = library.templates();
   const std::vector<std::string> families = library.Families();
   const std::vector<size_t> family_of = FamilyOfTemplate(library, families);
   const std::vector<Candidate>& items = evaluation.list.items;
   std::vector<LayerSelection> selection(evaluation.distinct.layer_of.size());
   std::vector<double> family_value(families.size());
+  std::vector<int64_t> family_fastest(families.size());
+  std::vector<char> feasible;  // per candidate of the layer, so the verdicts are taken once
+  const bool bounded = latency_slack >= 0;
+  // Cycles within the slack of `fastest`; exact in integers up to the slack's own rounding.
+  auto within = [latency_slack](int64_t cycles, int64_t fastest) {
+    return static_cast<double>(cycles) <= static_cast<double>(fastest) * (1 + latency_slack);
+  };
   for (size_t d = 0; d < selection.size(); ++d) {
     LayerSelection& layer = selection[d];
     layer.families.resize(families.size());
@@ -119,7 +127,11 @@ std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateL
     for (size_t t = 0; t < templates.size(); ++t) {
       if (templates[t].AppliesTo(kind)) layer.families[family_of[t]].has_form = true;
     }
-    for (size_t i = evaluation.list.begin[d]; i < evaluation.list.begin[d + 1]; ++i) {
+    const size_t begin = evaluation.list.begin[d], end = evaluation.list.begin[d + 1];
+    feasible.assign(end - begin, 0);
+    int64_t layer_fastest = std::numeric_limits<int64_t>::max();
+    std::fill(family_fastest.begin(), family_fastest.end(), std::numeric_limits<int64_t>::max());
+    for (size_t i = begin; i < end; ++i) {
       const CandidateStats& s = evaluation.stats[i];
       const size_t f = family_of[static_cast<size_t>(items[i].template_index)];
       FamilySelection& family = layer.families[f];
@@ -131,12 +143,24 @@ std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateL
         continue;
       }
       ++family.feasible;
+      feasible[i - begin] = 1;
+      layer_fastest = std::min(layer_fastest, s.runtime_cycles);
+      family_fastest[f] = std::min(family_fastest[f], s.runtime_cycles);
+    }
+    // In candidate order, so the lower index wins ties whatever the slack.
+    for (size_t i = begin; i < end; ++i) {
+      if (feasible[i - begin] == 0) continue;
+      const CandidateStats& s = evaluation.stats[i];
+      const size_t f = family_of[static_cast<size_t>(items[i].template_index)];
+      FamilySelection& family = layer.families[f];
       const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, objective);
-      if (family.best < 0 || value < family_value[f]) {
+      const bool family_ok = !bounded || within(s.runtime_cycles, family_fastest[f]);
+      if (family_ok && (family.best < 0 || value < family_value[f])) {
         family.best = static_cast<int64_t>(i);
         family_value[f] = value;
       }
-      if (layer.best < 0 || value < layer.objective) {
+      const bool layer_ok = !bounded || within(s.runtime_cycles, layer_fastest);
+      if (layer_ok && (layer.best < 0 || value < layer.objective)) {
         layer.best = static_cast<int64_t>(i);
         layer.objective = value;
       }

@@ -77,9 +77,13 @@ struct LayerSelection {
 };
 
 /// Selects per distinct layer of `evaluation` on `hw` (which shares everything but buffer
-/// capacities and element widths with the evaluated hardware).
+/// capacities and element widths with the evaluated hardware). With `latency_slack` >= 0 only
+/// the feasible candidates within that fraction of the fastest one's cycles compete (the
+/// layer's fastest for its best, the family's fastest for the family's best); see
+/// SearchOptions::latency_slack.
 std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateLibrary& library,
-                                   const Hardware& hw, Objective objective);
+                                   const Hardware& hw, Objective objective,
+                                   double latency_slack = -1);
 
 /// Whole-network totals of a selection, summed serially in layer order.
 NetworkTotals SumTotals(const Network& network, const Evaluation& evaluation,

@@ -38,8 +38,11 @@ SearchResult SearchNetwork(const Network& network, const Hardware& hw,
   const internal::Evaluation evaluation =
       internal::EvaluateCandidates(network, library, hw, options, options.progress);
   const std::vector<internal::LayerSelection> selection =
-      internal::Select(evaluation, library, hw, options.objective);
-  return internal::BuildSearchResult(network, library, evaluation, selection, options.objective);
+      internal::Select(evaluation, library, hw, options.objective, options.latency_slack);
+  SearchResult result =
+      internal::BuildSearchResult(network, library, evaluation, selection, options.objective);
+  result.latency_slack = options.latency_slack;
+  return result;
 }
 
 }  // namespace cadenza

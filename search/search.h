@@ -34,6 +34,12 @@ inline double ObjectiveValue(const CostResult& cost, Objective objective) {
 
 struct SearchOptions {
   Objective objective = Objective::kEdp;
+  // A bound on the quantity the objective does not minimise: when >= 0, each layer (and each
+  // family, for its best and its baseline) chooses only among its feasible candidates whose
+  // cycles are within this fraction of its fastest feasible candidate's (0.05: within 5%), then
+  // minimises the objective among them. Negative: no bound. Meant for the energy and EDP
+  // objectives (with latency it changes nothing: the fastest is within any slack).
+  double latency_slack = -1;
   // OpenMP threads; 0 lets OpenMP decide. Only the run time depends on it, never the result.
   int threads = 0;
   // Candidates kept per (distinct layer, template) after removing duplicates, in enumeration
@@ -99,6 +105,7 @@ struct Baseline {
 struct SearchResult {
   Objective objective = Objective::kEdp;
   CostModelKind model = CostModelKind::kMaestro;  // the cost model every figure comes from
+  double latency_slack = -1;        // SearchOptions::latency_slack of the search
   std::vector<LayerChoice> layers;  // one per network layer, same order
   NetworkTotals totals;             // the adaptive per-layer choice
   std::vector<Baseline> baselines;  // one per family of the library

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <numeric>
@@ -515,14 +516,20 @@ DataflowTemplate Parser::ParseTemplate() {
       Accept(";");
     } else if (Accept("Kinds")) {
       Accept(":");
-      while (Peek().kind == Token::kIdent) {
+      // A keyword ends the list: a missing ';' must not make "Param" a layer kind.
+      while (Peek().kind == Token::kIdent &&
+             std::find(std::begin(kItemKeywords), std::end(kItemKeywords), Peek().text) ==
+                 std::end(kItemKeywords)) {
         const Token& k = Next();
         const auto it = std::find(std::begin(kKindNames), std::end(kKindNames), k.text);
         if (it == std::end(kKindNames)) Fail(k, "unknown layer kind '" + k.text + "'" + DidYouMean(k.text, kKindNames));
         t.kinds.push_back(kKinds[it - std::begin(kKindNames)]);
       }
-      Accept(";");
       if (t.kinds.empty()) Fail(item, "Kinds needs at least one layer kind");
+      if (Peek().kind == Token::kIdent) {
+        Fail(Peek(), "expected ';' after the layer kinds but found " + Describe(Peek()));
+      }
+      Accept(";");
     } else if (Accept("Param")) {
       const Token& n = ExpectIdent("a parameter name");
       if (std::find(names.begin(), names.end(), n.text) != names.end()) Fail(n, "parameter '" + n.text + "' is declared twice");
@@ -604,6 +611,10 @@ TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string&
 }
 
 TemplateLibrary TemplateLibrary::Read(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    throw InputError(path + ": a directory, not a template file");
+  }
   return Parse(ReadInputFile(path), path);
 }
 
@@ -613,6 +624,16 @@ const TemplateLibrary& TemplateLibrary::Builtin() {
 }
 
 void TemplateLibrary::Append(const TemplateLibrary& other) {
+  // A family's forms come from one library: a template named like an existing family would
+  // silently join it (and change its baseline), which no user means by adding a template.
+  for (const DataflowTemplate& t : other.templates_) {
+    const auto same = std::find_if(templates_.begin(), templates_.end(),
+                                   [&](const DataflowTemplate& e) { return e.name == t.name; });
+    if (same != templates_.end()) {
+      throw InputError(t.source + ": template '" + t.name + "': a family of that name is already "
+                       "defined (" + same->source + "); give the template its own name");
+    }
+  }
   templates_.insert(templates_.end(), other.templates_.begin(), other.templates_.end());
 }
 

@@ -110,10 +110,13 @@ class TemplateLibrary {
   /// Parses a template file; `path` is used in messages. Throws InputError
   /// "path:line:col: message" with the line and a caret.
   static TemplateLibrary Parse(std::string_view text, const std::string& path);
-  /// Reads and parses a template file.
+  /// Reads and parses a template file. Throws InputError naming `path` when it cannot be read
+  /// (a directory included).
   static TemplateLibrary Read(const std::string& path);
 
-  /// Appends `other`'s templates after this library's.
+  /// Appends `other`'s templates after this library's. Throws InputError naming the template's
+  /// file and line when `other` has a family this library already has: a user's "kcp" never
+  /// joins the built-in one.
   void Append(const TemplateLibrary& other);
 
   const std::vector<DataflowTemplate>& templates() const { return templates_; }

@@ -195,7 +195,7 @@ await withPage({ viewport: { width: 1400, height: 900 } }, async (page, context)
        .filter((v) => !v.startsWith('#') && !v.startsWith('data:')));
   check('dse: no external src or href', external.length === 0, external.join(', '));
 
-  const header = page.locator('#pareto-table thead th', { hasText: 'Energy' });
+  const header = page.locator('#pareto-table thead th', { hasText: /^Energy$/ });
   await header.click();
   const energies = await page.$$eval('#pareto-table tbody tr', (trs) => trs.map((tr) => Number(tr.cells[10].dataset.v)));
   check('dse: sorting the Pareto table by energy orders the rows',

@@ -212,12 +212,12 @@ TEST_F(CommonOptionsTest, SummaryAndHtmlSayWhatIsNotAnalysedAndItsShare) {
                                   Path("r.html")});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const std::string line =
-      "1 MAC node(s) not analysed, 20.0% of the model's MACs: then_conv (Conv)";
+      "1 MAC node not analysed, 20.0% of the model's MACs: then_conv (Conv)";
   // The second line of the summary, right under the title.
-  EXPECT_THAT(o.out, StartsWith("conv_in_if: 1 layers on 256 PEs, objective edp\nwarning: " +
+  EXPECT_THAT(o.out, StartsWith("conv_in_if: 1 layer on 256 PEs, objective edp\nwarning: " +
                                 line + "\n"));
   EXPECT_THAT(ReadFile(Path("r.html")),
-              HasSubstr("id=\"not-analysed\">1 MAC node(s) not analysed, 20.0% of the "
+              HasSubstr("id=\"not-analysed\">1 MAC node not analysed, 20.0% of the "
                         "model&#39;s MACs: then_conv (Conv)"));
 }
 
@@ -225,7 +225,7 @@ TEST_F(CommonOptionsTest, NodesWithoutAMacCountAreNamedWithoutAShare) {
   const RunResult o = RunCadenza({"search", kSymbolic, "--skip-unresolved", "--max-candidates",
                                   "100"});
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_THAT(o.out, HasSubstr("\nwarning: 1 MAC node(s) not analysed (MAC count unknown): "
+  EXPECT_THAT(o.out, HasSubstr("\nwarning: 1 MAC node not analysed (MAC count unknown): "
                                "Conv_0 (Conv)\n"));
 }
 
@@ -234,7 +234,7 @@ TEST_F(CommonOptionsTest, DseSaysWhatIsNotAnalysedFirst) {
                                   "--json", Path("d.json")});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   const std::string line =
-      "1 MAC node(s) not analysed, 20.0% of the model's MACs: then_conv (Conv)";
+      "1 MAC node not analysed, 20.0% of the model's MACs: then_conv (Conv)";
   EXPECT_THAT(o.out, StartsWith("warning: " + line + "\nconv_in_if: "));
   EXPECT_THAT(ReadFile(Path("d.json")), HasSubstr("\"" + line + "\""));
 }
@@ -246,7 +246,7 @@ TEST_F(CommonOptionsTest, StrictMakesNodesNotAnalysedAnError) {
     const RunResult o = RunCadenza(args);
     EXPECT_EQ(o.exit_code, 1) << command;
     EXPECT_THAT(o.err, HasSubstr("cadenza: error: " + kConvInIf +
-                                 ": 1 MAC node(s) not analysed, 20.0% of the model's MACs: "
+                                 ": 1 MAC node not analysed, 20.0% of the model's MACs: "
                                  "then_conv (Conv); --strict makes this an error"))
         << command;
     EXPECT_THAT(o.out, IsEmpty()) << command;

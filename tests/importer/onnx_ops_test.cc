@@ -73,6 +73,21 @@ std::string ImportNamedError(const std::string& text,
   return "";
 }
 
+// An exporter's default graph name says nothing about the model; the file's stem does.
+TEST(OnnxNetworkNameTest, ExporterDefaultGraphNamesGiveWayToTheFileStem) {
+  auto name_of = [](const std::string& graph, const std::string& path) {
+    const std::string text = R"(
+      <ir_version: 8, opset_import: ["" : 13]>
+      )" + graph + R"( (float[1, 8] x, float[8, 4] w) => (float[1, 4] y) {
+        y = MatMul (x, w)
+      })";
+    return ImportOnnxText(text, path).network.name;
+  };
+  EXPECT_EQ(name_of("torch_jit", "models/resnet50.onnx"), "resnet50");
+  EXPECT_EQ(name_of("main_graph", "/tmp/my.model.onnx"), "my.model");
+  EXPECT_EQ(name_of("tiny_mlp", "models/resnet50.onnx"), "tiny_mlp");
+}
+
 const Layer& OnlyLayer(const OnnxImport& model) {
   EXPECT_EQ(model.nodes.size(), 1u);
   EXPECT_EQ(model.network.layers.size(), 1u);

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -255,6 +256,81 @@ TEST(DseReportTest, TextListsTheFrontAndTheChosenDesign) {
   EXPECT_THAT(text, HasSubstr("chosen design (#1, lowest edp): pes=32, l1=512"));
   EXPECT_THAT(text, ContainsRegex("\n +1 +32 +1 +512 +65,536 +16 +8 +2,000 .*\\*\n"));
   EXPECT_THAT(text, ContainsRegex("\n +0 +16 +1 +512 +65,536 +16 +8 +4,000 .* W\n"));
+}
+
+TEST(DseReportTest, TextCountsOfOneAreSingular) {
+  Fixture f;
+  f.result.evaluation_groups = 1;
+  std::ostringstream out;
+  WriteDseText(f.Build(false), out);
+  EXPECT_THAT(out.str(), HasSubstr(": 1 layer (1 distinct), 4 design points"));
+  EXPECT_THAT(out.str(), HasSubstr("\n1 evaluation group (points"));
+}
+
+// "Power" is the network's energy over its latency, so the three figures agree; MAESTRO's
+// formula is shown as the peak it is. Unbounded resources are named where area and power show.
+TEST(DseReportTest, PowerIsEnergyOverLatencyAndUnboundedResourcesAreNamed) {
+  Fixture f;
+  f.result.points[1].area_power_excludes = {"NoC bandwidth"};
+  const DseReport r = f.Build(false);
+  const DsePointReport& best = r.points[1];
+  // 1e7 pJ over 2000 cycles at 1 GHz: 1e-5 J / 2e-6 s = 5 W.
+  EXPECT_DOUBLE_EQ(best.average_power_mw, 5000);
+  EXPECT_NE(best.average_power_mw, best.result.provisioned.power_mw);
+  std::ostringstream text;
+  WriteDseText(r, text);
+  EXPECT_THAT(text.str(), HasSubstr("  power 5.00 W (energy / latency)\n"));
+  EXPECT_THAT(text.str(), HasSubstr("provisioned (excluding the unbounded NoC bandwidth): area "));
+  EXPECT_THAT(text.str(), HasSubstr("peak power"));
+  std::ostringstream json;
+  WriteDseJson(r, json);
+  EXPECT_THAT(json.str(), ContainsRegex("\"average_power_mw\": ?5000"));
+  EXPECT_THAT(json.str(), ContainsRegex("\"area_power_excludes\": ?\\[\\s*\"NoC bandwidth\""));
+  std::ostringstream csv;
+  WriteDseCsv(r, csv);
+  EXPECT_THAT(csv.str(), HasSubstr(",average_power_mw,area_power_excludes\n"));
+  EXPECT_THAT(csv.str(), HasSubstr(",5000,NoC bandwidth\n"));
+  std::ostringstream html;
+  WriteDseHtml(r, html);
+  EXPECT_THAT(html.str(), HasSubstr("id=\"best-power\" data-value=\"5000\""));
+}
+
+// A narrow energy range once gave two y ticks reading "1.66 mJ", and the rightmost x tick
+// ("5.00 ms") was cut off by the edge of the plot.
+TEST(DseReportTest, ScatterTickLabelsAreDistinctAndInside) {
+  Fixture f;
+  f.result.points = {Design(0, 4'500'000, 1.655e9, 2e6, true, true),
+                     Design(1, 4'800'000, 1.66e9, 3e6, true, false),
+                     Design(2, 5'000'000, 1.665e9, 4e6, true, false),
+                     Design(3, 4'900'000, 1.6625e9, 9e6, true, false)};
+  f.result.best = 0;
+  std::ostringstream out;
+  WriteDseHtml(f.Build(false), out);
+  const std::string html = out.str();
+  std::smatch box;
+  ASSERT_TRUE(std::regex_search(html, box, std::regex("class=\"scatter\"[^>]*viewBox=\"0 0 ([0-9]+) ")));
+  const double width = std::stod(box[1].str());
+  const std::regex tick("<text class=\"tick\" x=\"([0-9.]+)\" y=\"[0-9.]+\" text-anchor=\"(\\w+)\">([^<]*)</text>");
+  std::vector<std::string> x_labels, y_labels;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), tick); it != std::sregex_iterator(); ++it) {
+    const std::string label = (*it)[3].str();
+    if ((*it)[2].str() == "middle") {
+      x_labels.push_back(label);
+      // About 7 px per character of the 11 px tick text, half on each side of x.
+      EXPECT_LE(std::stod((*it)[1].str()) + 3.5 * static_cast<double>(label.size()), width) << label;
+    } else {
+      y_labels.push_back(label);
+    }
+  }
+  ASSERT_GE(y_labels.size(), 3u) << html;
+  ASSERT_GE(x_labels.size(), 3u);
+  for (const std::vector<std::string>* labels : {&x_labels, &y_labels}) {
+    std::vector<std::string> sorted = *labels;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end())
+        << ::testing::PrintToString(*labels);
+  }
+  EXPECT_THAT(html, HasSubstr(">5.00 ms</text>"));
 }
 
 TEST(DseReportTest, FormatsAreaAndPower) {

@@ -471,5 +471,20 @@ TEST(EvalTableTest, ShowsEveryLayerTheErrorsAndATotal) {
   EXPECT_EQ(lines[4].find("error:"), note);
 }
 
+// One number format per table: a large energy reads in digits like a small one, not "3.61e+06".
+TEST(EvalTableTest, RealNumbersHaveOneFixedFormat) {
+  const Layer small = MakeLayer("conv_small");
+  const Layer large = MakeLayer("conv_large");
+  EvalReport report = MakeReport({&small, &large});
+  report.rows[0].result.energy_nj = 182444.25;
+  report.rows[1].result.energy_nj = 3612660.5;
+  std::ostringstream out;
+  WriteEvalTable(report, out);
+  EXPECT_THAT(out.str(), Not(HasSubstr("e+")));
+  EXPECT_THAT(out.str(), HasSubstr(" 182444.2 "));
+  EXPECT_THAT(out.str(), HasSubstr(" 3612660.5 "));
+  EXPECT_THAT(out.str(), HasSubstr("total (2 layers)"));
+}
+
 }  // namespace
 }  // namespace cadenza

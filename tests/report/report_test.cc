@@ -7,10 +7,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -200,6 +202,146 @@ TEST_F(ReportTest, BaselineRatiosCompareWithTheAdaptiveChoice) {
   int chosen = 0;
   for (const FamilyShare& s : r.choices) chosen += s.layers;
   EXPECT_EQ(chosen, 4);
+}
+
+// A family with a form for GEMM layers only maps one layer of four. Its totals over that layer
+// are far below the adaptive totals over all four; ranked against them it would read as a
+// better dataflow (a ratio well below 1). The ratio compares it over the layer it maps.
+constexpr std::string_view kGemmOnlyTemplate = R"(
+Template gemmonly {
+  Kinds GEMM;
+  Param CL pow2(4, Sz(K)) max PEs;
+  Param TN pow2(1, 4) max Sz(N);
+  Dataflow {
+    TemporalMap(CL,CL) K;
+    SpatialMap(TN,TN) N;
+    TemporalMap(1,1) M;
+    Cluster(CL, P);
+    SpatialMap(1,1) K;
+    TemporalMap(1,1) M;
+  }
+}
+)";
+
+NetworkReport ReportWithPartialFamily(bool without_gemm = false) {
+  TemplateLibrary library = TemplateLibrary::Builtin();
+  library.Append(TemplateLibrary::Parse(kGemmOnlyTemplate, "gemmonly.tmpl"));
+  Network net = SmallNetwork();
+  if (without_gemm) net.layers.pop_back();
+  const Hardware hw = SmallHardware();
+  const SearchResult result = SearchNetwork(net, hw, library, SmallSearch());
+  return BuildReport(net, result, hw, SmallContext());
+}
+
+const BaselineReport& FindBaseline(const NetworkReport& r, const std::string& family) {
+  for (const BaselineReport& b : r.baselines) {
+    if (b.family == family) return b;
+  }
+  ADD_FAILURE() << "no baseline " << family;
+  return r.baselines.front();
+}
+
+TEST(ReportBaselineTest, PartialFamilyIsComparedOverTheLayersItMaps) {
+  const NetworkReport r = ReportWithPartialFamily();
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  ASSERT_FALSE(b.complete);
+  EXPECT_EQ(b.totals.layers_without_mapping, 3);
+  EXPECT_EQ(b.compared_layers, 1);
+  ASSERT_TRUE(b.has_ratio);
+  // On its one layer the adaptive choice is the best of every family, this one included.
+  const LayerReport& fc = r.layers[3];
+  ASSERT_TRUE(fc.found);
+  EXPECT_EQ(b.adaptive_compared_totals.runtime_cycles, fc.runtime_cycles);
+  EXPECT_DOUBLE_EQ(b.adaptive_compared_totals.energy_pj, fc.energy_pj);
+  EXPECT_GE(b.ratio, 1.0);
+  // Against the whole network's totals it would have looked better than adaptive.
+  EXPECT_LT(b.objective / r.network_objective, 1.0);
+  // A complete family's ratio is over the whole network.
+  for (const BaselineReport& other : r.baselines) {
+    if (!other.complete) continue;
+    EXPECT_EQ(other.compared_layers, 4) << other.family;
+    EXPECT_DOUBLE_EQ(other.ratio, other.objective / r.network_objective) << other.family;
+  }
+}
+
+TEST(ReportBaselineTest, EveryWriterSaysOverWhichLayersAPartialFamilyCompares) {
+  const NetworkReport r = ReportWithPartialFamily();
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.3f", b.ratio);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, ::testing::ContainsRegex(std::string("gemmonly .* ") + ratio +
+                                             "x +over 1 of 4 layers \\(3 without a mapping\\)"));
+  const std::string html = Render(r, WriteHtml);
+  EXPECT_THAT(html, HasSubstr(std::string(ratio) + "\u00d7"));
+  EXPECT_THAT(html, HasSubstr("over 1 of 4 layers (3 without a mapping)"));
+  // No bar ranks the partial family against the whole network.
+  const size_t chart = html.find("id=\"chart-baselines\"");
+  ASSERT_NE(chart, std::string::npos);
+  EXPECT_EQ(html.find("<title>gemmonly", chart), std::string::npos);
+  const std::string json = Render(r, WriteJson);
+  EXPECT_THAT(json, ::testing::ContainsRegex("\"dataflow\": ?\"gemmonly\"[^}]*\"compared_layers\": ?1"));
+}
+
+TEST(ReportBaselineTest, FamilyMappingNoLayerHasNoRatio) {
+  // Only the convolutions: the GEMM-only family maps none of them.
+  const NetworkReport r = ReportWithPartialFamily(/*without_gemm=*/true);
+  const BaselineReport& b = FindBaseline(r, "gemmonly");
+  EXPECT_EQ(b.compared_layers, 0);
+  EXPECT_FALSE(b.has_ratio);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, ::testing::ContainsRegex("gemmonly .* - +no layer mapped, not compared"));
+  EXPECT_THAT(text, Not(HasSubstr("0.000x")));
+  EXPECT_THAT(Render(r, WriteJson), ::testing::ContainsRegex("\"ratio_to_adaptive\": ?null"));
+  EXPECT_THAT(Render(r, WriteHtml), Not(HasSubstr("0.000\u00d7")));
+}
+
+// Twelve ViT blocks differ in the middle of their names only; the terminal table must still
+// tell them apart.
+TEST(ReportTextTest, ShortenedLayerNamesStayDistinct) {
+  NetworkReport r = SmallReport();
+  const LayerReport model = r.layers[3];
+  r.layers.clear();
+  std::vector<std::string> names;
+  for (int i = 0; i < 12; ++i) {
+    LayerReport l = model;
+    l.index = i;
+    l.name = "/encoder/layers/encoder_layer_" + std::to_string(i) + "/self_attention/MatMul";
+    names.push_back(l.name);
+    r.layers.push_back(l);
+  }
+  const std::string text = Render(r, WriteText);
+  std::set<std::string> shown;
+  std::istringstream lines(text);
+  const std::regex row("^ *([0-9]+)  (\\S+) ");
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch m;
+    if (std::regex_search(line, m, row)) {
+      EXPECT_LE(m[2].str().size(), 44u) << line;
+      shown.insert(m[2].str());
+    }
+  }
+  EXPECT_EQ(shown.size(), 12u) << text;
+  EXPECT_THAT(text, HasSubstr("...11/self_attention/MatMul"));
+}
+
+TEST(ReportTextTest, CountsOfOneAreSingular) {
+  EXPECT_EQ(CountOf(1, "layer"), "1 layer");
+  EXPECT_EQ(CountOf(0, "layer"), "0 layers");
+  EXPECT_EQ(CountOf(1234, "candidate"), "1,234 candidates");
+  EXPECT_EQ(CountOf(2, "MAC node"), "2 MAC nodes");
+  EXPECT_EQ(CountOf(3, "mouse", "mice"), "3 mice");
+  NetworkReport r = SmallReport();
+  r.layers.resize(1);
+  r.distinct_layers = 1;
+  r.context.skipped.resize(1);
+  const std::string text = Render(r, WriteText);
+  EXPECT_THAT(text, HasSubstr("small: 1 layer on 16 PEs"));
+  EXPECT_THAT(text, HasSubstr("1 layer, 1 distinct;"));
+  EXPECT_THAT(text, HasSubstr("1 MAC node not in the network"));
+  EXPECT_THAT(text, Not(HasSubstr("(s)")));
+  EXPECT_THAT(Render(r, WriteHtml), HasSubstr("1 distinct shape"));
+  EXPECT_THAT(Render(r, WriteHtml), Not(HasSubstr("1 distinct shapes")));
 }
 
 TEST_F(ReportTest, HtmlIsSelfContained) {

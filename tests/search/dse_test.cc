@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
+#include "analyzer/analyzer.h"
+
 namespace cadenza {
 namespace {
 
@@ -49,6 +54,39 @@ DseOptions Options(int threads) {
   o.search.threads = threads;
   o.search.max_candidates_per_template = 300;
   return o;
+}
+
+// A resource left unbounded is no silicon: charged as 2^31-1 it made a 256-PE design
+// hundreds of thousands of mm^2 and megawatts. It is left out of area and power, by name.
+TEST(DseTest, UnboundedResourcesStayOutOfAreaAndPower) {
+  Hardware bounded;
+  bounded.num_pes = 64;
+  bounded.l1_size = 256;
+  bounded.l2_size = 64 * 1024;
+  bounded.noc_bw = 32;
+  bounded.offchip_bw = 16;
+  Hardware open_noc = bounded;
+  open_noc.noc_bw = Hardware::kUnlimited;
+  Hardware open_all = open_noc;
+  open_all.l1_size = open_all.l2_size = Hardware::kUnlimited;
+  const std::vector<Hardware> points = {bounded, open_noc, open_all};
+  const DseResult r = ExploreDesigns(Net(), points, TemplateLibrary::Builtin(), Options(2));
+  EXPECT_TRUE(r.points[0].area_power_excludes.empty());
+  EXPECT_EQ(r.points[1].area_power_excludes, std::vector<std::string>{"NoC bandwidth"});
+  EXPECT_EQ(r.points[2].area_power_excludes,
+            (std::vector<std::string>{"NoC bandwidth", "L1", "L2"}));
+  // Without its NoC-bandwidth term the open-NoC design costs less than the bounded one, and
+  // exactly the formula with that term at zero.
+  Hardware no_noc = bounded;
+  no_noc.noc_bw = 0;
+  const AreaPower expected = EstimateAreaPower(no_noc, bounded.l1_size, bounded.l2_size);
+  EXPECT_DOUBLE_EQ(r.points[1].provisioned.area_um2, expected.area_um2);
+  EXPECT_DOUBLE_EQ(r.points[1].provisioned.power_mw, expected.power_mw);
+  EXPECT_LT(r.points[1].provisioned.area_um2, r.points[0].provisioned.area_um2);
+  for (const DesignResult& d : r.points) {
+    EXPECT_LT(d.provisioned.area_um2, 100e6) << d.index;  // under 100 mm^2 at 64 PEs
+    EXPECT_LT(d.provisioned.power_mw, 10e3) << d.index;   // under 10 W
+  }
 }
 
 // Sharing evaluations across points must not change any answer: every point equals a search
@@ -172,8 +210,9 @@ TEST(DseTest, BudgetsMarkPointsInfeasibleWithTheReason) {
     EXPECT_FALSE(p.feasible);
     // A point where some layer fits nowhere says so first; every other one is over the budget.
     if (p.totals.layers_without_mapping > 0) {
-      EXPECT_EQ(p.reason, std::to_string(p.totals.layers_without_mapping) +
-                              " layer(s) have no mapping that fits this hardware");
+      const int n = p.totals.layers_without_mapping;
+      EXPECT_EQ(p.reason, std::to_string(n) + (n == 1 ? " layer has" : " layers have") +
+                              " no mapping that fits this hardware");
     } else {
       EXPECT_EQ(p.reason, "area over budget");
       ++over_budget;

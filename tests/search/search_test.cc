@@ -118,6 +118,51 @@ TEST(SearchTest, ChoiceIsTheBestFeasibleCandidateAndIsReproducible) {
   }
 }
 
+// --objective energy alone may take a far slower mapping for a little less energy; a latency
+// slack keeps each layer within that fraction of its fastest feasible mapping.
+TEST(SearchTest, LatencySlackBoundsEachLayerAgainstItsFastest) {
+  const Network net = SmallNetwork();
+  const Hardware hw = SmallHardware();
+  const TemplateLibrary& lib = TemplateLibrary::Builtin();
+  const SearchResult fastest = SearchNetwork(net, hw, lib, Options(Objective::kLatency, 2));
+  const SearchResult free = SearchNetwork(net, hw, lib, Options(Objective::kEnergy, 2));
+  SearchOptions bounded_options = Options(Objective::kEnergy, 2);
+  bounded_options.latency_slack = 0.05;
+  const SearchResult bounded = SearchNetwork(net, hw, lib, bounded_options);
+  EXPECT_EQ(bounded.latency_slack, 0.05);
+  bool slower_without_bound = false;
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    ASSERT_TRUE(bounded.layers[i].found) << net.layers[i].name;
+    const int64_t best_cycles = fastest.layers[i].cost.runtime_cycles;
+    EXPECT_LE(static_cast<double>(bounded.layers[i].cost.runtime_cycles),
+              1.05 * static_cast<double>(best_cycles))
+        << net.layers[i].name;
+    // Never less energy than the unbounded energy choice, never more than the fastest one's.
+    EXPECT_GE(bounded.layers[i].cost.total_energy_pj(), free.layers[i].cost.total_energy_pj());
+    EXPECT_LE(bounded.layers[i].cost.total_energy_pj(),
+              fastest.layers[i].cost.total_energy_pj());
+    if (static_cast<double>(free.layers[i].cost.runtime_cycles) >
+        1.05 * static_cast<double>(best_cycles)) {
+      slower_without_bound = true;
+    }
+  }
+  EXPECT_TRUE(slower_without_bound) << "the network does not show what the slack is for";
+  // Zero slack: the fastest cycles, the least energy among the mappings that reach them.
+  SearchOptions zero = Options(Objective::kEnergy, 1);
+  zero.latency_slack = 0;
+  const SearchResult tight = SearchNetwork(net, hw, lib, zero);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    EXPECT_EQ(tight.layers[i].cost.runtime_cycles, fastest.layers[i].cost.runtime_cycles);
+  }
+  // The same answer with one thread as with two.
+  bounded_options.threads = 1;
+  const SearchResult one = SearchNetwork(net, hw, lib, bounded_options);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    EXPECT_EQ(one.layers[i].template_index, bounded.layers[i].template_index);
+    EXPECT_EQ(one.layers[i].params, bounded.layers[i].params);
+  }
+}
+
 TEST(SearchTest, AdaptiveChoiceIsNoWorseThanAnyFixedFamily) {
   for (Objective objective : {Objective::kLatency, Objective::kEnergy}) {
     const SearchResult r = SearchNetwork(SmallNetwork(), SmallHardware(),

@@ -17,6 +17,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 
 LayerShape ConvShape(int64_t k, int64_t c, int64_t r, int64_t y, int64_t stride = 1) {
@@ -137,6 +138,47 @@ TEST(TemplateParserTest, RejectsBadTemplates) {
   EXPECT_THAT(error("Template t { Kinds CONV; Param A values(1); Param A values(2); "
                     "Dataflow { SpatialMap(1,1) K; } }"),
               HasSubstr("declared twice"));
+}
+
+// A forgotten ';' after the kinds is reported as such, not as a layer kind named "Param".
+TEST(TemplateParserTest, MissingSemicolonAfterKindsIsNamed) {
+  try {
+    TemplateLibrary::Parse(
+        "Template t {\n  Kinds CONV\n  Param A values(1);\n  Dataflow { SpatialMap(A,1) K; }\n}\n",
+        "my.tmpl");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("my.tmpl:3:3: expected ';' after the layer kinds but found"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("unknown layer kind")));
+  }
+  // Kinds still end at their ';' when it is there.
+  EXPECT_EQ(TemplateLibrary::Parse("Template t { Kinds CONV GEMM; Dataflow { SpatialMap(1,1) K; } }",
+                                   "x")
+                .templates()[0]
+                .kinds,
+            (std::vector<OpKind>{OpKind::kConv, OpKind::kGemm}));
+}
+
+// A user's template named like a built-in family would silently become one of its forms.
+TEST(TemplateLibraryTest, AppendingAFamilyThatExistsIsAnError) {
+  TemplateLibrary library = TemplateLibrary::Builtin();
+  const TemplateLibrary user = TemplateLibrary::Parse(
+      "\nTemplate kcp { Kinds GEMM; Dataflow { SpatialMap(1,1) K; } }\n", "user.tmpl");
+  EXPECT_THAT([&] { library.Append(user); },
+              ThrowsMessage<InputError>(AllOf(HasSubstr("user.tmpl:2: template 'kcp'"),
+                                              HasSubstr("already defined (<built-in templates>:"))));
+  EXPECT_EQ(library.templates().size(), TemplateLibrary::Builtin().templates().size());
+  // A new name is appended as before.
+  library.Append(TemplateLibrary::Parse(
+      "Template mine { Kinds GEMM; Dataflow { SpatialMap(1,1) K; } }", "user.tmpl"));
+  EXPECT_EQ(library.Families().back(), "mine");
+}
+
+TEST(TemplateLibraryTest, ReadingADirectoryNamesIt) {
+  const std::string dir = test::SourcePath("models/templates");
+  EXPECT_THAT([&] { TemplateLibrary::Read(dir); },
+              ThrowsMessage<InputError>(AllOf(HasSubstr(dir + ": a directory, not a template file"),
+                                              Not(HasSubstr("no templates")))));
 }
 
 TEST(TemplateLibraryTest, ExampleTemplateFileLoads) {
