@@ -141,9 +141,13 @@ class Baseline:
     energy_nj: float
     edp_pj_cycles: float
     objective_value: float
-    ratio_to_adaptive: float  #: > 1: worse than the adaptive per-layer choice
+    #: over ``compared_layers`` only; > 1: worse than the adaptive per-layer choice there;
+    #: None when the family maps no layer
+    ratio_to_adaptive: Optional[float]
+    compared_layers: int  #: layers both this family and the adaptive choice map
+    adaptive_compared_objective_value: float  #: the adaptive choice over those layers
     layers_without_mapping: int
-    complete: bool  #: every layer has a mapping in this family (else not comparable)
+    complete: bool  #: every layer has a mapping in this family (else totals not comparable)
 
 
 class SearchResult:

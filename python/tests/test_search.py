@@ -104,7 +104,11 @@ def test_result_objects(result: cadenza.SearchResult, resnet: cadenza.Network) -
     families = {b.dataflow for b in result.baselines}
     assert {layer.dataflow for layer in result.layers} <= families
     # The adaptive choice is never worse than one family for every layer.
-    assert all(b.ratio_to_adaptive >= 1 - 1e-12 for b in result.baselines if b.complete)
+    assert all(b.ratio_to_adaptive is not None and b.ratio_to_adaptive >= 1 - 1e-12
+               for b in result.baselines if b.complete)
+    # A family that maps only part of the network is compared over the layers it maps.
+    assert all(b.compared_layers == result.totals.layers - b.layers_without_mapping
+               for b in result.baselines)
     assert result.candidates_evaluated > result.candidates_feasible > 0
     assert sum(result.infeasible.values()) == (
         result.candidates_evaluated - result.candidates_feasible)
