@@ -101,9 +101,8 @@ void SubtractInto(const BoxList& a, const BoxList& b, BoxList* out, BoxList* scr
   }
 }
 
-// out = a n b (a, b disjoint lists), reusing out's storage.
-void IntersectInto(const BoxList& a, const BoxList& b, BoxList* out) {
-  out->clear();
+// Appends a n b (a, b disjoint lists) to out.
+void AppendIntersection(const BoxList& a, const BoxList& b, BoxList* out) {
   for (const Box& x : a) {
     for (const Box& y : b) {
       if (!Overlap(x, y)) continue;
@@ -125,18 +124,34 @@ BoxList Subtract(const BoxList& a, const BoxList& b) {
   return cur;
 }
 
+// Replaces *rest (non-empty) with *rest - (boxes of `by`); false when nothing is left.
+bool SubtractAll(const BoxList& by, BoxList* rest, BoxList* next) {
+  for (const Box& y : by) {
+    if (rest->size() == 1 && !Overlap(rest->back(), y)) continue;
+    next->clear();
+    for (const Box& x : *rest) SubtractBox(x, y, next);
+    rest->swap(*next);
+    if (rest->empty()) return false;
+  }
+  return true;
+}
+
 // acc becomes acc u {b} (acc disjoint), using scratch's storage.
 void UnionBoxInto(BoxList* acc, const Box& b, BoxList* scratch, BoxList* next) {
   scratch->clear();
   scratch->push_back(b);
-  for (const Box& y : *acc) {
-    if (scratch->size() == 1 && !Overlap(scratch->back(), y)) continue;
-    next->clear();
-    for (const Box& x : *scratch) SubtractBox(x, y, next);
-    scratch->swap(*next);
-    if (scratch->empty()) return;
+  if (SubtractAll(*acc, scratch, next)) acc->insert(acc->end(), scratch->begin(), scratch->end());
+}
+
+// acc becomes acc u ({b} - other), for acc and other disjoint lists: the part of b in neither
+// joins acc.
+void UnionBoxOutside(BoxList* acc, const BoxList& other, const Box& b, BoxList* scratch,
+                     BoxList* next) {
+  scratch->clear();
+  scratch->push_back(b);
+  if (SubtractAll(other, scratch, next) && SubtractAll(*acc, scratch, next)) {
+    acc->insert(acc->end(), scratch->begin(), scratch->end());
   }
-  acc->insert(acc->end(), scratch->begin(), scratch->end());
 }
 
 // acc becomes acc u add (acc disjoint, add disjoint).
@@ -924,7 +939,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
   std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
-  BoxList written;       // outputs whose partial sums some PE sent up
+  BoxList written;       // outputs whose partial sums some PE sent up before this top step
+  BoxList written_now;   // ... during this top step (disjoint from `written`)
+  size_t written_now_merged = 0;
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
   std::vector<Box> mac_boxes;
@@ -953,8 +970,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (steps.Rows() == 0) return;
     rec.entering.clear();
     rec.leaving.clear();
-    const size_t mac_start = mac_boxes.size();
-    const size_t written_before = written.size();
+    // The step's sets grow in lists of their own, merged as they grow, so that a long top step
+    // (a whole output plane under one level-0 step) never tests against an unmerged history.
+    rec.mac_boxes.clear();
+    size_t rec_macs_merged = 0;
+    written_now.clear();
+    written_now_merged = 0;
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
     // Outer tile: the union of the busy level-0 sub-units' tiles.
     for (Tensor x : kAllTensors) outer[x].clear();
@@ -995,7 +1016,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           if (x == Tensor::kOutput) {
             rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
-            IntersectInto(diff, written, &fresh);
+            fresh.clear();
+            AppendIntersection(diff, written, &fresh);
+            AppendIntersection(diff, written_now, &fresh);
           } else {
             fresh.swap(diff);
           }
@@ -1012,7 +1035,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        mac_boxes.push_back(
+        rec.mac_boxes.push_back(
             {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
         if (changed) {
           std::swap(prev[u], cur);
@@ -1033,8 +1056,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.egress_unicast += leave_sum;
       if (!leave_union.empty()) {
         rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
-        for (const Box& b : leave_union) UnionBoxInto(&written, b, &scratch, &scratch2);
+        for (const Box& b : leave_union) {
+          UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
+        }
+        MergeWhenGrown(&written_now, &written_now_merged, 16);
       }
+      MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
       const int64_t delay = global_step == 0
@@ -1043,13 +1070,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_onchip += delay;
       ++global_step;
     }
-    // Merged only between top steps, so that the first `written_before` boxes are what was
-    // written before this top step.
-    rec.readback = Meets(rec.entering, written, written_before, &scratch, &scratch2);
+    rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
     rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
     pe_busy.swap(pe_busy_now);
-    rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
+    written.insert(written.end(), written_now.begin(), written_now.end());
     MergeWhenGrown(&written, &written_merged, 16);
+    mac_boxes.insert(mac_boxes.end(), rec.mac_boxes.begin(), rec.mac_boxes.end());
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
