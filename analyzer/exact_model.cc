@@ -893,21 +893,69 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
 }
 
 // How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
-// `b`: 0 none of a is in b, 1 all of a is, -1 some of it is.
-int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next) {
+// `b` together with the boxes of `also` (disjoint from b): 0 none of a is in them, 1 all of a
+// is, -1 some of it is.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next,
+          const BoxList* also = nullptr) {
+  const size_t also_count = also != nullptr ? also->size() : 0;
   bool any = false;
   for (const Box& x : a) {
     for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
+    for (size_t j = 0; j < also_count && !any; ++j) any = Overlap(x, (*also)[j]);
   }
   if (!any) return 0;
   *rest = a;
-  for (size_t j = 0; j < b_count && !rest->empty(); ++j) {
+  auto cut = [&](const Box& y) {
     next->clear();
-    for (const Box& x : *rest) SubtractBox(x, b[j], next);
+    for (const Box& x : *rest) SubtractBox(x, y, next);
     rest->swap(*next);
-  }
+  };
+  for (size_t j = 0; j < b_count && !rest->empty(); ++j) cut(b[j]);
+  for (size_t j = 0; j < also_count && !rest->empty(); ++j) cut((*also)[j]);
   return rest->empty() ? 1 : -1;
 }
+
+bool SameShift(const Shift& a, const Shift& b) {
+  return a.box == b.box && a.yo == b.yo && a.xo == b.xo;
+}
+
+// Whether global step t of `steps` has the busy PEs of step t - 1 (the same slots, in the same
+// order) with every descriptor moved by one shift (returned in *v) that moves ownership with the
+// box (as IsStep). Then every PE's (previous tile, tile) pair at step t is its pair at step t - 1
+// moved by v: each PE was busy at t - 1, so its last tiles are those of step t - 1.
+bool RowMoved(const ExactModel::Shape& sh, const StepTable& steps, const std::vector<Desc>& pool,
+              size_t t, Shift* v) {
+  const std::span<const StepTable::Entry> a = steps.Row(t - 1), b = steps.Row(t);
+  if (a.size() != b.size() || a.empty()) return false;
+  const Desc& p0 = pool[static_cast<size_t>(a[0].desc)];
+  const Desc& c0 = pool[static_cast<size_t>(b[0].desc)];
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = c0.box[i].lo - p0.box[i].lo;
+  v->yo = c0.yo.lo - p0.yo.lo;
+  v->xo = c0.xo.lo - p0.xo.lo;
+  if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
+      v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].slot != b[i].slot ||
+        !IsMoved(pool[static_cast<size_t>(b[i].desc)], pool[static_cast<size_t>(a[i].desc)], *v)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A walked global step whose counts later steps of the same top step may reuse (RowMoved from
+// it, step after step, by the same shift): its additive counts and the boxes that carry history.
+struct RowRecord {
+  bool valid = false;
+  size_t row = 0, chain_end = 0;  // rows row + 1 .. chain_end were each the one before, moved by v
+  Shift v;
+  PerTensor<int64_t> mc{}, uc{};
+  int64_t eg_red = 0, leave_sum = 0, compute = 0, macs = 0;
+  int readback = 0;  // Meets() of its entering outputs with the outputs sent up before it
+  BoxList entering, leaving, mac_boxes;
+};
 
 // Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
 BoxList Compact(BoxList boxes) {
@@ -915,6 +963,13 @@ BoxList Compact(BoxList boxes) {
   boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
   MergeAdjacent(&boxes);
   return boxes;
+}
+
+// Compacts a growing list (only its union matters) once it has doubled since the last time.
+void CompactWhenGrown(BoxList* boxes, size_t* compacted_size) {
+  if (boxes->size() < 2 * *compacted_size + 64) return;
+  *boxes = Compact(std::move(*boxes));
+  *compacted_size = boxes->size();
 }
 
 constexpr size_t kMaxClasses = 32;
@@ -942,6 +997,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   BoxList written;       // outputs whose partial sums some PE sent up before this top step
   BoxList written_now;   // ... during this top step (disjoint from `written`)
   size_t written_now_merged = 0;
+  RowRecord row_rec;
+  BoxList row_macs;
+  BoxList moved_enter;
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
   std::vector<Box> mac_boxes;
@@ -973,7 +1031,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     // The step's sets grow in lists of their own, merged as they grow, so that a long top step
     // (a whole output plane under one level-0 step) never tests against an unmerged history.
     rec.mac_boxes.clear();
-    size_t rec_macs_merged = 0;
+    size_t rec_macs_merged = 0, entering_compacted = 0, leaving_compacted = 0;
     written_now.clear();
     written_now_merged = 0;
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
@@ -987,7 +1045,66 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
     }
     int64_t top_onchip = 0;
+    // Global steps taken from row_rec leave the PEs' last tiles at those of `stale_row`.
+    bool pes_stale = false;
+    size_t stale_row = 0;
+    auto restore_pes = [&]() {
+      if (!pes_stale) return;
+      pes_stale = false;
+      for (const StepTable::Entry& e : steps.Row(stale_row)) {
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
+        MakeTilesInto(sh, d, &prev[static_cast<size_t>(e.slot)]);
+        prev_desc[static_cast<size_t>(e.slot)] = d;
+      }
+    };
+    row_rec.valid = false;
     for (size_t t = 0; t < steps.Rows(); ++t) {
+      Shift v;
+      const bool moved = t > 0 && RowMoved(sh, steps, pool, t, &v);
+      if (moved && row_rec.valid && row_rec.chain_end + 1 == t && SameShift(v, row_rec.v)) {
+        // Step t's pairs are row_rec's moved by w: the same counts, provided its entering outputs
+        // meet what was sent up before it as row_rec's did (all or none).
+        const Shift w = Scaled(v, static_cast<int64_t>(t - row_rec.row));
+        moved_enter.clear();
+        for (const Box& b : row_rec.entering) moved_enter.push_back(ShiftOutput(sh, b, w));
+        if (Meets(moved_enter, written, written.size(), &scratch, &scratch2, &written_now) ==
+            row_rec.readback) {
+          int64_t in_mc = 0, in_uc = 0;
+          for (Tensor x : kAllTensors) {
+            out.ingress[x] += row_rec.mc[x];
+            out.ingress_unicast[x] += row_rec.uc[x];
+            in_mc += row_rec.mc[x];
+            in_uc += row_rec.uc[x];
+          }
+          out.egress += row_rec.eg_red;
+          out.egress_unicast += row_rec.leave_sum;
+          mac_sum += row_rec.macs;
+          rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          for (const Box& b : row_rec.leaving) {
+            const Box mb = ShiftOutput(sh, b, w);
+            rec.leaving.push_back(mb);
+            UnionBoxOutside(&written_now, written, mb, &scratch, &scratch2);
+          }
+          MergeWhenGrown(&written_now, &written_now_merged, 16);
+          for (const Box& b : row_rec.mac_boxes) rec.mac_boxes.push_back(ShiftMac(b, w));
+          MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+          CompactWhenGrown(&rec.entering, &entering_compacted);
+          CompactWhenGrown(&rec.leaving, &leaving_compacted);
+          const int64_t in = options_.multicast ? in_mc : in_uc;
+          const int64_t eg = options_.spatial_reduction ? row_rec.eg_red : row_rec.leave_sum;
+          top_onchip += std::max({row_rec.compute, CeilDiv(in, noc_bw_), CeilDiv(eg, noc_bw_)});
+          ++global_step;
+          ++out.class_steps;
+          row_rec.chain_end = t;
+          pes_stale = true;
+          stale_row = t;
+          continue;
+        }
+      }
+      restore_pes();
+      const size_t enter_start = rec.entering.size();
+      row_macs.clear();
+      const int64_t macs_before_row = mac_sum;
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
       // rather than built box by box.
@@ -1035,7 +1152,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        rec.mac_boxes.push_back(
+        row_macs.push_back(
             {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
         if (changed) {
           std::swap(prev[u], cur);
@@ -1043,9 +1160,24 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           has_prev[u] = true;
         }
       }
+      // Whether this step can serve the steps after it: its entering outputs all or none sent up
+      // before it (tested before its own leaving outputs join).
+      int row_readback = -1;
+      // The PEs of one step usually tile a box between them: merged here, few dimensions vary.
+      MergeAdjacent(&row_macs);
+      rec.mac_boxes.insert(rec.mac_boxes.end(), row_macs.begin(), row_macs.end());
+      if (moved) {
+        row_rec.entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
+                                rec.entering.end());
+        row_rec.entering = Compact(std::move(row_rec.entering));
+        row_readback = Meets(row_rec.entering, written, written.size(), &scratch, &scratch2,
+                             &written_now);
+      }
       int64_t in_mc = 0, in_uc = 0;
+      PerTensor<int64_t> row_mc{};
       for (Tensor x : kAllTensors) {
         const int64_t mc = OverlappingUnionSize(&fresh_union[x]);
+        row_mc[x] = mc;
         out.ingress[x] += mc;
         out.ingress_unicast[x] += fresh_sum[x];
         in_mc += mc;
@@ -1054,6 +1186,20 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       const int64_t eg_red = OverlappingUnionSize(&leave_union);
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
+      row_rec.valid = row_readback >= 0;
+      if (row_rec.valid) {
+        row_rec.row = row_rec.chain_end = t;
+        row_rec.v = v;
+        row_rec.readback = row_readback;
+        row_rec.mc = row_mc;
+        row_rec.uc = fresh_sum;
+        row_rec.eg_red = eg_red;
+        row_rec.leave_sum = leave_sum;
+        row_rec.compute = compute;
+        row_rec.macs = mac_sum - macs_before_row;
+        row_rec.leaving = leave_union;
+        row_rec.mac_boxes = row_macs;
+      }
       if (!leave_union.empty()) {
         rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
         for (const Box& b : leave_union) {
@@ -1062,6 +1208,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         MergeWhenGrown(&written_now, &written_now_merged, 16);
       }
       MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+      CompactWhenGrown(&rec.entering, &entering_compacted);
+      CompactWhenGrown(&rec.leaving, &leaving_compacted);
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
       const int64_t delay = global_step == 0
@@ -1070,6 +1218,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_onchip += delay;
       ++global_step;
     }
+    restore_pes();
     rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
     rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
     pe_busy.swap(pe_busy_now);
