@@ -1268,6 +1268,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<bool> last_busy;
   std::vector<char> last_busy_c, busy_c;
   bool have_last = false;
+  std::vector<char> restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
 
   // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
@@ -1276,9 +1277,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (!stale) return;
     stale = false;
     expand_top(last_descs, last_busy);
-    for (size_t t = 0; t < steps.Rows(); ++t) {
+    // Each PE's last busy step is the one that counts: walked backwards, a PE is set once.
+    restored.assign(static_cast<size_t>(num_pe_slots), 0);
+    for (size_t t = steps.Rows(); t-- > 0;) {
       for (const StepTable::Entry& e : steps.Row(t)) {
         const size_t u = static_cast<size_t>(e.slot);
+        if (restored[u]) continue;
+        restored[u] = 1;
         const Desc& d = pool[static_cast<size_t>(e.desc)];
         MakeTilesInto(sh, d, &prev[u]);
         prev_desc[u] = d;
