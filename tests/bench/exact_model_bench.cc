@@ -90,7 +90,7 @@ constexpr const char* kYrp = R"(
 // (tpu: CL=16 CM=16 TK=1 TY=14 TX=14) and res4's 1x1 256->1024 layer (kcp: TK=1 CL=16 CM=16
 // TY=14 TX=14): one level-0 step spans the whole output plane, so the walked top steps are long.
 constexpr const char* kTpuChosen = R"(
-      TemporalMap(16,16) C;
+      TemporalMap(256,256) C;
       SpatialMap(1,1) K;
       TemporalMap(Sz(R),Sz(R)) R;
       TemporalMap(Sz(S),Sz(S)) S;
