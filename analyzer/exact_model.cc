@@ -919,13 +919,14 @@ bool SameShift(const Shift& a, const Shift& b) {
   return a.box == b.box && a.yo == b.yo && a.xo == b.xo;
 }
 
-// Whether global step t of `steps` has the busy PEs of step t - 1 (the same slots, in the same
-// order) with every descriptor moved by one shift (returned in *v) that moves ownership with the
-// box (as IsStep). Then every PE's (previous tile, tile) pair at step t is its pair at step t - 1
-// moved by v: each PE was busy at t - 1, so its last tiles are those of step t - 1.
+// Whether global step `to` of `steps` has the busy PEs of step `from` (the same slots, in the
+// same order) with every descriptor moved by one shift (returned in *v) that moves ownership with
+// the box (as IsStep). For from = t - 1 every PE's (previous tile, tile) pair at step t is then
+// its pair at step t - 1 moved by v: each PE was busy at t - 1, so its last tiles are those of
+// step t - 1.
 bool RowMoved(const ExactModel::Shape& sh, const StepTable& steps, const std::vector<Desc>& pool,
-              size_t t, Shift* v) {
-  const std::span<const StepTable::Entry> a = steps.Row(t - 1), b = steps.Row(t);
+              size_t from, size_t to, Shift* v) {
+  const std::span<const StepTable::Entry> a = steps.Row(from), b = steps.Row(to);
   if (a.size() != b.size() || a.empty()) return false;
   const Desc& p0 = pool[static_cast<size_t>(a[0].desc)];
   const Desc& c0 = pool[static_cast<size_t>(b[0].desc)];
@@ -945,11 +946,13 @@ bool RowMoved(const ExactModel::Shape& sh, const StepTable& steps, const std::ve
   return true;
 }
 
-// A walked global step whose counts later steps of the same top step may reuse (RowMoved from
-// it, step after step, by the same shift): its additive counts and the boxes that carry history.
+// A walked global step `row` (RowMoved from row - 1 by v) whose counts a later step t of the
+// same top step may reuse: when step t is step t - 1 moved by v and step t - 1 is step row - 1
+// moved by some w, step t's pairs are this step's moved by w. Its additive counts and the boxes
+// that carry history.
 struct RowRecord {
   bool valid = false;
-  size_t row = 0, chain_end = 0;  // rows row + 1 .. chain_end were each the one before, moved by v
+  size_t row = 0;
   Shift v;
   PerTensor<int64_t> mc{}, uc{};
   int64_t eg_red = 0, leave_sum = 0, compute = 0, macs = 0;
@@ -997,7 +1000,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   BoxList written;       // outputs whose partial sums some PE sent up before this top step
   BoxList written_now;   // ... during this top step (disjoint from `written`)
   size_t written_now_merged = 0;
-  RowRecord row_rec;
+  // A few records, so that the steps of one sweep (X moves) and those that start the next
+  // (a Y move) each find theirs.
+  std::array<RowRecord, 4> row_recs;
+  size_t next_row_rec = 0;
   BoxList row_macs;
   BoxList moved_enter;
   BoxList dram_written;  // outputs written back to DRAM
@@ -1057,14 +1063,22 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         prev_desc[static_cast<size_t>(e.slot)] = d;
       }
     };
-    row_rec.valid = false;
+    for (RowRecord& r : row_recs) r.valid = false;
+    next_row_rec = 0;
     for (size_t t = 0; t < steps.Rows(); ++t) {
-      Shift v;
-      const bool moved = t > 0 && RowMoved(sh, steps, pool, t, &v);
-      if (moved && row_rec.valid && row_rec.chain_end + 1 == t && SameShift(v, row_rec.v)) {
-        // Step t's pairs are row_rec's moved by w: the same counts, provided its entering outputs
-        // meet what was sent up before it as row_rec's did (all or none).
-        const Shift w = Scaled(v, static_cast<int64_t>(t - row_rec.row));
+      Shift v, w;
+      const bool moved = t > 0 && RowMoved(sh, steps, pool, t - 1, t, &v);
+      const RowRecord* hit = nullptr;
+      for (const RowRecord& r : row_recs) {
+        if (moved && r.valid && SameShift(v, r.v) && RowMoved(sh, steps, pool, r.row - 1, t - 1, &w)) {
+          hit = &r;
+          break;
+        }
+      }
+      if (hit != nullptr) {
+        // Step t's pairs are the record's moved by w: the same counts, provided its entering
+        // outputs meet what was sent up before it as the record's did (all or none).
+        const RowRecord& row_rec = *hit;
         moved_enter.clear();
         for (const Box& b : row_rec.entering) moved_enter.push_back(ShiftOutput(sh, b, w));
         if (Meets(moved_enter, written, written.size(), &scratch, &scratch2, &written_now) ==
@@ -1095,7 +1109,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           top_onchip += std::max({row_rec.compute, CeilDiv(in, noc_bw_), CeilDiv(eg, noc_bw_)});
           ++global_step;
           ++out.class_steps;
-          row_rec.chain_end = t;
           pes_stale = true;
           stale_row = t;
           continue;
@@ -1163,14 +1176,23 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       // Whether this step can serve the steps after it: its entering outputs all or none sent up
       // before it (tested before its own leaving outputs join).
       int row_readback = -1;
+      RowRecord* nr = nullptr;  // where this step records itself (a record of the same shift)
       // The PEs of one step usually tile a box between them: merged here, few dimensions vary.
       MergeAdjacent(&row_macs);
       rec.mac_boxes.insert(rec.mac_boxes.end(), row_macs.begin(), row_macs.end());
       if (moved) {
-        row_rec.entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
-                                rec.entering.end());
-        row_rec.entering = Compact(std::move(row_rec.entering));
-        row_readback = Meets(row_rec.entering, written, written.size(), &scratch, &scratch2,
+        for (RowRecord& r : row_recs) {
+          if (r.valid && SameShift(r.v, v)) nr = &r;
+        }
+        if (nr == nullptr) {
+          nr = &row_recs[next_row_rec];
+          next_row_rec = (next_row_rec + 1) % row_recs.size();
+        }
+        nr->valid = false;
+        nr->entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
+                            rec.entering.end());
+        nr->entering = Compact(std::move(nr->entering));
+        row_readback = Meets(nr->entering, written, written.size(), &scratch, &scratch2,
                              &written_now);
       }
       int64_t in_mc = 0, in_uc = 0;
@@ -1186,19 +1208,19 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       const int64_t eg_red = OverlappingUnionSize(&leave_union);
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
-      row_rec.valid = row_readback >= 0;
-      if (row_rec.valid) {
-        row_rec.row = row_rec.chain_end = t;
-        row_rec.v = v;
-        row_rec.readback = row_readback;
-        row_rec.mc = row_mc;
-        row_rec.uc = fresh_sum;
-        row_rec.eg_red = eg_red;
-        row_rec.leave_sum = leave_sum;
-        row_rec.compute = compute;
-        row_rec.macs = mac_sum - macs_before_row;
-        row_rec.leaving = leave_union;
-        row_rec.mac_boxes = row_macs;
+      if (nr != nullptr && row_readback >= 0) {
+        nr->valid = true;
+        nr->row = t;
+        nr->v = v;
+        nr->readback = row_readback;
+        nr->mc = row_mc;
+        nr->uc = fresh_sum;
+        nr->eg_red = eg_red;
+        nr->leave_sum = leave_sum;
+        nr->compute = compute;
+        nr->macs = mac_sum - macs_before_row;
+        nr->leaving = leave_union;
+        nr->mac_boxes = row_macs;
       }
       if (!leave_union.empty()) {
         rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
