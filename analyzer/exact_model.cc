@@ -101,9 +101,8 @@ void SubtractInto(const BoxList& a, const BoxList& b, BoxList* out, BoxList* scr
   }
 }
 
-// out = a n b (a, b disjoint lists), reusing out's storage.
-void IntersectInto(const BoxList& a, const BoxList& b, BoxList* out) {
-  out->clear();
+// Appends a n b (a, b disjoint lists) to out.
+void AppendIntersection(const BoxList& a, const BoxList& b, BoxList* out) {
   for (const Box& x : a) {
     for (const Box& y : b) {
       if (!Overlap(x, y)) continue;
@@ -125,18 +124,34 @@ BoxList Subtract(const BoxList& a, const BoxList& b) {
   return cur;
 }
 
+// Replaces *rest (non-empty) with *rest - (boxes of `by`); false when nothing is left.
+bool SubtractAll(const BoxList& by, BoxList* rest, BoxList* next) {
+  for (const Box& y : by) {
+    if (rest->size() == 1 && !Overlap(rest->back(), y)) continue;
+    next->clear();
+    for (const Box& x : *rest) SubtractBox(x, y, next);
+    rest->swap(*next);
+    if (rest->empty()) return false;
+  }
+  return true;
+}
+
 // acc becomes acc u {b} (acc disjoint), using scratch's storage.
 void UnionBoxInto(BoxList* acc, const Box& b, BoxList* scratch, BoxList* next) {
   scratch->clear();
   scratch->push_back(b);
-  for (const Box& y : *acc) {
-    if (scratch->size() == 1 && !Overlap(scratch->back(), y)) continue;
-    next->clear();
-    for (const Box& x : *scratch) SubtractBox(x, y, next);
-    scratch->swap(*next);
-    if (scratch->empty()) return;
+  if (SubtractAll(*acc, scratch, next)) acc->insert(acc->end(), scratch->begin(), scratch->end());
+}
+
+// acc becomes acc u ({b} - other), for acc and other disjoint lists: the part of b in neither
+// joins acc.
+void UnionBoxOutside(BoxList* acc, const BoxList& other, const Box& b, BoxList* scratch,
+                     BoxList* next) {
+  scratch->clear();
+  scratch->push_back(b);
+  if (SubtractAll(other, scratch, next) && SubtractAll(*acc, scratch, next)) {
+    acc->insert(acc->end(), scratch->begin(), scratch->end());
   }
-  acc->insert(acc->end(), scratch->begin(), scratch->end());
 }
 
 // acc becomes acc u add (acc disjoint, add disjoint).
@@ -878,21 +893,72 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
 }
 
 // How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
-// `b`: 0 none of a is in b, 1 all of a is, -1 some of it is.
-int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next) {
+// `b` together with the boxes of `also` (disjoint from b): 0 none of a is in them, 1 all of a
+// is, -1 some of it is.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next,
+          const BoxList* also = nullptr) {
+  const size_t also_count = also != nullptr ? also->size() : 0;
   bool any = false;
   for (const Box& x : a) {
     for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
+    for (size_t j = 0; j < also_count && !any; ++j) any = Overlap(x, (*also)[j]);
   }
   if (!any) return 0;
   *rest = a;
-  for (size_t j = 0; j < b_count && !rest->empty(); ++j) {
+  auto cut = [&](const Box& y) {
     next->clear();
-    for (const Box& x : *rest) SubtractBox(x, b[j], next);
+    for (const Box& x : *rest) SubtractBox(x, y, next);
     rest->swap(*next);
-  }
+  };
+  for (size_t j = 0; j < b_count && !rest->empty(); ++j) cut(b[j]);
+  for (size_t j = 0; j < also_count && !rest->empty(); ++j) cut((*also)[j]);
   return rest->empty() ? 1 : -1;
 }
+
+bool SameShift(const Shift& a, const Shift& b) {
+  return a.box == b.box && a.yo == b.yo && a.xo == b.xo;
+}
+
+// Whether global step `to` of `steps` has the busy PEs of step `from` (the same slots, in the
+// same order) with every descriptor moved by one shift (returned in *v) that moves ownership with
+// the box (as IsStep). For from = t - 1 every PE's (previous tile, tile) pair at step t is then
+// its pair at step t - 1 moved by v: each PE was busy at t - 1, so its last tiles are those of
+// step t - 1.
+bool RowMoved(const ExactModel::Shape& sh, const StepTable& steps, const std::vector<Desc>& pool,
+              size_t from, size_t to, Shift* v) {
+  const std::span<const StepTable::Entry> a = steps.Row(from), b = steps.Row(to);
+  if (a.size() != b.size() || a.empty()) return false;
+  const Desc& p0 = pool[static_cast<size_t>(a[0].desc)];
+  const Desc& c0 = pool[static_cast<size_t>(b[0].desc)];
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = c0.box[i].lo - p0.box[i].lo;
+  v->yo = c0.yo.lo - p0.yo.lo;
+  v->xo = c0.xo.lo - p0.xo.lo;
+  if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
+      v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].slot != b[i].slot ||
+        !IsMoved(pool[static_cast<size_t>(b[i].desc)], pool[static_cast<size_t>(a[i].desc)], *v)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A walked global step `row` (RowMoved from row - 1 by v) whose counts a later step t of the
+// same top step may reuse: when step t is step t - 1 moved by v and step t - 1 is step row - 1
+// moved by some w, step t's pairs are this step's moved by w. Its additive counts and the boxes
+// that carry history.
+struct RowRecord {
+  bool valid = false;
+  size_t row = 0;
+  Shift v;
+  PerTensor<int64_t> mc{}, uc{};
+  int64_t eg_red = 0, leave_sum = 0, compute = 0, macs = 0;
+  int readback = 0;  // Meets() of its entering outputs with the outputs sent up before it
+  BoxList entering, leaving, mac_boxes;
+};
 
 // Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
 BoxList Compact(BoxList boxes) {
@@ -900,6 +966,13 @@ BoxList Compact(BoxList boxes) {
   boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
   MergeAdjacent(&boxes);
   return boxes;
+}
+
+// Compacts a growing list (only its union matters) once it has doubled since the last time.
+void CompactWhenGrown(BoxList* boxes, size_t* compacted_size) {
+  if (boxes->size() < 2 * *compacted_size + 64) return;
+  *boxes = Compact(std::move(*boxes));
+  *compacted_size = boxes->size();
 }
 
 constexpr size_t kMaxClasses = 32;
@@ -924,7 +997,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
   std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
-  BoxList written;       // outputs whose partial sums some PE sent up
+  BoxList written;       // outputs whose partial sums some PE sent up before this top step
+  BoxList written_now;   // ... during this top step (disjoint from `written`)
+  size_t written_now_merged = 0;
+  // A few records, so that the steps of one sweep (X moves) and those that start the next
+  // (a Y move) each find theirs.
+  std::array<RowRecord, 4> row_recs;
+  size_t next_row_rec = 0;
+  BoxList row_macs;
+  BoxList moved_enter;
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
   std::vector<Box> mac_boxes;
@@ -953,8 +1034,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (steps.Rows() == 0) return;
     rec.entering.clear();
     rec.leaving.clear();
-    const size_t mac_start = mac_boxes.size();
-    const size_t written_before = written.size();
+    // The step's sets grow in lists of their own, merged as they grow, so that a long top step
+    // (a whole output plane under one level-0 step) never tests against an unmerged history.
+    rec.mac_boxes.clear();
+    size_t rec_macs_merged = 0, entering_compacted = 0, leaving_compacted = 0;
+    written_now.clear();
+    written_now_merged = 0;
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
     // Outer tile: the union of the busy level-0 sub-units' tiles.
     for (Tensor x : kAllTensors) outer[x].clear();
@@ -966,7 +1051,73 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
     }
     int64_t top_onchip = 0;
+    // Global steps taken from row_rec leave the PEs' last tiles at those of `stale_row`.
+    bool pes_stale = false;
+    size_t stale_row = 0;
+    auto restore_pes = [&]() {
+      if (!pes_stale) return;
+      pes_stale = false;
+      for (const StepTable::Entry& e : steps.Row(stale_row)) {
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
+        MakeTilesInto(sh, d, &prev[static_cast<size_t>(e.slot)]);
+        prev_desc[static_cast<size_t>(e.slot)] = d;
+      }
+    };
+    for (RowRecord& r : row_recs) r.valid = false;
+    next_row_rec = 0;
     for (size_t t = 0; t < steps.Rows(); ++t) {
+      Shift v, w;
+      const bool moved = t > 0 && RowMoved(sh, steps, pool, t - 1, t, &v);
+      const RowRecord* hit = nullptr;
+      for (const RowRecord& r : row_recs) {
+        if (moved && r.valid && SameShift(v, r.v) && RowMoved(sh, steps, pool, r.row - 1, t - 1, &w)) {
+          hit = &r;
+          break;
+        }
+      }
+      if (hit != nullptr) {
+        // Step t's pairs are the record's moved by w: the same counts, provided its entering
+        // outputs meet what was sent up before it as the record's did (all or none).
+        const RowRecord& row_rec = *hit;
+        moved_enter.clear();
+        for (const Box& b : row_rec.entering) moved_enter.push_back(ShiftOutput(sh, b, w));
+        if (Meets(moved_enter, written, written.size(), &scratch, &scratch2, &written_now) ==
+            row_rec.readback) {
+          int64_t in_mc = 0, in_uc = 0;
+          for (Tensor x : kAllTensors) {
+            out.ingress[x] += row_rec.mc[x];
+            out.ingress_unicast[x] += row_rec.uc[x];
+            in_mc += row_rec.mc[x];
+            in_uc += row_rec.uc[x];
+          }
+          out.egress += row_rec.eg_red;
+          out.egress_unicast += row_rec.leave_sum;
+          mac_sum += row_rec.macs;
+          rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          for (const Box& b : row_rec.leaving) {
+            const Box mb = ShiftOutput(sh, b, w);
+            rec.leaving.push_back(mb);
+            UnionBoxOutside(&written_now, written, mb, &scratch, &scratch2);
+          }
+          MergeWhenGrown(&written_now, &written_now_merged, 16);
+          for (const Box& b : row_rec.mac_boxes) rec.mac_boxes.push_back(ShiftMac(b, w));
+          MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+          CompactWhenGrown(&rec.entering, &entering_compacted);
+          CompactWhenGrown(&rec.leaving, &leaving_compacted);
+          const int64_t in = options_.multicast ? in_mc : in_uc;
+          const int64_t eg = options_.spatial_reduction ? row_rec.eg_red : row_rec.leave_sum;
+          top_onchip += std::max({row_rec.compute, CeilDiv(in, noc_bw_), CeilDiv(eg, noc_bw_)});
+          ++global_step;
+          ++out.class_steps;
+          pes_stale = true;
+          stale_row = t;
+          continue;
+        }
+      }
+      restore_pes();
+      const size_t enter_start = rec.entering.size();
+      row_macs.clear();
+      const int64_t macs_before_row = mac_sum;
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
       // rather than built box by box.
@@ -995,7 +1146,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           if (x == Tensor::kOutput) {
             rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
-            IntersectInto(diff, written, &fresh);
+            fresh.clear();
+            AppendIntersection(diff, written, &fresh);
+            AppendIntersection(diff, written_now, &fresh);
           } else {
             fresh.swap(diff);
           }
@@ -1012,7 +1165,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        mac_boxes.push_back(
+        row_macs.push_back(
             {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
         if (changed) {
           std::swap(prev[u], cur);
@@ -1020,9 +1173,33 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           has_prev[u] = true;
         }
       }
+      // Whether this step can serve the steps after it: its entering outputs all or none sent up
+      // before it (tested before its own leaving outputs join).
+      int row_readback = -1;
+      RowRecord* nr = nullptr;  // where this step records itself (a record of the same shift)
+      // The PEs of one step usually tile a box between them: merged here, few dimensions vary.
+      MergeAdjacent(&row_macs);
+      rec.mac_boxes.insert(rec.mac_boxes.end(), row_macs.begin(), row_macs.end());
+      if (moved) {
+        for (RowRecord& r : row_recs) {
+          if (r.valid && SameShift(r.v, v)) nr = &r;
+        }
+        if (nr == nullptr) {
+          nr = &row_recs[next_row_rec];
+          next_row_rec = (next_row_rec + 1) % row_recs.size();
+        }
+        nr->valid = false;
+        nr->entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
+                            rec.entering.end());
+        nr->entering = Compact(std::move(nr->entering));
+        row_readback = Meets(nr->entering, written, written.size(), &scratch, &scratch2,
+                             &written_now);
+      }
       int64_t in_mc = 0, in_uc = 0;
+      PerTensor<int64_t> row_mc{};
       for (Tensor x : kAllTensors) {
         const int64_t mc = OverlappingUnionSize(&fresh_union[x]);
+        row_mc[x] = mc;
         out.ingress[x] += mc;
         out.ingress_unicast[x] += fresh_sum[x];
         in_mc += mc;
@@ -1031,10 +1208,30 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       const int64_t eg_red = OverlappingUnionSize(&leave_union);
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
+      if (nr != nullptr && row_readback >= 0) {
+        nr->valid = true;
+        nr->row = t;
+        nr->v = v;
+        nr->readback = row_readback;
+        nr->mc = row_mc;
+        nr->uc = fresh_sum;
+        nr->eg_red = eg_red;
+        nr->leave_sum = leave_sum;
+        nr->compute = compute;
+        nr->macs = mac_sum - macs_before_row;
+        nr->leaving = leave_union;
+        nr->mac_boxes = row_macs;
+      }
       if (!leave_union.empty()) {
         rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
-        for (const Box& b : leave_union) UnionBoxInto(&written, b, &scratch, &scratch2);
+        for (const Box& b : leave_union) {
+          UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
+        }
+        MergeWhenGrown(&written_now, &written_now_merged, 16);
       }
+      MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+      CompactWhenGrown(&rec.entering, &entering_compacted);
+      CompactWhenGrown(&rec.leaving, &leaving_compacted);
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
       const int64_t delay = global_step == 0
@@ -1043,13 +1240,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_onchip += delay;
       ++global_step;
     }
-    // Merged only between top steps, so that the first `written_before` boxes are what was
-    // written before this top step.
-    rec.readback = Meets(rec.entering, written, written_before, &scratch, &scratch2);
+    restore_pes();
+    rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
     rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
     pe_busy.swap(pe_busy_now);
-    rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
+    written.insert(written.end(), written_now.begin(), written_now.end());
     MergeWhenGrown(&written, &written_merged, 16);
+    mac_boxes.insert(mac_boxes.end(), rec.mac_boxes.begin(), rec.mac_boxes.end());
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
@@ -1093,6 +1290,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<bool> last_busy;
   std::vector<char> last_busy_c, busy_c;
   bool have_last = false;
+  std::vector<char> restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
 
   // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
@@ -1101,9 +1299,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (!stale) return;
     stale = false;
     expand_top(last_descs, last_busy);
-    for (size_t t = 0; t < steps.Rows(); ++t) {
+    // Each PE's last busy step is the one that counts: walked backwards, a PE is set once.
+    restored.assign(static_cast<size_t>(num_pe_slots), 0);
+    for (size_t t = steps.Rows(); t-- > 0;) {
       for (const StepTable::Entry& e : steps.Row(t)) {
         const size_t u = static_cast<size_t>(e.slot);
+        if (restored[u]) continue;
+        restored[u] = 1;
         const Desc& d = pool[static_cast<size_t>(e.desc)];
         MakeTilesInto(sh, d, &prev[u]);
         prev_desc[u] = d;

@@ -216,7 +216,7 @@ std::string Describe(const Case& c) {
 
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
-  int64_t top_steps = 0, class_top_steps = 0;
+  int64_t top_steps = 0, class_top_steps = 0, steps = 0, class_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -253,6 +253,8 @@ bool CheckCase(const Case& c, Tally* tally) {
   ++(sim.legal ? tally->legal : tally->illegal);
   tally->top_steps += exact.top_steps;
   tally->class_top_steps += exact.class_top_steps;
+  tally->steps += exact.steps;
+  tally->class_steps += exact.class_steps;
   const auto want = Fields(FromSimulator(sim));
   ExactCounts got_counts = exact;
   const auto got = Fields(got_counts);
@@ -300,10 +302,16 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.dilated, tally.cases / 20);
   // Most top steps of the long cases come from classes, so the class path is what is compared.
   EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
+  // Walked top steps take many of their global steps from the step before (RowRecord), so both
+  // that path and the full walk of a global step are compared.
+  EXPECT_GT(tally.class_steps, tally.steps / 20);
+  EXPECT_LT(tally.class_steps, tally.steps / 2);
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
-              "classes\n", tally.cases, tally.legal, tally.illegal, tally.refused,
-              static_cast<long long>(tally.class_top_steps), static_cast<long long>(tally.top_steps));
+              "classes; %lld of %lld global steps from the step before\n", tally.cases, tally.legal,
+              tally.illegal, tally.refused, static_cast<long long>(tally.class_top_steps),
+              static_cast<long long>(tally.top_steps), static_cast<long long>(tally.class_steps),
+              static_cast<long long>(tally.steps));
 }
 
 }  // namespace

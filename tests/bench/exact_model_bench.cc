@@ -86,6 +86,38 @@ constexpr const char* kYrp = R"(
       TemporalMap(Sz(S),Sz(S)) S;
 )";
 
+// The mappings `cadenza search models/resnet50.onnx` chooses for res4's 1x1 1024->256 layer
+// (tpu: CL=16 CM=16 TK=1 TY=14 TX=14) and res4's 1x1 256->1024 layer (kcp: TK=1 CL=16 CM=16
+// TY=14 TX=14): one level-0 step spans the whole output plane, so the walked top steps are long.
+constexpr const char* kTpuChosen = R"(
+      TemporalMap(256,256) C;
+      SpatialMap(1,1) K;
+      TemporalMap(Sz(R),Sz(R)) R;
+      TemporalMap(Sz(S),Sz(S)) S;
+      TemporalMap(14,14) Y;
+      TemporalMap(14,14) X;
+      Cluster(16, P);
+      SpatialMap(1,1) C;
+      TemporalMap(Sz(R),1) Y;
+      TemporalMap(Sz(S),1) X;
+      TemporalMap(Sz(R),Sz(R)) R;
+      TemporalMap(Sz(S),Sz(S)) S;
+)";
+constexpr const char* kKcpChosen = R"(
+      SpatialMap(1,1) K;
+      TemporalMap(256,256) C;
+      TemporalMap(Sz(R),Sz(R)) R;
+      TemporalMap(Sz(S),Sz(S)) S;
+      TemporalMap(14,14) Y;
+      TemporalMap(14,14) X;
+      Cluster(16, P);
+      SpatialMap(1,1) C;
+      TemporalMap(Sz(R),1) Y;
+      TemporalMap(Sz(S),1) X;
+      TemporalMap(Sz(R),Sz(R)) R;
+      TemporalMap(Sz(S),Sz(S)) S;
+)";
+
 std::string ResNetText(const ResNetLayer& l, const char* dataflow) {
   const std::string r = std::to_string(l.r), y = std::to_string(l.y);
   return "Network r50 {\n  Layer " + std::string(l.name) + " {\n    Type: CONV\n    Dimensions { K: " +
@@ -138,6 +170,10 @@ int main(int argc, char** argv) {
     AddResNet(std::string("resnet50_") + l.name + "_kcp_256pe", ResNetText(l, kKcp), &runs);
     AddResNet(std::string("resnet50_") + l.name + "_yrp_256pe", ResNetText(l, kYrp), &runs);
   }
+  AddResNet("resnet50_res4_1x1_14x14x1024to256_tpu_chosen_256pe",
+            ResNetText(kResNetLayers[3], kTpuChosen), &runs);
+  AddResNet("resnet50_res4_1x1_14x14x256to1024_kcp_chosen_256pe",
+            ResNetText({"res4_1x1_14x14x256to1024", 1024, 256, 1, 14}, kKcpChosen), &runs);
   for (const Run& run : runs) {
     benchmark::RegisterBenchmark(run.name.c_str(), [&run](benchmark::State& state) {
       const cadenza::ExactModel model(run.layer, run.hw);
