@@ -17,6 +17,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "analyzer/polyphase.h"
 #include "analyzer/input_file.h"
 #include "cli/common_options.h"
 #include "cli/output_file.h"
@@ -221,6 +222,7 @@ int RunDse(int argc, char** argv) {
                                  "point's search picks its own ('cadenza eval' evaluates the "
                                  "file's)");
   CheckStrict(args, model.path, loaded);
+  loaded.network = ForCostModel(loaded.network, dse.search.model);  // searched and reported as one
 
   DseContext context;
   context.model_path = model.path;

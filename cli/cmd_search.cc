@@ -14,6 +14,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "analyzer/polyphase.h"
 #include "analyzer/input_file.h"
 #include "cli/common_options.h"
 #include "cli/output_file.h"
@@ -138,6 +139,7 @@ int RunSearch(int argc, char** argv) {
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
   CheckStrict(args, model.path, loaded);
+  loaded.network = ForCostModel(loaded.network, search.model);  // searched and reported as one
 
   Progress progress("searching", "candidates");
   search.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
