@@ -34,6 +34,10 @@ struct ExactCounts {
   PerTensor<int64_t> dram_reads{};       // output: read-backs of outputs written before
   int64_t dram_writes = 0;               // final write-back included
 
+  // How the counts were computed, not what the machine did: top steps whose counts were taken
+  // from an earlier top step of the same class (docs/exact-model.md) instead of being walked.
+  int64_t class_top_steps = 0;
+
   friend bool operator==(const ExactCounts&, const ExactCounts&) = default;
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "analyzer/error.h"
@@ -23,7 +25,7 @@ struct Iv {
   friend auto operator<=>(const Iv&, const Iv&) = default;
 };
 
-constexpr int kD = 7;
+constexpr int kD = 8;
 using Box = std::array<Iv, kD>;
 using BoxList = std::vector<Box>;  // pairwise disjoint boxes
 
@@ -123,6 +125,20 @@ BoxList Subtract(const BoxList& a, const BoxList& b) {
   return cur;
 }
 
+// acc becomes acc u {b} (acc disjoint), using scratch's storage.
+void UnionBoxInto(BoxList* acc, const Box& b, BoxList* scratch, BoxList* next) {
+  scratch->clear();
+  scratch->push_back(b);
+  for (const Box& y : *acc) {
+    if (scratch->size() == 1 && !Overlap(scratch->back(), y)) continue;
+    next->clear();
+    for (const Box& x : *scratch) SubtractBox(x, y, next);
+    scratch->swap(*next);
+    if (scratch->empty()) return;
+  }
+  acc->insert(acc->end(), scratch->begin(), scratch->end());
+}
+
 // acc becomes acc u add (acc disjoint, add disjoint).
 void UnionInto(BoxList* acc, const BoxList& add) {
   if (acc->empty()) {
@@ -144,8 +160,11 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
     return v;
   }
   if (d == kD) return 1;
-  std::vector<int64_t> cuts;
-  cuts.reserve(boxes.size() * 2);
+  // Per-depth storage, reused across calls (the recursion uses one set per coordinate).
+  thread_local std::array<std::vector<int64_t>, kD> cuts_at;
+  thread_local std::array<std::vector<Box>, kD> active_at, last_active_at;
+  std::vector<int64_t>& cuts = cuts_at[static_cast<size_t>(d)];
+  cuts.clear();
   for (const Box& b : boxes) {
     cuts.push_back(b[static_cast<size_t>(d)].lo);
     cuts.push_back(b[static_cast<size_t>(d)].hi);
@@ -153,7 +172,9 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   int64_t total = 0;
-  std::vector<Box> active, last_active;
+  std::vector<Box>& active = active_at[static_cast<size_t>(d)];
+  std::vector<Box>& last_active = last_active_at[static_cast<size_t>(d)];
+  last_active.clear();
   int64_t last_volume = 0;
   bool have_last = false;
   for (size_t i = 0; i + 1 < cuts.size(); ++i) {
@@ -182,6 +203,15 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
 void MergeAdjacent(std::vector<Box>* boxes) {
   for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
     const size_t dd = static_cast<size_t>(d);
+    // Boxes that all share coordinate d's interval cannot touch along it.
+    bool varies = false;
+    for (const Box& b : *boxes) {
+      if (b[dd] != boxes->front()[dd]) {
+        varies = true;
+        break;
+      }
+    }
+    if (!varies) continue;
     std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
       for (size_t e = 0; e < kD; ++e) {
         if (e == dd) continue;
@@ -203,6 +233,14 @@ void MergeAdjacent(std::vector<Box>* boxes) {
     }
     boxes->resize(w + 1);
   }
+}
+
+// Merges a growing list once it has doubled (plus `slack`) since its last merge, which keeps
+// the merging cost amortised while a regular tiling keeps the list short.
+void MergeWhenGrown(std::vector<Box>* boxes, size_t* merged_size, size_t slack) {
+  if (boxes->size() < 2 * *merged_size + slack) return;
+  MergeAdjacent(boxes);
+  *merged_size = boxes->size();
 }
 
 // |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
@@ -236,7 +274,7 @@ int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
 // ------------------------------------------------------------------------------------------------
 // The machine's dimensions and the directives of one level.
 
-enum MDim : int { kN = 0, kK, kC, kR, kS, kY, kX, kNumM };
+enum MDim : int { kN = 0, kG, kK, kC, kR, kS, kY, kX, kNumM };
 
 struct LevelDir {
   bool spatial = false;
@@ -272,10 +310,46 @@ struct Tiles {
   PerTensor<BoxList> t;
 };
 
+// Global steps as rows of busy PEs: (PE slot, descriptor index) pairs, in one flat array, so
+// that idle PEs (most of them, for a small layer on many PEs) cost nothing.
+struct StepTable {
+  struct Entry {
+    int32_t slot;  // the PE's index among the PEs below the expanded sub-unit
+    int32_t desc;  // index into the descriptor pool
+  };
+  std::vector<Entry> entries;
+  std::vector<size_t> row_begin{0};  // row t is entries[row_begin[t], row_begin[t + 1])
+  size_t Rows() const { return row_begin.size() - 1; }
+  std::span<const Entry> Row(size_t t) const {
+    return {entries.data() + row_begin[t], row_begin[t + 1] - row_begin[t]};
+  }
+  void Reset() {
+    entries.clear();
+    row_begin.assign(1, 0);
+  }
+};
+
+struct LoopOf {
+  int dir;  // -1: fold loop
+  int64_t count;
+};
+
+// Storage of one level's odometer, reused by every run of it within one evaluation (runs of one
+// level never nest: a level's visitor runs the next level only).
+struct LevelScratch {
+  std::vector<std::vector<Iv>> pos;
+  std::vector<LoopOf> loops;
+  std::vector<int64_t> idx, ahead;
+  std::vector<Desc> descs;
+  std::vector<bool> busy;
+  std::vector<StepTable> subs;  // the steps below each sub-unit, zipped by ZipUnits
+};
+
 struct Context {
   const ExactModel::Shape* shape = nullptr;
   std::vector<Level> levels;
   std::vector<int64_t> width;  // PEs under one sub-unit of level k: prod of units below k
+  mutable std::vector<LevelScratch> scratch;  // one per level
 };
 
 // The owned outputs of a box inside its parent: y' with every tap of the box's R interval
@@ -290,8 +364,8 @@ bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, con
   const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
   out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
   out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
-  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kK].Len() > 0 &&
-         box[kC].Len() > 0;
+  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
+         box[kK].Len() > 0 && box[kC].Len() > 0;
 }
 
 // Input rows {y' * stride + r * dilation} of one coordinate, as (residue, quotient-interval)
@@ -336,12 +410,12 @@ void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
   BoxList& in = t.t[Tensor::kInput];
   for (const auto& rw : rows) {
     for (const auto& cl : cols) {
-      in.push_back({d.box[kN], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
+      in.push_back({d.box[kN], d.box[kG], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
     }
   }
-  t.t[Tensor::kFilter].push_back({d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
+  t.t[Tensor::kFilter].push_back({d.box[kG], d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
   t.t[Tensor::kOutput].push_back(
-      {d.box[kN], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
+      {d.box[kN], d.box[kG], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
 }
 
 Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
@@ -354,25 +428,24 @@ Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
 bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& b) {
   switch (x) {
     case Tensor::kInput:
-      return a.box[kN] == b.box[kN] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+      return a.box[kN] == b.box[kN] && a.box[kG] == b.box[kG] && a.box[kC] == b.box[kC] &&
+             a.box[kR] == b.box[kR] &&
              a.box[kS] == b.box[kS] && a.yo == b.yo && a.xo == b.xo;
     case Tensor::kFilter:
-      return a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] && a.box[kR] == b.box[kR] &&
+      return a.box[kG] == b.box[kG] && a.box[kK] == b.box[kK] && a.box[kC] == b.box[kC] &&
+             a.box[kR] == b.box[kR] &&
              a.box[kS] == b.box[kS];
     case Tensor::kOutput:
-      return a.box[kN] == b.box[kN] && a.yo == b.yo && a.xo == b.xo &&
+      return a.box[kN] == b.box[kN] && a.box[kG] == b.box[kG] && a.yo == b.yo && a.xo == b.xo &&
              (sh.depthwise ? a.box[kC] == b.box[kC] : a.box[kK] == b.box[kK]);
   }
   return false;
 }
 
-// One global step: the descriptor index of every PE (-1: idle).
-using Row = std::vector<int32_t>;
-
 // Expands the loop nest of level `lv` under a sub-unit holding `parent` into global steps
 // (spec 3.5, 3.7): each step lists the descriptors of the PEs below that sub-unit.
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
-            std::vector<Row>* steps);
+            StepTable* steps);
 
 // Calls visit(combo descs) for each step of the level's odometer in which some sub-unit is busy.
 template <typename Visit>
@@ -380,7 +453,9 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   const Level& level = ctx.levels[lv];
   const ExactModel::Shape& sh = *ctx.shape;
   const size_t nd = level.dirs.size();
-  std::vector<std::vector<Iv>> pos(nd);
+  LevelScratch& ls = ctx.scratch[lv];
+  std::vector<std::vector<Iv>>& pos = ls.pos;
+  if (pos.size() < nd) pos.resize(nd);
   int64_t nfold = 0, jmax = -1;
   for (size_t i = 0; i < nd; ++i) {
     Positions(level.dirs[i].size, level.dirs[i].offset, parent.box[static_cast<size_t>(level.dirs[i].dim)],
@@ -391,11 +466,8 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       jmax = jmax < 0 ? n : std::min(jmax, n);
     }
   }
-  struct Loop {
-    int dir;  // -1: fold loop
-    int64_t count;
-  };
-  std::vector<Loop> loops;
+  std::vector<LoopOf>& loops = ls.loops;
+  loops.clear();
   bool first_spatial = true;
   for (size_t i = 0; i < nd; ++i) {
     if (!level.dirs[i].spatial) {
@@ -405,35 +477,63 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       first_spatial = false;
     }
   }
-  std::vector<int64_t> idx(loops.size(), 0);
-  std::vector<Desc> descs(static_cast<size_t>(level.units));
-  std::vector<bool> busy(static_cast<size_t>(level.units));
-  for (;;) {
+  std::vector<int64_t>& idx = ls.idx;
+  std::vector<int64_t>& ahead = ls.ahead;
+  idx.assign(loops.size(), 0);
+  std::vector<Desc>& descs = ls.descs;
+  std::vector<bool>& busy = ls.busy;
+  descs.resize(static_cast<size_t>(level.units));
+  busy.resize(static_cast<size_t>(level.units));
+  // The sub-units' descriptors at odometer position `at`; whether any is busy.
+  auto fill = [&](const std::vector<int64_t>& at, std::vector<Desc>& out_descs,
+                  std::vector<bool>& out_busy) {
     std::array<Iv, kNumM> tb = parent.box;
     int64_t fold = 0;
     for (size_t l = 0; l < loops.size(); ++l) {
       if (loops[l].dir < 0) {
-        fold = idx[l];
+        fold = at[l];
       } else {
         const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
-        tb[static_cast<size_t>(d.dim)] = pos[static_cast<size_t>(loops[l].dir)][static_cast<size_t>(idx[l])];
+        tb[static_cast<size_t>(d.dim)] = pos[static_cast<size_t>(loops[l].dir)][static_cast<size_t>(at[l])];
       }
     }
     bool any = false;
     for (int64_t u = 0; u < level.units; ++u) {
       const int64_t j = fold * level.units + u;
-      busy[static_cast<size_t>(u)] = false;
+      out_busy[static_cast<size_t>(u)] = false;
       if (j >= jmax) continue;
       std::array<Iv, kNumM> b = tb;
       for (size_t i = 0; i < nd; ++i) {
         if (level.dirs[i].spatial) b[static_cast<size_t>(level.dirs[i].dim)] = pos[i][static_cast<size_t>(j)];
       }
-      if (MakeDesc(sh, b, parent, &descs[static_cast<size_t>(u)])) {
-        busy[static_cast<size_t>(u)] = true;
+      if (MakeDesc(sh, b, parent, &out_descs[static_cast<size_t>(u)])) {
+        out_busy[static_cast<size_t>(u)] = true;
         any = true;
       }
     }
-    if (any) visit(descs, busy);
+    return any;
+  };
+  for (;;) {
+    if (fill(idx, descs, busy)) {
+      if constexpr (std::is_invocable_v<Visit, const std::vector<Desc>&, const std::vector<bool>&>) {
+        visit(descs, busy);
+      } else {
+        // The visitor may take the next `k` iterations of the innermost loop at once; it can look
+        // at the step k iterations ahead (k <= remaining) before deciding.
+        // Loops of one iteration never move, so the innermost loop that does is the one to run.
+        size_t inner = loops.size() - 1;
+        while (inner > 0 && loops[inner].count == 1) --inner;
+        const int64_t remaining = loops[inner].count - 1 - idx[inner];
+        auto peek = [&](int64_t k, std::vector<Desc>& out_descs, std::vector<bool>& out_busy) {
+          ahead = idx;
+          ahead[inner] += k;
+          out_descs.resize(descs.size());
+          out_busy.resize(busy.size());
+          return fill(ahead, out_descs, out_busy);
+        };
+        idx[inner] += visit(descs, busy, remaining, peek);
+      }
+    }
     // Odometer: innermost loop fastest.
     size_t l = loops.size();
     for (; l > 0; --l) {
@@ -444,39 +544,46 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   }
 }
 
+// Appends the global steps of one step of level `lv` (its sub-units' `descs`, `busy`) to *out:
+// each busy sub-unit runs the levels below it and all run in lock step (spec 3.7).
+void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
+              const std::vector<bool>& busy, std::vector<Desc>* pool, StepTable* out) {
+  const size_t units = static_cast<size_t>(ctx.levels[lv].units);
+  if (lv + 1 == ctx.levels.size()) {
+    for (size_t u = 0; u < units; ++u) {
+      if (!busy[u]) continue;
+      out->entries.push_back({static_cast<int32_t>(u), static_cast<int32_t>(pool->size())});
+      pool->push_back(descs[u]);
+    }
+    out->row_begin.push_back(out->entries.size());
+    return;
+  }
+  const size_t w = static_cast<size_t>(ctx.width[lv + 1]);
+  std::vector<StepTable>& subs = ctx.scratch[lv].subs;
+  if (subs.size() < units) subs.resize(units);
+  size_t nsub = 0;
+  for (size_t u = 0; u < units; ++u) {
+    subs[u].Reset();
+    if (!busy[u]) continue;
+    Expand(ctx, lv + 1, descs[u], pool, &subs[u]);
+    nsub = std::max(nsub, subs[u].Rows());
+  }
+  for (size_t t = 0; t < nsub; ++t) {
+    for (size_t u = 0; u < units; ++u) {
+      if (t >= subs[u].Rows()) continue;
+      for (const StepTable::Entry& e : subs[u].Row(t)) {
+        out->entries.push_back({static_cast<int32_t>(u * w) + e.slot, e.desc});
+      }
+    }
+    out->row_begin.push_back(out->entries.size());
+  }
+}
+
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
-            std::vector<Row>* steps) {
-  const bool leaf = lv + 1 == ctx.levels.size();
-  const int64_t units = ctx.levels[lv].units;
+            StepTable* steps) {
+  steps->Reset();
   ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
-    if (leaf) {
-      Row row(static_cast<size_t>(units), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool->size());
-        pool->push_back(descs[static_cast<size_t>(u)]);
-      }
-      steps->push_back(std::move(row));
-      return;
-    }
-    const int64_t w = ctx.width[lv + 1];
-    std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
-    size_t nsub = 0;
-    for (int64_t u = 0; u < units; ++u) {
-      if (!busy[static_cast<size_t>(u)]) continue;
-      const Desc d = descs[static_cast<size_t>(u)];
-      Expand(ctx, lv + 1, d, pool, &subs[static_cast<size_t>(u)]);
-      nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
-    }
-    for (size_t t = 0; t < nsub; ++t) {
-      Row row(static_cast<size_t>(units * w), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        const auto& s = subs[static_cast<size_t>(u)];
-        if (t >= s.size()) continue;
-        std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
-      }
-      steps->push_back(std::move(row));
-    }
+    ZipUnits(ctx, lv, descs, busy, pool, steps);
   });
 }
 
@@ -497,6 +604,10 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
     s.n = present(sz[Dim::kN]);
     s.k = layer.kind == OpKind::kDepthwiseConv ? 1 : present(sz[Dim::kK]);
     s.c = present(sz[Dim::kC]);
+    if (layer.kind == OpKind::kGroupedConv) {
+      s.g = present(sz[Dim::kG]);
+      s.grouped = true;
+    }
     s.r = present(sz[Dim::kR]);
     s.s = present(sz[Dim::kS]);
     s.y = present(sz[Dim::kY]);
@@ -516,7 +627,7 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
   }
   s.out_y = (s.y - span_y) / s.stride_y + 1;
   s.out_x = (s.x - span_x) / s.stride_x + 1;
-  total_macs_ = s.n * s.k * s.c * s.r * s.s * s.out_y * s.out_x;
+  total_macs_ = s.n * s.g * s.k * s.c * s.r * s.s * s.out_y * s.out_x;
   num_pes_ = hw.num_pes;
   lanes_ = std::max<int64_t>(hw.simd_lanes, 1);
   noc_bw_ = std::max<int64_t>(hw.noc_bw, 1);
@@ -565,6 +676,7 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
         case Dim::kS: dim = kS; break;
         case Dim::kY: dim = kY; break;
         case Dim::kX: dim = kX; break;
+        case Dim::kG: dim = sh.grouped ? kG : -1; break;
         default: break;
       }
       if (dim < 0 || (d.output_coord && dim != kY && dim != kX)) {
@@ -632,20 +744,176 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
   for (size_t lv = ctx.levels.size(); lv > 0; --lv) {
     ctx.width[lv - 1] = ctx.width[lv] * ctx.levels[lv - 1].units;
   }
+  ctx.scratch.resize(ctx.levels.size());
   return ctx;
 }
+
+}  // namespace
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Top-step classes. Two consecutive level-0 steps (D_prev, D_cur) whose busy sub-units' boxes are
+// a translation of an earlier pair (D'_prev, D'_cur) by one vector produce exactly the counts of
+// that earlier top step: every PE's (previous tile, tile) pair below them is the same translation
+// (children's positions are relative to their parent's interval, and ownership shifts with the
+// box when the Y shift is the stride times the Y' shift plus the dilation times the R shift), and
+// unions and differences of translated sets have the same sizes. Only three things depend on the
+// history rather than on the pair: partial-sum read-backs (outputs entering a PE that some PE sent
+// up before), DRAM output read-backs, and PEs that were idle in D_prev and hold older tiles. A
+// class is therefore kept only when none of them played a part (no entering output was sent up
+// before the top step, none was written to DRAM, and the same PEs were busy in both steps), and
+// reused only when the current step's entering outputs miss the written sets too.
+
+// A shift of the machine's coordinates: the box's 8 intervals and the owned Y' and X' intervals.
+struct Shift {
+  std::array<int64_t, kNumM> box{};
+  int64_t yo = 0, xo = 0;
+};
+
+Iv Moved(Iv iv, int64_t by) { return {iv.lo + by, iv.hi + by}; }
+
+// The shift of an output box (N, G, K or C, Y', X') and of a MAC box (N G K C Y' R X' S).
+Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
+  b[0] = Moved(b[0], v.box[kN]);
+  b[1] = Moved(b[1], v.box[kG]);
+  b[2] = Moved(b[2], sh.depthwise ? v.box[kC] : v.box[kK]);
+  b[3] = Moved(b[3], v.yo);
+  b[4] = Moved(b[4], v.xo);
+  return b;
+}
+
+Box ShiftMac(Box b, const Shift& v) {
+  const std::array<int64_t, kD> by = {v.box[kN], v.box[kG], v.box[kK], v.box[kC],
+                                      v.yo,      v.box[kR], v.xo,      v.box[kS]};
+  for (size_t d = 0; d < kD; ++d) b[d] = Moved(b[d], by[d]);
+  return b;
+}
+
+// The coordinate shifts of the output space (N, G, K or C, Y', X') and of the MAC space under v.
+std::array<int64_t, kD> OutputShift(const ExactModel::Shape& sh, const Shift& v) {
+  return {v.box[kN], v.box[kG], sh.depthwise ? v.box[kC] : v.box[kK], v.yo, v.xo, 0, 0, 0};
+}
+std::array<int64_t, kD> MacShift(const Shift& v) {
+  return {v.box[kN], v.box[kG], v.box[kK], v.box[kC], v.yo, v.box[kR], v.xo, v.box[kS]};
+}
+
+// The union of b moved by j * by for every j in [j0, j1], when it is one box: `by` moves one
+// coordinate (or none) by at most the box's length there, so consecutive copies touch.
+bool Stretch(const Box& b, const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, Box* out) {
+  *out = b;
+  int moving = 0;
+  for (size_t d = 0; d < kD; ++d) {
+    if (by[d] == 0) continue;
+    if (++moving > 1 || (by[d] > 0 ? by[d] : -by[d]) > b[d].Len()) return false;
+    (*out)[d].lo = b[d].lo + std::min(j0 * by[d], j1 * by[d]);
+    (*out)[d].hi = b[d].hi + std::max(j0 * by[d], j1 * by[d]);
+  }
+  return true;
+}
+
+struct TopClass {
+  std::vector<Desc> prev, cur;           // D'_prev, D'_cur (level-0 descriptors)
+  std::vector<char> prev_busy, cur_busy;
+  // Increments of the additive counts over the top step.
+  PerTensor<int64_t> ingress{}, ingress_unicast{}, dram_reads{};
+  int64_t egress = 0, egress_unicast = 0, dram_writes = 0;
+  int64_t macs = 0, steps = 0, onchip = 0, runtime = 0;
+  BoxList entering;       // outputs entering some PE during the step (before the read-back test)
+  BoxList leaving;        // outputs some PE sent up during the step
+  BoxList outer_enter;    // outputs entering the outer tile
+  BoxList outer_leave;    // outputs leaving the outer tile (written to DRAM)
+  int readback = 0, dram_readback = 0;  // entering outputs sent up / written before: 0 none, 1 all
+  // Whether cur is prev moved by one shift (`step`): the pair is one iteration of a loop, and the
+  // iterations after it may be taken together.
+  bool uniform = false;
+  Shift step;
+  std::vector<Box> mac_boxes;
+};
+
+bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
+  for (size_t i = 0; i < kNumM; ++i) {
+    if (a.box[i] != Moved(b.box[i], v.box[i])) return false;
+  }
+  return a.yo == Moved(b.yo, v.yo) && a.xo == Moved(b.xo, v.xo);
+}
+
+Shift Scaled(Shift v, int64_t k) {
+  for (int64_t& x : v.box) x *= k;
+  v.yo *= k;
+  v.xo *= k;
+  return v;
+}
+
+// Whether the busy sub-units of `cur` are those of `prev` moved by one shift (returned in *v):
+// the shift of the first busy one. It must move Y by the stride times the Y' shift plus the
+// dilation times the R shift (X likewise), so that ownership moves with the box.
+bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
+            const std::vector<Desc>& cur, const std::vector<char>& busy, Shift* v) {
+  size_t first = 0;
+  while (first < busy.size() && !busy[first]) ++first;
+  if (first == busy.size()) return false;
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = cur[first].box[i].lo - prev[first].box[i].lo;
+  v->yo = cur[first].yo.lo - prev[first].yo.lo;
+  v->xo = cur[first].xo.lo - prev[first].xo.lo;
+  if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
+      v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
+    return false;
+  }
+  for (size_t u = 0; u < busy.size(); ++u) {
+    if (busy[u] && !IsMoved(cur[u], prev[u], *v)) return false;
+  }
+  return true;
+}
+
+// Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
+bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vector<Desc>& dp,
+                const std::vector<char>& bp, const std::vector<Desc>& dc,
+                const std::vector<char>& bc, Shift* v) {
+  if (bp != c.prev_busy || bc != c.cur_busy || !IsStep(sh, c.cur, dc, bc, v)) return false;
+  for (size_t u = 0; u < bp.size(); ++u) {
+    if (bp[u] && !IsMoved(dp[u], c.prev[u], *v)) return false;
+  }
+  return true;
+}
+
+// How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
+// `b`: 0 none of a is in b, 1 all of a is, -1 some of it is.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next) {
+  bool any = false;
+  for (const Box& x : a) {
+    for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
+  }
+  if (!any) return 0;
+  *rest = a;
+  for (size_t j = 0; j < b_count && !rest->empty(); ++j) {
+    next->clear();
+    for (const Box& x : *rest) SubtractBox(x, b[j], next);
+    rest->swap(*next);
+  }
+  return rest->empty() ? 1 : -1;
+}
+
+// Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
+BoxList Compact(BoxList boxes) {
+  std::sort(boxes.begin(), boxes.end());
+  boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
+  MergeAdjacent(&boxes);
+  return boxes;
+}
+
+constexpr size_t kMaxClasses = 32;
 
 }  // namespace
 
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   const Context ctx = BuildContext(shape_, mapping, num_pes_);
   const Shape& sh = shape_;
-  const size_t nlev = ctx.levels.size();
   const int64_t num_pe_slots = ctx.width[0];
 
   ExactCounts out;
   Desc root;
-  root.box = {Iv{0, sh.n}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
+  root.box = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
               Iv{0, sh.x}};
   root.yo = {0, sh.out_y};
   root.xo = {0, sh.out_x};
@@ -653,6 +921,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
+  std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
+  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up
   BoxList dram_written;  // outputs written back to DRAM
@@ -662,21 +932,41 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   int64_t global_step = 0;
   int64_t runtime = 0, onchip = 0;
 
+  // Storage reused by every top step.
+  PerTensor<BoxList> outer, fresh_union;
+  BoxList leave_union, diff, fresh, leave, scratch, scratch2, entering, outer_enter;
+  Tiles cur;
+
+  // What the last full top step saw, for the class it may found.
+  struct Record {
+    BoxList entering, leaving, outer_enter, outer_leave;
+    std::vector<Box> mac_boxes;
+    // The step's counts depend on its pair only: not the first top step, the same PEs busy as
+    // in the step before, and its entering outputs either all or none sent up (written to DRAM)
+    // before the top step.
+    bool history_free = false;
+    int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
+  } rec;
+
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
-                          const std::vector<Desc>& pool, const std::vector<Row>& steps) {
-    if (steps.empty()) return;
+                          const std::vector<Desc>& pool, const StepTable& steps) {
+    if (steps.Rows() == 0) return;
+    rec.entering.clear();
+    rec.leaving.clear();
+    const size_t mac_start = mac_boxes.size();
+    const size_t written_before = written.size();
+    std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
     // Outer tile: the union of the busy level-0 sub-units' tiles.
-    PerTensor<BoxList> outer;
+    for (Tensor x : kAllTensors) outer[x].clear();
     for (size_t u = 0; u < top_descs.size(); ++u) {
       if (!top_busy[u]) continue;
-      const Tiles t = MakeTiles(sh, top_descs[u]);
-      for (Tensor x : kAllTensors) UnionInto(&outer[x], t.t[x]);
+      MakeTilesInto(sh, top_descs[u], &cur);
+      for (Tensor x : kAllTensors) {
+        for (const Box& b : cur.t[x]) UnionBoxInto(&outer[x], b, &scratch, &scratch2);
+      }
     }
     int64_t top_onchip = 0;
-    PerTensor<BoxList> fresh_union;
-    BoxList leave_union, diff, fresh, leave, scratch;
-    Tiles cur;
-    for (const Row& row : steps) {
+    for (size_t t = 0; t < steps.Rows(); ++t) {
       // Every PE's new elements and leaving outputs, as boxes that may overlap across PEs; the
       // unions are sized once per step (duplicates dropped, touching boxes merged, then a sweep)
       // rather than built box by box.
@@ -684,9 +974,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       leave_union.clear();
       PerTensor<int64_t> fresh_sum{};
       int64_t leave_sum = 0, compute = 0;
-      for (size_t u = 0; u < row.size(); ++u) {
-        if (row[u] < 0) continue;
-        const Desc& d = pool[static_cast<size_t>(row[u])];
+      for (const StepTable::Entry& e : steps.Row(t)) {
+        const size_t u = static_cast<size_t>(e.slot);
+        pe_busy_now[u] = 1;
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
         PerTensor<bool> same{};
@@ -703,6 +994,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             diff = cur.t[x];
           }
           if (x == Tensor::kOutput) {
+            rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
             IntersectInto(diff, written, &fresh);
           } else {
             fresh.swap(diff);
@@ -716,15 +1008,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           leave_sum += Size(leave);
           leave_union.insert(leave_union.end(), leave.begin(), leave.end());
         }
-        const int64_t macs = d.box[kN].Len() * d.box[kK].Len() * d.box[kC].Len() *
+        const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        mac_boxes.push_back({d.box[kN], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
-        if (mac_boxes.size() >= 2 * merged_size + 256) {
-          MergeAdjacent(&mac_boxes);
-          merged_size = mac_boxes.size();
-        }
+        mac_boxes.push_back(
+            {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
         if (changed) {
           std::swap(prev[u], cur);
           prev_desc[u] = d;
@@ -743,11 +1032,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.egress += eg_red;
       out.egress_unicast += leave_sum;
       if (!leave_union.empty()) {
-        for (const Box& b : leave_union) UnionInto(&written, BoxList{b});
-        if (written.size() >= 2 * written_merged + 16) {
-          MergeAdjacent(&written);
-          written_merged = written.size();
-        }
+        rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
+        for (const Box& b : leave_union) UnionBoxInto(&written, b, &scratch, &scratch2);
       }
       const int64_t in = options_.multicast ? in_mc : in_uc;
       const int64_t eg = options_.spatial_reduction ? eg_red : leave_sum;
@@ -757,6 +1043,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_onchip += delay;
       ++global_step;
     }
+    // Merged only between top steps, so that the first `written_before` boxes are what was
+    // written before this top step.
+    rec.readback = Meets(rec.entering, written, written_before, &scratch, &scratch2);
+    rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
+    pe_busy.swap(pe_busy_now);
+    rec.mac_boxes.assign(mac_boxes.begin() + static_cast<std::ptrdiff_t>(mac_start), mac_boxes.end());
+    MergeWhenGrown(&written, &written_merged, 16);
+    MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
     for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
@@ -764,62 +1058,242 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       out.dram_reads[x] += n;
       dram_in += n;
     }
-    const BoxList outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
-    const BoxList enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
-    const int64_t read_back = IntersectSize(enter, dram_written);
+    rec.outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
+    rec.outer_enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
+    const int64_t read_back = IntersectSize(rec.outer_enter, dram_written);
+    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size(), &scratch, &scratch2);
+    rec.history_free = rec.history_free && rec.dram_readback >= 0;
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
-    const int64_t dram_out = Size(outer_leave);
+    const int64_t dram_out = Size(rec.outer_leave);
     out.dram_writes += dram_out;
-    UnionInto(&dram_written, outer_leave);
-    if (dram_written.size() >= 2 * dram_written_merged + 16) {
-      MergeAdjacent(&dram_written);
-      dram_written_merged = dram_written.size();
-    }
+    UnionInto(&dram_written, rec.outer_leave);
+    MergeWhenGrown(&dram_written, &dram_written_merged, 16);
     for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
     runtime += out.top_steps == 0
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
                    : std::max({top_onchip, CeilDiv(dram_in, offchip_bw_), CeilDiv(dram_out, offchip_bw_)});
     onchip += top_onchip;
-    prev_outer = std::move(outer);
+    std::swap(prev_outer, outer);
     ++out.top_steps;
   };
 
+  // The global steps of one level-0 step, as rows of PE descriptors.
   std::vector<Desc> pool;
-  std::vector<Row> steps;
-  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  StepTable steps;
+  auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     pool.clear();
-    steps.clear();
-    const int64_t units = ctx.levels[0].units;
-    if (nlev == 1) {
-      Row row(static_cast<size_t>(units), -1);
-      for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        row[static_cast<size_t>(u)] = static_cast<int32_t>(pool.size());
-        pool.push_back(descs[static_cast<size_t>(u)]);
-      }
-      steps.push_back(std::move(row));
-    } else {
-      const int64_t w = ctx.width[1];
-      std::vector<std::vector<Row>> subs(static_cast<size_t>(units));
-      size_t nsub = 0;
-      for (int64_t u = 0; u < units; ++u) {
-        if (!busy[static_cast<size_t>(u)]) continue;
-        Expand(ctx, 1, descs[static_cast<size_t>(u)], &pool, &subs[static_cast<size_t>(u)]);
-        nsub = std::max(nsub, subs[static_cast<size_t>(u)].size());
-      }
-      for (size_t t = 0; t < nsub; ++t) {
-        Row row(static_cast<size_t>(units * w), -1);
-        for (int64_t u = 0; u < units; ++u) {
-          const auto& s = subs[static_cast<size_t>(u)];
-          if (t >= s.size()) continue;
-          std::copy(s[t].begin(), s[t].end(), row.begin() + static_cast<std::ptrdiff_t>(u * w));
-        }
-        steps.push_back(std::move(row));
+    steps.Reset();
+    ZipUnits(ctx, 0, descs, busy, &pool, &steps);
+  };
+
+  std::vector<TopClass> classes;
+  size_t next_class = 0;
+  std::vector<Desc> last_descs;    // D_prev: the level-0 step of the last top step
+  std::vector<bool> last_busy;
+  std::vector<char> last_busy_c, busy_c;
+  bool have_last = false;
+  bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
+
+  // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
+  // last such step; the same PEs were busy throughout, so expanding that step restores them.
+  auto restore = [&]() {
+    if (!stale) return;
+    stale = false;
+    expand_top(last_descs, last_busy);
+    for (size_t t = 0; t < steps.Rows(); ++t) {
+      for (const StepTable::Entry& e : steps.Row(t)) {
+        const size_t u = static_cast<size_t>(e.slot);
+        const Desc& d = pool[static_cast<size_t>(e.desc)];
+        MakeTilesInto(sh, d, &prev[u]);
+        prev_desc[u] = d;
       }
     }
+    for (Tensor x : kAllTensors) prev_outer[x].clear();
+    for (size_t u = 0; u < last_descs.size(); ++u) {
+      if (!last_busy[u]) continue;
+      const Tiles t = MakeTiles(sh, last_descs[u]);
+      for (Tensor x : kAllTensors) UnionInto(&prev_outer[x], t.t[x]);
+    }
+  };
+
+  // Applies class c's counts once per j in [j0, j1]: the top steps whose pairs are c's moved by
+  // v + j * c.step (by `out_by`, `mac_by` per j in the output and MAC spaces). Their leaving,
+  // written-back and MAC boxes are c's, moved and stretched (Stretch succeeded for each).
+  auto apply_class = [&](const TopClass& c, const Shift& v, const std::array<int64_t, kD>& out_by,
+                         const std::array<int64_t, kD>& mac_by, int64_t j0, int64_t j1) {
+    const int64_t times = j1 - j0 + 1;
+    for (Tensor x : kAllTensors) {
+      out.ingress[x] += times * c.ingress[x];
+      out.ingress_unicast[x] += times * c.ingress_unicast[x];
+      out.dram_reads[x] += times * c.dram_reads[x];
+    }
+    out.egress += times * c.egress;
+    out.egress_unicast += times * c.egress_unicast;
+    out.dram_writes += times * c.dram_writes;
+    mac_sum += times * c.macs;
+    global_step += times * c.steps;
+    onchip += times * c.onchip;
+    runtime += times * c.runtime;
+    out.top_steps += times;
+    out.class_top_steps += times;
+    Box sb;
+    for (const Box& b : c.leaving) {
+      Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+      UnionBoxInto(&written, sb, &scratch, &scratch2);
+    }
+    MergeWhenGrown(&written, &written_merged, 16);
+    for (const Box& b : c.outer_leave) {
+      Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+      UnionBoxInto(&dram_written, sb, &scratch, &scratch2);
+    }
+    MergeWhenGrown(&dram_written, &dram_written_merged, 16);
+    for (const Box& b : c.mac_boxes) {
+      Stretch(ShiftMac(b, v), mac_by, j0, j1, &sb);
+      mac_boxes.push_back(sb);
+    }
+    MergeWhenGrown(&mac_boxes, &merged_size, 256);
+  };
+  // Moves and stretches `from` into *to; false when some box does not stay one box.
+  auto stretch_all = [&](const BoxList& from, bool mac, const Shift& v,
+                         const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, BoxList* to) {
+    to->clear();
+    Box sb;
+    for (const Box& b : from) {
+      if (!Stretch(mac ? ShiftMac(b, v) : ShiftOutput(sh, b, v), by, j0, j1, &sb)) return false;
+      to->push_back(sb);
+    }
+    return true;
+  };
+  // Whether no box of `a` meets a box of `b` moved by j * by for j in [j0, j1].
+  auto apart = [&](const BoxList& a, const BoxList& b, const std::array<int64_t, kD>& by,
+                   int64_t j0, int64_t j1) {
+    Box sb;
+    for (const Box& y : b) {
+      if (!Stretch(y, by, j0, j1, &sb)) return false;
+      for (const Box& x : a) {
+        if (Overlap(x, sb)) return false;
+      }
+    }
+    return true;
+  };
+  std::vector<Desc> ahead_descs;
+  std::vector<bool> ahead_busy;
+  std::vector<char> ahead_busy_c;
+  BoxList stretched;
+  const std::array<int64_t, kD> no_shift{};
+
+  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy,
+                                     int64_t remaining, auto& peek) -> int64_t {
+    busy_c.assign(busy.begin(), busy.end());
+    if (have_last) {
+      for (const TopClass& c : classes) {
+        Shift v;
+        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v)) continue;
+        entering.clear();
+        for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
+        outer_enter.clear();
+        for (const Box& b : c.outer_enter) outer_enter.push_back(ShiftOutput(sh, b, v));
+        if (Meets(entering, written, written.size(), &scratch, &scratch2) != c.readback ||
+            Meets(outer_enter, dram_written, dram_written.size(), &scratch, &scratch2) !=
+                c.dram_readback) {
+          continue;  // another class may hold the same pair under the other read-back condition
+        }
+        apply_class(c, v, no_shift, no_shift, 0, 0);
+        last_descs = descs;
+        last_busy = busy;
+        last_busy_c = busy_c;
+        stale = true;
+        if (!c.uniform) return 0;
+        // The rest of the innermost loop: the next k steps are this class moved by j * c.step
+        // (j = 1..k) when the k-th is (its intervals move linearly and are clipped at neither
+        // end, so none between is) and the read-back conditions hold for all of them at once.
+        const auto out_by = OutputShift(sh, c.step), mac_by = MacShift(c.step);
+        for (int64_t k = remaining; k >= 1 && k + 2 > remaining; --k) {
+          if (!peek(k, ahead_descs, ahead_busy)) continue;
+          ahead_busy_c.assign(ahead_busy.begin(), ahead_busy.end());
+          if (ahead_busy_c != busy_c) continue;
+          const Shift kw = Scaled(c.step, k);
+          bool moved = true;
+          for (size_t u = 0; u < busy_c.size() && moved; ++u) {
+            moved = !busy_c[u] || IsMoved(ahead_descs[u], descs[u], kw);
+          }
+          if (!moved) continue;
+          // Entering outputs against what was sent up (written) before and during the run.
+          if (!stretch_all(c.entering, false, v, out_by, 1, k, &stretched) ||
+              Meets(stretched, written, written.size(), &scratch, &scratch2) != c.readback ||
+              (c.readback == 0 && k >= 2 && !apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
+            return 0;
+          }
+          if (!stretch_all(c.outer_enter, false, v, out_by, 1, k, &stretched) ||
+              Meets(stretched, dram_written, dram_written.size(), &scratch, &scratch2) !=
+                  c.dram_readback ||
+              (c.dram_readback == 0 && k >= 2 &&
+               !apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
+            return 0;
+          }
+          if (!stretch_all(c.leaving, false, v, out_by, 1, k, &stretched) ||
+              !stretch_all(c.outer_leave, false, v, out_by, 1, k, &stretched) ||
+              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched)) {
+            return 0;
+          }
+          apply_class(c, v, out_by, mac_by, 1, k);
+          last_descs = ahead_descs;
+          last_busy = ahead_busy;
+          last_busy_c = ahead_busy_c;
+          return k;
+        }
+        return 0;
+      }
+    }
+    restore();
+    expand_top(descs, busy);
+    if (steps.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
+    const ExactCounts before = out;
+    const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
+                  runtime_before = runtime;
     run_top_step(descs, busy, pool, steps);
+    if (have_last && rec.history_free) {
+      TopClass c;
+      c.prev = last_descs;
+      c.prev_busy = last_busy_c;
+      c.cur = descs;
+      c.cur_busy = busy_c;
+      for (Tensor x : kAllTensors) {
+        c.ingress[x] = out.ingress[x] - before.ingress[x];
+        c.ingress_unicast[x] = out.ingress_unicast[x] - before.ingress_unicast[x];
+        c.dram_reads[x] = out.dram_reads[x] - before.dram_reads[x];
+      }
+      c.egress = out.egress - before.egress;
+      c.egress_unicast = out.egress_unicast - before.egress_unicast;
+      c.dram_writes = out.dram_writes - before.dram_writes;
+      c.macs = mac_sum - macs_before;
+      c.steps = global_step - steps_before;
+      c.onchip = onchip - onchip_before;
+      c.runtime = runtime - runtime_before;
+      c.entering = Compact(rec.entering);
+      c.leaving = Compact(rec.leaving);
+      c.outer_enter = rec.outer_enter;
+      c.outer_leave = rec.outer_leave;
+      c.readback = rec.readback;
+      c.dram_readback = rec.dram_readback;
+      c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
+      c.mac_boxes = std::move(rec.mac_boxes);
+      MergeAdjacent(&c.mac_boxes);
+      if (classes.size() < kMaxClasses) {
+        classes.push_back(std::move(c));
+      } else {
+        classes[next_class] = std::move(c);
+        next_class = (next_class + 1) % kMaxClasses;
+      }
+    }
+    last_descs = descs;
+    last_busy = busy;
+    last_busy_c = busy_c;
+    have_last = true;
+    return 0;
   });
+  restore();
 
   out.steps = global_step;
   // Final flush: every PE's last output tile goes up, the last outer tile's outputs to DRAM.

@@ -24,8 +24,8 @@ struct ExactOptions {
 /// Evaluate is const and thread-safe.
 class ExactModel {
  public:
-  /// Takes CONV (with batch N), DSCONV and GEMM layers (NGCONV and TRCONV as their CONV), with
-  /// dilation. Throws InputError for a layer whose filter does not fit its input.
+  /// Takes CONV (with batch N), DSCONV, GEMM, NGCONV (the group index G is a dimension of input,
+  /// weight and output) and TRCONV (as its CONV) layers, with dilation. Throws InputError for a layer whose filter does not fit its input.
   ExactModel(const Layer& layer, const Hardware& hw, ExactOptions options = {});
 
   /// The counts of `mapping`. Throws InputError for a malformed mapping: a dimension the layer
@@ -33,13 +33,14 @@ class ExactModel {
   /// whose product exceeds the PEs. An illegal mapping (coverage) is a value, not an error.
   ExactCounts Evaluate(const Mapping& mapping) const;
 
-  /// The layer as the machine runs it (GEMM renamed to CONV): extents of N K C R S Y X.
+  /// The layer as the machine runs it (GEMM renamed to CONV): extents of N G K C R S Y X.
   struct Shape {
-    int64_t n = 1, k = 1, c = 1, r = 1, s = 1, y = 1, x = 1;
+    int64_t n = 1, g = 1, k = 1, c = 1, r = 1, s = 1, y = 1, x = 1;
     int64_t stride_y = 1, stride_x = 1, dilation_y = 1, dilation_x = 1;
     int64_t out_y = 1, out_x = 1;  // Y', X'
     bool depthwise = false;        // output (n, c, y', x'), weight (c, r, s)
     bool gemm = false;             // directives name M, N, K
+    bool grouped = false;          // NGCONV: directives may name G
   };
   const Shape& shape() const { return shape_; }
 

@@ -56,6 +56,9 @@ cxxopts::Options SearchCommandOptions() {
                    "write the report's JSON here (replaced atomically)",
                    "write one CSV row per layer here (replaced atomically)");
   options.add_options()
+      ("compare-models", "also evaluate every chosen mapping under the other cost model and "
+                         "list the differences per layer (slow on large layers: the exact "
+                         "model is not yet fast on every mapping)")
       ("list-templates", "print the dataflow templates (with --templates, the file's too) and "
                          "exit")
       ("h,help", "print this help");
@@ -155,7 +158,7 @@ int RunSearch(int argc, char** argv) {
   context.command_line = CommandLine(argc, argv);
   context.hardware_source = hw_context.hardware_source;
   context.hardware_text = hw_context.hardware_text;
-  context.compare_models = true;
+  context.compare_models = args.count("compare-models") > 0;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");

@@ -15,7 +15,10 @@ packages=(
   build-essential cmake pkg-config
   libonnx-dev libprotobuf-dev protobuf-compiler libmd-dev
   libcxxopts-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libonnx-testdata clang-14 libclang-rt-14-dev libomp-14-dev
+  libonnx-testdata clang-14 libclang-rt-14-dev libomp-14-dev ccache
+  # The Python package (scripts/test-python.sh): a venv of Debian's python3 that sees Debian's
+  # onnx, PyTorch and pandas, which the tests of load(ModelProto), from_torch and to_pandas use.
+  python3-dev python3-venv python3-onnx python3-torch python3-pandas
 )
 # The report's browser test: Debian's Chromium, and Node.js and npm unless the machine already
 # has them (a newer Node.js installed some other way is kept).

@@ -5,7 +5,8 @@
 #   report/    analyzer/, search/, report/    cli/     anything; nothing else includes cli/
 #   simulator/ the C++ standard library, analyzer/ and simulator/ only; only cli/ (and tests)
 #              include it
-#   ONNX/protobuf headers only in importer/*.cc, <omp.h> only in search/*.cc, nlohmann/json only
+#   python/    analyzer/, importer/, search/, report/ (the Python bindings: a front end like cli/)
+#   ONNX/protobuf headers only in importer/*.cc, nanobind only in python/, <omp.h> only in search/*.cc, nlohmann/json only
 #   in report/*.cc, cxxopts only in cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
 # OpenMP only from tests/search/, cxxopts not at all.
@@ -48,6 +49,7 @@ allowed_modules() {
     report) echo "analyzer search report" ;;
     simulator) echo "analyzer simulator" ;;
     cli) echo "analyzer importer search report simulator cli" ;;
+    python) echo "analyzer importer search report" ;;
   esac
 }
 
@@ -91,6 +93,11 @@ check_file() {  # path
           report "$file" "$lineno" "$spec" "nlohmann/json belongs in report/*.cc only"
         fi
         continue ;;
+      nanobind/*)
+        if [[ $module != python || $kind == test ]]; then
+          report "$file" "$lineno" "$spec" "nanobind belongs in python/ only"
+        fi
+        continue ;;
       cxxopts.hpp | cxxopts/*)
         if [[ $module != cli || $kind == test ]]; then
           report "$file" "$lineno" "$spec" "cxxopts belongs in cli/ only"
@@ -132,7 +139,7 @@ check_file() {  # path
 }
 
 files=()
-for dir in analyzer importer search report simulator cli tests; do
+for dir in analyzer importer search report simulator cli python tests; do
   [[ -d $dir ]] || continue
   while IFS= read -r -d '' f; do files+=("$f"); done < <(
     find "$dir" -type f \( -name '*.h' -o -name '*.hpp' -o -name '*.cc' -o -name '*.cpp' \

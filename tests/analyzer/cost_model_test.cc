@@ -1,5 +1,7 @@
 #include "analyzer/cost_model.h"
 
+#include "analyzer/exact_cost_model.h"
+
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -63,8 +65,10 @@ TEST(CostModelTest, MaestroModelIsTheAnalyzer) {
   EXPECT_EQ(b.infeasible, Infeasible::kL1Overflow);
 }
 
-TEST(CostModelTest, ExactModelIsNotAvailableYet) {
-  EXPECT_THROW(MakeLayerCostModel(CostModelKind::kExact, Conv(), Hardware{}), InputError);
+TEST(CostModelTest, ExactKindIsTheExactModel) {
+  const std::unique_ptr<LayerCostModel> model =
+      MakeLayerCostModel(CostModelKind::kExact, Conv(), Hardware{});
+  EXPECT_NE(dynamic_cast<const ExactCostModel*>(model.get()), nullptr);
 }
 
 TEST(CostModelTest, BufferBytesWeighsEachTensorAndSaturates) {

@@ -27,6 +27,9 @@ make_clean_tree() {  # dir
   printf '#include "simulator/simulator.h"\n#include "analyzer/error.h"\n#include <memory>\n' \
     >"$t/simulator/simulator.cc"
   printf '#include "simulator/simulator.h"\n' >"$t/cli/cmd_simulate.cc"
+  mkdir -p "$t/python"
+  printf '#include <nanobind/nanobind.h>\n#include "report/report.h"\n#include "importer/onnx_importer.h"\n' \
+    >"$t/python/core.cc"
   printf '#include "simulator/simulator.h"\n#include "importer/onnx_importer.h"\n' \
     >"$t/tests/simulator/simulator_test.cc"
   printf '#include "cli/atomic_file.h"\n#include <gtest/gtest.h>\n#include "tests/support/process.h"\n' \
@@ -114,6 +117,12 @@ expect_fail test_support_includes_module tests/support/process.cc '#include "ana
   "tests/support/ may include only tests/support/"
 expect_fail angle_test_support_include tests/cli/atomic_file_test.cc \
   '#include <tests/support/process.h>' "with quotes"
+expect_fail nanobind_in_report report/report.cc '#include <nanobind/nanobind.h>' \
+  "nanobind belongs in python/ only"
+expect_fail python_includes_cli python/core.cc '#include "cli/run_support.h"' \
+  "nothing outside cli/ includes cli/"
+expect_fail python_includes_simulator python/core.cc '#include "simulator/simulator.h"' \
+  "python/ may include only analyzer/, importer/, search/, report/"
 expect_fail simulator_includes_importer simulator/simulator.cc '#include "importer/maestro_reader.h"' \
   "simulator/ may include only analyzer/, simulator/"
 expect_fail simulator_includes_system simulator/simulator.h '#include <unistd.h>' \

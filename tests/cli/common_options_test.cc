@@ -128,21 +128,34 @@ TEST_F(CommonOptionsTest, ModelNamesTheCostModelInTheJson) {
   EXPECT_THAT(ReadFile(Path("e.json")), HasSubstr("\"cost_model\": \"maestro\""));
 }
 
-TEST_F(CommonOptionsTest, ExactModelNotYetAvailableIsACleanErrorNamingTheLayer) {
+TEST_F(CommonOptionsTest, ExactModelRunsOnEveryCommandAndIsNamed) {
   const std::vector<std::vector<std::string>> runs = {
-      {"eval", "--mapping", Path("one.m"), "--hw", kHw256, "--model", "exact"},
-      {"search", Path("one.m"), "--model", "exact", "--json", Path("s.json")},
-      {"dse", Path("one.m"), "--sweep", kSweep, "--model", "exact", "--json", Path("d.json")},
+      {"eval", "--mapping", Path("one.m"), "--hw", kHw256, "--model", "exact", "--json",
+       Path("e.json")},
+      {"search", Path("one.m"), "--model", "exact", "--max-candidates", "100", "--json",
+       Path("s.json")},
+      {"dse", Path("one.m"), "--sweep", kSweep, "--model", "exact", "--max-candidates", "100",
+       "--json", Path("d.json")},
   };
   for (const std::vector<std::string>& args : runs) {
     const RunResult o = RunCadenza(args);
-    EXPECT_EQ(o.exit_code, 1) << args[0] << ": " << o.err;
-    EXPECT_THAT(o.err, AllOf(HasSubstr("cadenza: error: "), HasSubstr("layer 'conv'"),
-                             HasSubstr("the exact model is not available yet")))
-        << args[0];
-    EXPECT_THAT(o.err, Not(HasSubstr("internal error"))) << args[0];
+    ASSERT_EQ(o.exit_code, 0) << args[0] << ": " << o.err;
+    EXPECT_THAT(ReadFile(args.back()), HasSubstr("\"cost_model\": \"exact\"")) << args[0];
   }
-  EXPECT_EQ(dir_.Files(), std::vector<std::string>{"one.m"});
+}
+
+// --compare-models adds the chosen mappings under both models to the review, and only then.
+TEST_F(CommonOptionsTest, CompareModelsAddsTheComparison) {
+  const RunResult with = RunCadenza({"search", Path("one.m"), "--max-candidates", "100",
+                                     "--compare-models", "--json", Path("c.json")});
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_THAT(ReadFile(Path("c.json")), AllOf(HasSubstr("\"model_comparison\""),
+                                              HasSubstr("\"exact_runtime_cycles\"")));
+  EXPECT_THAT(with.out, HasSubstr("the MAESTRO-compatible model gives these mappings"));
+  const RunResult without =
+      RunCadenza({"search", Path("one.m"), "--max-candidates", "100", "--json", Path("n.json")});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_THAT(ReadFile(Path("n.json")), Not(HasSubstr("\"model_comparison\"")));
 }
 
 TEST_F(CommonOptionsTest, UnknownModelListsTheValidOnes) {

@@ -209,10 +209,14 @@ namespace {
 // each MAC of its layer exactly once, so the MAC count is the layer's and utilization is at
 // most 100%; illegal candidates are rejected as coverage, never chosen.
 TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
-  const Network net = SmallNetwork();
+  // Small layers of every kind, strided included: the exact model walks what it cannot class.
+  Network net;
+  net.name = "tiny";
+  net.layers = {Conv("conv1", 8, 3, 3, 10, 2), Conv("conv2", 8, 8, 3, 6), Depthwise("dw", 8, 6, 1),
+                Gemm("fc", 1, 10, 16)};
   SearchOptions options = Options(Objective::kEdp, 1);
   options.model = CostModelKind::kExact;
-  options.max_candidates_per_template = 60;
+  options.max_candidates_per_template = 12;
   const SearchResult one = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
   EXPECT_EQ(one.model, CostModelKind::kExact);
   for (size_t i = 0; i < net.layers.size(); ++i) {
@@ -242,15 +246,15 @@ TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
 TEST(ExactModelSearchTest, L2SizeChangesEnergy) {
   Network net;
   net.name = "one";
-  net.layers = {Conv("conv", 64, 64, 3, 18)};
+  net.layers = {Conv("conv", 16, 16, 3, 10)};
   SearchOptions options = Options(Objective::kEnergy, 1);
   options.model = CostModelKind::kExact;
-  options.max_candidates_per_template = 200;
+  options.max_candidates_per_template = 40;
   Hardware big = SmallHardware();
   big.l1_size = Hardware::kUnlimited;
   big.l2_size = 1 << 20;
   Hardware small = big;
-  small.l2_size = 2 * 1024;
+  small.l2_size = 512;
   const SearchResult a = SearchNetwork(net, big, TemplateLibrary::Builtin(), options);
   const SearchResult b = SearchNetwork(net, small, TemplateLibrary::Builtin(), options);
   ASSERT_TRUE(a.layers[0].found);

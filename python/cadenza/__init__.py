@@ -1,0 +1,26 @@
+"""Cadenza: how fast, and at what energy cost, each layer of a DNN runs on a spatial
+accelerator under its best dataflow.
+
+    import cadenza
+    net = cadenza.load("models/resnet50.onnx")
+    result = cadenza.search(net, cadenza.Hardware.preset("eyeriss_like"), objective="latency")
+    print(result.totals.runtime_cycles, result.layers[0].dataflow)
+    result.to_html("resnet50.html")
+
+The C++ core (cadenza._core) does the work; this package is a typed layer over it. Errors in
+the input raise :class:`InputError`, a :class:`ValueError` whose message names the file and
+the node or line at fault.
+"""
+
+from ._core import InputError, __version__
+from ._hardware import Hardware
+from ._network import Layer, Network, NotAnalysed, load
+from ._search import (OBJECTIVES, Baseline, EnergyBreakdown, LayerResult, RunnerUp,
+                      SearchResult, Totals, search)
+from ._torch import from_torch
+
+__all__ = [
+    "OBJECTIVES", "Baseline", "EnergyBreakdown", "Hardware", "InputError", "Layer",
+    "LayerResult", "Network", "NotAnalysed", "RunnerUp", "SearchResult", "Totals",
+    "__version__", "from_torch", "load", "search",
+]

@@ -1,0 +1,319 @@
+// cadenza._core: the compiled half of the Python package. Deliberately thin: it loads networks,
+// reads hardware descriptions, runs SearchNetwork and BuildReport, and hands back the report's
+// documents (JSON, HTML, CSV, text) as the C++ writers render them. The typed objects users see
+// are built in Python from the JSON (python/cadenza/), so the documented schema
+// (docs/report-schema.md) is the one interface between the two halves.
+//
+// Errors: InputError becomes cadenza.InputError (a ValueError) with the library's message, which
+// names the file and the node or line; InternalError becomes RuntimeError. Nothing here prints
+// or exits.
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/string_view.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analyzer/cost_model.h"
+#include "analyzer/dims.h"
+#include "analyzer/error.h"
+#include "analyzer/hardware.h"
+#include "analyzer/layer.h"
+#include "importer/hardware_config.h"
+#include "importer/maestro_reader.h"
+#include "importer/onnx_importer.h"
+#include "report/report.h"
+#include "search/search.h"
+#include "search/templates.h"
+
+namespace nb = nanobind;
+
+namespace cadenza::python {
+namespace {
+
+/// A loaded network and what the report says about its source beyond the layers.
+struct LoadedNetwork {
+  Network network;
+  std::vector<std::pair<std::string, int64_t>> other_ops;  // ONNX ops without MACs, by type
+};
+
+ImportOptions MakeImportOptions(std::optional<int64_t> batch,
+                                const std::map<std::string, int64_t>& dims, bool skip_unresolved) {
+  ImportOptions options;
+  options.skip_unresolved = skip_unresolved;
+  if (batch) {
+    if (*batch < 1) throw InputError("batch must be at least 1, not " + std::to_string(*batch));
+    options.batch_size = *batch;
+  }
+  for (const auto& [name, value] : dims) {
+    if (value < 1) {
+      throw InputError("dims['" + name + "'] must be at least 1, not " + std::to_string(value));
+    }
+  }
+  options.dim_values = dims;
+  return options;
+}
+
+LoadedNetwork FromOnnx(OnnxImport onnx) {
+  LoadedNetwork loaded{std::move(onnx.network), {}};
+  for (const auto& [op, count] : onnx.other_ops) loaded.other_ops.emplace_back(op, count);
+  return loaded;
+}
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+LoadedNetwork LoadFile(const std::string& path, std::optional<int64_t> batch,
+                       const std::map<std::string, int64_t>& dims, bool skip_unresolved) {
+  LoadedNetwork loaded;
+  if (EndsWith(path, ".onnx")) {
+    loaded = FromOnnx(ImportOnnx(path, MakeImportOptions(batch, dims, skip_unresolved)));
+  } else if (EndsWith(path, ".m")) {
+    if (batch || !dims.empty() || skip_unresolved) {
+      throw InputError(path, "batch, dims and skip_unresolved apply to ONNX models only");
+    }
+    loaded.network = ReadMaestroModel(path).network;
+  } else {
+    throw InputError(path, "is neither an ONNX model (.onnx) nor a MAESTRO network (.m)");
+  }
+  if (loaded.network.source_path.empty()) loaded.network.source_path = path;
+  return loaded;
+}
+
+LoadedNetwork LoadOnnxBytes(const nb::bytes& data, const std::string& name,
+                            std::optional<int64_t> batch,
+                            const std::map<std::string, int64_t>& dims, bool skip_unresolved) {
+  const std::string_view bytes(data.c_str(), data.size());
+  const ImportOptions options = MakeImportOptions(batch, dims, skip_unresolved);
+  OnnxImport onnx;
+  {
+    nb::gil_scoped_release release;
+    onnx = ImportOnnxBytes(bytes, name, options);
+  }
+  return FromOnnx(std::move(onnx));
+}
+
+nb::dict LayerDict(const Layer& layer) {
+  nb::dict d;
+  d["name"] = layer.name;
+  d["op_type"] = layer.op_type;
+  d["kind"] = std::string(OpKindName(layer.kind));
+  nb::dict dims;
+  for (Dim dim : kAllDims) {
+    if (layer.shape.size[dim] != 0) dims[std::string(DimName(dim)).c_str()] = layer.shape.size[dim];
+  }
+  d["dims"] = dims;
+  d["stride"] = nb::make_tuple(layer.shape.stride_y, layer.shape.stride_x);
+  d["dilation"] = nb::make_tuple(layer.shape.dilation_y, layer.shape.dilation_x);
+  d["instances"] = layer.instances;
+  d["exact_macs"] = layer.exact_macs;
+  return d;
+}
+
+nb::dict NotAnalysedDict(const NotAnalysedNode& node) {
+  nb::dict d;
+  d["name"] = node.name;
+  d["op_type"] = node.op_type;
+  d["macs"] = node.macs >= 0 ? nb::object(nb::int_(node.macs)) : nb::none();
+  d["reason"] = node.reason;
+  return d;
+}
+
+// Capacities and bandwidths that are unlimited are None on the Python side.
+nb::object Limit(int64_t value) {
+  return Hardware::IsUnlimited(value) ? nb::none() : nb::object(nb::int_(value));
+}
+
+/// The fields of hardware_config.proto, by the names Python's Hardware uses.
+nb::dict HardwareDict(const Hardware& hw) {
+  nb::dict d;
+  d["num_pes"] = hw.num_pes;
+  d["simd_lanes"] = hw.simd_lanes;
+  d["l1_bytes"] = Limit(hw.l1_size);
+  d["l2_bytes"] = Limit(hw.l2_size);
+  d["noc_bandwidth"] = Limit(hw.noc_bw);
+  d["noc_latency"] = hw.noc_latency;
+  nb::list levels;
+  int used = 0;
+  for (int i = 0; i < kMaxNocLevels; ++i) {
+    const NocLevel& level = hw.noc_levels[static_cast<size_t>(i)];
+    if (level.bw > 0 || level.latency >= 0) used = i + 1;
+  }
+  for (int i = 0; i < used; ++i) {
+    const NocLevel& level = hw.noc_levels[static_cast<size_t>(i)];
+    levels.append(nb::make_tuple(level.bw > 0 ? nb::object(nb::int_(level.bw)) : nb::none(),
+                                 level.latency >= 0 ? nb::object(nb::int_(level.latency))
+                                                    : nb::none()));
+  }
+  d["noc_levels"] = nb::tuple(levels);
+  d["offchip_bandwidth"] = Limit(hw.offchip_bw);
+  d["clock_ghz"] = hw.clock_ghz;
+  d["bytes_per_element"] = nb::make_tuple(hw.bytes_per_element[Tensor::kInput],
+                                          hw.bytes_per_element[Tensor::kFilter],
+                                          hw.bytes_per_element[Tensor::kOutput]);
+  d["mac_pj"] = hw.energy.mac_pj;
+  d["l1_pj"] = hw.energy.l1_pj;
+  d["l2_pj"] = hw.energy.l2_pj;
+  d["dram_pj"] = hw.energy.offchip_pj;
+  d["bandwidth_is_hard_limit"] = hw.bandwidth_is_hard_limit;
+  return d;
+}
+
+/// A finished search: the report, and its documents rendered on demand.
+class Report {
+ public:
+  explicit Report(NetworkReport report) : report_(std::move(report)) {}
+  std::string Render(void (*write)(const NetworkReport&, std::ostream&)) const {
+    std::ostringstream out;
+    write(report_, out);
+    return std::move(out).str();
+  }
+
+ private:
+  NetworkReport report_;
+};
+
+struct SearchArgs {
+  std::string hardware_text;    // hardware_config.proto text format, validated here
+  std::string objective;        // "latency", "energy", "edp"
+  std::string model;            // "maestro", "exact"
+  int threads = 0;
+  int64_t max_candidates = 20'000;
+  ReportContext context;        // provenance, filled by the Python layer
+};
+
+Report Search(const LoadedNetwork& loaded, SearchArgs args) {
+  const std::optional<Objective> objective = ObjectiveFromName(args.objective);
+  if (!objective) {
+    throw InputError("unknown objective '" + args.objective + "'; use latency, energy or edp");
+  }
+  const std::optional<CostModelKind> model = CostModelFromName(args.model);
+  if (!model) throw InputError("unknown cost model '" + args.model + "'; use maestro or exact");
+  if (args.threads < 0) throw InputError("threads must be 0 or more");
+  if (args.max_candidates < 1) throw InputError("max_candidates must be at least 1");
+  const Network& network = loaded.network;
+  const std::string& source = network.source_path.empty() ? network.name : network.source_path;
+  if (network.layers.empty()) {
+    throw InputError(source, "has no layers with multiply-accumulates to search");
+  }
+
+  nb::gil_scoped_release release;
+  const Hardware hw = ParseHardwareConfig(args.hardware_text, args.context.hardware_source);
+  SearchOptions options;
+  options.objective = *objective;
+  options.model = *model;
+  options.threads = args.threads;
+  options.max_candidates_per_template = args.max_candidates;
+  const SearchResult result =
+      SearchNetwork(network, hw, TemplateLibrary::Builtin(), options);
+  // The context the CLI assembles from its model loader (cli/run_support.cc, LoadModel).
+  ReportContext& context = args.context;
+  context.warnings.insert(context.warnings.begin(), network.warnings.begin(),
+                          network.warnings.end());
+  for (const NotAnalysedNode& node : network.not_analysed) {
+    context.skipped.push_back({node.name, node.op_type, node.reason});
+  }
+  context.other_ops = loaded.other_ops;
+  return Report(BuildReport(network, result, hw, context));
+}
+
+}  // namespace
+}  // namespace cadenza::python
+
+NB_MODULE(_core, m) {
+  using namespace cadenza;
+  using namespace cadenza::python;
+  m.doc() = "Cadenza's compiled core; use the cadenza package, not this module.";
+
+  static nb::exception<InputError> input_error(m, "InputError", PyExc_ValueError);
+  nb::register_exception_translator([](const std::exception_ptr& p, void*) {
+    try {
+      std::rethrow_exception(p);
+    } catch (const InternalError& e) {
+      PyErr_SetString(PyExc_RuntimeError,
+                      (std::string("internal error (a bug in Cadenza): ") + e.what()).c_str());
+    }
+  });
+
+  m.attr("__version__") = CADENZA_VERSION;
+
+  nb::class_<LoadedNetwork>(m, "Network")
+      .def_prop_ro("name", [](const LoadedNetwork& n) { return n.network.name; })
+      .def_prop_ro("source_path", [](const LoadedNetwork& n) { return n.network.source_path; })
+      .def_prop_ro("warnings", [](const LoadedNetwork& n) { return n.network.warnings; })
+      .def_prop_ro("other_ops", [](const LoadedNetwork& n) { return n.other_ops; })
+      .def("layers",
+           [](const LoadedNetwork& n) {
+             nb::list out;
+             for (const Layer& layer : n.network.layers) out.append(LayerDict(layer));
+             return out;
+           })
+      .def("not_analysed", [](const LoadedNetwork& n) {
+        nb::list out;
+        for (const NotAnalysedNode& node : n.network.not_analysed) out.append(NotAnalysedDict(node));
+        return out;
+      });
+
+  m.def("load_file", &LoadFile, nb::arg("path"), nb::arg("batch").none(), nb::arg("dims"),
+        nb::arg("skip_unresolved"), nb::call_guard<nb::gil_scoped_release>());
+  m.def("load_onnx_bytes", &LoadOnnxBytes, nb::arg("data"), nb::arg("name"),
+        nb::arg("batch").none(), nb::arg("dims"), nb::arg("skip_unresolved"));
+
+  m.def("read_hardware_file", [](const std::string& path) {
+    Hardware hw;
+    {
+      nb::gil_scoped_release release;
+      hw = ReadHardwareFile(path);
+    }
+    return HardwareDict(hw);
+  });
+  m.def("parse_hardware_config", [](const std::string& text, const std::string& name) {
+    return HardwareDict(ParseHardwareConfig(text, name));
+  });
+  m.def("default_hardware_text", [] { return std::string(DefaultHardwareText()); });
+
+  nb::class_<Report>(m, "Report")
+      .def("json", [](const Report& r) { return r.Render(WriteJson); })
+      .def("html", [](const Report& r) { return r.Render(WriteHtml); })
+      .def("csv", [](const Report& r) { return r.Render(WriteCsv); })
+      .def("text", [](const Report& r) { return r.Render(WriteText); });
+
+  m.def(
+      "search",
+      [](const LoadedNetwork& network, std::string hardware_text, std::string hardware_source,
+         std::string objective, std::string model, int threads, int64_t max_candidates,
+         std::map<std::string, std::string> provenance) {
+        SearchArgs args;
+        args.hardware_text = std::move(hardware_text);
+        args.objective = std::move(objective);
+        args.model = std::move(model);
+        args.threads = threads;
+        args.max_candidates = max_candidates;
+        args.context.hardware_source = std::move(hardware_source);
+        args.context.hardware_text = args.hardware_text;
+        args.context.model_path = provenance["model_path"];
+        args.context.model_sha256 = provenance["model_sha256"];
+        args.context.date = provenance["date"];
+        args.context.version = CADENZA_VERSION;
+        args.context.command_line = provenance["command_line"];
+        if (!provenance["hardware_text"].empty()) {
+          args.context.hardware_text = provenance["hardware_text"];
+        }
+        return Search(network, std::move(args));
+      },
+      nb::arg("network"), nb::arg("hardware_text"), nb::arg("hardware_source"),
+      nb::arg("objective"), nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"),
+      nb::arg("provenance"));
+}

@@ -1,0 +1,310 @@
+// The exact model against the brute-force simulator on random layers and mappings: every field
+// of ExactCounts, legality (missing and extra MACs), and which inputs are refused. The cases are
+// drawn from fixed seeds, so a failure reproduces; its message prints the layer and the mapping.
+//
+// Covered: CONV with and without batch, DSCONV, GEMM, TRCONV and NGCONV; strides 1-3 and
+// dilation 1-2; 1-3 cluster levels; Y'/X' directives; tiles smaller than the filter, edge tiles,
+// overlapping and gapped offsets (extra and missing MACs); the multicast and reduction switches.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analyzer/error.h"
+#include "analyzer/exact_model.h"
+#include "simulator/simulator.h"
+
+namespace cadenza {
+namespace {
+
+// Sanitizer builds run the simulator ~10x slower; they run a prefix of the same cases.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kCasesPerSeed = 50;
+#else
+constexpr int kCasesPerSeed = 500;
+#endif
+constexpr uint32_t kSeeds[] = {1, 2, 3, 4, 5, 6};
+
+struct Case {
+  Layer layer;
+  Mapping mapping;
+  Hardware hw;
+  bool multicast = true;
+  bool reduction = true;
+};
+
+class Gen {
+ public:
+  explicit Gen(uint32_t seed) : rng_(seed) {}
+
+  int64_t Uniform(int64_t lo, int64_t hi) {  // inclusive
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
+  bool Chance(int percent) { return Uniform(0, 99) < percent; }
+
+  // Every third case is a "long" one: larger extents under partitioning tiles, so that many top
+  // steps repeat and the exact model's classes (and their read-back conditions) are exercised.
+  Case Next() {
+    Case c;
+    const bool long_case = Chance(33);
+    const int64_t grow = long_case ? 2 : 1;
+    Layer& l = c.layer;
+    l.name = "random";
+    const int kind = static_cast<int>(Uniform(0, 4));
+    l.kind = kind == 0   ? OpKind::kConv
+             : kind == 1 ? OpKind::kDepthwiseConv
+             : kind == 2 ? OpKind::kGemm
+             : kind == 3 ? OpKind::kTransposedConv
+                         : OpKind::kGroupedConv;
+    PerDim<int64_t>& sz = l.shape.size;
+    // Extents of the dimensions a directive may name, by Dim (Y'/X' use the output extents).
+    std::vector<Dim> dims;
+    if (l.kind == OpKind::kGemm) {
+      sz[Dim::kM] = Uniform(1, 7 * grow);
+      sz[Dim::kN] = Uniform(1, 4 * grow);
+      sz[Dim::kK] = Uniform(1, 4 * grow);
+      dims = {Dim::kM, Dim::kN, Dim::kK};
+    } else {
+      if (Chance(35)) sz[Dim::kN] = Uniform(1, 2);
+      if (l.kind == OpKind::kGroupedConv) sz[Dim::kG] = Uniform(1, 3);
+      sz[Dim::kK] = l.kind == OpKind::kDepthwiseConv ? Uniform(1, 2) : Uniform(1, 4 * grow);
+      sz[Dim::kC] = Uniform(1, 3 * grow);
+      sz[Dim::kR] = Uniform(1, 3);
+      sz[Dim::kS] = Uniform(1, 3);
+      l.shape.stride_y = Chance(50) ? 1 : Uniform(2, 3);
+      l.shape.stride_x = Chance(50) ? 1 : Uniform(2, 3);
+      if (Chance(20)) l.shape.dilation_y = 2;
+      if (Chance(20)) l.shape.dilation_x = 2;
+      sz[Dim::kY] = (sz[Dim::kR] - 1) * l.shape.dilation_y + 1 + Uniform(0, 8 * grow);
+      sz[Dim::kX] = (sz[Dim::kS] - 1) * l.shape.dilation_x + 1 + Uniform(0, 5 * grow);
+      dims = {Dim::kN, Dim::kK, Dim::kC, Dim::kR, Dim::kS, Dim::kY, Dim::kX};
+      if (l.kind == OpKind::kGroupedConv) dims.push_back(Dim::kG);
+    }
+    l.exact_macs = ExactMacs(l.kind, l.shape);
+
+    // 1-3 cluster levels; the PEs are a multiple of the product of the cluster sizes.
+    const int levels = static_cast<int>(Uniform(1, long_case ? 2 : 3));
+    int64_t product = 1;
+    for (int lv = 0; lv < levels; ++lv) {
+      if (lv > 0) {
+        Directive cl;
+        cl.kind = DirectiveKind::kCluster;
+        cl.size = Uniform(1, 4);
+        product *= cl.size;
+        c.mapping.Add(cl);
+      }
+      AddLevel(l, dims, long_case, &c.mapping);
+    }
+    c.hw.num_pes = product * Uniform(1, 5);
+    c.hw.noc_bw = Uniform(1, 8);
+    c.hw.offchip_bw = Uniform(1, 8);
+    c.hw.simd_lanes = Uniform(1, 3);
+    c.multicast = Chance(70);
+    c.reduction = Chance(70);
+    return c;
+  }
+
+ private:
+  int64_t Extent(const Layer& l, Dim d, bool out) const {
+    const int64_t v = l.shape.size[d] > 0 ? l.shape.size[d] : 1;
+    if (!out) return v;
+    const bool rows = d == Dim::kY;
+    const int64_t taps = l.shape.size[rows ? Dim::kR : Dim::kS];
+    const int64_t dil = rows ? l.shape.dilation_y : l.shape.dilation_x;
+    const int64_t stride = rows ? l.shape.stride_y : l.shape.stride_x;
+    return (v - (taps - 1) * dil - 1) / stride + 1;
+  }
+
+  // One level: 1-4 distinct dimensions in random order, at least one SpatialMap (rarely none, or
+  // a dimension named twice: both implementations must refuse those).
+  void AddLevel(const Layer& l, std::vector<Dim> dims, bool long_case, Mapping* m) {
+    std::shuffle(dims.begin(), dims.end(), rng_);
+    const int64_t most = std::min<int64_t>(long_case ? 6 : 4, static_cast<int64_t>(dims.size()));
+    const size_t count = static_cast<size_t>(Uniform(long_case ? std::min<int64_t>(3, most) : 1, most));
+    const bool malformed = Chance(2);
+    bool any_spatial = false;
+    for (size_t i = 0; i < count; ++i) {
+      Directive d;
+      d.dim = dims[i];
+      d.kind = Chance(long_case ? 25 : 45) ? DirectiveKind::kSpatialMap : DirectiveKind::kTemporalMap;
+      if (i + 1 == count && !any_spatial && !malformed) d.kind = DirectiveKind::kSpatialMap;
+      any_spatial |= d.kind == DirectiveKind::kSpatialMap;
+      d.output_coord = l.kind != OpKind::kGemm && (d.dim == Dim::kY || d.dim == Dim::kX) && Chance(40);
+      const int64_t ext = Extent(l, d.dim, d.output_coord);
+      // Sizes from 1 (smaller than the filter) to past the extent (edge tiles), offsets mostly
+      // the size (a partition), else overlapping or leaving gaps.
+      d.size = Chance(15) ? ext : Uniform(1, long_case ? std::max<int64_t>(1, ext / 3) : ext + 1);
+      const int r = static_cast<int>(Uniform(0, long_case ? 6 : 9));
+      d.offset = r < 6 ? d.size : r < 8 ? Uniform(1, d.size) : Uniform(1, d.size + 2);
+      m->Add(d);
+      if (malformed && i == 0 && Chance(50)) m->Add(d);  // the same dimension twice
+    }
+  }
+
+  std::mt19937 rng_;
+};
+
+std::vector<std::pair<std::string, int64_t>> Fields(const ExactCounts& r) {
+  return {{"legal", r.legal ? 1 : 0},
+          {"missing_macs", r.missing_macs},
+          {"extra_macs", r.extra_macs},
+          {"macs", r.macs},
+          {"runtime_cycles", r.runtime_cycles},
+          {"onchip_cycles", r.onchip_cycles},
+          {"steps", r.steps},
+          {"top_steps", r.top_steps},
+          {"ingress.input", r.ingress[Tensor::kInput]},
+          {"ingress.weight", r.ingress[Tensor::kFilter]},
+          {"ingress.output", r.ingress[Tensor::kOutput]},
+          {"ingress_unicast.input", r.ingress_unicast[Tensor::kInput]},
+          {"ingress_unicast.weight", r.ingress_unicast[Tensor::kFilter]},
+          {"ingress_unicast.output", r.ingress_unicast[Tensor::kOutput]},
+          {"egress", r.egress},
+          {"egress_unicast", r.egress_unicast},
+          {"l1_elements", r.l1_elements},
+          {"l2_elements", r.l2_elements},
+          {"dram_reads.input", r.dram_reads[Tensor::kInput]},
+          {"dram_reads.weight", r.dram_reads[Tensor::kFilter]},
+          {"dram_reads.output", r.dram_reads[Tensor::kOutput]},
+          {"dram_writes", r.dram_writes}};
+}
+
+// The simulator's result in ExactCounts' terms. The simulator reports no per-tensor maxima, so
+// those are compared through l1_elements / l2_elements (their doubled sums).
+ExactCounts FromSimulator(const SimulationResult& s) {
+  ExactCounts r;
+  r.legal = s.legal;
+  r.missing_macs = s.missing_macs;
+  r.extra_macs = s.extra_macs;
+  r.macs = s.macs;
+  r.runtime_cycles = s.runtime_cycles;
+  r.onchip_cycles = s.onchip_cycles;
+  r.steps = s.steps;
+  r.top_steps = s.top_steps;
+  r.ingress = s.ingress;
+  r.ingress_unicast = s.ingress_unicast;
+  r.egress = s.egress;
+  r.egress_unicast = s.egress_unicast;
+  r.l1_elements = s.l1_elements;
+  r.l2_elements = s.l2_elements;
+  r.dram_reads = s.dram_reads;
+  r.dram_writes = s.dram_writes;
+  return r;
+}
+
+std::string Describe(const Case& c) {
+  const LayerShape& s = c.layer.shape;
+  std::string out = std::string(OpKindName(c.layer.kind)) + " {";
+  for (Dim d : {Dim::kN, Dim::kG, Dim::kK, Dim::kC, Dim::kR, Dim::kS, Dim::kY, Dim::kX, Dim::kM}) {
+    if (s.size[d] > 0) out += " " + std::string(DimName(d)) + ": " + std::to_string(s.size[d]);
+  }
+  out += " } stride " + std::to_string(s.stride_y) + "x" + std::to_string(s.stride_x) +
+         " dilation " + std::to_string(s.dilation_y) + "x" + std::to_string(s.dilation_x) +
+         "; PEs " + std::to_string(c.hw.num_pes) + " lanes " + std::to_string(c.hw.simd_lanes) +
+         " noc " + std::to_string(c.hw.noc_bw) + " offchip " + std::to_string(c.hw.offchip_bw) +
+         (c.multicast ? "" : " no-multicast") + (c.reduction ? "" : " no-reduction") + "\n" +
+         ToString(c.mapping, "  ");
+  return out;
+}
+
+struct Tally {
+  int cases = 0, legal = 0, illegal = 0, refused = 0;
+  int64_t top_steps = 0, class_top_steps = 0;
+  int multilevel = 0, strided = 0, dilated = 0;
+  int per_kind[5] = {};
+};
+
+// Runs one case through both; returns false (after reporting) on the first difference.
+bool CheckCase(const Case& c, Tally* tally) {
+  SimulatorOptions so;
+  so.multicast = c.multicast;
+  so.reduction = c.reduction;
+  SimulationResult sim;
+  bool sim_refused = false;
+  try {
+    sim = Simulate(c.layer, c.mapping, c.hw, so);
+  } catch (const InputError&) {
+    sim_refused = true;
+  }
+  ExactCounts exact;
+  bool exact_refused = false;
+  try {
+    exact = ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).Evaluate(c.mapping);
+  } catch (const InputError&) {
+    exact_refused = true;
+  }
+  ++tally->cases;
+  if (sim_refused != exact_refused) {
+    ADD_FAILURE() << (sim_refused ? "only the simulator" : "only the exact model")
+                  << " refuses\n" << Describe(c);
+    return false;
+  }
+  if (sim_refused) {
+    ++tally->refused;
+    return true;
+  }
+  ++(sim.legal ? tally->legal : tally->illegal);
+  tally->top_steps += exact.top_steps;
+  tally->class_top_steps += exact.class_top_steps;
+  const auto want = Fields(FromSimulator(sim));
+  ExactCounts got_counts = exact;
+  const auto got = Fields(got_counts);
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i] != got[i]) {
+      ADD_FAILURE() << want[i].first << ": simulator " << want[i].second << ", exact model "
+                    << got[i].second << "\n" << Describe(c);
+      return false;
+    }
+  }
+  // The per-tensor maxima the simulator does not report must still add up to its buffer needs.
+  int64_t l1 = 0, l2 = 0;
+  for (Tensor t : kAllTensors) {
+    l1 += 2 * exact.l1_max[t];
+    l2 += 2 * exact.l2_max[t];
+  }
+  EXPECT_EQ(l1, exact.l1_elements);
+  EXPECT_EQ(l2, exact.l2_elements);
+  return true;
+}
+
+TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
+  Tally tally;
+  for (uint32_t seed : kSeeds) {
+    Gen gen(seed);
+    for (int i = 0; i < kCasesPerSeed; ++i) {
+      const Case c = gen.Next();
+      ++tally.per_kind[static_cast<int>(c.layer.kind)];
+      tally.multilevel += std::count_if(c.mapping.begin(), c.mapping.end(), [](const Directive& d) {
+                            return d.kind == DirectiveKind::kCluster;
+                          }) > 0;
+      tally.strided += c.layer.shape.stride_y > 1 || c.layer.shape.stride_x > 1;
+      tally.dilated += c.layer.shape.dilation_y > 1 || c.layer.shape.dilation_x > 1;
+      ASSERT_TRUE(CheckCase(c, &tally)) << "seed " << seed << ", case " << i;
+    }
+  }
+  // The draw reaches every class it is meant to cover (a generator bug cannot pass silently).
+  EXPECT_EQ(tally.cases, kCasesPerSeed * static_cast<int>(std::size(kSeeds)));
+  for (int k = 0; k < 5; ++k) EXPECT_GT(tally.per_kind[k], tally.cases / 10) << "kind " << k;
+  EXPECT_GT(tally.legal, tally.cases / 20);
+  EXPECT_GT(tally.illegal, tally.cases / 20);
+  EXPECT_GT(tally.refused, 0);
+  EXPECT_GT(tally.multilevel, tally.cases / 3);
+  EXPECT_GT(tally.strided, tally.cases / 5);
+  EXPECT_GT(tally.dilated, tally.cases / 20);
+  // Most top steps of the long cases come from classes, so the class path is what is compared.
+  EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
+  RecordProperty("cases", tally.cases);
+  std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
+              "classes\n", tally.cases, tally.legal, tally.illegal, tally.refused,
+              static_cast<long long>(tally.class_top_steps), static_cast<long long>(tally.top_steps));
+}
+
+}  // namespace
+}  // namespace cadenza
