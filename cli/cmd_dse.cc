@@ -17,7 +17,6 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
-#include "analyzer/polyphase.h"
 #include "analyzer/input_file.h"
 #include "cli/common_options.h"
 #include "cli/output_file.h"
@@ -217,12 +216,11 @@ int RunDse(int argc, char** argv) {
   std::vector<std::string> labels;
   ReadDesignPoints(sweep_path, &points, &labels);
   const std::string sweep_text = ReadInputFile(sweep_path);
-  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, dse.search.model,
                                  "the dataflows this file gives are not used; every design "
                                  "point's search picks its own ('cadenza eval' evaluates the "
                                  "file's)");
   CheckStrict(args, model.path, loaded);
-  loaded.network = ForCostModel(loaded.network, dse.search.model);  // searched and reported as one
 
   DseContext context;
   context.model_path = model.path;

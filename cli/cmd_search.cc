@@ -14,7 +14,6 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
-#include "analyzer/polyphase.h"
 #include "analyzer/input_file.h"
 #include "cli/common_options.h"
 #include "cli/output_file.h"
@@ -138,11 +137,10 @@ int RunSearch(int argc, char** argv) {
 
   ReportContext hw_context;
   const Hardware hw = LoadSearchHardware(args, &hw_context);
-  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, search.model,
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
   CheckStrict(args, model.path, loaded);
-  loaded.network = ForCostModel(loaded.network, search.model);  // searched and reported as one
 
   Progress progress("searching", "candidates");
   search.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
