@@ -150,7 +150,7 @@ bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs
 }
 
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
-                      CostModelKind model, std::string_view dataflow_note) {
+                      CostModelKind cost_model, std::string_view dataflow_note) {
   LoadedModel loaded;
   if (is_onnx) {
     OnnxImport onnx = ImportOnnx(path, import);
@@ -177,7 +177,7 @@ LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions
   if (loaded.network.layers.empty()) {
     throw InputError(path, "has no layers with multiply-accumulates to search");
   }
-  loaded.network = ForCostModel(loaded.network, model);
+  loaded.network = ForCostModel(loaded.network, cost_model);
   return loaded;
 }
 

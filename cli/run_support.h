@@ -63,12 +63,12 @@ struct LoadedModel {
 };
 
 /// Reads an ONNX model (`is_onnx`) or a `.m` network, printing its warnings on stderr, and
-/// returns its network as cost model `model` takes it (ForCostModel: the MAESTRO-compatible
+/// returns its network as `cost_model` takes it (ForCostModel: the MAESTRO-compatible
 /// model gets a dilated layer's undilated phases), so that what is searched and what is
 /// reported are the same layers. For a `.m` file, `dataflow_note` says on stderr that its
 /// dataflows are not used.
 /// Throws InputError naming the file when it cannot be used or has no MAC layers.
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
-                      CostModelKind model, std::string_view dataflow_note);
+                      CostModelKind cost_model, std::string_view dataflow_note);
 
 }  // namespace cadenza::cli
