@@ -3,8 +3,11 @@
 // convolution as one layer with its dilation, which the exact model and the simulator take as
 // it is. The Analyzer has no dilation, so a network is given to it with every dilated layer
 // replaced by the undilated polyphase convolutions that do the same products and skip none
-// (docs/onnx-import.md derives them). ForCostModel is that step; call it wherever a network
-// meets a cost model, and build the report from its result.
+// (docs/onnx-import.md, "Dilation", derives them). ForCostModel is that step; it is applied
+// once, where a network is loaded for a search (cli LoadModel, the Python search), and the
+// report is built from its result. The phases of one layer use the same weights but do not
+// share them: the MAESTRO-compatible model evaluates each layer, and each instance, from empty
+// buffers, and has no state that would carry a tensor from one to the next.
 
 #include <cstdint>
 #include <utility>
