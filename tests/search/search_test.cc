@@ -205,6 +205,16 @@ TEST(ObjectiveTest, Names) {
 namespace cadenza {
 namespace {
 
+// A choice of the exact model: found, legal, the layer's MAC count, utilization in (0, 1].
+void ExpectExecutesEveryMacOnce(const LayerChoice& c, const Layer& layer) {
+  ASSERT_TRUE(c.found) << c.note;
+  ASSERT_TRUE(c.cost.exact.has_value());
+  EXPECT_TRUE(c.cost.exact->legal);
+  EXPECT_EQ(c.cost.macs, layer.exact_macs);
+  EXPECT_LE(c.cost.utilization, 1.0);
+  EXPECT_GT(c.cost.utilization, 0.0);
+}
+
 // Under the exact model the search counts what the machine does: every chosen mapping executes
 // each MAC of its layer exactly once, so the MAC count is the layer's and utilization is at
 // most 100%; illegal candidates are rejected as coverage, never chosen.
@@ -221,13 +231,7 @@ TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
   EXPECT_EQ(one.model, CostModelKind::kExact);
   for (size_t i = 0; i < net.layers.size(); ++i) {
     SCOPED_TRACE(net.layers[i].name);
-    const LayerChoice& c = one.layers[i];
-    ASSERT_TRUE(c.found) << c.note;
-    ASSERT_TRUE(c.cost.exact.has_value());
-    EXPECT_TRUE(c.cost.exact->legal);
-    EXPECT_EQ(c.cost.macs, net.layers[i].exact_macs);
-    EXPECT_LE(c.cost.utilization, 1.0);
-    EXPECT_GT(c.cost.utilization, 0.0);
+    ExpectExecutesEveryMacOnce(one.layers[i], net.layers[i]);
   }
   EXPECT_EQ(one.totals.macs, one.totals.exact_macs);
 
@@ -269,11 +273,7 @@ TEST(ExactModelSearchTest, DilatedBatchedConvIsSearchedAsItIs) {
   for (size_t i = 0; i < net.layers.size(); ++i) {
     SCOPED_TRACE(net.layers[i].name);
     const LayerChoice& c = r.layers[i];
-    ASSERT_TRUE(c.found) << c.note;
-    ASSERT_TRUE(c.cost.exact.has_value());
-    EXPECT_TRUE(c.cost.exact->legal);
-    EXPECT_EQ(c.cost.macs, net.layers[i].exact_macs);
-    EXPECT_LE(c.cost.utilization, 1.0);
+    ExpectExecutesEveryMacOnce(c, net.layers[i]);
     ASSERT_FALSE(c.families.empty());
     for (const FamilyBest& f : c.families) {
       EXPECT_TRUE(f.found) << f.family << " has no legal candidate";
