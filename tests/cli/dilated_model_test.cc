@@ -75,5 +75,18 @@ TEST(DilatedModelTest, MaestroModelSearchesTheUndilatedPhases) {
   EXPECT_THAT(json, Not(HasSubstr("has no dilation")));
 }
 
+TEST(DilatedModelTest, DseGivesTheMaestroModelThePhases) {
+  const TempDir dir;
+  const RunResult run =
+      RunCadenza({"dse", kDilated, "--sweep", SourcePath("tests/data/good/dse_sweep_small.textproto"),
+                  "--threads", "2", "--json", dir.Path("d.json")});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string json = ReadFile(dir.Path("d.json"));
+  // The chosen design's report: the dilated layer (4 instances of one phase shape) and the
+  // dilated strided layer's 4 phases.
+  EXPECT_EQ(CountOf(json, "\"name\": \"dilated\""), 1u);
+  EXPECT_EQ(CountOf(json, "\"name\": \"dilated_strided/phase"), 4u);
+}
+
 }  // namespace
 }  // namespace cadenza::test
