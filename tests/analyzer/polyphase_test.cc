@@ -112,6 +112,20 @@ TEST(PolyphaseTest, MaestroModelGetsUndilatedPhasesInPlace) {
   EXPECT_EQ(maestro.not_analysed[0].name, "loop");
 }
 
+TEST(PolyphaseTest, PhasesAreLeftAsTheyAre) {
+  // The phases have no dilation, so a second pass changes nothing.
+  const Network once =
+      ForCostModel(OneLayer(Conv2D("d", 2, 13, 3, 3)), CostModelKind::kMaestro);
+  const Network twice = ForCostModel(once, CostModelKind::kMaestro);
+  ASSERT_EQ(once.layers.size(), 4u);
+  ASSERT_EQ(twice.layers.size(), once.layers.size());
+  for (size_t i = 0; i < once.layers.size(); ++i) {
+    EXPECT_EQ(twice.layers[i].name, once.layers[i].name);
+    EXPECT_EQ(twice.layers[i].shape, once.layers[i].shape);
+    EXPECT_EQ(twice.layers[i].instances, once.layers[i].instances);
+  }
+}
+
 TEST(PolyphaseTest, PhasesOfTwoLengthsGetTheirOwnNames) {
   // 7 outputs, dilation 3: phases of 3, 2 and 2 outputs; the two of 2 are one layer, and
   // come first, since they do more of the MACs (12 of 21).
