@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "analyzer/cluster_levels.h"
 #include "analyzer/error.h"
@@ -686,6 +687,13 @@ Analyzer::Analyzer(const Layer& layer, const Hardware& hw)
   if (hw.num_pes < 1 || hw.simd_lanes < 1 || hw.noc_bw < 1 || hw.offchip_bw < 1 ||
       hw.noc_latency < 0) {
     throw InputError("hardware: PEs, SIMD lanes and bandwidths must be >= 1");
+  }
+  // Its walk would take the taps as adjacent and count other products than the layer's.
+  if (layer.shape.dilation_y > 1 || layer.shape.dilation_x > 1) {
+    throw InputError("dilation " + std::to_string(layer.shape.dilation_y) + "x" +
+                     std::to_string(layer.shape.dilation_x) +
+                     ": the MAESTRO-compatible model has no dilation; it takes a dilated "
+                     "layer only as its undilated phases, each searched on its own");
   }
 }
 

@@ -24,6 +24,8 @@ AreaPower EstimateAreaPower(const Hardware& hw, int64_t l1_elements, int64_t l2_
 class Analyzer final : public LayerCostModel {
  public:
   /// REQUIRES: the layer's declared sizes are >= 1, hw.num_pes >= 1, hw.simd_lanes >= 1.
+  /// Throws InputError for a dilated layer: MAESTRO's model has no dilation and takes one only
+  /// as its undilated phases (ForCostModel, analyzer/polyphase.h).
   Analyzer(const Layer& layer, const Hardware& hw);
 
   /// All statistics of `mapping` on this layer and hardware, or the reason it has none

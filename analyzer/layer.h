@@ -28,8 +28,8 @@ struct LayerShape {
   int64_t stride_y = 1;
   int64_t stride_x = 1;
   // Distance between filter taps in input rows / columns (ONNX `dilations`); 1 is a dense
-  // filter. The MAESTRO-compatible model has no dilation: the importer decomposes dilated layers
-  // for it, and only the exact model takes them as they are.
+  // filter. The MAESTRO-compatible model has no dilation: ForCostModel (analyzer/polyphase.h)
+  // decomposes dilated layers for it; the exact model and the simulator take them as they are.
   int64_t dilation_y = 1;
   int64_t dilation_x = 1;
   friend bool operator==(const LayerShape&, const LayerShape&) = default;

@@ -217,7 +217,7 @@ int RunDse(int argc, char** argv) {
   std::vector<std::string> labels;
   ReadDesignPoints(sweep_path, &points, &labels);
   const std::string sweep_text = ReadInputFile(sweep_path);
-  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, dse.search.model,
                                  "the dataflows this file gives are not used; every design "
                                  "point's search picks its own ('cadenza eval' evaluates the "
                                  "file's)");

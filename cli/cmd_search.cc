@@ -137,7 +137,7 @@ int RunSearch(int argc, char** argv) {
 
   ReportContext hw_context;
   const Hardware hw = LoadSearchHardware(args, &hw_context);
-  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import,
+  LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, search.model,
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
   CheckStrict(args, model.path, loaded);

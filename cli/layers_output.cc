@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/cost_model.h"
 #include "analyzer/layer.h"
+#include "analyzer/polyphase.h"
 #include "report/json_writer.h"
 #include "report/report.h"
 #include "report/text_table.h"
@@ -74,6 +76,7 @@ void WriteAnalyzerLayer(JsonWriter& json, const Layer& layer) {
   }
   json.EndObject();
   Ints(json, "stride", {layer.shape.stride_y, layer.shape.stride_x});
+  Ints(json, "dilation", {layer.shape.dilation_y, layer.shape.dilation_x});
   json.Field("instances", layer.instances);
   json.Field("macs", layer.exact_macs);
   json.EndObject();
@@ -117,8 +120,16 @@ void WriteLayersTable(const OnnxImport& model, int64_t batch, std::ostream& out)
     }
   }
   table.Write(out, "");
-  out << "\n" << model.nodes.size() << " MAC nodes, " << layers.size() << " analyzer layers, "
-      << FormatThousands(model.total_macs) << " MACs (" << Abbreviated(model.total_macs) << ")\n";
+  // `search` and `dse` under the default model show more layers than this: say why here.
+  const size_t maestro_layers = ForCostModel(model.network, CostModelKind::kMaestro).layers.size();
+  out << "\n" << model.nodes.size() << " MAC nodes, " << layers.size() << " analyzer layers";
+  if (maestro_layers != layers.size()) {
+    out << " (" << maestro_layers
+        << " for the MAESTRO-compatible model, which takes a dilated conv as its undilated "
+           "phases)";
+  }
+  out << ", " << FormatThousands(model.total_macs) << " MACs (" << Abbreviated(model.total_macs)
+      << ")\n";
 
   std::string other;
   for (const auto& [op, count] : model.other_ops) {

@@ -13,6 +13,7 @@
 
 #include "analyzer/error.h"
 #include "analyzer/input_file.h"
+#include "analyzer/polyphase.h"
 #include "cli/output_file.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
@@ -149,7 +150,7 @@ bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs
 }
 
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
-                      std::string_view dataflow_note) {
+                      CostModelKind cost_model, std::string_view dataflow_note) {
   LoadedModel loaded;
   if (is_onnx) {
     OnnxImport onnx = ImportOnnx(path, import);
@@ -176,6 +177,7 @@ LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions
   if (loaded.network.layers.empty()) {
     throw InputError(path, "has no layers with multiply-accumulates to search");
   }
+  loaded.network = ForCostModel(loaded.network, cost_model);
   return loaded;
 }
 

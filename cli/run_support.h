@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "analyzer/cost_model.h"
 #include "analyzer/layer.h"
 #include "importer/onnx_importer.h"
 #include "report/report.h"
@@ -61,10 +62,13 @@ struct LoadedModel {
   ReportContext context;  // warnings, skipped nodes and other ops filled in
 };
 
-/// Reads an ONNX model (`is_onnx`) or a `.m` network, printing its warnings on stderr. For a
-/// `.m` file, `dataflow_note` says on stderr that its dataflows are not used.
+/// Reads an ONNX model (`is_onnx`) or a `.m` network, printing its warnings on stderr, and
+/// returns its network as `cost_model` takes it (ForCostModel: the MAESTRO-compatible
+/// model gets a dilated layer's undilated phases), so that what is searched and what is
+/// reported are the same layers. For a `.m` file, `dataflow_note` says on stderr that its
+/// dataflows are not used.
 /// Throws InputError naming the file when it cannot be used or has no MAC layers.
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,
-                      std::string_view dataflow_note);
+                      CostModelKind cost_model, std::string_view dataflow_note);
 
 }  // namespace cadenza::cli

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <numeric>
-#include <tuple>
 
 #include "analyzer/error.h"
+#include "analyzer/polyphase.h"
 #include "importer/checked_math.h"
 
 namespace cadenza {
@@ -23,45 +23,6 @@ constexpr int64_t kMaxLayersPerNode = 4096;
   throw InputError("the convolution lowers to " + std::to_string(needed) +
                    " or more analyzer layers; at most " + std::to_string(kMaxLayersPerNode) +
                    " are supported");
-}
-
-// One ordinary (undilated) 1-D convolution that covers part of an axis: `outputs` outputs of
-// `taps` taps each, read from `input` positions with `stride`, repeated `count` times.
-struct AxisPiece {
-  int64_t outputs = 1;
-  int64_t taps = 1;
-  int64_t stride = 1;
-  int64_t input = 1;
-  int64_t count = 1;
-  int64_t Macs() const { return MacMul(MacMul(outputs, taps), count); }
-  auto Key() const { return std::tie(outputs, taps, stride, input); }
-};
-
-// `total` items dealt round-robin into `parts` classes: at most two class sizes, as
-// (size, number of classes) pairs, largest first; empty classes are left out.
-std::vector<std::pair<int64_t, int64_t>> SplitEvenly(int64_t total, int64_t parts) {
-  std::vector<std::pair<int64_t, int64_t>> out;
-  const int64_t big = total / parts + (total % parts != 0 ? 1 : 0);
-  const int64_t n_big = total % parts != 0 ? total % parts : parts;
-  if (big > 0) out.emplace_back(big, n_big);
-  if (big - 1 > 0 && parts - n_big > 0) out.emplace_back(big - 1, parts - n_big);
-  return out;
-}
-
-// Forward convolution along one axis over `padded` input positions. Dilation d with stride s
-// touches input o*s + r*d; the outputs o = q (mod d/g), g = gcd(s, d), all read the subsequence
-// in[q*s + t*d], on which they form an ordinary convolution with stride s/g. So a dilated axis
-// is d/g undilated phases of at most two lengths, and no skipped position is ever multiplied.
-std::vector<AxisPiece> ForwardAxis(int64_t padded, int64_t k, int64_t s, int64_t d,
-                                   int64_t outputs) {
-  if (d == 1 || k == 1) return {{outputs, k, s, padded, 1}};
-  const int64_t g = std::gcd(s, d);
-  const int64_t phase_stride = s / g;
-  std::vector<AxisPiece> pieces;
-  for (auto [n, count] : SplitEvenly(outputs, d / g)) {
-    pieces.push_back({n, k, phase_stride, (n - 1) * phase_stride + k, count});
-  }
-  return pieces;
 }
 
 // Transposed convolution along one axis: input h times tap r lands on output h*s + r*d. Taps
@@ -88,24 +49,6 @@ std::vector<AxisPiece> TransposedAxis(int64_t in, int64_t k, int64_t s, int64_t 
     }
   }
   return pieces;
-}
-
-// Identical pieces merged (counts add), largest share of the MACs first.
-std::vector<AxisPiece> Merge(std::vector<AxisPiece> pieces) {
-  std::sort(pieces.begin(), pieces.end(),
-            [](const AxisPiece& a, const AxisPiece& b) { return a.Key() < b.Key(); });
-  std::vector<AxisPiece> merged;
-  for (const AxisPiece& p : pieces) {
-    if (!merged.empty() && merged.back().Key() == p.Key()) {
-      merged.back().count = MacAdd(merged.back().count, p.count);
-    } else {
-      merged.push_back(p);
-    }
-  }
-  std::stable_sort(merged.begin(), merged.end(), [](const AxisPiece& a, const AxisPiece& b) {
-    return a.Macs() > b.Macs();
-  });
-  return merged;
 }
 
 void CheckGeometry(const ConvGeometry& g) {
@@ -154,13 +97,20 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
   CheckGeometry(g);
   const size_t n = g.input.size();
   const std::vector<int64_t> out = g.transposed ? std::vector<int64_t>() : ConvOutputExtents(g);
+  // A forward axis is one piece with its dilation: the layer keeps the dilation, and
+  // ForCostModel splits it into undilated phases for the model that has none. A transposed axis
+  // is split here, since no layer shape states a transposed conv's products.
   std::vector<std::vector<AxisPiece>> axes;
   for (size_t i = 0; i < n; ++i) {
-    axes.push_back(Merge(
-        g.transposed
-            ? TransposedAxis(g.input[i], g.kernel[i], g.strides[i], g.dilations[i])
-            : ForwardAxis(g.input[i] + g.pads_begin[i] + g.pads_end[i], g.kernel[i],
-                          g.strides[i], g.dilations[i], out[i])));
+    if (g.transposed) {
+      axes.push_back(
+          MergeAxisPieces(TransposedAxis(g.input[i], g.kernel[i], g.strides[i], g.dilations[i])));
+    } else {
+      const int64_t padded = g.input[i] + g.pads_begin[i] + g.pads_end[i];
+      // A one-tap axis has no gaps to skip: dilation 1 states the same products.
+      const int64_t dilation = g.kernel[i] == 1 ? 1 : g.dilations[i];
+      axes.push_back({{out[i], g.kernel[i], g.strides[i], padded, 1, dilation}});
+    }
   }
   // The last two axes become Y/R and X/S; a 1-D conv gets Y = R = 1. Axes before them (3-D and
   // up) multiply the instances: every (output or input position, tap) pair along them is one
@@ -174,6 +124,7 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
   }
 
   Layer base;
+  base.name = name;
   base.op_type = op_type;
   PerDim<int64_t>& size = base.shape.size;
   size[Dim::kN] = g.batch;
@@ -195,27 +146,9 @@ std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
   const std::vector<AxisPiece>& xs = axes.back();
   const int64_t count = MacMul(static_cast<int64_t>(ys.size()), static_cast<int64_t>(xs.size()));
   if (count > kMaxLayersPerNode) TooManyLayers(count);
-  std::vector<Layer> layers;
+  const std::vector<Layer> layers = PieceLayers(base, ys, xs, outer);
   int64_t total = 0;
-  for (const AxisPiece& y : ys) {
-    for (const AxisPiece& x : xs) {
-      Layer layer = base;
-      layer.shape.size[Dim::kY] = y.input;
-      layer.shape.size[Dim::kR] = y.taps;
-      layer.shape.stride_y = y.stride;
-      layer.shape.size[Dim::kX] = x.input;
-      layer.shape.size[Dim::kS] = x.taps;
-      layer.shape.stride_x = x.stride;
-      CADENZA_CHECK(OutputRows(layer.shape) == y.outputs && OutputCols(layer.shape) == x.outputs);
-      layer.instances = MacMul(MacMul(y.count, x.count), outer);
-      layer.exact_macs = MacMul(ExactMacs(layer.kind, layer.shape), layer.instances);
-      total = MacAdd(total, layer.exact_macs);
-      layers.push_back(std::move(layer));
-    }
-  }
-  for (size_t i = 0; i < layers.size(); ++i) {
-    layers[i].name = layers.size() == 1 ? name : name + "/phase" + std::to_string(i);
-  }
+  for (const Layer& layer : layers) total = MacAdd(total, layer.exact_macs);
   CADENZA_CHECK(total == ConvMacs(g));
   return layers;
 }

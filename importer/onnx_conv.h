@@ -36,10 +36,12 @@ std::vector<int64_t> ConvOutputExtents(const ConvGeometry& g);
 /// transposed N*C_in*prod(In)*(K_out/groups)*prod(kernel). Throws InputError on overflow.
 int64_t ConvMacs(const ConvGeometry& g);
 
-/// The analyzer layers for the node `name`: one layer when the geometry maps directly, else one
-/// per distinct piece shape, named "name/phase0", "name/phase1", ... Their exact_macs (each
-/// ExactMacs(kind, shape) * instances) sum to ConvMacs(g). Kind: group 1 -> CONV (TRCONV when
-/// transposed); group == C_in == C_out -> DSCONV; other groups -> NGCONV with K, C per group.
+/// The analyzer layers for the node `name`. A forward conv is one layer that keeps its dilation
+/// (ForCostModel in analyzer/polyphase.h splits it for the MAESTRO-compatible model); a
+/// transposed conv is one layer per distinct undilated piece shape, named "name/phase0",
+/// "name/phase1", ... when there are several. Their exact_macs (each ExactMacs(kind, shape) *
+/// instances) sum to ConvMacs(g). Kind: group 1 -> CONV (TRCONV when transposed); group ==
+/// C_in == C_out -> DSCONV; other groups -> NGCONV with K, C per group.
 /// Throws InputError when the kernel does not fit or a count overflows 64 bits.
 std::vector<Layer> LowerConv(const ConvGeometry& g, const std::string& name,
                              const std::string& op_type);

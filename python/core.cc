@@ -30,6 +30,7 @@
 #include "analyzer/error.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
+#include "analyzer/polyphase.h"
 #include "importer/hardware_config.h"
 #include "importer/maestro_reader.h"
 #include "importer/onnx_importer.h"
@@ -203,7 +204,9 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args) {
   if (!model) throw InputError("unknown cost model '" + args.model + "'; use maestro or exact");
   if (args.threads < 0) throw InputError("threads must be 0 or more");
   if (args.max_candidates < 1) throw InputError("max_candidates must be at least 1");
-  const Network& network = loaded.network;
+  // As the CLI's LoadModel gives it: the MAESTRO-compatible model gets a dilated layer's
+  // undilated phases, and the report shows the layers that were searched.
+  const Network network = ForCostModel(loaded.network, *model);
   const std::string& source = network.source_path.empty() ? network.name : network.source_path;
   if (network.layers.empty()) {
     throw InputError(source, "has no layers with multiply-accumulates to search");

@@ -6,7 +6,8 @@ namespace cadenza {
 // per layer kind; its parameters span the canonical dataflow of the MAESTRO reference runs
 // (e.g. kcp with TK=1, CM=1, CL=64, TY=TX=1 is the NVDLA-like KC-P text of those runs) and the
 // tile and cluster sizes around it. Row and column tiles count *output* rows/cols: their input
-// extent is (T-1)*stride + filter.
+// extent is (T-1)*stride + the rows one output reads (Window: the filter's span, which
+// dilation widens), so a dilated layer gets the same tiles of outputs.
 std::string_view TemplateLibrary::BuiltinText() {
   return R"TEMPLATES(
 // ---------------------------------------------------------------- NVDLA-like weight stationary
@@ -23,12 +24,12 @@ Template kcp {
     TemporalMap(CL*CM,CL*CM) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),Stride(Y)) Y;
-    TemporalMap(Sz(S),Stride(X)) X;
+    TemporalMap(Window(Y),Stride(Y)) Y;
+    TemporalMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -43,12 +44,12 @@ Template kcp {
     SpatialMap(CL,CL) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),Stride(Y)) Y;
-    TemporalMap(Sz(S),Stride(X)) X;
+    TemporalMap(Window(Y),Stride(Y)) Y;
+    TemporalMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -85,7 +86,7 @@ Template yrp {
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(Sz(R), P);
-    SpatialMap(1,1) Y;
+    SpatialMap(1,Dilation(Y)) Y;
     SpatialMap(1,1) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -102,7 +103,7 @@ Template yrp {
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(Sz(R), P);
-    SpatialMap(1,1) Y;
+    SpatialMap(1,Dilation(Y)) Y;
     SpatialMap(1,1) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -133,12 +134,12 @@ Template yxp {
   Dataflow {
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
-    SpatialMap(Sz(R),Stride(Y)) Y;
-    TemporalMap((XT-1)*Stride(X)+Sz(S),XT*Stride(X)) X;
+    SpatialMap(Window(Y),Stride(Y)) Y;
+    TemporalMap((XT-1)*Stride(X)+Window(X),XT*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(XT, P);
-    SpatialMap(Sz(S),Stride(X)) X;
+    SpatialMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -150,12 +151,12 @@ Template yxp {
   Param TC pow2(1, 64) max Sz(C);
   Dataflow {
     TemporalMap(TC,TC) C;
-    SpatialMap(Sz(R),Stride(Y)) Y;
-    TemporalMap((XT-1)*Stride(X)+Sz(S),XT*Stride(X)) X;
+    SpatialMap(Window(Y),Stride(Y)) Y;
+    TemporalMap((XT-1)*Stride(X)+Window(X),XT*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     Cluster(XT, P);
-    SpatialMap(Sz(S),Stride(X)) X;
+    SpatialMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -184,8 +185,8 @@ Template xp {
   Dataflow {
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
-    TemporalMap(Sz(R),Stride(Y)) Y;
-    SpatialMap(Sz(S),Stride(X)) X;
+    TemporalMap(Window(Y),Stride(Y)) Y;
+    SpatialMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -196,8 +197,8 @@ Template xp {
   Param TC pow2(1, 128) max Sz(C);
   Dataflow {
     TemporalMap(TC,TC) C;
-    TemporalMap(Sz(R),Stride(Y)) Y;
-    SpatialMap(Sz(S),Stride(X)) X;
+    TemporalMap(Window(Y),Stride(Y)) Y;
+    SpatialMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -224,8 +225,8 @@ Template cp {
   Param TK divisors(Sz(K)) max 256;
   Dataflow {
     SpatialMap(SC,SC) C;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     TemporalMap(TK,TK) K;
@@ -239,8 +240,8 @@ Template cp {
   Param TX divisors(Out(X)) max 16;
   Dataflow {
     SpatialMap(SC,SC) C;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -272,12 +273,12 @@ Template tpu {
     SpatialMap(TK,TK) K;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
     Cluster(CL, P);
     SpatialMap(1,1) C;
-    TemporalMap(Sz(R),Stride(Y)) Y;
-    TemporalMap(Sz(S),Stride(X)) X;
+    TemporalMap(Window(Y),Stride(Y)) Y;
+    TemporalMap(Window(X),Stride(X)) X;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
   }
@@ -291,8 +292,8 @@ Template tpu {
     SpatialMap(1,1) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
-    TemporalMap((TY-1)*Stride(Y)+Sz(R),TY*Stride(Y)) Y;
-    TemporalMap((TX-1)*Stride(X)+Sz(S),TX*Stride(X)) X;
+    TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
+    TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
   }
 }
 Template tpu {

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "analyzer/diagnostics.h"
@@ -49,6 +51,18 @@ bool TemplateExpr::Evaluate(const ExprContext& c, int64_t* value) const {
       case Op::kStride:
         v = static_cast<Dim>(in.value) == Dim::kY ? c.shape->stride_y : c.shape->stride_x;
         break;
+      case Op::kDilation:
+        v = static_cast<Dim>(in.value) == Dim::kY ? c.shape->dilation_y : c.shape->dilation_x;
+        break;
+      case Op::kWindow: {
+        const bool rows = static_cast<Dim>(in.value) == Dim::kY;
+        const int64_t taps = c.shape->size[rows ? Dim::kR : Dim::kS];
+        const int64_t dilation = rows ? c.shape->dilation_y : c.shape->dilation_x;
+        if (__builtin_mul_overflow(taps - 1, dilation, &v) || __builtin_add_overflow(v, 1, &v)) {
+          return false;
+        }
+        break;
+      }
       case Op::kAdd:
       case Op::kSub:
       case Op::kMul:
@@ -262,6 +276,16 @@ std::vector<NamedParam> DataflowTemplate::Named(const ParamValues& values) const
 
 namespace {
 
+// The functions of the layer's shape an expression may call, by name.
+std::optional<TemplateExpr::Op> ShapeFunction(std::string_view name) {
+  if (name == "Sz") return TemplateExpr::Op::kSize;
+  if (name == "Out") return TemplateExpr::Op::kOut;
+  if (name == "Stride") return TemplateExpr::Op::kStride;
+  if (name == "Dilation") return TemplateExpr::Op::kDilation;
+  if (name == "Window") return TemplateExpr::Op::kWindow;
+  return std::nullopt;
+}
+
 struct Token {
   enum Kind { kIdent, kNumber, kString, kPunct, kEnd } kind = kEnd;
   std::string text;
@@ -421,23 +445,22 @@ class Parser {
       --depth_;
       return;
     }
-    if (t.kind != Token::kIdent) Fail(t, "expected a number, a parameter, PEs, Sz(D), Out(D) or Stride(D) but found " + Describe(t));
+    if (t.kind != Token::kIdent) Fail(t, "expected a number, a parameter, PEs, Sz(D), Out(D), Stride(D), Dilation(D) or Window(D) but found " + Describe(t));
     Next();
     if (t.text == "PEs") {
       Emit(e, {TemplateExpr::Op::kPes, 0});
       return;
     }
-    if (t.text == "Sz" || t.text == "Out" || t.text == "Stride") {
+    if (const std::optional<TemplateExpr::Op> op = ShapeFunction(t.text)) {
       Expect("(");
       const Token& dt = Peek();
       bool primed = false;
       const Dim d = ExpectDim(false, &primed);
-      if (t.text != "Sz" && d != Dim::kY && d != Dim::kX) Fail(dt, t.text + "() takes Y or X");
+      if (*op != TemplateExpr::Op::kSize && d != Dim::kY && d != Dim::kX) {
+        Fail(dt, t.text + "() takes Y or X");
+      }
       Expect(")");
-      const TemplateExpr::Op op = t.text == "Sz" ? TemplateExpr::Op::kSize
-                                  : t.text == "Out" ? TemplateExpr::Op::kOut
-                                                    : TemplateExpr::Op::kStride;
-      Emit(e, {op, static_cast<int64_t>(d)});
+      Emit(e, {*op, static_cast<int64_t>(d)});
       return;
     }
     for (size_t i = 0; i < params.size(); ++i) {
@@ -533,7 +556,7 @@ DataflowTemplate Parser::ParseTemplate() {
     } else if (Accept("Param")) {
       const Token& n = ExpectIdent("a parameter name");
       if (std::find(names.begin(), names.end(), n.text) != names.end()) Fail(n, "parameter '" + n.text + "' is declared twice");
-      if (n.text == "PEs" || n.text == "Sz" || n.text == "Out" || n.text == "Stride") Fail(n, "'" + n.text + "' is a reserved name");
+      if (n.text == "PEs" || ShapeFunction(n.text)) Fail(n, "'" + n.text + "' is a reserved name");
       if (names.size() == kMaxTemplateParams) Fail(n, "a template has at most " + std::to_string(kMaxTemplateParams) + " parameters");
       TemplateParam p;
       p.name = n.text;

@@ -34,11 +34,16 @@ struct ExprContext {
 };
 
 /// An integer expression: literals, parameters, `PEs`, `Sz(D)` (the layer's size of D),
-/// `Out(Y)`/`Out(X)` (output rows/cols with stride), `Stride(Y)`/`Stride(X)`, combined with
-/// + - * / (integer division) and parentheses. Compiled to a small fixed-size postfix program.
+/// `Out(Y)`/`Out(X)` (output rows/cols with stride), `Stride(Y)`/`Stride(X)`,
+/// `Dilation(Y)`/`Dilation(X)` (distance between filter taps), `Window(Y)`/`Window(X)` (the
+/// input rows/cols one output reads: (Sz(R) - 1) * Dilation(Y) + 1, Sz(R) when undilated),
+/// combined with + - * / (integer division) and parentheses. Compiled to a small fixed-size
+/// postfix program.
 class TemplateExpr {
  public:
-  enum class Op : uint8_t { kLiteral, kParam, kPes, kSize, kOut, kStride, kAdd, kSub, kMul, kDiv };
+  enum class Op : uint8_t {
+    kLiteral, kParam, kPes, kSize, kOut, kStride, kDilation, kWindow, kAdd, kSub, kMul, kDiv
+  };
   struct Instr {
     Op op = Op::kLiteral;
     int64_t value = 0;  // literal, parameter index, or Dim

@@ -106,29 +106,80 @@ TEST(OnnxConvTest, GroupsChooseTheKind) {
   EXPECT_EQ(layers[0].exact_macs, ConvMacs(g));
 }
 
-TEST(OnnxConvTest, DilatedConvBecomesUndilatedPhases) {
-  // 16 outputs, 3 taps, dilation 2: the even and the odd outputs each form an ordinary conv
-  // over every other padded input, 8 outputs each, reading 10 positions.
+TEST(OnnxConvTest, DilatedConvIsOneLayerWithItsDilation) {
+  // 16 outputs, 3 taps, dilation 2, pads 2: the layer as ONNX states it, over the 20 padded
+  // positions, and its true MAC count. The undilated phases are ForCostModel's business
+  // (tests/analyzer/polyphase_test.cc).
   ConvGeometry g = Geometry1D(false, 16, 3, 1, 2, 2, 2);
   const std::vector<Layer> layers = LowerConv(g, "d", "Conv");
   ASSERT_EQ(layers.size(), 1u);
-  EXPECT_EQ(layers[0].shape.size[Dim::kX], 10);
-  EXPECT_EQ(layers[0].shape.size[Dim::kS], 3);
-  EXPECT_EQ(layers[0].shape.stride_x, 1);
-  EXPECT_EQ(layers[0].instances, 2);
-  EXPECT_EQ(layers[0].exact_macs, 16 * 3);
+  const Layer& l = layers[0];
+  EXPECT_EQ(l.name, "d");
+  EXPECT_EQ(l.shape.size[Dim::kX], 20);
+  EXPECT_EQ(l.shape.size[Dim::kS], 3);
+  EXPECT_EQ(l.shape.stride_x, 1);
+  EXPECT_EQ(l.shape.dilation_x, 2);
+  EXPECT_EQ(l.shape.dilation_y, 1);
+  EXPECT_EQ(l.instances, 1);
+  EXPECT_EQ(OutputCols(l.shape), 16);
+  EXPECT_EQ(l.exact_macs, 16 * 3);
+  EXPECT_EQ(l.exact_macs, ConvMacs(g));
 }
 
-TEST(OnnxConvTest, DilatedPhasesOfTwoLengthsGetTheirOwnNames) {
-  // 7 outputs, dilation 3: phases of 3, 2 and 2 outputs.
-  ConvGeometry g = Geometry1D(false, 11, 3, 1, 3, 1, 1);
-  ASSERT_EQ(ConvOutputExtents(g), std::vector<int64_t>{7});
-  const std::vector<Layer> layers = LowerConv(g, "d", "Conv");
-  ASSERT_EQ(layers.size(), 2u);
-  EXPECT_EQ(layers[0].name, "d/phase0");
-  EXPECT_EQ(layers[1].name, "d/phase1");
-  EXPECT_EQ(TapsHistogram(layers), (std::map<int64_t, int64_t>{{3, 7}}));
-  EXPECT_EQ(Sum(layers), 21);
+TEST(OnnxConvTest, DilatedTwoDimensionalConvKeepsEveryDimension) {
+  // A strided, dilated, grouped 2-D conv with a batch: one NGCONV layer whose dims, strides
+  // and dilations are the node's, whatever the phases would be.
+  ConvGeometry g;
+  g.batch = 3;
+  g.in_channels = 8;
+  g.out_channels = 12;
+  g.group = 2;
+  g.input = {17, 13};
+  g.kernel = {3, 2};
+  g.strides = {2, 1};
+  g.dilations = {4, 3};
+  g.pads_begin = {1, 0};
+  g.pads_end = {2, 1};
+  const std::vector<Layer> layers = LowerConv(g, "g", "Conv");
+  ASSERT_EQ(layers.size(), 1u);
+  const Layer& l = layers[0];
+  EXPECT_EQ(l.kind, OpKind::kGroupedConv);
+  EXPECT_EQ(l.shape.size[Dim::kN], 3);
+  EXPECT_EQ(l.shape.size[Dim::kG], 2);
+  EXPECT_EQ(l.shape.size[Dim::kK], 6);
+  EXPECT_EQ(l.shape.size[Dim::kC], 4);
+  EXPECT_EQ(l.shape.size[Dim::kY], 20);
+  EXPECT_EQ(l.shape.size[Dim::kX], 14);
+  EXPECT_EQ(l.shape.size[Dim::kR], 3);
+  EXPECT_EQ(l.shape.size[Dim::kS], 2);
+  EXPECT_EQ(l.shape.stride_y, 2);
+  EXPECT_EQ(l.shape.stride_x, 1);
+  EXPECT_EQ(l.shape.dilation_y, 4);
+  EXPECT_EQ(l.shape.dilation_x, 3);
+  EXPECT_EQ(l.instances, 1);
+  // (20 - 9) / 2 + 1 = 6 rows, 14 - 3 - 1 + 1 = 11 columns.
+  EXPECT_EQ(ConvOutputExtents(g), (std::vector<int64_t>{6, 11}));
+  EXPECT_EQ(OutputRows(l.shape), 6);
+  EXPECT_EQ(OutputCols(l.shape), 11);
+  EXPECT_EQ(l.exact_macs, 3 * 12 * 6 * 11 * 4 * 3 * 2);
+  EXPECT_EQ(l.exact_macs, ConvMacs(g));
+}
+
+TEST(OnnxConvTest, OneTapAxisDropsItsDilation) {
+  // A one-tap axis has no gap to skip: dilation 1 states the same products, and the layer
+  // then needs no decomposition on that axis.
+  ConvGeometry g;
+  g.input = {9, 9};
+  g.kernel = {1, 3};
+  g.strides = {1, 1};
+  g.dilations = {5, 2};
+  g.pads_begin = {0, 0};
+  g.pads_end = {0, 0};
+  const std::vector<Layer> layers = LowerConv(g, "p", "Conv");
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_EQ(layers[0].shape.dilation_y, 1);
+  EXPECT_EQ(layers[0].shape.dilation_x, 2);
+  EXPECT_EQ(layers[0].exact_macs, 9 * 5 * 3);
 }
 
 TEST(OnnxConvTest, DcganUpsamplingCountsNoZero) {
@@ -210,7 +261,7 @@ TEST(OnnxConvTest, TransposedPiecesMatchBruteForceOnEveryGeometry) {
   }
 }
 
-TEST(OnnxConvTest, ForwardPhasesMatchBruteForceOnEveryGeometry) {
+TEST(OnnxConvTest, ForwardConvIsOneLayerOnEveryGeometry) {
   for (int64_t in = 1; in <= 12; ++in) {
     for (int64_t k = 1; k <= 4; ++k) {
       for (int64_t s = 1; s <= 3; ++s) {
@@ -223,11 +274,10 @@ TEST(OnnxConvTest, ForwardPhasesMatchBruteForceOnEveryGeometry) {
                          " s=" + std::to_string(s) + " d=" + std::to_string(d));
             const int64_t outputs = ((padded - (k - 1) * d - 1) / s) + 1;
             const std::vector<Layer> layers = LowerConv(g, "f", "Conv");
+            ASSERT_EQ(layers.size(), 1u);
+            EXPECT_EQ(layers[0].shape.size[Dim::kX], padded);
+            EXPECT_EQ(layers[0].shape.dilation_x, k == 1 ? 1 : d);
             EXPECT_EQ(TapsHistogram(layers), (std::map<int64_t, int64_t>{{k, outputs}}));
-            // Phases read disjoint subsequences of the padded input, so never more than it.
-            int64_t read = 0;
-            for (const Layer& l : layers) read += l.instances * l.shape.size[Dim::kX];
-            EXPECT_LE(read, padded);
             EXPECT_EQ(Sum(layers), outputs * k);
           }
         }
@@ -269,6 +319,14 @@ TEST(OnnxConvTest, RandomTwoDimensionalGeometriesSumToTheConvention) {
     for (const Layer& l : layers) {
       EXPECT_EQ(l.exact_macs, ExactMacs(l.kind, l.shape) * l.instances);
       EXPECT_GE(l.instances, 1);
+    }
+    if (g.transposed) {
+      for (const Layer& l : layers) EXPECT_EQ(l.shape.dilation_y * l.shape.dilation_x, 1);
+    } else {
+      // A forward conv is one layer that keeps the node's dilation (1 on a one-tap axis).
+      ASSERT_EQ(layers.size(), 1u);
+      EXPECT_EQ(layers[0].shape.dilation_y, g.kernel[0] == 1 ? 1 : g.dilations[0]);
+      EXPECT_EQ(layers[0].shape.dilation_x, g.kernel[1] == 1 ? 1 : g.dilations[1]);
     }
   }
 }

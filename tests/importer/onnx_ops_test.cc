@@ -17,6 +17,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "analyzer/error.h"
+#include "analyzer/polyphase.h"
 #include "importer/onnx_importer.h"
 
 namespace cadenza {
@@ -200,16 +201,34 @@ TEST(OnnxOpsTest, AsymmetricPadsAndDilation) {
   EXPECT_EQ(asym.shape.size[Dim::kY], 18);
   EXPECT_EQ(asym.shape.size[Dim::kX], 18);
   EXPECT_EQ(m.nodes[0].output_shape, (std::vector<int64_t>{1, 8, 16, 16}));
-  // Dilation 2 on 16 outputs: 2 x 2 phases of 8 x 8 outputs, each an ordinary 3x3 conv over
-  // every other position (10 of them); no skipped position is multiplied.
+  // The dilated conv is one layer as the node states it: 20 padded positions, 3 taps 2 apart,
+  // 16 outputs, and the node's MAC count.
   ASSERT_EQ(m.nodes[1].layer_indices.size(), 1u);
   const Layer& dilated = m.network.layers[1];
-  EXPECT_EQ(dilated.shape.size[Dim::kY], 10);
+  EXPECT_EQ(dilated.shape.size[Dim::kY], 20);
+  EXPECT_EQ(dilated.shape.size[Dim::kX], 20);
   EXPECT_EQ(dilated.shape.size[Dim::kR], 3);
-  EXPECT_EQ(dilated.instances, 4);
+  EXPECT_EQ(dilated.shape.dilation_y, 2);
+  EXPECT_EQ(dilated.shape.dilation_x, 2);
+  EXPECT_EQ(OutputRows(dilated.shape), 16);
+  EXPECT_EQ(dilated.instances, 1);
   EXPECT_EQ(m.nodes[1].dilations, (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(m.nodes[1].macs, 8 * 16 * 16 * 4 * 9);
+  EXPECT_EQ(dilated.exact_macs, m.nodes[1].macs);
   ExpectConsistent(m);
+  // The MAESTRO-compatible model gets 2 x 2 phases of 8 x 8 outputs, each an ordinary 3x3 conv
+  // over every other position (10 of them); no skipped position is multiplied.
+  const Network maestro = ForCostModel(m.network, CostModelKind::kMaestro);
+  ASSERT_EQ(maestro.layers.size(), 2u);
+  EXPECT_EQ(maestro.layers[0].name, asym.name);
+  EXPECT_EQ(maestro.layers[0].shape, asym.shape);
+  const Layer& phases = maestro.layers[1];
+  EXPECT_EQ(phases.name, dilated.name);
+  EXPECT_EQ(phases.shape.size[Dim::kY], 10);
+  EXPECT_EQ(phases.shape.size[Dim::kX], 10);
+  EXPECT_EQ(phases.shape.dilation_y, 1);
+  EXPECT_EQ(phases.instances, 4);
+  EXPECT_EQ(phases.exact_macs, dilated.exact_macs);
 }
 
 TEST(OnnxOpsTest, OneAndThreeDimensionalConv) {

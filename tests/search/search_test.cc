@@ -250,6 +250,16 @@ TEST(ObjectiveTest, Names) {
 namespace cadenza {
 namespace {
 
+// A choice of the exact model: found, legal, the layer's MAC count, utilization in (0, 1].
+void ExpectExecutesEveryMacOnce(const LayerChoice& c, const Layer& layer) {
+  ASSERT_TRUE(c.found) << c.note;
+  ASSERT_TRUE(c.cost.exact.has_value());
+  EXPECT_TRUE(c.cost.exact->legal);
+  EXPECT_EQ(c.cost.macs, layer.exact_macs);
+  EXPECT_LE(c.cost.utilization, 1.0);
+  EXPECT_GT(c.cost.utilization, 0.0);
+}
+
 // Under the exact model the search counts what the machine does: every chosen mapping executes
 // each MAC of its layer exactly once, so the MAC count is the layer's and utilization is at
 // most 100%; illegal candidates are rejected as coverage, never chosen.
@@ -266,13 +276,7 @@ TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
   EXPECT_EQ(one.model, CostModelKind::kExact);
   for (size_t i = 0; i < net.layers.size(); ++i) {
     SCOPED_TRACE(net.layers[i].name);
-    const LayerChoice& c = one.layers[i];
-    ASSERT_TRUE(c.found) << c.note;
-    ASSERT_TRUE(c.cost.exact.has_value());
-    EXPECT_TRUE(c.cost.exact->legal);
-    EXPECT_EQ(c.cost.macs, net.layers[i].exact_macs);
-    EXPECT_LE(c.cost.utilization, 1.0);
-    EXPECT_GT(c.cost.utilization, 0.0);
+    ExpectExecutesEveryMacOnce(one.layers[i], net.layers[i]);
   }
   EXPECT_EQ(one.totals.macs, one.totals.exact_macs);
 
@@ -284,6 +288,47 @@ TEST(ExactModelSearchTest, ChoicesExecuteEveryMacOnceAndAreDeterministic) {
     EXPECT_EQ(two.layers[i].params, one.layers[i].params);
     EXPECT_EQ(two.layers[i].cost, one.layers[i].cost);
   }
+}
+
+// A dilated layer is searched as it is under the exact model: every family's row and column
+// windows span the dilated filter (Window, Dilation), so each has legal candidates, and the
+// chosen mapping executes the layer's MACs, batch included, exactly once.
+TEST(ExactModelSearchTest, DilatedBatchedConvIsSearchedAsItIs) {
+  Layer conv = Conv("dilated", 8, 4, 3, 12);
+  conv.shape.size[Dim::kN] = 2;
+  conv.shape.dilation_y = conv.shape.dilation_x = 2;
+  conv.exact_macs = ExactMacs(conv.kind, conv.shape);
+  ASSERT_EQ(conv.exact_macs, 2 * 8 * 4 * 8 * 8 * 9);
+  Layer strided = Conv("dilated_strided", 4, 8, 3, 14, 2);
+  strided.shape.dilation_y = strided.shape.dilation_x = 3;
+  strided.exact_macs = ExactMacs(strided.kind, strided.shape);
+  ASSERT_EQ(strided.exact_macs, 4 * 8 * 4 * 4 * 9);
+  Layer dw = Depthwise("dw", 8, 12, 1);
+  dw.shape.dilation_y = dw.shape.dilation_x = 2;
+  dw.exact_macs = ExactMacs(dw.kind, dw.shape);
+  Network net;
+  net.name = "dilated";
+  net.layers = {conv, strided, dw};
+  SearchOptions options = Options(Objective::kEdp, 2);
+  options.model = CostModelKind::kExact;
+  options.max_candidates_per_template = 12;
+  Hardware hw = SmallHardware();
+  hw.l1_size = Hardware::kUnlimited;  // legality, not capacity, is what is tested here
+  const SearchResult r = SearchNetwork(net, hw, TemplateLibrary::Builtin(), options);
+  for (size_t i = 0; i < net.layers.size(); ++i) {
+    SCOPED_TRACE(net.layers[i].name);
+    const LayerChoice& c = r.layers[i];
+    ExpectExecutesEveryMacOnce(c, net.layers[i]);
+    ASSERT_FALSE(c.families.empty());
+    for (const FamilyBest& f : c.families) {
+      EXPECT_TRUE(f.found) << f.family << " has no legal candidate";
+      if (f.found) {
+        EXPECT_EQ(f.cost.macs, net.layers[i].exact_macs) << f.family;
+      }
+    }
+  }
+  EXPECT_EQ(r.totals.macs, conv.exact_macs + strided.exact_macs + dw.exact_macs);
+  EXPECT_EQ(r.totals.macs, r.totals.exact_macs);
 }
 
 // Off-chip traffic is reuse-aware under the exact model, so a smaller L2 (forcing smaller

@@ -78,6 +78,32 @@ TEST(TemplateExprTest, StrideAwareRowTile) {
   EXPECT_EQ(m[1].offset, 6);
 }
 
+TEST(TemplateExprTest, DilationWidensTheWindow) {
+  // 3 taps 4 apart span 9 input rows; Window is Sz(R) for an undilated layer.
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template t { Kinds CONV; Param TY range(1, 4);
+      Dataflow { SpatialMap(1,Dilation(Y)) K;
+                 TemporalMap((TY-1)*Stride(Y)+Window(Y), TY*Stride(Y)) Y;
+                 TemporalMap(Window(X), Dilation(X)) X; } })",
+                                                     "t.m");
+  LayerShape shape = ConvShape(8, 8, 3, 30, 2);
+  shape.dilation_y = 4;
+  shape.dilation_x = 2;
+  const ParamValues params = {3};
+  Mapping m;
+  ASSERT_TRUE(lib.templates()[0].Instantiate({&shape, 16, &params}, &m));
+  EXPECT_EQ(m[0].offset, 4);
+  EXPECT_EQ(m[1].size, 2 * 2 + 9);
+  EXPECT_EQ(m[1].offset, 6);
+  EXPECT_EQ(m[2].size, 5);
+  EXPECT_EQ(m[2].offset, 2);
+  shape.dilation_y = shape.dilation_x = 1;
+  ASSERT_TRUE(lib.templates()[0].Instantiate({&shape, 16, &params}, &m));
+  EXPECT_EQ(m[0].offset, 1);
+  EXPECT_EQ(m[1].size, 2 * 2 + 3);
+  EXPECT_EQ(m[2].size, 3);
+}
+
 TEST(TemplateParamTest, Domains) {
   const TemplateLibrary lib = TemplateLibrary::Parse(R"(
     Template t { Kinds CONV;
@@ -135,6 +161,11 @@ TEST(TemplateParserTest, RejectsBadTemplates) {
               HasSubstr("unknown dimension 'Q'"));
   EXPECT_THAT(error("Template t { Kinds CONV; Dataflow { SpatialMap(1,1) K; }"),
               HasSubstr("not closed"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Dataflow { SpatialMap(Window(K),1) K; } }"),
+              HasSubstr("Window() takes Y or X"));
+  EXPECT_THAT(error("Template t { Kinds CONV; Param Dilation values(1); "
+                    "Dataflow { SpatialMap(1,1) K; } }"),
+              HasSubstr("'Dilation' is a reserved name"));
   EXPECT_THAT(error("Template t { Kinds CONV; Param A values(1); Param A values(2); "
                     "Dataflow { SpatialMap(1,1) K; } }"),
               HasSubstr("declared twice"));

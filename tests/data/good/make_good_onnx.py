@@ -58,6 +58,26 @@ def main():
     with open(os.path.join(HERE, "conv_in_if.onnx"), "wb") as f:
         f.write(model.SerializeToString())
 
+    # A dilated conv with a batch of 2 (x 2x4x8x8, w 8x4x3x3, dilation 2, pads 2: 8x8 outputs,
+    # 2*8*64*4*9 = 36,864 MACs) and a dilated, strided one after it (w2 4x8x3x3, dilation 3,
+    # stride 2, pads 3: 4x4 outputs, 2*4*16*8*9 = 9,216 MACs). Imported as two layers that keep
+    # their dilation; the MAESTRO-compatible model gets their undilated phases.
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], name="dilated", dilations=[2, 2],
+                          pads=[2, 2, 2, 2]),
+         helper.make_node("Conv", ["y", "w2"], ["z"], name="dilated_strided", dilations=[3, 3],
+                          strides=[2, 2], pads=[3, 3, 3, 3])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4, 8, 8]),
+         helper.make_tensor_value_info("w", TensorProto.FLOAT, [8, 4, 3, 3]),
+         helper.make_tensor_value_info("w2", TensorProto.FLOAT, [4, 8, 3, 3])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 4, 4, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="make_good_onnx")
+    model.ir_version = 8
+    with open(os.path.join(HERE, "dilated_conv.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
 
 if __name__ == "__main__":
     main()
