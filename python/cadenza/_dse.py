@@ -152,7 +152,8 @@ class DseResult:
     :meth:`to_csv` one row per design point, :meth:`summary` what the command prints.
     """
 
-    def __init__(self, report: _core.DseReport, chunks: int, task_seconds: float) -> None:
+    def __init__(self, report: _core.DseReport, chunks: int, task_seconds: float,
+                 merge_seconds: float) -> None:
         self._report = report
         self._json = report.json()
         data = json.loads(self._json)
@@ -165,6 +166,8 @@ class DseResult:
         self.chunks = chunks  #: tasks run (chunks restored from a checkpoint not counted)
         #: the workers' time inside the tasks, summed (the rest of the wall time is overhead)
         self.task_seconds = task_seconds
+        #: the merge on the caller, with the chosen point's group evaluated again for its view
+        self.merge_seconds = merge_seconds
 
     def to_json(self) -> str:
         """The report as JSON, the document ``cadenza dse --json`` writes."""
@@ -294,9 +297,10 @@ def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "
         "date": _iso_date(),
         "command_line": _command_line(net, sweep_path, options),
     }
+    merge_start = time.monotonic()
     report = _core.dse_report(net._core, core_sweep, done, *options.core_args(), provenance,
                               seconds)
-    return DseResult(report, chunks, task_seconds)
+    return DseResult(report, chunks, task_seconds, time.monotonic() - merge_start)
 
 
 def _run(pool: concurrent.futures.Executor, tasks: Sequence[_Chunk],

@@ -205,6 +205,27 @@ def test_a_checkpoint_of_another_exploration_is_refused(net: cadenza.Network,
     assert result.chunks == 1 and result.to_dict()["objective"] == "latency"
 
 
+def test_a_maestro_network_and_an_in_memory_model_load_on_the_workers(
+        net: cadenza.Network, cadenza_command: str, tmp_path: Path) -> None:
+    # Workers load a .m network from its text, an in-memory ONNX model from its bytes.
+    maestro = MODELS / "maestro" / "vgg16_kcp.m"
+    out = tmp_path / "m.json"
+    subprocess.run([cadenza_command, "dse", str(maestro), "--sweep", str(SWEEP),
+                    "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
+                   env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    result = cadenza.dse(cadenza.load(maestro), SWEEP, max_candidates=MAX_CANDIDATES, workers=2,
+                         chunk=4)
+    assert normalised(result.to_json()) == normalised(out.read_text())
+
+    in_memory = cadenza.load(NETWORK.read_bytes(), name="resnet50 in memory")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        from_bytes = cadenza.dse(in_memory, SWEEP, max_candidates=MAX_CANDIDATES, executor=pool)
+    assert from_bytes.to_dict()["points"] == explore(net, workers=1).to_dict()["points"]
+    assert from_bytes.to_dict()["model"]["path"] == "resnet50 in memory"
+    assert from_bytes.to_dict()["command_line"].startswith("cadenza.dse('resnet50 in memory'")
+
+
 def test_bad_arguments(net: cadenza.Network, tmp_path: Path) -> None:
     with pytest.raises(cadenza.InputError, match="chunk must be at least 1"):
         explore(net, chunk=0)
