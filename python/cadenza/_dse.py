@@ -11,6 +11,7 @@ same JSON document whatever the executor and the chunking.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import hashlib
 import json
@@ -101,6 +102,14 @@ class _Chunk:
 _loaded_networks: dict[tuple[Any, ...], _core.Network] = {}
 _loaded_sweeps: dict[tuple[str, str], _core.Sweep] = {}
 _CACHE_LIMIT = 4
+
+
+@atexit.register
+def _forget_loaded() -> None:
+    """Drops the cached core objects before the interpreter finalises the core module (which
+    otherwise reports them as leaked)."""
+    _loaded_networks.clear()
+    _loaded_sweeps.clear()
 
 
 def _load_source(source: _NetworkSource) -> _core.Network:

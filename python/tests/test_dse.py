@@ -253,13 +253,14 @@ def dask_client() -> Iterator[Any]:
             yield client
 
 
-@pytest.mark.parametrize("chunks_per_worker", [1, 3])
+@pytest.mark.parametrize("chunks_per_worker", [1, 3, None])
 def test_a_dask_local_cluster_gives_the_cli_document(net: cadenza.Network, expected: str,
                                                      dask_client: Any,
-                                                     chunks_per_worker: int) -> None:
-    chunk = GROUPS // (2 * chunks_per_worker)
+                                                     chunks_per_worker: int | None) -> None:
+    chunk = None if chunks_per_worker is None else GROUPS // (2 * chunks_per_worker)
     result = explore(net, executor=dask_client.get_executor(), chunk=chunk)
-    assert result.chunks == 2 * chunks_per_worker
+    # By default about four tasks per worker of the cluster: 12 groups / 8, rounded up to 2.
+    assert result.chunks == (6 if chunks_per_worker is None else 2 * chunks_per_worker)
     assert normalised(result.to_json()) == expected
 
 
@@ -300,6 +301,14 @@ def test_the_cadenza_dse_command_on_a_dask_scheduler(cli_outputs: dict[str, str]
     assert "<svg" in (tmp_path / "r.html").read_text()
     assert "explored 48 design points in 4 task(s)" in run.stdout
     assert f"wrote {tmp_path / 'r.json'}" in run.stdout
+
+
+def test_the_cadenza_dse_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "cadenza-dse"
+    run = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert run.returncode == 0 and "--dask-scheduler ADDRESS" in run.stdout
+    usage = subprocess.run([str(script), str(NETWORK)], capture_output=True, text=True)
+    assert usage.returncode == 2 and "--sweep" in usage.stderr
 
 
 def test_the_cadenza_dse_command_reports_bad_input(tmp_path: Path) -> None:
