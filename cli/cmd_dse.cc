@@ -95,35 +95,17 @@ void ReadDesignPoints(const std::string& sweep_path, std::vector<Hardware>* poin
   }
 }
 
-// The report's warnings: nodes not analysed (first: their MACs are in no point's totals),
-// templates added, the model's, each node left out, unlimited buffers.
+// The report's warnings (DseInputWarnings); the one about unlimited resources also on stderr.
 void AddDseWarnings(const std::string& templates_path, const LoadedModel& loaded,
                     const std::vector<Hardware>& points, const std::string& sweep_path,
                     DseContext* context) {
-  if (const std::string s = NotAnalysedSummary(loaded.network, loaded.context.skipped);
-      !s.empty()) {
-    context->warnings.push_back(s);
-  }
-  if (!templates_path.empty()) {
-    context->warnings.push_back("dataflow templates of " + templates_path +
-                                " added to the built-in ones");
-  }
-  context->warnings.insert(context->warnings.end(), loaded.context.warnings.begin(),
-                           loaded.context.warnings.end());
-  for (const ReportSkippedNode& s : loaded.context.skipped) {
-    context->warnings.push_back("node '" + s.name + "' (" + s.op_type +
-                                ") is not in the network: " + s.reason);
-  }
-  for (const Hardware& hw : points) {
-    if (Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size) ||
-        Hardware::IsUnlimited(hw.noc_bw)) {
-      const std::string w =
-          "some design points leave L1, L2 or the NoC bandwidth unlimited: their area and power "
-          "leave those out (give l1_bytes, l2_bytes and noc in the sweep's base)";
-      context->warnings.push_back(w);
-      std::cerr << "cadenza: warning: " << sweep_path << ": " << w << '\n';
-      break;
-    }
+  bool unlimited = false;
+  context->warnings = DseInputWarnings(loaded.network, loaded.context.skipped,
+                                       loaded.context.warnings, templates_path, points,
+                                       &unlimited);
+  if (unlimited) {
+    std::cerr << "cadenza: warning: " << sweep_path << ": " << context->warnings.back()
+              << '\n';
   }
 }
 

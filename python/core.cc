@@ -4,6 +4,11 @@
 // are built in Python from the JSON (python/cadenza/), so the documented schema
 // (docs/report-schema.md) is the one interface between the two halves.
 //
+// The sharded design-space exploration (cadenza.dse, python/cadenza/_dse.py) uses three calls:
+// Sweep (a parsed sweep file and its evaluation groups), explore_subset (some points' results as
+// a plain dict, picklable and exact: every number is a Python int or float) and dse_report (the
+// merge of every subset into the report `cadenza dse` writes).
+//
 // Errors: InputError becomes cadenza.InputError (a ValueError) with the library's message, which
 // names the file and the node or line; InternalError becomes RuntimeError. Nothing here prints
 // or exits.
@@ -17,6 +22,7 @@
 #include <nanobind/stl/vector.h>
 
 #include <cstdint>
+#include <span>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -34,7 +40,9 @@
 #include "importer/hardware_config.h"
 #include "importer/maestro_reader.h"
 #include "importer/onnx_importer.h"
+#include "report/dse_report.h"
 #include "report/report.h"
+#include "search/dse.h"
 #include "search/search.h"
 #include "search/templates.h"
 
@@ -232,6 +240,225 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args) {
   return Report(BuildReport(network, result, hw, context));
 }
 
+
+// ---- Design-space exploration -------------------------------------------------------------
+
+/// A sweep file's design points, parsed once per process.
+struct Sweep {
+  std::string path;
+  std::string text;
+  std::vector<Hardware> points;
+  std::vector<std::string> labels;
+};
+
+Sweep ParseSweepText(const std::string& text, const std::string& path) {
+  Sweep sweep{path, text, {}, {}};
+  for (SweepPoint& p : ParseSweep(text, path)) {
+    sweep.points.push_back(p.hw);
+    sweep.labels.push_back(std::move(p.label));
+  }
+  return sweep;
+}
+
+struct DseArgs {
+  std::string objective;
+  std::string model;
+  int threads = 1;
+  int64_t max_candidates = 2000;
+  double area_budget_um2 = 0;
+  double power_budget_mw = 0;
+};
+
+DseOptions MakeDseOptions(const DseArgs& args) {
+  const std::optional<Objective> objective = ObjectiveFromName(args.objective);
+  if (!objective) {
+    throw InputError("unknown objective '" + args.objective + "'; use latency, energy or edp");
+  }
+  const std::optional<CostModelKind> model = CostModelFromName(args.model);
+  if (!model) throw InputError("unknown cost model '" + args.model + "'; use maestro or exact");
+  if (args.threads < 0) throw InputError("threads must be 0 or more");
+  if (args.max_candidates < 1) throw InputError("max_candidates must be at least 1");
+  if (args.area_budget_um2 < 0 || args.power_budget_mw < 0) {
+    throw InputError("budgets must be positive (0: none)");
+  }
+  DseOptions options;
+  options.search.objective = *objective;
+  options.search.model = *model;
+  options.search.threads = args.threads;
+  options.search.max_candidates_per_template = args.max_candidates;
+  options.area_budget_um2 = args.area_budget_um2;
+  options.power_budget_mw = args.power_budget_mw;
+  return options;
+}
+
+nb::dict AreaPowerDict(const AreaPower& a) {
+  nb::dict d;
+  d["area_um2"] = a.area_um2;
+  d["power_mw"] = a.power_mw;
+  d["pe_power_mw"] = a.pe_power_mw;
+  d["l1_power_mw"] = a.l1_power_mw;
+  d["l2_power_mw"] = a.l2_power_mw;
+  d["noc_power_mw"] = a.noc_power_mw;
+  return d;
+}
+
+AreaPower AreaPowerFrom(const nb::dict& d) {
+  AreaPower a;
+  a.area_um2 = nb::cast<double>(d["area_um2"]);
+  a.power_mw = nb::cast<double>(d["power_mw"]);
+  a.pe_power_mw = nb::cast<double>(d["pe_power_mw"]);
+  a.l1_power_mw = nb::cast<double>(d["l1_power_mw"]);
+  a.l2_power_mw = nb::cast<double>(d["l2_power_mw"]);
+  a.noc_power_mw = nb::cast<double>(d["noc_power_mw"]);
+  return a;
+}
+
+/// A subset's outcome as plain Python data; PartialFrom reads it back exactly.
+nb::dict PartialDict(const DsePartial& partial) {
+  nb::list points;
+  for (const DesignResult& r : partial.points) {
+    nb::dict d;
+    d["index"] = r.index;
+    d["feasible"] = r.feasible;
+    d["reason"] = r.reason;
+    d["runtime_cycles"] = r.totals.runtime_cycles;
+    d["energy_pj"] = r.totals.energy_pj;
+    d["macs"] = r.totals.macs;
+    d["exact_macs"] = r.totals.exact_macs;
+    d["layers_without_mapping"] = r.totals.layers_without_mapping;
+    d["provisioned"] = AreaPowerDict(r.provisioned);
+    d["required"] = AreaPowerDict(r.required);
+    d["l1_required_bytes"] = r.l1_required_bytes;
+    d["l2_required_bytes"] = r.l2_required_bytes;
+    d["objective"] = r.objective;
+    points.append(d);
+  }
+  nb::list groups;
+  for (const auto& [first, candidates] : partial.groups) groups.append(nb::make_tuple(first, candidates));
+  nb::dict d;
+  d["points"] = points;
+  d["groups"] = groups;
+  return d;
+}
+
+DsePartial PartialFrom(const nb::dict& d) {
+  DsePartial partial;
+  for (nb::handle item : nb::cast<nb::list>(d["points"])) {
+    const nb::dict p = nb::cast<nb::dict>(item);
+    DesignResult r;
+    r.index = nb::cast<int>(p["index"]);
+    r.feasible = nb::cast<bool>(p["feasible"]);
+    r.reason = nb::cast<std::string>(p["reason"]);
+    r.totals.runtime_cycles = nb::cast<int64_t>(p["runtime_cycles"]);
+    r.totals.energy_pj = nb::cast<double>(p["energy_pj"]);
+    r.totals.macs = nb::cast<int64_t>(p["macs"]);
+    r.totals.exact_macs = nb::cast<int64_t>(p["exact_macs"]);
+    r.totals.layers_without_mapping = nb::cast<int>(p["layers_without_mapping"]);
+    r.provisioned = AreaPowerFrom(nb::cast<nb::dict>(p["provisioned"]));
+    r.required = AreaPowerFrom(nb::cast<nb::dict>(p["required"]));
+    r.l1_required_bytes = nb::cast<int64_t>(p["l1_required_bytes"]);
+    r.l2_required_bytes = nb::cast<int64_t>(p["l2_required_bytes"]);
+    r.objective = nb::cast<double>(p["objective"]);
+    partial.points.push_back(std::move(r));
+  }
+  // (first, candidates) pairs: tuples as PartialDict makes them, lists once through JSON.
+  for (nb::handle item : nb::cast<nb::list>(d["groups"])) {
+    const nb::object g = nb::borrow<nb::object>(item);
+    partial.groups.emplace_back(nb::cast<int>(g[0]), nb::cast<int64_t>(g[1]));
+  }
+  return partial;
+}
+
+nb::dict ExploreSubset(const LoadedNetwork& loaded, const Sweep& sweep,
+                       const std::vector<int>& indices, const DseArgs& args) {
+  const DseOptions options = MakeDseOptions(args);
+  DsePartial partial;
+  {
+    nb::gil_scoped_release release;
+    partial = ExploreDesignSubset(loaded.network, sweep.points, indices,
+                                  TemplateLibrary::Builtin(), options);
+  }
+  return PartialDict(partial);
+}
+
+/// A finished exploration's report, its documents rendered on demand.
+class DseReportDocuments {
+ public:
+  explicit DseReportDocuments(DseReport report) : report_(std::move(report)) {}
+  std::string Render(void (*write)(const DseReport&, std::ostream&)) const {
+    std::ostringstream out;
+    write(report_, out);
+    return std::move(out).str();
+  }
+  int Best() const { return report_.best; }
+
+ private:
+  DseReport report_;
+};
+
+/// The report `cadenza dse` (cli/cmd_dse.cc) writes for the same exploration: its context,
+/// warnings and the chosen design's per-layer view are assembled as the command assembles them.
+DseReportDocuments DseReportOf(const LoadedNetwork& loaded, const Sweep& sweep,
+                               const nb::list& partial_dicts, const DseArgs& args,
+                               std::map<std::string, std::string> provenance,
+                               double explore_seconds) {
+  const DseOptions options = MakeDseOptions(args);
+  std::vector<DsePartial> partials;
+  for (nb::handle item : partial_dicts) partials.push_back(PartialFrom(nb::cast<nb::dict>(item)));
+
+  nb::gil_scoped_release release;
+  const Network& network = loaded.network;
+  ReportContext model_context;  // what the command's model loader gathers
+  model_context.warnings = network.warnings;
+  for (const NotAnalysedNode& node : network.not_analysed) {
+    model_context.skipped.push_back({node.name, node.op_type, node.reason, node.macs});
+  }
+  model_context.other_ops = loaded.other_ops;
+
+  DseContext context;
+  context.model_path = provenance["model_path"];
+  context.model_sha256 = provenance["model_sha256"];
+  context.date = provenance["date"];
+  context.version = CADENZA_VERSION;
+  context.command_line = provenance["command_line"];
+  context.cost_model = std::string(CostModelName(options.search.model));
+  context.sweep_path = sweep.path;
+  context.sweep_text = sweep.text;
+  context.area_budget_um2 = options.area_budget_um2;
+  context.power_budget_mw = options.power_budget_mw;
+  context.max_candidates_per_template = options.search.max_candidates_per_template;
+  context.explore_seconds = explore_seconds;
+  // The command's warnings, in its order (no templates: the package takes only the built-in ones).
+  bool unlimited = false;
+  context.warnings = DseInputWarnings(network, model_context.skipped, model_context.warnings,
+                                      "", sweep.points, &unlimited);
+
+  const DseResult result =
+      MergeDesignSubsets(network, sweep.points, partials, TemplateLibrary::Builtin(), options);
+  std::optional<NetworkReport> chosen;
+  if (result.best >= 0) {
+    const size_t best = static_cast<size_t>(result.best);
+    ReportContext chosen_context = model_context;
+    chosen_context.warnings.clear();  // the page shows them once, above, with the sweep's
+    chosen_context.model_path = context.model_path;
+    chosen_context.model_sha256 = context.model_sha256;
+    chosen_context.version = context.version;
+    chosen_context.command_line = context.command_line;
+    chosen_context.date = context.date;
+    chosen_context.hardware_source = "design point #" + std::to_string(best) + " of " +
+                                     context.sweep_path + ": " + sweep.labels[best];
+    chosen = BuildReport(network, result.chosen, sweep.points[best], chosen_context);
+  }
+  return DseReportDocuments(
+      BuildDseReport(network, result, sweep.points, sweep.labels, std::move(chosen), context));
+}
+
+DseArgs MakeDseArgs(std::string objective, std::string model, int threads, int64_t max_candidates,
+                    double area_budget_um2, double power_budget_mw) {
+  return {std::move(objective), std::move(model), threads, max_candidates, area_budget_um2,
+          power_budget_mw};
+}
+
 }  // namespace
 }  // namespace cadenza::python
 
@@ -319,4 +546,62 @@ NB_MODULE(_core, m) {
       nb::arg("network"), nb::arg("hardware_text"), nb::arg("hardware_source"),
       nb::arg("objective"), nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"),
       nb::arg("provenance"));
+
+  m.def("load_maestro_text",
+        [](const std::string& text, const std::string& name) {
+          LoadedNetwork loaded;
+          loaded.network = ParseMaestroModel(text, name).network;
+          if (loaded.network.source_path.empty()) loaded.network.source_path = name;
+          return loaded;
+        },
+        nb::arg("text"), nb::arg("name"), nb::call_guard<nb::gil_scoped_release>());
+
+  nb::class_<Sweep>(m, "Sweep")
+      .def("__init__",
+           [](Sweep* self, const std::string& text, const std::string& path) {
+             new (self) Sweep(ParseSweepText(text, path));
+           },
+           nb::arg("text"), nb::arg("path"))
+      .def_prop_ro("path", [](const Sweep& s) { return s.path; })
+      .def_prop_ro("labels", [](const Sweep& s) { return s.labels; })
+      .def("__len__", [](const Sweep& s) { return s.points.size(); })
+      .def("hardware", [](const Sweep& s, size_t i) {
+        if (i >= s.points.size()) throw nb::index_error();
+        return HardwareDict(s.points[i]);
+      })
+      .def("evaluation_groups", [](const Sweep& s) { return EvaluationGroups(s.points); });
+
+  nb::class_<DseReportDocuments>(m, "DseReport")
+      .def_prop_ro("best", &DseReportDocuments::Best)
+      .def("json", [](const DseReportDocuments& r) { return r.Render(WriteDseJson); })
+      .def("html", [](const DseReportDocuments& r) { return r.Render(WriteDseHtml); })
+      .def("csv", [](const DseReportDocuments& r) { return r.Render(WriteDseCsv); })
+      .def("text", [](const DseReportDocuments& r) { return r.Render(WriteDseText); });
+
+  m.def(
+      "explore_subset",
+      [](const LoadedNetwork& network, const Sweep& sweep, const std::vector<int>& indices,
+         std::string objective, std::string model, int threads, int64_t max_candidates,
+         double area_budget_um2, double power_budget_mw) {
+        return ExploreSubset(network, sweep, indices,
+                             MakeDseArgs(std::move(objective), std::move(model), threads,
+                                         max_candidates, area_budget_um2, power_budget_mw));
+      },
+      nb::arg("network"), nb::arg("sweep"), nb::arg("indices"), nb::arg("objective"),
+      nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"), nb::arg("area_budget_um2"),
+      nb::arg("power_budget_mw"));
+  m.def(
+      "dse_report",
+      [](const LoadedNetwork& network, const Sweep& sweep, const nb::list& partials,
+         std::string objective, std::string model, int threads, int64_t max_candidates,
+         double area_budget_um2, double power_budget_mw,
+         std::map<std::string, std::string> provenance, double explore_seconds) {
+        return DseReportOf(network, sweep, partials,
+                           MakeDseArgs(std::move(objective), std::move(model), threads,
+                                       max_candidates, area_budget_um2, power_budget_mw),
+                           std::move(provenance), explore_seconds);
+      },
+      nb::arg("network"), nb::arg("sweep"), nb::arg("partials"), nb::arg("objective"),
+      nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"), nb::arg("area_budget_um2"),
+      nb::arg("power_budget_mw"), nb::arg("provenance"), nb::arg("explore_seconds"));
 }

@@ -58,6 +58,37 @@ std::string AreaPowerExclusions(const DesignResult& result) {
   return list.empty() ? list : " (excluding the unbounded " + list + ")";
 }
 
+std::vector<std::string> DseInputWarnings(const Network& network,
+                                          const std::vector<ReportSkippedNode>& skipped,
+                                          const std::vector<std::string>& model_warnings,
+                                          const std::string& templates_path,
+                                          std::span<const Hardware> points, bool* unlimited) {
+  std::vector<std::string> warnings;
+  int64_t analysed_macs = 0;
+  for (const Layer& layer : network.layers) analysed_macs += layer.exact_macs;
+  if (std::string s = NotAnalysedSummary(analysed_macs, skipped); !s.empty()) {
+    warnings.push_back(std::move(s));
+  }
+  if (!templates_path.empty()) {
+    warnings.push_back("dataflow templates of " + templates_path + " added to the built-in ones");
+  }
+  warnings.insert(warnings.end(), model_warnings.begin(), model_warnings.end());
+  for (const ReportSkippedNode& s : skipped) {
+    warnings.push_back("node '" + s.name + "' (" + s.op_type + ") is not in the network: " +
+                       s.reason);
+  }
+  *unlimited = std::any_of(points.begin(), points.end(), [](const Hardware& hw) {
+    return Hardware::IsUnlimited(hw.l1_size) || Hardware::IsUnlimited(hw.l2_size) ||
+           Hardware::IsUnlimited(hw.noc_bw);
+  });
+  if (*unlimited) {
+    warnings.push_back(
+        "some design points leave L1, L2 or the NoC bandwidth unlimited: their area and power "
+        "leave those out (give l1_bytes, l2_bytes and noc in the sweep's base)");
+  }
+  return warnings;
+}
+
 DseReport BuildDseReport(const Network& network, const DseResult& result,
                          std::span<const Hardware> hardware, std::span<const std::string> labels,
                          std::optional<NetworkReport> chosen, const DseContext& context) {

@@ -85,6 +85,16 @@ struct DseReport {
   std::optional<NetworkReport> chosen;
 };
 
+/// The warnings a DSE report carries about its inputs, in the order `cadenza dse` gives them: MAC
+/// nodes not analysed (with their share of the MACs), the templates added (when
+/// `templates_path` is not empty), the model's own warnings, each node left out, and design
+/// points that leave L1, L2 or the NoC unlimited (the last entry; `*unlimited` is set when so).
+std::vector<std::string> DseInputWarnings(const Network& network,
+                                          const std::vector<ReportSkippedNode>& skipped,
+                                          const std::vector<std::string>& model_warnings,
+                                          const std::string& templates_path,
+                                          std::span<const Hardware> points, bool* unlimited);
+
 /// Gathers the report. REQUIRES: `result` is ExploreDesigns(network, hardware, ...)'s answer,
 /// and `labels` has one entry per point of `hardware`; `chosen`, when given, is BuildReport of
 /// the search of `network` on hardware[result.best].

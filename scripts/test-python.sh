@@ -2,7 +2,8 @@
 # The Python package's tests (python/tests), run by scripts/test.sh after the C++ tests:
 #  1. a virtual environment in build/venv made from Debian's interpreter, /usr/bin/python3, with
 #     --system-site-packages so that Debian's python3-onnx, python3-torch and python3-pandas are
-#     visible to the tests; pytest and mypy come from PyPI into it;
+#     visible to the tests; pytest, mypy and dask[distributed] (the sharded DSE's tests run on a
+#     Dask LocalCluster, docs/dse.md) come from PyPI into it;
 #  2. `pip install .` into it: the build requirements (scikit-build-core, nanobind) come from
 #     PyPI into pip's isolated build environment, and CMake builds only the module, the cadenza
 #     command and its ONNX module (pyproject.toml), in build/python;
@@ -19,7 +20,7 @@ if [[ ! -x $python ]]; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
 pip=("$python" -m pip --disable-pip-version-check -q)
-"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1"
+"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1" "dask[distributed]==2026.8.0"
 
 if command -v ccache >/dev/null 2>&1; then
   export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}

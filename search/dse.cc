@@ -2,7 +2,9 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <map>
+#include <string>
 
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
@@ -79,18 +81,59 @@ void Summarise(const Network& network, const internal::Evaluation& evaluation,
   r->feasible = r->reason.empty();
 }
 
+// `a` (point `ia`) is a better choice than `b` (point `ib`): a lower objective, ties to the
+// lower index.
+bool BetterChoice(const DesignResult& a, int ia, const DesignResult& b, int ib) {
+  return a.objective < b.objective || (a.objective == b.objective && ia < ib);
+}
+
+// Evaluates the group whose first point is `first` on that point's hardware, and summarises
+// `members` (points of the group) into out[k] for members[k], in parallel. Returns the
+// evaluation, which the chosen design's per-layer view is built from.
+internal::Evaluation ExploreGroup(const Network& network, std::span<const Hardware> points,
+                                  int first, std::span<const int> members,
+                                  const TemplateLibrary& library, const DseOptions& options,
+                                  int threads, DesignResult* out) {
+  const SearchOptions& search = options.search;
+  internal::Evaluation evaluation = internal::EvaluateCandidates(
+      network, library, points[static_cast<size_t>(first)], search, {});
+  // Each point writes only its own result.
+  const int64_t size = static_cast<int64_t>(members.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int64_t k = 0; k < size; ++k) {
+    const int p = members[static_cast<size_t>(k)];
+    const Hardware& hw = points[static_cast<size_t>(p)];
+    DesignResult& r = out[k];
+    r.index = p;
+    Summarise(network, evaluation,
+              internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+              hw, options, &r);
+  }
+  return evaluation;
+}
+
+// The Pareto front over the feasible points.
+void MarkPareto(std::vector<DesignResult>& points) {
+  for (DesignResult& a : points) {
+    if (!a.feasible) continue;
+    a.pareto = true;
+    for (const DesignResult& b : points) {
+      if (b.feasible && Dominates(b, a)) {
+        a.pareto = false;
+        break;
+      }
+    }
+  }
+}
+
+int Threads(const DseOptions& options) {
+  return options.search.threads > 0 ? options.search.threads : omp_get_max_threads();
+}
+
 }  // namespace
 
-DseResult ExploreDesigns(const Network& network, std::span<const Hardware> points,
-                         const TemplateLibrary& library, const DseOptions& options) {
-  const SearchOptions& search = options.search;
-  DseResult result;
-  result.objective = search.objective;
-  result.points.resize(points.size());
-  result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
-  const int threads = search.threads > 0 ? search.threads : omp_get_max_threads();
-
-  // Group the points by everything the cost model depends on, in first-appearance order.
+std::vector<std::vector<int>> EvaluationGroups(std::span<const Hardware> points) {
+  // By everything the cost model depends on, in first-appearance order.
   std::map<std::vector<double>, int> group_of_key;
   std::vector<std::vector<int>> groups;
   for (size_t p = 0; p < points.size(); ++p) {
@@ -99,25 +142,30 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
     if (inserted) groups.emplace_back();
     groups[static_cast<size_t>(it->second)].push_back(static_cast<int>(p));
   }
+  return groups;
+}
+
+DseResult ExploreDesigns(const Network& network, std::span<const Hardware> points,
+                         const TemplateLibrary& library, const DseOptions& options) {
+  const SearchOptions& search = options.search;
+  DseResult result;
+  result.objective = search.objective;
+  result.points.resize(points.size());
+  result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
+  const int threads = Threads(options);
+
+  const std::vector<std::vector<int>> groups = EvaluationGroups(points);
   result.evaluation_groups = static_cast<int>(groups.size());
 
   int64_t points_done = 0;
+  std::vector<DesignResult> explored;
   for (const std::vector<int>& group : groups) {
-    const internal::Evaluation evaluation = internal::EvaluateCandidates(
-        network, library, points[static_cast<size_t>(group[0])], search, {});
+    explored.assign(group.size(), DesignResult{});
+    const internal::Evaluation evaluation =
+        ExploreGroup(network, points, group[0], group, library, options, threads, explored.data());
     result.candidates_evaluated += static_cast<int64_t>(evaluation.list.items.size());
-
-    // Select per point; each point writes only its own result.
-    const int64_t group_size = static_cast<int64_t>(group.size());
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (int64_t g = 0; g < group_size; ++g) {
-      const int p = group[static_cast<size_t>(g)];
-      const Hardware& hw = points[static_cast<size_t>(p)];
-      DesignResult& r = result.points[static_cast<size_t>(p)];
-      r.index = p;
-      Summarise(network, evaluation,
-                internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
-                hw, options, &r);
+    for (size_t k = 0; k < group.size(); ++k) {
+      result.points[static_cast<size_t>(group[k])] = std::move(explored[k]);
     }
 
     // The best point so far (lowest objective, ties to the lower index). Its per-layer answer
@@ -126,17 +174,16 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
     for (int p : group) {
       const DesignResult& r = result.points[static_cast<size_t>(p)];
       if (!r.feasible) continue;
-      if (best_in_group < 0 || r.objective < result.points[static_cast<size_t>(best_in_group)].objective ||
-          (r.objective == result.points[static_cast<size_t>(best_in_group)].objective && p < best_in_group)) {
+      if (best_in_group < 0 ||
+          BetterChoice(r, p, result.points[static_cast<size_t>(best_in_group)], best_in_group)) {
         best_in_group = p;
       }
     }
     if (best_in_group >= 0) {
       const DesignResult& candidate = result.points[static_cast<size_t>(best_in_group)];
-      const DesignResult* best =
-          result.best >= 0 ? &result.points[static_cast<size_t>(result.best)] : nullptr;
-      if (best == nullptr || candidate.objective < best->objective ||
-          (candidate.objective == best->objective && best_in_group < result.best)) {
+      if (result.best < 0 || BetterChoice(candidate, best_in_group,
+                                          result.points[static_cast<size_t>(result.best)],
+                                          result.best)) {
         const Hardware& hw = points[static_cast<size_t>(best_in_group)];
         result.best = best_in_group;
         result.chosen = internal::BuildSearchResult(
@@ -145,21 +192,118 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
             search.objective);
       }
     }
-    points_done += group_size;
+    points_done += static_cast<int64_t>(group.size());
     if (search.progress) search.progress(points_done, static_cast<int64_t>(points.size()));
   }
 
-  // The Pareto front over the feasible points.
-  for (DesignResult& a : result.points) {
-    if (!a.feasible) continue;
-    a.pareto = true;
-    for (const DesignResult& b : result.points) {
-      if (b.feasible && Dominates(b, a)) {
-        a.pareto = false;
-        break;
-      }
+  MarkPareto(result.points);
+  return result;
+}
+
+DsePartial ExploreDesignSubset(const Network& network, std::span<const Hardware> points,
+                               std::span<const int> indices, const TemplateLibrary& library,
+                               const DseOptions& options) {
+  std::vector<char> wanted(points.size(), 0);
+  for (int p : indices) {
+    if (p < 0 || static_cast<size_t>(p) >= points.size()) {
+      throw InputError("design point " + std::to_string(p) + " is not in the sweep (it has " +
+                       std::to_string(points.size()) + " points)");
+    }
+    if (wanted[static_cast<size_t>(p)] != 0) {
+      throw InputError("design point " + std::to_string(p) + " is given twice");
+    }
+    wanted[static_cast<size_t>(p)] = 1;
+  }
+  const int threads = Threads(options);
+  DsePartial partial;
+  partial.points.reserve(indices.size());
+  int64_t points_done = 0;
+  std::vector<int> members;
+  for (const std::vector<int>& group : EvaluationGroups(points)) {
+    members.clear();
+    for (int p : group) {
+      if (wanted[static_cast<size_t>(p)] != 0) members.push_back(p);
+    }
+    if (members.empty()) continue;
+    const size_t start = partial.points.size();
+    partial.points.resize(start + members.size());
+    const internal::Evaluation evaluation = ExploreGroup(
+        network, points, group[0], members, library, options, threads, &partial.points[start]);
+    partial.groups.emplace_back(group[0], static_cast<int64_t>(evaluation.list.items.size()));
+    points_done += static_cast<int64_t>(members.size());
+    if (options.search.progress) {
+      options.search.progress(points_done, static_cast<int64_t>(indices.size()));
     }
   }
+  std::sort(partial.points.begin(), partial.points.end(),
+            [](const DesignResult& a, const DesignResult& b) { return a.index < b.index; });
+  return partial;
+}
+
+DseResult MergeDesignSubsets(const Network& network, std::span<const Hardware> points,
+                             std::span<const DsePartial> partials, const TemplateLibrary& library,
+                             const DseOptions& options) {
+  const SearchOptions& search = options.search;
+  DseResult result;
+  result.objective = search.objective;
+  result.points.resize(points.size());
+  result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
+  std::vector<char> seen(points.size(), 0);
+  std::map<int, int64_t> candidates_of_group;  // by the group's first point
+  for (const DsePartial& partial : partials) {
+    for (const DesignResult& r : partial.points) {
+      if (r.index < 0 || static_cast<size_t>(r.index) >= points.size()) {
+        throw InputError("design point " + std::to_string(r.index) + " is not in the sweep (it has " +
+                         std::to_string(points.size()) + " points)");
+      }
+      if (seen[static_cast<size_t>(r.index)] != 0) {
+        throw InputError("design point " + std::to_string(r.index) + " was explored twice");
+      }
+      seen[static_cast<size_t>(r.index)] = 1;
+      result.points[static_cast<size_t>(r.index)] = r;
+    }
+    for (const auto& [first, candidates] : partial.groups) candidates_of_group.try_emplace(first, candidates);
+  }
+  const std::vector<std::vector<int>> groups = EvaluationGroups(points);
+  result.evaluation_groups = static_cast<int>(groups.size());
+  for (size_t p = 0; p < points.size(); ++p) {
+    if (seen[p] == 0) throw InputError("design point " + std::to_string(p) + " was not explored");
+  }
+  for (const std::vector<int>& group : groups) {
+    const auto it = candidates_of_group.find(group[0]);
+    if (it == candidates_of_group.end()) {
+      throw InputError("the evaluation group of design point " + std::to_string(group[0]) +
+                       " has no candidate count");
+    }
+    result.candidates_evaluated += it->second;
+  }
+
+  for (size_t p = 0; p < points.size(); ++p) {
+    const DesignResult& r = result.points[p];
+    const int index = static_cast<int>(p);
+    if (r.feasible &&
+        (result.best < 0 ||
+         BetterChoice(r, index, result.points[static_cast<size_t>(result.best)], result.best))) {
+      result.best = index;
+    }
+  }
+  if (result.best >= 0) {
+    // The chosen point's group again, as ExploreDesigns evaluated it: on its first point.
+    int first = result.best;
+    for (const std::vector<int>& group : groups) {
+      if (std::find(group.begin(), group.end(), result.best) != group.end()) first = group[0];
+    }
+    SearchOptions quiet = search;
+    quiet.progress = nullptr;
+    const internal::Evaluation evaluation = internal::EvaluateCandidates(
+        network, library, points[static_cast<size_t>(first)], quiet, {});
+    const Hardware& hw = points[static_cast<size_t>(result.best)];
+    result.chosen = internal::BuildSearchResult(
+        network, library, evaluation,
+        internal::Select(evaluation, library, hw, search.objective, search.latency_slack),
+        search.objective);
+  }
+  MarkPareto(result.points);
   return result;
 }
 

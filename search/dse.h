@@ -7,6 +7,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analyzer/cost.h"
@@ -62,5 +63,40 @@ struct DseResult {
 /// Explores `points` for `network`. Throws InputError if a layer cannot be analysed.
 DseResult ExploreDesigns(const Network& network, std::span<const Hardware> points,
                          const TemplateLibrary& library, const DseOptions& options);
+
+// A sharded exploration (the Python package's cadenza.dse, docs/dse.md): the sweep's points are
+// split into subsets of whole evaluation groups, each explored on its own (possibly on another
+// machine) by ExploreDesignSubset, and MergeDesignSubsets builds from all of them the DseResult
+// ExploreDesigns gives for the whole sweep, field for field, however the points were split.
+
+/// The evaluation groups of `points` (points equal in everything the cost model depends on,
+/// i.e. all but buffer capacities and element widths), in order of first appearance; each
+/// group's indices ascending.
+std::vector<std::vector<int>> EvaluationGroups(std::span<const Hardware> points);
+
+/// One subset's outcome.
+struct DsePartial {
+  std::vector<DesignResult> points;  // the explored points by ascending index; `pareto` unset
+  // Per evaluation group touched: (its first point's index in the sweep, candidates evaluated).
+  std::vector<std::pair<int, int64_t>> groups;
+};
+
+/// Explores points[i] for every i of `indices` (any order, no repeats, all < points.size()),
+/// exactly as ExploreDesigns explores them: each touched group is evaluated on its first
+/// point's hardware. Splitting a group between subsets is allowed but evaluates it in each.
+/// `options.search.progress` gets (points done, points in `indices`). Throws InputError for a
+/// bad index or a layer that cannot be analysed.
+DsePartial ExploreDesignSubset(const Network& network, std::span<const Hardware> points,
+                               std::span<const int> indices, const TemplateLibrary& library,
+                               const DseOptions& options);
+
+/// The exploration of all of `points` from subsets that together explore each point exactly
+/// once (in any order): the Pareto front, the chosen design, and its per-layer view (the chosen
+/// point's group is evaluated again here for it). Equal to ExploreDesigns' answer given the same
+/// network, points, library and options. Throws InputError naming a point missing or explored
+/// twice.
+DseResult MergeDesignSubsets(const Network& network, std::span<const Hardware> points,
+                             std::span<const DsePartial> partials, const TemplateLibrary& library,
+                             const DseOptions& options);
 
 }  // namespace cadenza

@@ -7,12 +7,17 @@ accelerator under its best dataflow.
     print(result.totals.runtime_cycles, result.layers[0].dataflow)
     result.to_html("resnet50.html")
 
+:func:`dse` explores the hardware design points of a sweep file, as ``cadenza dse`` does, in
+tasks on any ``concurrent.futures.Executor`` (a local process pool by default, or a Dask
+cluster); ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
+
 The C++ core (cadenza._core) does the work; this package is a typed layer over it. Errors in
 the input raise :class:`InputError`, a :class:`ValueError` whose message names the file and
 the node or line at fault.
 """
 
 from ._core import InputError, __version__
+from ._dse import ChunkFailure, DseError, DseResult, dse
 from ._hardware import Hardware
 from ._network import Layer, Network, NotAnalysed, load
 from ._search import (OBJECTIVES, Baseline, EnergyBreakdown, LayerResult, RunnerUp,
@@ -20,7 +25,7 @@ from ._search import (OBJECTIVES, Baseline, EnergyBreakdown, LayerResult, Runner
 from ._torch import from_torch
 
 __all__ = [
-    "OBJECTIVES", "Baseline", "EnergyBreakdown", "Hardware", "InputError", "Layer",
-    "LayerResult", "Network", "NotAnalysed", "RunnerUp", "SearchResult", "Totals",
-    "__version__", "from_torch", "load", "search",
+    "OBJECTIVES", "Baseline", "ChunkFailure", "DseError", "DseResult", "EnergyBreakdown",
+    "Hardware", "InputError", "Layer", "LayerResult", "Network", "NotAnalysed", "RunnerUp",
+    "SearchResult", "Totals", "__version__", "dse", "from_torch", "load", "search",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Protocol, Union
 
 from . import _core
@@ -54,14 +54,27 @@ class NotAnalysed:
     reason: str  #: e.g. "unsupported: non-matmul Einsum"
 
 
+@dataclass(frozen=True)
+class _Origin:
+    """How a network was loaded, so that another process can load it again (cadenza.dse)."""
+
+    kind: str  # "onnx" or "maestro"
+    data: Optional[bytes]  # an in-memory model's bytes; None: read the file at `path`
+    batch: Optional[int] = None
+    dims: Mapping[str, int] = field(default_factory=dict)
+    skip_unresolved: bool = False
+
+
 class Network:
     """A loaded network: its layers in execution order and the MAC work left out of them.
 
     Made by :func:`cadenza.load`; pass it to :func:`cadenza.search`.
     """
 
-    def __init__(self, core: _core.Network, *, path: str, sha256: str) -> None:
+    def __init__(self, core: _core.Network, *, path: str, sha256: str,
+                 origin: Optional[_Origin] = None) -> None:
         self._core = core
+        self._origin = origin or _Origin("maestro" if path.endswith(".m") else "onnx", None)
         self.path = path  #: the file as given, or a name for an in-memory model
         self.sha256 = sha256  #: of the model file (or of the serialized bytes)
         self.name: str = core.name  #: as the model names its graph
@@ -105,7 +118,9 @@ def load(model: ModelSource, *, dims: Optional[Mapping[str, int]] = None,
     if isinstance(model, (str, os.PathLike)):
         path = os.fspath(model)
         core = _core.load_file(path, batch, dim_values, skip_unresolved)
-        return Network(core, path=path, sha256=_sha256_of_file(path))
+        kind = "maestro" if path.endswith(".m") else "onnx"
+        return Network(core, path=path, sha256=_sha256_of_file(path),
+                       origin=_Origin(kind, None, batch, dim_values, skip_unresolved))
     if isinstance(model, (bytes, bytearray, memoryview)):
         data = bytes(model)
     elif hasattr(model, "SerializeToString"):
@@ -115,7 +130,8 @@ def load(model: ModelSource, *, dims: Optional[Mapping[str, int]] = None,
                         f"{type(model).__name__}")
     label = name or "<in-memory ONNX model>"
     core = _core.load_onnx_bytes(data, label, batch, dim_values, skip_unresolved)
-    return Network(core, path=label, sha256=hashlib.sha256(data).hexdigest())
+    return Network(core, path=label, sha256=hashlib.sha256(data).hexdigest(),
+                   origin=_Origin("onnx", data, batch, dim_values, skip_unresolved))
 
 
 def _sha256_of_file(path: str) -> str:

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/error.h"
 
 namespace cadenza {
 namespace {
@@ -232,6 +233,125 @@ TEST(DseTest, ProvisionedAreaGrowsWithCapacityAndRequiredStaysWithinIt) {
     EXPECT_LE(p.required.area_um2, p.provisioned.area_um2);
   }
   EXPECT_LT(r.points[0].provisioned.area_um2, r.points[1].provisioned.area_um2);  // L2 8K < 64K
+}
+
+void ExpectSameExploration(const DseResult& a, const DseResult& b) {
+  EXPECT_EQ(a.objective, b.objective);
+  EXPECT_EQ(a.best, b.best);
+  EXPECT_EQ(a.evaluation_groups, b.evaluation_groups);
+  EXPECT_EQ(a.candidates_evaluated, b.candidates_evaluated);
+  EXPECT_EQ(a.distinct_layers, b.distinct_layers);
+  ASSERT_EQ(a.points.size(), b.points.size());
+  for (size_t p = 0; p < a.points.size(); ++p) {
+    const DesignResult& x = a.points[p];
+    const DesignResult& y = b.points[p];
+    EXPECT_EQ(x.index, y.index) << p;
+    EXPECT_EQ(x.feasible, y.feasible) << p;
+    EXPECT_EQ(x.reason, y.reason) << p;
+    EXPECT_EQ(x.totals.runtime_cycles, y.totals.runtime_cycles) << p;
+    EXPECT_EQ(x.totals.energy_pj, y.totals.energy_pj) << p;
+    EXPECT_EQ(x.totals.macs, y.totals.macs) << p;
+    EXPECT_EQ(x.totals.exact_macs, y.totals.exact_macs) << p;
+    EXPECT_EQ(x.totals.layers_without_mapping, y.totals.layers_without_mapping) << p;
+    EXPECT_TRUE(x.provisioned == y.provisioned) << p;
+    EXPECT_TRUE(x.required == y.required) << p;
+    EXPECT_EQ(x.l1_required_bytes, y.l1_required_bytes) << p;
+    EXPECT_EQ(x.l2_required_bytes, y.l2_required_bytes) << p;
+    EXPECT_EQ(x.pareto, y.pareto) << p;
+    EXPECT_EQ(x.objective, y.objective) << p;
+  }
+  const SearchResult& c = a.chosen;
+  const SearchResult& d = b.chosen;
+  EXPECT_EQ(c.candidates_evaluated, d.candidates_evaluated);
+  EXPECT_EQ(c.infeasible_by_reason, d.infeasible_by_reason);
+  EXPECT_EQ(c.totals.runtime_cycles, d.totals.runtime_cycles);
+  EXPECT_EQ(c.totals.energy_pj, d.totals.energy_pj);
+  ASSERT_EQ(c.layers.size(), d.layers.size());
+  for (size_t i = 0; i < c.layers.size(); ++i) {
+    EXPECT_EQ(c.layers[i].params, d.layers[i].params) << i;
+    EXPECT_EQ(c.layers[i].mapping, d.layers[i].mapping) << i;
+    EXPECT_TRUE(c.layers[i].cost == d.layers[i].cost) << i;
+    EXPECT_EQ(c.layers[i].candidates, d.layers[i].candidates) << i;
+  }
+  ASSERT_EQ(c.baselines.size(), d.baselines.size());
+  for (size_t i = 0; i < c.baselines.size(); ++i) {
+    EXPECT_EQ(c.baselines[i].totals.runtime_cycles, d.baselines[i].totals.runtime_cycles);
+    EXPECT_EQ(c.baselines[i].totals.energy_pj, d.baselines[i].totals.energy_pj);
+  }
+}
+
+// A sweep of three evaluation groups (the PE counts), two of them interleaved in sweep order.
+std::vector<Hardware> ThreeGroupSweep() {
+  std::vector<Hardware> points = Sweep();
+  Hardware extra = points[0];
+  extra.num_pes = 32;
+  points.insert(points.begin() + 3, extra);
+  extra.l1_size = 4096;
+  points.push_back(extra);
+  return points;
+}
+
+TEST(DseTest, EvaluationGroupsAreInOrderOfFirstAppearance) {
+  const std::vector<std::vector<int>> groups = EvaluationGroups(ThreeGroupSweep());
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0], (std::vector<int>{0, 1, 2, 4, 5, 6}));
+  EXPECT_EQ(groups[1], (std::vector<int>{3, 13}));
+  EXPECT_EQ(groups[2], (std::vector<int>{7, 8, 9, 10, 11, 12}));
+}
+
+// However the points are split (whole groups, groups cut in two, one point at a time, in any
+// order), merging the subsets gives ExploreDesigns' answer for the whole sweep.
+TEST(DseTest, MergedSubsetsEqualTheWholeExploration) {
+  const Network net = Net();
+  const std::vector<Hardware> points = ThreeGroupSweep();
+  const TemplateLibrary library = TemplateLibrary::Builtin();
+  for (Objective objective : {Objective::kLatency, Objective::kEdp}) {
+    DseOptions o = Options(1);
+    o.search.objective = objective;
+    const DseResult whole = ExploreDesigns(net, points, library, o);
+    const std::vector<std::vector<int>> groups = EvaluationGroups(points);
+    std::vector<int> all;
+    for (size_t p = 0; p < points.size(); ++p) all.push_back(static_cast<int>(p));
+    const std::vector<std::vector<std::vector<int>>> splits = {
+        {all},
+        groups,
+        {{13, 0, 7}, {1, 2, 3, 4, 5, 6}, {8, 9, 10, 11, 12}},  // groups cut, out of order
+    };
+    for (size_t s = 0; s < splits.size(); ++s) {
+      const std::vector<std::vector<int>>& split = splits[s];
+      std::vector<DsePartial> partials;
+      for (auto it = split.rbegin(); it != split.rend(); ++it) {
+        partials.push_back(ExploreDesignSubset(net, points, *it, library, o));
+      }
+      SCOPED_TRACE("split " + std::to_string(s));
+      ExpectSameExploration(MergeDesignSubsets(net, points, partials, library, o), whole);
+    }
+  }
+}
+
+TEST(DseTest, MergeNamesAPointMissingOrExploredTwice) {
+  const Network net = Net();
+  const std::vector<Hardware> points = Sweep();
+  const TemplateLibrary library = TemplateLibrary::Builtin();
+  const DseOptions o = Options(1);
+  std::vector<DsePartial> partials = {ExploreDesignSubset(net, points, std::vector<int>{0, 1, 2}, library, o)};
+  try {
+    MergeDesignSubsets(net, points, partials, library, o);
+    FAIL() << "a missing point was not noticed";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "design point 3 was not explored");
+  }
+  std::vector<int> rest;
+  for (size_t p = 2; p < points.size(); ++p) rest.push_back(static_cast<int>(p));
+  partials.push_back(ExploreDesignSubset(net, points, rest, library, o));
+  try {
+    MergeDesignSubsets(net, points, partials, library, o);
+    FAIL() << "a point explored twice was not noticed";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "design point 2 was explored twice");
+  }
+  EXPECT_THROW(ExploreDesignSubset(net, points, std::vector<int>{0, 99}, library, o), InputError);
+  EXPECT_THROW(ExploreDesignSubset(net, points, std::vector<int>{1, 1}, library, o), InputError);
 }
 
 }  // namespace

@@ -1,0 +1,453 @@
+"""Design-space exploration sharded over a ``concurrent.futures.Executor``: a local process
+pool, Dask (``distributed.Client.get_executor()``), mpi4py's ``MPIPoolExecutor`` or any other.
+
+The sweep's evaluation groups (design points that differ only in buffer capacities share every
+cost-model evaluation, docs/dse.md) are packed into chunks that never split a group; each chunk
+is one task, which explores its points in the compiled core and returns them as plain data (a
+dict of ints, floats and strings: picklable, and exact through pickle and JSON). The results of
+all chunks are merged by the core into the report ``cadenza dse`` writes for the same sweep: the
+same JSON document whatever the executor and the chunking.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import shlex
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
+
+from . import _core
+from ._network import Network, _sha256_of_file
+from ._search import OBJECTIVES, _OBJECTIVE_ALIASES, _iso_date, _write_atomically
+
+#: ``cadenza dse``'s default candidates per layer and template.
+DEFAULT_MAX_CANDIDATES = 2000
+#: Tasks per worker when ``chunk`` is not given: enough to balance groups of unequal cost.
+_TASKS_PER_WORKER = 4
+_CHECKPOINT_FORMAT = 1
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class DseError(RuntimeError):
+    """Some chunks of a sharded exploration failed. ``failures`` says which design points each
+    failed chunk held and why; the chunks that succeeded are in the checkpoint file, if any, and
+    a rerun with it explores only the failed ones."""
+
+    def __init__(self, failures: Sequence[ChunkFailure], total_points: int) -> None:
+        self.failures = tuple(failures)
+        lines = [f"design points {_ranges(f.points)}: {f.error}" for f in self.failures]
+        failed = sum(len(f.points) for f in self.failures)
+        super().__init__(f"{len(self.failures)} chunk(s) of the exploration failed "
+                         f"({failed} of {total_points} design points):\n  " + "\n  ".join(lines))
+
+
+@dataclass(frozen=True)
+class ChunkFailure:
+    """One failed chunk: its design points (sweep indices) and the error, as
+    ``"ExceptionType: message"``."""
+
+    points: tuple[int, ...]
+    error: str
+
+
+@dataclass(frozen=True)
+class _Options:
+    objective: str
+    model: str
+    threads: int
+    max_candidates: int
+    area_budget_um2: float
+    power_budget_mw: float
+
+    def core_args(self) -> tuple[str, str, int, int, float, float]:
+        return (self.objective, self.model, self.threads, self.max_candidates,
+                self.area_budget_um2, self.power_budget_mw)
+
+
+@dataclass(frozen=True)
+class _NetworkSource:
+    """How a worker loads the coordinator's network: the file itself when it sees the same file
+    (a shared file system), else the bytes shipped with the task."""
+
+    kind: str  # "onnx" or "maestro"
+    path: str  # the file, or the name of an in-memory model
+    data: bytes
+    sha256: str
+    batch: Optional[int]
+    dims: tuple[tuple[str, int], ...]
+    skip_unresolved: bool
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """One task: the design points (sweep indices) of whole evaluation groups."""
+
+    network: _NetworkSource
+    sweep_text: str
+    sweep_path: str
+    indices: tuple[int, ...]
+    options: _Options
+
+
+# Per worker process: the networks and sweeps already loaded, so that a worker's later chunks
+# of one exploration load nothing.
+_loaded_networks: dict[tuple[Any, ...], _core.Network] = {}
+_loaded_sweeps: dict[tuple[str, str], _core.Sweep] = {}
+_CACHE_LIMIT = 4
+
+
+@atexit.register
+def _forget_loaded() -> None:
+    """Drops the cached core objects before the interpreter finalises the core module (which
+    otherwise reports them as leaked)."""
+    _loaded_networks.clear()
+    _loaded_sweeps.clear()
+
+
+def _load_source(source: _NetworkSource) -> _core.Network:
+    key = (source.sha256, source.kind, source.batch, source.dims, source.skip_unresolved)
+    network = _loaded_networks.get(key)
+    if network is not None:
+        return network
+    dims = dict(source.dims)
+    same_file = (source.kind == "onnx" and os.path.isfile(source.path)
+                 and _sha256_of_file(source.path) == source.sha256)
+    if same_file:
+        network = _core.load_file(source.path, source.batch, dims, source.skip_unresolved)
+    elif source.kind == "onnx":
+        network = _core.load_onnx_bytes(source.data, source.path, source.batch, dims,
+                                        source.skip_unresolved)
+    else:
+        network = _core.load_maestro_text(source.data.decode("utf-8"), source.path)
+    if len(_loaded_networks) >= _CACHE_LIMIT:
+        _loaded_networks.clear()
+    _loaded_networks[key] = network
+    return network
+
+
+def _load_sweep(text: str, path: str) -> _core.Sweep:
+    sweep = _loaded_sweeps.get((text, path))
+    if sweep is None:
+        sweep = _core.Sweep(text, path)
+        if len(_loaded_sweeps) >= _CACHE_LIMIT:
+            _loaded_sweeps.clear()
+        _loaded_sweeps[(text, path)] = sweep
+    return sweep
+
+
+def _explore_chunk(chunk: _Chunk) -> dict[str, Any]:
+    """The task a worker runs: its points' results as plain data, and its compute time."""
+    start = time.perf_counter()
+    network = _load_source(chunk.network)
+    sweep = _load_sweep(chunk.sweep_text, chunk.sweep_path)
+    result: dict[str, Any] = _core.explore_subset(network, sweep, list(chunk.indices),
+                                                  *chunk.options.core_args())
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+class DseResult:
+    """What :func:`cadenza.dse` found: the report ``cadenza dse`` writes for the same sweep.
+
+    :meth:`to_json` is its JSON document (docs/report-schema.md), :meth:`to_html` its HTML page,
+    :meth:`to_csv` one row per design point, :meth:`summary` what the command prints.
+    """
+
+    def __init__(self, report: _core.DseReport, chunks: int, task_seconds: float,
+                 merge_seconds: float) -> None:
+        self._report = report
+        self._json = report.json()
+        data = json.loads(self._json)
+        #: the chosen design's index in the sweep, or None when no point is feasible
+        self.best: Optional[int] = None if report.best < 0 else report.best
+        #: the Pareto points' indices, by cycles then index
+        self.pareto: tuple[int, ...] = tuple(data["pareto"])
+        #: every design point as the JSON document gives it, in sweep order
+        self.points: tuple[dict[str, Any], ...] = tuple(data["points"])
+        self.chunks = chunks  #: tasks run (chunks restored from a checkpoint not counted)
+        #: the workers' time inside the tasks, summed (the rest of the wall time is overhead)
+        self.task_seconds = task_seconds
+        #: the merge on the caller, with the chosen point's group evaluated again for its view
+        self.merge_seconds = merge_seconds
+
+    def to_json(self) -> str:
+        """The report as JSON, the document ``cadenza dse --json`` writes."""
+        return self._json
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self._json)
+        return result
+
+    def to_html(self, path: Optional[PathLike] = None) -> str:
+        """The self-contained HTML page (``cadenza dse -o``), written to ``path`` when given."""
+        page: str = self._report.html()
+        if path is not None:
+            _write_atomically(os.fspath(path), page)
+        return page
+
+    def to_csv(self) -> str:
+        """One CSV row per design point (``cadenza dse --csv``)."""
+        text: str = self._report.csv()
+        return text
+
+    def summary(self) -> str:
+        """The summary and Pareto table ``cadenza dse`` prints."""
+        text: str = self._report.text()
+        return text
+
+    def __repr__(self) -> str:
+        return (f"<cadenza.DseResult {len(self.points)} design points, "
+                f"{len(self.pareto)} on the Pareto front, best {self.best}>")
+
+
+def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "maestro",
+        max_candidates: int = DEFAULT_MAX_CANDIDATES, area_budget: Optional[float] = None,
+        power_budget: Optional[float] = None, executor: Optional[concurrent.futures.Executor] = None,
+        workers: Optional[int] = None, chunk: Optional[int] = None, threads: int = 1,
+        checkpoint: Optional[PathLike] = None, resume: bool = True,
+        progress: Optional[Callable[[int, int], None]] = None) -> DseResult:
+    """Explores the design points of the sweep file ``sweep`` for ``net``, as ``cadenza dse``
+    does, in tasks submitted to ``executor``.
+
+    ``executor`` is any ``concurrent.futures.Executor`` whose workers can import cadenza: by
+    default a local process pool of ``workers`` processes (default: every core), started and
+    shut down here (it uses the "spawn" start method, so a script calling dse() needs the
+    ``if __name__ == "__main__":`` guard). For a Dask cluster pass
+    ``distributed.Client(...).get_executor()``. ``chunk`` is the number of evaluation groups per
+    task (default: about four tasks per worker); a group is never split. ``threads`` is the
+    threads each task uses (1: one per worker process; 0: every core of the worker).
+
+    ``objective``, ``model``, ``max_candidates``, ``area_budget`` (µm²) and ``power_budget``
+    (mW) are ``cadenza dse``'s options. The result is the same, to the byte of its JSON
+    document, whatever the executor, ``chunk`` and ``threads``.
+
+    With ``checkpoint``, each finished chunk is appended to that file at once; with ``resume``
+    (the default) the chunks a previous run of the same exploration left there are not run
+    again. ``progress(points_done, points_total)`` is called after each chunk.
+
+    Raises :class:`cadenza.InputError` for bad input, :class:`DseError` naming the design points
+    of every chunk that failed (after the others have finished and been checkpointed).
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"cadenza.dse: expected a cadenza.Network, not {type(net).__name__}")
+    objective = _OBJECTIVE_ALIASES.get(objective, objective)
+    if objective not in OBJECTIVES:
+        raise _core.InputError(f"unknown objective '{objective}'; use latency, energy or edp")
+    for name, value in (("area_budget", area_budget), ("power_budget", power_budget)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise _core.InputError(f"{name} must be a positive number")
+    if chunk is not None and chunk < 1:
+        raise _core.InputError("chunk must be at least 1 evaluation group")
+    if workers is not None and workers < 1:
+        raise _core.InputError("workers must be at least 1")
+    options = _Options(objective, model, threads, max_candidates, area_budget or 0.0,
+                       power_budget or 0.0)
+    sweep_path = os.fspath(sweep)
+    try:
+        with open(sweep_path, encoding="utf-8") as f:
+            sweep_text = f.read()
+    except OSError as e:
+        raise _core.InputError(f"{sweep_path}: cannot read the sweep file: {e.strerror}") from e
+    core_sweep = _core.Sweep(sweep_text, sweep_path)
+    source = _network_source(net)
+    # Checks the options in the core (model, threads, candidates) before any task is sent.
+    _core.explore_subset(net._core, core_sweep, [], *options.core_args())
+
+    groups = core_sweep.evaluation_groups()
+    total = len(core_sweep)
+    start = time.monotonic()
+    done: list[dict[str, Any]] = []
+    journal: Optional[_Checkpoint] = None
+    if checkpoint is not None:
+        key = _checkpoint_key(source, sweep_text, sweep_path, options)
+        journal = _Checkpoint(os.fspath(checkpoint), key, resume)
+        done = journal.restored
+    explored = {p["index"] for partial in done for p in partial["points"]}
+    pending = [g for g in groups if not explored.issuperset(g)]
+    if any(explored.intersection(g) for g in pending):
+        raise _core.InputError(f"{checkpoint}: holds part of an evaluation group; it was not "
+                               "written by cadenza.dse for this exploration")
+
+    task_seconds = 0.0
+    chunks = 0
+    if pending:
+        own = executor is None
+        pool = executor or concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1,
+            mp_context=multiprocessing.get_context("spawn"))
+        size = chunk or max(1, math.ceil(len(pending) / (_TASKS_PER_WORKER *
+                                                         _worker_count(pool, workers))))
+        tasks = [_Chunk(source, sweep_text, sweep_path,
+                        tuple(sorted(p for g in pending[i:i + size] for p in g)), options)
+                 for i in range(0, len(pending), size)]
+        try:
+            results, failures = _run(pool, tasks, journal, len(explored), total, progress)
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+        if failures:
+            raise DseError(failures, total)
+        done += results
+        chunks = len(results)
+        task_seconds = sum(r.get("seconds", 0.0) for r in results)
+    seconds = time.monotonic() - start
+
+    provenance = {
+        "model_path": net.path,
+        "model_sha256": net.sha256,
+        "date": _iso_date(),
+        "command_line": _command_line(net, sweep_path, options),
+    }
+    merge_start = time.monotonic()
+    report = _core.dse_report(net._core, core_sweep, done, *options.core_args(), provenance,
+                              seconds)
+    return DseResult(report, chunks, task_seconds, time.monotonic() - merge_start)
+
+
+def _run(pool: concurrent.futures.Executor, tasks: Sequence[_Chunk],
+         journal: Optional[_Checkpoint], already: int, total: int,
+         progress: Optional[Callable[[int, int], None]]
+         ) -> tuple[list[dict[str, Any]], list[ChunkFailure]]:
+    """Runs every task; returns the results in task order and the failures."""
+    futures = {pool.submit(_explore_chunk, task): i for i, task in enumerate(tasks)}
+    results: list[Optional[dict[str, Any]]] = [None] * len(tasks)
+    failures: list[tuple[int, ChunkFailure]] = []
+    points_done = already
+    for future in concurrent.futures.as_completed(futures):
+        i = futures[future]
+        try:
+            result = future.result()
+        except Exception as e:  # noqa: BLE001 - every failure is reported with its points
+            failures.append((i, ChunkFailure(tasks[i].indices, f"{type(e).__name__}: {e}")))
+            continue
+        results[i] = result
+        if journal is not None:
+            journal.append(result)
+        points_done += len(tasks[i].indices)
+        if progress is not None:
+            progress(points_done, total)
+    return [r for r in results if r is not None], [f for _, f in sorted(failures)]
+
+
+def _worker_count(pool: concurrent.futures.Executor, workers: Optional[int]) -> int:
+    """The executor's workers when it says (a process pool, a Dask client's executor), else
+    ``workers`` or the local cores."""
+    count = getattr(pool, "_max_workers", None)
+    client = getattr(pool, "_client", None)
+    if count is None and client is not None:
+        try:
+            count = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        except Exception:  # noqa: BLE001 - any other client: fall back
+            count = None
+    return max(1, int(count or workers or os.cpu_count() or 1))
+
+
+def _network_source(net: Network) -> _NetworkSource:
+    origin = net._origin
+    if origin.data is not None:
+        data = origin.data
+    else:
+        with open(net.path, "rb") as f:
+            data = f.read()
+        if hashlib.sha256(data).hexdigest() != net.sha256:
+            raise _core.InputError(f"{net.path}: the file changed since it was loaded; load it "
+                                   "again")
+    return _NetworkSource(origin.kind, net.path, data, net.sha256, origin.batch,
+                          tuple(sorted(origin.dims.items())), origin.skip_unresolved)
+
+
+def _checkpoint_key(source: _NetworkSource, sweep_text: str, sweep_path: str,
+                    options: _Options) -> str:
+    """What a checkpoint's results depend on: the network, the sweep and the options (not the
+    threads, which change no result)."""
+    what = [source.sha256, source.kind, source.batch, source.dims, source.skip_unresolved,
+            hashlib.sha256(sweep_text.encode()).hexdigest(), sweep_path, options.objective,
+            options.model, options.max_candidates, options.area_budget_um2,
+            options.power_budget_mw, _core.__version__]
+    return hashlib.sha256(json.dumps(what).encode()).hexdigest()
+
+
+class _Checkpoint:
+    """A results file of JSON lines: a header naming the exploration, then one finished chunk a
+    line, each flushed and synced as it finishes. A last line cut short by a crash is ignored.
+    Python's json writes every float so that it reads back exactly."""
+
+    def __init__(self, path: str, key: str, resume: bool) -> None:
+        self.path = path
+        self.restored: list[dict[str, Any]] = []
+        header = {"cadenza_dse_checkpoint": _CHECKPOINT_FORMAT, "exploration": key}
+        if resume and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().split("\n")
+            try:
+                first = json.loads(lines[0])
+            except ValueError:
+                first = None
+            if first != header:
+                raise _core.InputError(f"{path}: not a checkpoint of this exploration (another "
+                                       "network, sweep or options); remove it or pass "
+                                       "resume=False")
+            complete = lines[1:-1]  # the last element follows the last newline
+            for n, line in enumerate(complete, start=2):
+                try:
+                    chunk = json.loads(line)
+                except ValueError as e:
+                    raise _core.InputError(f"{path}:{n}: not a chunk's result: {e}") from e
+                if not (isinstance(chunk, dict) and isinstance(chunk.get("points"), list)
+                        and isinstance(chunk.get("groups"), list)):
+                    raise _core.InputError(f"{path}:{n}: not a chunk's result (no points and "
+                                           "groups)")
+                self.restored.append(chunk)
+            if lines[-1]:
+                # A chunk cut short by a crash: rewrite the file without it.
+                _write_atomically(path, "\n".join(lines[:-1]) + "\n")
+        else:
+            _write_atomically(path, json.dumps(header) + "\n")
+
+    def append(self, result: dict[str, Any]) -> None:
+        line = json.dumps({k: result[k] for k in ("points", "groups")}) + "\n"
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def _ranges(points: Iterable[int]) -> str:
+    """"0-19, 40, 42-43"."""
+    parts: list[str] = []
+    run: list[int] = []
+    for p in sorted(points):
+        if run and p == run[-1] + 1:
+            run.append(p)
+            continue
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+        run = [p]
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
+    return ", ".join(parts)
+
+
+def _command_line(net: Network, sweep_path: str, options: _Options) -> str:
+    """The ``cadenza dse`` command that gives the same report, when there is one, else a
+    description of the Python call."""
+    cmd = ["cadenza", "dse", net.path, "--sweep", sweep_path, "--objective", options.objective,
+           "--model", options.model]
+    if options.max_candidates != DEFAULT_MAX_CANDIDATES:
+        cmd += ["--max-candidates", str(options.max_candidates)]
+    if options.area_budget_um2:
+        cmd += ["--area-budget", repr(options.area_budget_um2)]
+    if options.power_budget_mw:
+        cmd += ["--power-budget", repr(options.power_budget_mw)]
+    origin = net._origin
+    if origin.data is not None or origin.batch is not None or origin.dims or origin.skip_unresolved:
+        return f"cadenza.dse({net.path!r}, {sweep_path!r}, objective={options.objective!r})"
+    return " ".join(shlex.quote(a) for a in cmd)
