@@ -1,7 +1,6 @@
 #include "cli/layers_output.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,20 +15,6 @@
 namespace cadenza::cli {
 
 namespace {
-
-// "4.09 G", "301 M", "16.4 k".
-std::string Abbreviated(int64_t value) {
-  const char* units[] = {"", " k", " M", " G", " T", " P"};
-  double v = static_cast<double>(value);
-  int unit = 0;
-  while (v >= 1000 && unit < 5) {
-    v /= 1000;
-    ++unit;
-  }
-  char text[32];
-  std::snprintf(text, sizeof text, v >= 100 || unit == 0 ? "%.0f%s" : "%.3g%s", v, units[unit]);
-  return text;
-}
 
 std::string Joined(const std::vector<int64_t>& v, const char* sep) {
   std::string out;
@@ -128,7 +113,7 @@ void WriteLayersTable(const OnnxImport& model, int64_t batch, std::ostream& out)
         << " for the MAESTRO-compatible model, which takes a dilated conv as its undilated "
            "phases)";
   }
-  out << ", " << FormatThousands(model.total_macs) << " MACs (" << Abbreviated(model.total_macs)
+  out << ", " << FormatThousands(model.total_macs) << " MACs (" << FormatSi(static_cast<double>(model.total_macs), "")
       << ")\n";
 
   std::string other;

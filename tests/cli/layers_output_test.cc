@@ -74,7 +74,7 @@ TEST(LayersOutputTest, TableAlignsByDisplayWidthAndGroupsThousands) {
   EXPECT_EQ(ColumnOf(lines[4], "MatMul"), ColumnOf(lines[2], "op"));
   EXPECT_EQ(ColumnOf(lines[3], "GEMM"), ColumnOf(lines[4], "GEMM"));
   EXPECT_THAT(lines[3], HasSubstr("1,000,000,000"));
-  EXPECT_THAT(out.str(), HasSubstr("2 MAC nodes, 2 analyzer layers, 2,000,000,000 MACs (2 G)"));
+  EXPECT_THAT(out.str(), HasSubstr("2 MAC nodes, 2 analyzer layers, 2,000,000,000 MACs (2.00 G)"));
   EXPECT_THAT(out.str(), HasSubstr("other ops: Add 3"));
 }
 
