@@ -42,10 +42,7 @@ cxxopts::Options SearchCommandOptions() {
   options.custom_help("MODEL.onnx|NETWORK.m [OPTIONS]");
   options.positional_help("");
   AddModelFileArgument(options);
-  options.add_options()
-      ("hw", "hardware: Cadenza's text format or a MAESTRO hardware .m file (default: the "
-             "built-in preset, models/hw/default.textproto)",
-       cxxopts::value<std::string>(), "HW");
+  AddHardwareOption(options);
   AddCostModelOption(options, kDefaultSearchCostModel);
   AddObjectiveOption(options, "what to minimise per layer: latency, energy or edp");
   AddCandidateOptions(options, 20'000, "candidates kept per layer and template");
@@ -63,20 +60,6 @@ cxxopts::Options SearchCommandOptions() {
       ("h,help", "print this help");
   AddModelShapeOptions(options);
   return options;
-}
-
-// The hardware of --hw, or the built-in preset; `context` records where it came from.
-Hardware LoadSearchHardware(const cxxopts::ParseResult& args, ReportContext* context) {
-  if (args.count("hw") == 0) {
-    context->hardware_source = "built-in default (models/hw/default.textproto)";
-    context->hardware_text = std::string(DefaultHardwareText());
-    return DefaultHardware();
-  }
-  const std::string hw_path = args["hw"].as<std::string>();
-  Hardware hw = ReadHardwareFile(hw_path);
-  context->hardware_source = hw_path;
-  context->hardware_text = ReadInputFile(hw_path);
-  return hw;
 }
 
 // Renders every document before writing any, so a failure leaves no partial set; prints the
@@ -133,10 +116,11 @@ int RunSearch(int argc, char** argv) {
   SearchOptions search = ParseSearchOptions("search", args);
   const ImportOptions import = ParseModelShapeOptions("search", args, model.is_onnx);
   const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
-  CheckOutputPaths("search", output_paths, {{"model", model.path}});
+  CheckOutputPaths("search", output_paths,
+                   {{"model", model.path}, {"hardware file", HardwarePath(args)}});
 
-  ReportContext hw_context;
-  const Hardware hw = LoadSearchHardware(args, &hw_context);
+  const LoadedHardware loaded_hw = LoadHardware(args);
+  const Hardware& hw = loaded_hw.hw;
   LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, search.model,
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
@@ -154,8 +138,8 @@ int RunSearch(int argc, char** argv) {
   context.date = IsoDate();
   context.version = CADENZA_VERSION;
   context.command_line = CommandLine(argc, argv);
-  context.hardware_source = hw_context.hardware_source;
-  context.hardware_text = hw_context.hardware_text;
+  context.hardware_source = loaded_hw.source;
+  context.hardware_text = loaded_hw.text;
   context.compare_models = args.count("compare-models") > 0;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),

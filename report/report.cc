@@ -8,6 +8,7 @@
 
 #include "analyzer/error.h"
 #include "report/eval_writers.h"
+#include "report/layer_warnings.h"
 #include "report/plain_text.h"
 
 namespace cadenza {
@@ -75,26 +76,7 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
         choice.objective > 0 ? runner_up->objective / choice.objective - 1 : 0;
   }
 
-  if (row.macs != row.exact_macs) {
-    const bool strided = layer.shape.stride_y > 1 || layer.shape.stride_x > 1;
-    row.warnings.push_back("the cost model counts " + FormatThousands(row.macs) +
-                           " MACs, the layer has " + FormatThousands(row.exact_macs) + " (" +
-                           (strided ? "strided layer" : "tiles that do not divide their dimension") +
-                           "; see docs/maestro-compatibility.md)");
-  }
-  if (!hw.bandwidth_is_hard_limit) {
-    if (row.noc_bw_need_per_cycle > hw.noc_bw) {
-      row.warnings.push_back("peak NoC bandwidth need " + FormatThousands(row.noc_bw_need_per_cycle) +
-                             " elements/cycle exceeds the " + FormatThousands(hw.noc_bw) +
-                             " available (a soft limit on this hardware)");
-    }
-    if (row.offchip_bw_need_per_cycle > hw.offchip_bw) {
-      row.warnings.push_back("off-chip bandwidth need " +
-                             FormatThousands(row.offchip_bw_need_per_cycle) +
-                             " elements/cycle exceeds the " + FormatThousands(hw.offchip_bw) +
-                             " available (a soft limit on this hardware)");
-    }
-  }
+  row.warnings = LayerResultWarnings(layer, c, hw);
   return row;
 }
 
