@@ -51,6 +51,9 @@ cxxopts::Options SearchCommandOptions() {
   AddOutputOptions(options, "write the HTML report here (replaced atomically)",
                    "write the report's JSON here (replaced atomically)",
                    "write one CSV row per layer here (replaced atomically)");
+  AddEmitMaestroOption(options, "write the chosen mapping of every layer as a MAESTRO .m network "
+                                "here, which 'cadenza eval --mapping OUT.m' evaluates (replaced "
+                                "atomically)");
   options.add_options()
       ("compare-models", "also evaluate every chosen mapping under the other cost model and "
                          "list the differences per layer (adds seconds: about 8 s on "
@@ -64,12 +67,16 @@ cxxopts::Options SearchCommandOptions() {
 
 // Renders every document before writing any, so a failure leaves no partial set; prints the
 // summary (on stderr when a document goes to stdout) and the files written.
-void WriteSearchOutputs(const NetworkReport& report, double seconds,
+// `maestro_text` is the --emit-maestro document.
+void WriteSearchOutputs(const NetworkReport& report, const std::string& maestro_text,
+                        double seconds,
                         const std::vector<std::pair<std::string, std::string>>& output_paths) {
   std::vector<std::string> rendered;
   for (const auto& [flag, path] : output_paths) {
     std::ostringstream text;
-    if (flag == "-o") {
+    if (flag == "--emit-maestro") {
+      text << maestro_text;
+    } else if (flag == "-o") {
       WriteHtml(report, text);
     } else if (flag == "--json") {
       WriteJson(report, text);
@@ -145,7 +152,15 @@ int RunSearch(int argc, char** argv) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");
   }
-  WriteSearchOutputs(BuildReport(loaded.network, result, hw, context), seconds, output_paths);
+  std::string maestro_text;
+  if (args.count("emit-maestro") > 0) {
+    maestro_text = ChosenMappingsText(
+        loaded.network, result,
+        EmittedMappingComments(context.command_line, loaded_hw.source, HardwarePath(args),
+                               search.model));
+  }
+  WriteSearchOutputs(BuildReport(loaded.network, result, hw, context), maestro_text, seconds,
+                     output_paths);
   if (result.totals.layers_without_mapping > 0) {
     std::cerr << "cadenza: error: " << result.totals.layers_without_mapping
               << " layer(s) have no feasible mapping on this hardware (see the report)\n";

@@ -326,11 +326,16 @@ void AddOutputOptions(cxxopts::Options& options, const std::string& output_help,
   if (!csv_help.empty()) add("csv", csv_help, cxxopts::value<std::string>(), "OUT");
 }
 
+void AddEmitMaestroOption(cxxopts::Options& options, const std::string& help) {
+  options.add_options()("emit-maestro", help, cxxopts::value<std::string>(), "OUT.m");
+}
+
 std::vector<std::pair<std::string, std::string>> ParseOutputOptions(
     const cxxopts::ParseResult& args) {
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const auto& [key, flag] : {std::pair{"output", "-o"}, std::pair{"json", "--json"},
-                                  std::pair{"csv", "--csv"}}) {
+                                  std::pair{"csv", "--csv"},
+                                  std::pair{"emit-maestro", "--emit-maestro"}}) {
     // count() is 0 for an option the command does not declare.
     if (args.count(key) > 0) outputs.emplace_back(flag, args[key].as<std::string>());
   }

@@ -121,7 +121,9 @@ void CheckStrict(const cxxopts::ParseResult& args, const std::string& path,
 /// Declares the output flags whose help is not empty.
 void AddOutputOptions(cxxopts::Options& options, const std::string& output_help,
                       const std::string& json_help, const std::string& csv_help);
-/// The (flag, path) pairs given, in the order -o, --json, --csv.
+/// --emit-maestro OUT.m (search and dse): the chosen per-layer mappings as a `.m` network.
+void AddEmitMaestroOption(cxxopts::Options& options, const std::string& help);
+/// The (flag, path) pairs given, in the order -o, --json, --csv, --emit-maestro.
 std::vector<std::pair<std::string, std::string>> ParseOutputOptions(
     const cxxopts::ParseResult& args);
 
