@@ -235,12 +235,16 @@ std::string FormatThousands(int64_t value) {
   return negative ? "-" + text : text;
 }
 
-std::string ObjectiveDescription(const NetworkReport& report) {
-  std::string text(ObjectiveName(report.objective));
-  if (report.latency_slack < 0) return text;
+std::string ObjectiveDescription(Objective objective, double latency_slack) {
+  std::string text(ObjectiveName(objective));
+  if (latency_slack < 0) return text;
   char percent[32];
-  std::snprintf(percent, sizeof percent, "%g%%", 100 * report.latency_slack);
+  std::snprintf(percent, sizeof percent, "%g%%", 100 * latency_slack);
   return text + ", latency within " + percent + " of each layer's fastest";
+}
+
+std::string ObjectiveDescription(const NetworkReport& report) {
+  return ObjectiveDescription(report.objective, report.latency_slack);
 }
 
 std::string CountOf(int64_t count, std::string_view singular, std::string_view plural) {
