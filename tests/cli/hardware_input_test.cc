@@ -113,6 +113,34 @@ TEST_F(HardwareInputTest, SimulateReadsTheTextFormat) {
   EXPECT_THAT(json, HasSubstr("\"legal\": true"));
 }
 
+// One hardware written in each format means the same to every command: eval's table and
+// simulate's counts do not depend on the format.
+TEST_F(HardwareInputTest, EveryFormatMeansTheSameToEveryCommand) {
+  const std::vector<std::string> files = {
+      dir_.Write("hw.m", "num_pes: 64\nl1_size_cstr: 512\nl2_size_cstr: 65536\nnoc_bw_cstr: 8\n"
+                         "offchip_bw_cstr: 4\nnum_simd_lanes: 2\n"),
+      dir_.Write("hw.textproto", "num_pes: 64 simd_lanes: 2 l1_bytes: 512 l2_bytes: 65536\n"
+                                 "noc { bandwidth: 8 } offchip_bandwidth: 4\n"),
+      dir_.Write("hw.json", R"({"num_pes": 64, "simdLanes": 2, "l1_bytes": 512, "l2_bytes": 65536,
+                                "noc": {"bandwidth": 8}, "offchip_bandwidth": 4})"),
+  };
+  std::vector<std::string> eval_out, simulate_out;
+  for (const std::string& hw : files) {
+    const RunResult eval = RunCadenza({"eval", "--mapping", net_, "--hw", hw});
+    ASSERT_EQ(eval.exit_code, 0) << hw << ": " << eval.err;
+    EXPECT_THAT(eval.out, HasSubstr("one on 64 PEs x 2 SIMD lanes;")) << hw;
+    EXPECT_THAT(eval.err, HasSubstr("exceeds the 8 available")) << hw;
+    eval_out.push_back(eval.out);
+    const RunResult simulate = RunCadenza({"simulate", "--mapping", net_, "--hw", hw});
+    ASSERT_EQ(simulate.exit_code, 0) << hw << ": " << simulate.err;
+    simulate_out.push_back(simulate.out);
+  }
+  EXPECT_EQ(eval_out[1], eval_out[0]);
+  EXPECT_EQ(eval_out[2], eval_out[0]);
+  EXPECT_EQ(simulate_out[1], simulate_out[0]);
+  EXPECT_EQ(simulate_out[2], simulate_out[0]);
+}
+
 // A bad file is reported by the one reader, naming the file and line, in every command.
 TEST_F(HardwareInputTest, ABadTextFormatFileIsOneErrorEverywhere) {
   const std::string hw = dir_.Write("bad.textproto", "num_pes: 16\nnum_pe: 3\n");
