@@ -20,7 +20,6 @@
 #include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
-#include "importer/hardware_config.h"
 #include "importer/maestro_reader.h"
 #include "importer/onnx_importer.h"
 #include "report/report.h"
