@@ -24,6 +24,7 @@
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
 #include "importer/hardware_config.h"
+#include "importer/hardware_config_text.h"
 #include "importer/maestro_reader.h"
 #include "importer/onnx_importer.h"
 #include "report/dse_report.h"
@@ -78,6 +79,9 @@ cxxopts::Options DseCommandOptions() {
   AddOutputOptions(options, "write the HTML report here (replaced atomically)",
                    "write the report's JSON here (replaced atomically)",
                    "write one CSV row per design point here (replaced atomically)");
+  AddEmitMaestroOption(options, "write the chosen design's mapping of every layer as a MAESTRO "
+                                ".m network here, with that design's hardware configuration in "
+                                "its comments (replaced atomically)");
   options.add_options()("h,help", "print this help");
   AddModelShapeOptions(options);
   return options;
@@ -129,15 +133,36 @@ std::optional<NetworkReport> ChosenDesignReport(const LoadedModel& loaded, const
   return BuildReport(loaded.network, result.chosen, points[best], chosen_context);
 }
 
+// The --emit-maestro document: the chosen design's mappings, headed by its hardware as a
+// configuration to save and give to `cadenza eval --hw`. Empty when no design is feasible.
+std::string ChosenDesignMappings(const LoadedModel& loaded, const DseResult& result,
+                                 const std::vector<Hardware>& points,
+                                 const DseContext& context, const std::string& hardware_source) {
+  if (result.best < 0) return "";
+  std::vector<std::string> comments = EmittedMappingComments(
+      context.command_line, hardware_source, "HW.textproto", result.chosen.model);
+  comments.push_back("");
+  comments.push_back("The chosen design's hardware (save these lines as HW.textproto):");
+  std::istringstream lines(HardwareConfigText(points[static_cast<size_t>(result.best)]));
+  for (std::string line; std::getline(lines, line);) comments.push_back("  " + line);
+  return ChosenMappingsText(loaded.network, result.chosen, comments);
+}
+
 // Renders every document before writing any, so a failure leaves no partial set; prints the
-// summary (on stderr when a document goes to stdout) and the files written.
+// summary (on stderr when a document goes to stdout) and the files written. `maestro_text` is
+// the --emit-maestro document, empty when there is none to write.
 void WriteDseOutputs(const DseReport& report, const LoadedModel& loaded, size_t num_points,
-                     double seconds,
-                     const std::vector<std::pair<std::string, std::string>>& output_paths) {
+                     double seconds, const std::string& maestro_text,
+                     std::vector<std::pair<std::string, std::string>> output_paths) {
+  if (maestro_text.empty()) {
+    std::erase_if(output_paths, [](const auto& o) { return o.first == "--emit-maestro"; });
+  }
   std::vector<std::string> rendered;
   for (const auto& [flag, path] : output_paths) {
     std::ostringstream text;
-    if (flag == "-o") {
+    if (flag == "--emit-maestro") {
+      text << maestro_text;
+    } else if (flag == "-o") {
       WriteDseHtml(report, text);
     } else if (flag == "--json") {
       WriteDseJson(report, text);
@@ -229,12 +254,20 @@ int RunDse(int argc, char** argv) {
 
   context.date = IsoDate();
   std::optional<NetworkReport> chosen = ChosenDesignReport(loaded, result, points, labels, context);
+  const std::optional<std::string> chosen_source =
+      chosen ? std::optional<std::string>(chosen->context.hardware_source) : std::nullopt;
   const DseReport report =
       BuildDseReport(loaded.network, result, points, labels, std::move(chosen), context);
-  WriteDseOutputs(report, loaded, points.size(), context.explore_seconds, output_paths);
+  std::string maestro_text;
+  if (args.count("emit-maestro") > 0 && chosen_source) {
+    maestro_text = ChosenDesignMappings(loaded, result, points, context, *chosen_source);
+  }
+  WriteDseOutputs(report, loaded, points.size(), context.explore_seconds, maestro_text,
+                  output_paths);
   if (result.best < 0) {
     std::cerr << "cadenza: error: no design point of " << sweep_path
-              << " is feasible (see the infeasible points above)\n";
+              << " is feasible (see the infeasible points above)"
+              << (args.count("emit-maestro") > 0 ? "; no .m network written" : "") << "\n";
     return 1;
   }
   return 0;

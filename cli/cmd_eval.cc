@@ -19,6 +19,7 @@
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
 #include "report/eval_writers.h"
+#include "report/layer_warnings.h"
 
 namespace cadenza::cli {
 
@@ -59,32 +60,6 @@ std::string InfeasibleMessage(const MaestroModel& model, size_t layer, const Cos
          std::string(InfeasibleExplanation(r.infeasible));
 }
 
-// Warnings about a usable result: a model MAC count that is not the layer's, and buffers larger
-// than the hardware's (the original tool also only warns about those).
-std::vector<std::string> ResultWarnings(const Layer& layer, const CostResult& r,
-                                        const Hardware& hw) {
-  std::vector<std::string> warnings;
-  const int64_t model_macs = r.macs * std::max<int64_t>(layer.instances, 1);
-  if (model_macs != layer.exact_macs) {
-    const bool strided = layer.shape.stride_y > 1 || layer.shape.stride_x > 1;
-    warnings.push_back("the model counts " + std::to_string(model_macs) +
-                       " MACs, the layer has " + std::to_string(layer.exact_macs) + " (" +
-                       (strided ? "strided layer" : "tiles that do not divide their dimension") +
-                       "; see docs/maestro-compatibility.md)");
-  }
-  const int64_t l1 = L1NeedBytes(r, hw);
-  if (l1 > hw.l1_size) {
-    warnings.push_back("needs " + std::to_string(l1) + " bytes of L1 per PE, the hardware has " +
-                       std::to_string(hw.l1_size));
-  }
-  const int64_t l2 = L2NeedBytes(r, hw);
-  if (l2 > hw.l2_size) {
-    warnings.push_back("needs " + std::to_string(l2) + " bytes of L2, the hardware has " +
-                       std::to_string(hw.l2_size));
-  }
-  return warnings;
-}
-
 // One layer under its file's dataflow with `kind`; an error, rather than a result, when the
 // model cannot take the layer or the mapping is infeasible.
 EvalRow EvaluateLayer(const MaestroModel& model, size_t i, CostModelKind kind, const Hardware& hw) {
@@ -98,7 +73,7 @@ EvalRow EvaluateLayer(const MaestroModel& model, size_t i, CostModelKind kind, c
     if (!row.result.ok()) {
       row.error = InfeasibleMessage(model, i, row.result);
     } else {
-      row.warnings = ResultWarnings(layer, row.result, hw);
+      row.warnings = LayerResultWarnings(layer, row.result, hw);
     }
   } catch (const InputError& e) {
     // A layer the model cannot take; the others are still worth evaluating.
@@ -116,11 +91,13 @@ cxxopts::Options EvalCommandOptions() {
       "every statistic. An ONNX model has no dataflows to evaluate: 'cadenza search' finds them.\n"
       "Exit codes: 0 done, 1 bad input or a layer that could not be evaluated, 2 bad command\n"
       "line.\n");
-  options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
-  AddMaestroInputOptions(options, "the hardware (.m: num_pes, l1_size_cstr, ...)");
+  options.custom_help("--mapping FILE.m [--hw HW] [OPTIONS]");
+  AddMappingOption(options);
+  AddHardwareOption(options);
   options.add_options()
-      ("simd-lanes", "MACs per PE per cycle (MAESTRO's --num_simd_lanes)",
-       cxxopts::value<int64_t>()->default_value("1"), "N");
+      ("simd-lanes", "MACs per PE per cycle, overriding the hardware file's (MAESTRO's "
+                     "--num_simd_lanes; default: the hardware's, 1 unless it says otherwise)",
+       cxxopts::value<int64_t>(), "N");
   AddCostModelOption(options, kDefaultEvalCostModel);
   AddOutputOptions(options, "", "write the JSON here (replaced atomically; - is standard output)",
                    "write the CSV here (replaced atomically; - is standard output)");
@@ -164,30 +141,29 @@ int RunEval(int argc, char** argv) {
       ParseCommandLine("eval", options, {}, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
-  const MaestroInputs inputs = ParseMaestroInputs("eval", args);
-  const std::string& mapping_path = inputs.mapping_path;
-  const std::string& hw_path = inputs.hw_path;
+  const std::string mapping_path = ParseMappingPath("eval", args);
+  const std::string hw_path = HardwarePath(args);
   if (EndsWith(mapping_path, ".onnx")) {
     // Before the reader, whose parse error would not say what to do instead.
     throw UsageError("eval: '" + mapping_path + "' is an ONNX model, which gives no dataflows to "
                      "evaluate; 'cadenza search' finds them");
   }
-  const int64_t simd_lanes = args["simd-lanes"].as<int64_t>();
-  if (simd_lanes < 1) throw UsageError("eval: --simd-lanes must be at least 1");
+  const std::optional<int64_t> simd_lanes = ParseSimdLanes("eval", args);
   const CostModelKind kind = ParseCostModel("eval", args);
 
   const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
   CheckOutputPaths("eval", output_paths, {{"mapping file", mapping_path}, {"hardware file", hw_path}});
   const MaestroModel model = ReadMaestroModel(mapping_path);
-  Hardware hw = ReadMaestroHardware(hw_path);
-  hw.simd_lanes = simd_lanes;
+  LoadedHardware loaded_hw = LoadHardware(args);
+  Hardware& hw = loaded_hw.hw;
+  if (simd_lanes) hw.simd_lanes = *simd_lanes;
 
   EvalReport report;
   report.version = CADENZA_VERSION;
   report.cost_model = std::string(CostModelName(kind));
   report.network = model.network.name;
   report.mapping_path = mapping_path;
-  report.hardware_path = hw_path;
+  report.hardware_path = loaded_hw.source;
   report.hardware = hw;
   report.warnings = model.network.warnings;  // each names its file and line
   for (const std::string& w : report.warnings) std::cerr << "cadenza: warning: " << w << '\n';

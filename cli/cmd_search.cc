@@ -20,7 +20,6 @@
 #include "cli/run_support.h"
 #include "cli/sha256.h"
 #include "cli/subcommands.h"
-#include "importer/hardware_config.h"
 #include "importer/maestro_reader.h"
 #include "importer/onnx_importer.h"
 #include "report/report.h"
@@ -42,10 +41,7 @@ cxxopts::Options SearchCommandOptions() {
   options.custom_help("MODEL.onnx|NETWORK.m [OPTIONS]");
   options.positional_help("");
   AddModelFileArgument(options);
-  options.add_options()
-      ("hw", "hardware: Cadenza's text format or a MAESTRO hardware .m file (default: the "
-             "built-in preset, models/hw/default.textproto)",
-       cxxopts::value<std::string>(), "HW");
+  AddHardwareOption(options);
   AddCostModelOption(options, kDefaultSearchCostModel);
   AddObjectiveOption(options, "what to minimise per layer: latency, energy or edp");
   AddCandidateOptions(options, 20'000, "candidates kept per layer and template");
@@ -54,6 +50,9 @@ cxxopts::Options SearchCommandOptions() {
   AddOutputOptions(options, "write the HTML report here (replaced atomically)",
                    "write the report's JSON here (replaced atomically)",
                    "write one CSV row per layer here (replaced atomically)");
+  AddEmitMaestroOption(options, "write the chosen mapping of every layer as a MAESTRO .m network "
+                                "here, which 'cadenza eval --mapping OUT.m' evaluates (replaced "
+                                "atomically)");
   options.add_options()
       ("compare-models", "also evaluate every chosen mapping under the other cost model and "
                          "list the differences per layer (adds seconds: about 8 s on "
@@ -65,28 +64,18 @@ cxxopts::Options SearchCommandOptions() {
   return options;
 }
 
-// The hardware of --hw, or the built-in preset; `context` records where it came from.
-Hardware LoadSearchHardware(const cxxopts::ParseResult& args, ReportContext* context) {
-  if (args.count("hw") == 0) {
-    context->hardware_source = "built-in default (models/hw/default.textproto)";
-    context->hardware_text = std::string(DefaultHardwareText());
-    return DefaultHardware();
-  }
-  const std::string hw_path = args["hw"].as<std::string>();
-  Hardware hw = ReadHardwareFile(hw_path);
-  context->hardware_source = hw_path;
-  context->hardware_text = ReadInputFile(hw_path);
-  return hw;
-}
-
 // Renders every document before writing any, so a failure leaves no partial set; prints the
 // summary (on stderr when a document goes to stdout) and the files written.
-void WriteSearchOutputs(const NetworkReport& report, double seconds,
+// `maestro_text` is the --emit-maestro document.
+void WriteSearchOutputs(const NetworkReport& report, const std::string& maestro_text,
+                        double seconds,
                         const std::vector<std::pair<std::string, std::string>>& output_paths) {
   std::vector<std::string> rendered;
   for (const auto& [flag, path] : output_paths) {
     std::ostringstream text;
-    if (flag == "-o") {
+    if (flag == "--emit-maestro") {
+      text << maestro_text;
+    } else if (flag == "-o") {
       WriteHtml(report, text);
     } else if (flag == "--json") {
       WriteJson(report, text);
@@ -133,10 +122,11 @@ int RunSearch(int argc, char** argv) {
   SearchOptions search = ParseSearchOptions("search", args);
   const ImportOptions import = ParseModelShapeOptions("search", args, model.is_onnx);
   const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
-  CheckOutputPaths("search", output_paths, {{"model", model.path}});
+  CheckOutputPaths("search", output_paths,
+                   {{"model", model.path}, {"hardware file", HardwarePath(args)}});
 
-  ReportContext hw_context;
-  const Hardware hw = LoadSearchHardware(args, &hw_context);
+  const LoadedHardware loaded_hw = LoadHardware(args);
+  const Hardware& hw = loaded_hw.hw;
   LoadedModel loaded = LoadModel(model.path, model.is_onnx, import, search.model,
                                  "the dataflows this file gives are not used; the search picks "
                                  "its own ('cadenza eval' evaluates the file's)");
@@ -154,14 +144,22 @@ int RunSearch(int argc, char** argv) {
   context.date = IsoDate();
   context.version = CADENZA_VERSION;
   context.command_line = CommandLine(argc, argv);
-  context.hardware_source = hw_context.hardware_source;
-  context.hardware_text = hw_context.hardware_text;
+  context.hardware_source = loaded_hw.source;
+  context.hardware_text = loaded_hw.text;
   context.compare_models = args.count("compare-models") > 0;
   if (!templates_path.empty()) {
     context.warnings.insert(context.warnings.begin(),
                             "dataflow templates of " + templates_path + " added to the built-in ones");
   }
-  WriteSearchOutputs(BuildReport(loaded.network, result, hw, context), seconds, output_paths);
+  std::string maestro_text;
+  if (args.count("emit-maestro") > 0) {
+    maestro_text = ChosenMappingsText(
+        loaded.network, result,
+        EmittedMappingComments(context.command_line, loaded_hw.source, HardwarePath(args),
+                               search.model));
+  }
+  WriteSearchOutputs(BuildReport(loaded.network, result, hw, context), maestro_text, seconds,
+                     output_paths);
   if (result.totals.layers_without_mapping > 0) {
     std::cerr << "cadenza: error: " << result.totals.layers_without_mapping
               << " layer(s) have no feasible mapping on this hardware (see the report)\n";

@@ -160,11 +160,12 @@ int RunSimulate(int argc, char** argv) {
       "explicit sets of elements. Slow on purpose; for small layers (docs/simulator.md).\n"
       "Prints the counts per layer; --json writes them. An illegal mapping (some MAC executed\n"
       "never or more than once) is an error.\n");
-  options.custom_help("--mapping FILE.m --hw HW.m [OPTIONS]");
-  AddMaestroInputOptions(options,
-                         "the hardware (.m: num_pes, noc_bw_cstr, offchip_bw_cstr are used)");
+  options.custom_help("--mapping FILE.m [--hw HW] [OPTIONS]");
+  AddMappingOption(options);
+  AddHardwareOption(options, "; its PEs, NoC and off-chip bandwidths are used");
   options.add_options()
-      ("simd-lanes", "MACs per PE per cycle (default: the hardware file's num_simd_lanes, or 1)",
+      ("simd-lanes", "MACs per PE per cycle, overriding the hardware file's (default: the "
+                     "hardware's, 1 unless it says otherwise)",
        cxxopts::value<int64_t>(), "N")
       ("no-multicast", "count each PE's ingress separately in the step delays")
       ("no-reduction", "count each PE's partial sums separately in the step delays")
@@ -175,9 +176,8 @@ int RunSimulate(int argc, char** argv) {
       ParseCommandLine("simulate", options, {}, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
-  const MaestroInputs inputs = ParseMaestroInputs("simulate", args);
-  const std::string& mapping_path = inputs.mapping_path;
-  const std::string& hw_path = inputs.hw_path;
+  const std::string mapping_path = ParseMappingPath("simulate", args);
+  const std::string hw_path = HardwarePath(args);
   std::string json_path;
   if (args.count("json") > 0) {
     json_path = args["json"].as<std::string>();
@@ -189,11 +189,10 @@ int RunSimulate(int argc, char** argv) {
   sim.reduction = args.count("no-reduction") == 0;
 
   const MaestroModel model = ReadMaestroModel(mapping_path);
-  Hardware hw = ReadMaestroHardware(hw_path);
-  if (args.count("simd-lanes") > 0) {
-    hw.simd_lanes = args["simd-lanes"].as<int64_t>();
-    if (hw.simd_lanes < 1) throw UsageError("simulate: --simd-lanes must be at least 1");
-  }
+  const std::optional<int64_t> simd_lanes = ParseSimdLanes("simulate", args);
+  LoadedHardware loaded_hw = LoadHardware(args);
+  Hardware& hw = loaded_hw.hw;
+  if (simd_lanes) hw.simd_lanes = *simd_lanes;
   for (const std::string& w : model.network.warnings) {
     std::cerr << "cadenza: warning: " << w << '\n';
   }
@@ -213,7 +212,7 @@ int RunSimulate(int argc, char** argv) {
 
   if (!json_path.empty()) {
     WriteOutput(json_path, [&](std::ostream& out) {
-      WriteRunsJson(model, mapping_path, hw_path, hw, sim, runs, out);
+      WriteRunsJson(model, mapping_path, loaded_hw.source, hw, sim, runs, out);
     });
     if (json_path != kStdoutPath) std::cout << "wrote " << json_path << '\n';
   }

@@ -9,8 +9,10 @@
 
 #include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
+#include "importer/hardware_config.h"
 #include "report/report.h"
 
 namespace cadenza::cli {
@@ -136,20 +138,47 @@ ModelFile ParseModelFile(std::string_view command, const cxxopts::ParseResult& a
   return model;
 }
 
-void AddMaestroInputOptions(cxxopts::Options& options, const std::string& hw_help) {
-  options.add_options()
-      ("mapping", "the network, its layers and their dataflows (.m)",
-       cxxopts::value<std::string>(), "FILE.m")
-      ("hw", hw_help, cxxopts::value<std::string>(), "HW.m");
+void AddHardwareOption(cxxopts::Options& options, const std::string& help_suffix) {
+  options.add_options()(
+      "hw",
+      "the hardware: Cadenza's text format (.textproto) or a MAESTRO hardware .m file (default: "
+      "the built-in preset, models/hw/default.textproto)" + help_suffix,
+      cxxopts::value<std::string>(), "HW");
 }
 
-MaestroInputs ParseMaestroInputs(std::string_view command, const cxxopts::ParseResult& args) {
-  for (const char* required : {"mapping", "hw"}) {
-    if (args.count(required) == 0) {
-      throw UsageError(Prefix(command) + "--" + required + " is required");
-    }
+LoadedHardware LoadHardware(const cxxopts::ParseResult& args) {
+  LoadedHardware loaded;
+  if (args.count("hw") == 0) {
+    loaded.source = "built-in default (models/hw/default.textproto)";
+    loaded.text = std::string(DefaultHardwareText());
+    loaded.hw = DefaultHardware();
+    return loaded;
   }
-  return {args["mapping"].as<std::string>(), args["hw"].as<std::string>()};
+  loaded.source = args["hw"].as<std::string>();
+  loaded.hw = ReadHardwareFile(loaded.source);
+  loaded.text = ReadInputFile(loaded.source);
+  return loaded;
+}
+
+std::string HardwarePath(const cxxopts::ParseResult& args) {
+  return args.count("hw") > 0 ? args["hw"].as<std::string>() : std::string();
+}
+
+std::optional<int64_t> ParseSimdLanes(std::string_view command, const cxxopts::ParseResult& args) {
+  if (args.count("simd-lanes") == 0) return std::nullopt;
+  const int64_t lanes = args["simd-lanes"].as<int64_t>();
+  if (lanes < 1) throw UsageError(Prefix(command) + "--simd-lanes must be at least 1");
+  return lanes;
+}
+
+void AddMappingOption(cxxopts::Options& options) {
+  options.add_options()("mapping", "the network, its layers and their dataflows (.m)",
+                        cxxopts::value<std::string>(), "FILE.m");
+}
+
+std::string ParseMappingPath(std::string_view command, const cxxopts::ParseResult& args) {
+  if (args.count("mapping") == 0) throw UsageError(Prefix(command) + "--mapping is required");
+  return args["mapping"].as<std::string>();
 }
 
 void AddModelShapeOptions(cxxopts::Options& options) {
@@ -297,11 +326,16 @@ void AddOutputOptions(cxxopts::Options& options, const std::string& output_help,
   if (!csv_help.empty()) add("csv", csv_help, cxxopts::value<std::string>(), "OUT");
 }
 
+void AddEmitMaestroOption(cxxopts::Options& options, const std::string& help) {
+  options.add_options()("emit-maestro", help, cxxopts::value<std::string>(), "OUT.m");
+}
+
 std::vector<std::pair<std::string, std::string>> ParseOutputOptions(
     const cxxopts::ParseResult& args) {
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const auto& [key, flag] : {std::pair{"output", "-o"}, std::pair{"json", "--json"},
-                                  std::pair{"csv", "--csv"}}) {
+                                  std::pair{"csv", "--csv"},
+                                  std::pair{"emit-maestro", "--emit-maestro"}}) {
     // count() is 0 for an option the command does not declare.
     if (args.count(key) > 0) outputs.emplace_back(flag, args[key].as<std::string>());
   }

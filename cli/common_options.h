@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analyzer/cost_model.h"
+#include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "cli/run_support.h"
 #include "importer/onnx_importer.h"
@@ -51,16 +52,32 @@ struct ModelFile {
 /// Throws UsageError if no model is given or its name ends in neither .onnx nor .m.
 ModelFile ParseModelFile(std::string_view command, const cxxopts::ParseResult& args);
 
-// ---- The inputs of eval and simulate: --mapping FILE.m, --hw HW.m ----
+// ---- The hardware of every command that evaluates: --hw FILE ----
 
-/// `hw_help` says which of the hardware file's keys the command uses.
-void AddMaestroInputOptions(cxxopts::Options& options, const std::string& hw_help);
-struct MaestroInputs {
-  std::string mapping_path;  // the network with its dataflows
-  std::string hw_path;       // a MAESTRO hardware .m file
+/// --hw FILE, read by ReadHardwareFile in every command (Cadenza's text format or a MAESTRO
+/// hardware .m file), so a file means the same hardware to search, eval and simulate.
+/// `help_suffix` adds what the command does with it.
+void AddHardwareOption(cxxopts::Options& options, const std::string& help_suffix = "");
+/// The hardware of a run and where it came from, as the documents record it.
+struct LoadedHardware {
+  Hardware hw;
+  std::string source;  // the path given, or the built-in preset's description
+  std::string text;    // the file's text (the preset's without --hw)
 };
-/// Throws UsageError when either is missing.
-MaestroInputs ParseMaestroInputs(std::string_view command, const cxxopts::ParseResult& args);
+/// The hardware of --hw, or the built-in preset (models/hw/default.textproto) without it.
+/// Throws InputError naming the file when it cannot be read or parsed.
+LoadedHardware LoadHardware(const cxxopts::ParseResult& args);
+/// --hw's path, or "" without it (for CheckOutputPaths' inputs).
+std::string HardwarePath(const cxxopts::ParseResult& args);
+/// --simd-lanes N of eval and simulate, which overrides the hardware's SIMD width; nullopt
+/// without it. Throws UsageError when N < 1.
+std::optional<int64_t> ParseSimdLanes(std::string_view command, const cxxopts::ParseResult& args);
+
+// ---- The network with its dataflows of eval and simulate: --mapping FILE.m ----
+
+void AddMappingOption(cxxopts::Options& options);
+/// Throws UsageError when --mapping is missing.
+std::string ParseMappingPath(std::string_view command, const cxxopts::ParseResult& args);
 
 // ---- Model shape (ONNX): --batch, --dim NAME=N, --input NAME=SHAPE, --skip-unresolved ----
 
@@ -104,7 +121,9 @@ void CheckStrict(const cxxopts::ParseResult& args, const std::string& path,
 /// Declares the output flags whose help is not empty.
 void AddOutputOptions(cxxopts::Options& options, const std::string& output_help,
                       const std::string& json_help, const std::string& csv_help);
-/// The (flag, path) pairs given, in the order -o, --json, --csv.
+/// --emit-maestro OUT.m (search and dse): the chosen per-layer mappings as a `.m` network.
+void AddEmitMaestroOption(cxxopts::Options& options, const std::string& help);
+/// The (flag, path) pairs given, in the order -o, --json, --csv, --emit-maestro.
 std::vector<std::pair<std::string, std::string>> ParseOutputOptions(
     const cxxopts::ParseResult& args);
 

@@ -17,6 +17,7 @@
 #include "cli/output_file.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
+#include "importer/maestro_writer.h"
 
 namespace cadenza::cli {
 
@@ -147,6 +148,40 @@ bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs
     if (output.second == kStdoutPath) return true;
   }
   return false;
+}
+
+std::string ChosenMappingsText(const Network& network, const SearchResult& result,
+                               const std::vector<std::string>& comments) {
+  std::vector<const Mapping*> mappings(network.layers.size(), nullptr);
+  int left_out = 0;
+  for (size_t i = 0; i < network.layers.size() && i < result.layers.size(); ++i) {
+    if (result.layers[i].found) {
+      mappings[i] = &result.layers[i].mapping;
+    } else {
+      ++left_out;
+    }
+  }
+  if (left_out > 0) {
+    std::cerr << "cadenza: warning: --emit-maestro: " << left_out
+              << (left_out == 1 ? " layer has" : " layers have")
+              << " no feasible mapping and " << (left_out == 1 ? "is" : "are")
+              << " left out of the .m network\n";
+  }
+  return MaestroNetworkText(network, mappings, comments);
+}
+
+std::vector<std::string> EmittedMappingComments(const std::string& command_line,
+                                                const std::string& hardware_source,
+                                                const std::string& hw_path,
+                                                CostModelKind cost_model) {
+  std::string eval = "cadenza eval --mapping THIS.m";
+  if (!hw_path.empty()) eval += " --hw " + ShellQuoted(hw_path);
+  eval += " --model " + std::string(CostModelName(cost_model));
+  return {"The mapping chosen for every layer by cadenza " + std::string(CADENZA_VERSION) + ":",
+          "  " + command_line,
+          "hardware: " + hardware_source,
+          "cost model: " + std::string(CostModelName(cost_model)),
+          "Evaluate it: " + eval};
 }
 
 LoadedModel LoadModel(const std::string& path, bool is_onnx, const ImportOptions& import,

@@ -14,6 +14,7 @@
 #include "analyzer/layer.h"
 #include "importer/onnx_importer.h"
 #include "report/report.h"
+#include "search/search.h"
 
 namespace cadenza::cli {
 
@@ -55,6 +56,21 @@ void CheckOutputPaths(std::string_view command,
 /// Some output is "-": the document goes to standard output, so the human-readable summary and
 /// the "wrote" lines must go to standard error instead.
 bool AnyToStdout(const std::vector<std::pair<std::string, std::string>>& outputs);
+
+/// The chosen mapping of every layer of `network` (`result` of searching it) as a MAESTRO `.m`
+/// network (importer/maestro_writer.h), headed by comments saying where it came from and how to
+/// evaluate it; a layer without a mapping is left out, with a warning on stderr.
+/// Throws InputError when no layer has a mapping or one cannot be written.
+std::string ChosenMappingsText(const Network& network, const SearchResult& result,
+                               const std::vector<std::string>& comments);
+
+/// The comments that head an --emit-maestro file: the run that chose the mappings, its
+/// hardware, and the `cadenza eval` command that evaluates the file (`hw_path` empty: the
+/// built-in hardware, no --hw).
+std::vector<std::string> EmittedMappingComments(const std::string& command_line,
+                                                const std::string& hardware_source,
+                                                const std::string& hw_path,
+                                                CostModelKind cost_model);
 
 /// A model to search, and what the report says about where it came from.
 struct LoadedModel {

@@ -4,6 +4,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/message.h>
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <array>
@@ -549,30 +550,6 @@ std::string LabelValue(int64_t v) {
 }
 
 
-// A line that starts with a key only MAESTRO's hardware files have ("l1_size_cstr: 512").
-// num_pes is shared with the text format and decides nothing.
-bool LooksLikeMaestroHardware(std::string_view text) {
-  constexpr std::array<std::string_view, 6> kMaestroOnlyKeys = {"l1_size_cstr", "l2_size_cstr",
-                                                                "noc_bw_cstr",  "offchip_bw_cstr",
-                                                                "NoC_NumHops",  "num_simd_lanes"};
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    const size_t first = line.find_first_not_of(" \t\r\v\f");
-    if (first == std::string_view::npos) continue;
-    line.remove_prefix(first);
-    for (std::string_view key : kMaestroOnlyKeys) {
-      if (!line.starts_with(key)) continue;
-      const size_t colon = line.find_first_not_of(" \t", key.size());
-      if (colon != std::string_view::npos && line[colon] == ':') return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 Hardware ParseHardwareConfig(std::string_view text, const std::string& path) {
@@ -587,10 +564,38 @@ Hardware ParseHardwareConfig(std::string_view text, const std::string& path) {
   return ToHardware(checker, cfg, Node{config::HardwareConfig::descriptor(), &tree, ""}, true);
 }
 
+namespace {
+
+// The configuration in Protocol Buffers' JSON mapping (ReadHardwareFile).
+Hardware ParseHardwareConfigJson(std::string_view text, const std::string& path) {
+  const Source source(text, path);
+  config::HardwareConfig cfg;
+  pb::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status = pb::util::JsonStringToMessage(pb::StringPiece(text.data(), text.size()),
+                                                    &cfg, options);
+  if (!status.ok()) {
+    source.Fail("cannot be read as a HardwareConfig in JSON: " +
+                std::string(status.message().data(), status.message().size()));
+  }
+  // No locations: a value out of range is named by its field ("noc.bandwidth must be ...").
+  const Checker checker(source);
+  return ToHardware(checker, cfg, Node{config::HardwareConfig::descriptor(), nullptr, ""}, true);
+}
+
+bool IsHardwareConfigJson(std::string_view path, std::string_view text) {
+  if (path.ends_with(".json")) return true;
+  const size_t first = text.find_first_not_of(" \t\r\n\v\f");
+  return first != std::string_view::npos && text[first] == '{';
+}
+
+}  // namespace
+
 Hardware ReadHardwareFile(const std::string& path) {
-  if (std::filesystem::path(path).extension() == ".m") return ReadMaestroHardware(path);
+  if (IsMaestroHardwareFile(path, "")) return ReadMaestroHardware(path);  // by its name
   const std::string text = ReadInputFile(path);
-  if (LooksLikeMaestroHardware(text)) return ParseMaestroHardware(text, path);
+  if (IsMaestroHardwareFile(path, text)) return ParseMaestroHardware(text, path);
+  if (IsHardwareConfigJson(path, text)) return ParseHardwareConfigJson(text, path);
   return ParseHardwareConfig(text, path);
 }
 

@@ -23,8 +23,11 @@ namespace cadenza {
 Hardware ParseHardwareConfig(std::string_view text, const std::string& path);
 
 /// Reads the hardware file at `path`. A MAESTRO hardware file (extension `.m`, or a line that
-/// starts with a MAESTRO-only key such as `l1_size_cstr:`) is read by ReadMaestroHardware;
-/// anything else by ParseHardwareConfig.
+/// starts with a MAESTRO-only key such as `l1_size_cstr:`) is read by ReadMaestroHardware; a
+/// JSON one (extension `.json`, or first character `{`) as the same configuration in Protocol
+/// Buffers' JSON mapping (`{"num_pes": 256, "noc": {"bandwidth": 64}}`; field names as in the
+/// text format or in lowerCamelCase), with the same defaults and range checks, its errors naming
+/// the field but no line; anything else by ParseHardwareConfig.
 /// Throws InputError naming `path` when the file cannot be read or parsed.
 Hardware ReadHardwareFile(const std::string& path);
 

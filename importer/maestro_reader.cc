@@ -15,6 +15,7 @@
 #include "analyzer/diagnostics.h"
 #include "analyzer/error.h"
 #include "analyzer/input_file.h"
+#include "importer/checked_math.h"
 
 namespace cadenza {
 
@@ -182,9 +183,9 @@ int64_t ParseInteger(const Source& source, const Token& t, std::string_view what
 // ------------------------------------------------------------------------------------------------
 // Keywords, for "did you mean" (analyzer/diagnostics.h).
 
-constexpr std::array<std::string_view, 11> kKeywords = {
-    "Layer",       "Network", "Type",   "Dimensions", "Dataflow", "SpatialMap",
-    "TemporalMap", "Cluster", "Stride", "Constant",   "Sz"};
+constexpr std::array<std::string_view, 13> kKeywords = {
+    "Layer",   "Network", "Type",     "Dimensions", "Dataflow",  "SpatialMap", "TemporalMap",
+    "Cluster", "Stride",  "Constant", "Sz",         "Dilation", "Instances"};
 
 bool IsKeyword(std::string_view word) {
   return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
@@ -303,12 +304,17 @@ struct RawLayer {
   Token name;
   std::optional<Token> type;
   std::optional<Token> stride_keyword;
+  std::optional<Token> dilation_keyword;   // Cadenza's extension
+  std::optional<Token> instances_keyword;  // Cadenza's extension
   std::optional<Token> dimensions_keyword;
   std::optional<Token> dataflow_keyword;
   std::array<std::optional<Token>, kDimNames.size()> dim_tokens{};
   std::array<int64_t, kDimNames.size()> dim_values{};
   int64_t stride_y = 1;
   int64_t stride_x = 1;
+  int64_t dilation_y = 1;
+  int64_t dilation_x = 1;
+  int64_t instances = 1;
   std::vector<RawDirective> directives;
 };
 
@@ -434,7 +440,16 @@ class ModelParser {
       } else if (t.kind == TokenKind::kWord && t.text == "Stride") {
         CheckOnce(layer.stride_keyword ? &*layer.stride_keyword : nullptr, t);
         layer.stride_keyword = t;
-        ParseStride(&layer);
+        ParseYx(t, &layer.stride_y, &layer.stride_x);
+      } else if (t.kind == TokenKind::kWord && t.text == "Dilation") {
+        CheckOnce(layer.dilation_keyword ? &*layer.dilation_keyword : nullptr, t);
+        layer.dilation_keyword = t;
+        ParseYx(t, &layer.dilation_y, &layer.dilation_x);
+      } else if (t.kind == TokenKind::kWord && t.text == "Instances") {
+        CheckOnce(layer.instances_keyword ? &*layer.instances_keyword : nullptr, t);
+        layer.instances_keyword = t;
+        layer.instances = ParseNumber("a number of instances");
+        if (layer.instances < 1) Fail(t, "the number of instances must be at least 1");
       } else if (t.kind == TokenKind::kWord && t.text == "Dimensions") {
         CheckOnce(layer.dimensions_keyword ? &*layer.dimensions_keyword : nullptr, t);
         layer.dimensions_keyword = t;
@@ -444,13 +459,13 @@ class ModelParser {
         layer.dataflow_keyword = t;
         ParseDataflow(&layer);
       } else {
-        constexpr std::array<std::string_view, 4> kExpected = {"Type", "Stride", "Dimensions",
-                                                               "Dataflow"};
+        constexpr std::array<std::string_view, 6> kExpected = {
+            "Type", "Stride", "Dimensions", "Dataflow", "Dilation", "Instances"};
         std::string hint = t.kind == TokenKind::kWord ? KeywordHint(t.text, kExpected) : "";
         if (t.kind == TokenKind::kWord && t.text == "Layer") {
           hint = " (is the '}' of layer " + QuoteToken(layer.name.text) + " missing?)";
         }
-        Fail(t, "expected Type, Stride, Dimensions, Dataflow or '}' in layer " +
+        Fail(t, "expected Type, Stride, Dimensions, Dataflow, Dilation, Instances or '}' in layer " +
                     QuoteToken(layer.name.text) + ", found " + Describe(t) + hint);
       }
     }
@@ -498,8 +513,12 @@ class ModelParser {
     return hint;
   }
 
-  void ParseStride(RawLayer* layer) {
-    Expect(TokenKind::kOpenBrace, "'{' after 'Stride'");
+  // A Stride or Dilation block: `{ Y: 2, X: 2 }`, either axis optional.
+  void ParseYx(const Token& keyword, int64_t* y, int64_t* x) {
+    const std::string block(keyword.text);
+    std::string what = block;
+    what[0] = static_cast<char>(what[0] - 'A' + 'a');  // "stride", "dilation"
+    Expect(TokenKind::kOpenBrace, "'{' after '" + block + "'");
     bool seen_y = false;
     bool seen_x = false;
     for (;;) {
@@ -508,14 +527,14 @@ class ModelParser {
       if (t.kind != TokenKind::kWord || (t.text != "X" && t.text != "Y")) {
         constexpr std::array<std::string_view, 2> kExpected = {"X", "Y"};
         std::string hint = t.kind == TokenKind::kWord ? DidYouMean(t.text, kExpected) : "";
-        Fail(t, "expected X, Y or '}' in the Stride block, found " + Describe(t) + hint);
+        Fail(t, "expected X, Y or '}' in the " + block + " block, found " + Describe(t) + hint);
       }
       bool& seen = t.text == "Y" ? seen_y : seen_x;
-      if (seen) Fail(t, "stride " + std::string(t.text) + " is given twice");
+      if (seen) Fail(t, what + " " + std::string(t.text) + " is given twice");
       seen = true;
-      const int64_t stride = ParseNumber("a stride");
-      if (stride < 1) Fail(t, "stride " + std::string(t.text) + " must be at least 1");
-      (t.text == "Y" ? layer->stride_y : layer->stride_x) = stride;
+      const int64_t value = ParseNumber("a " + what);
+      if (value < 1) Fail(t, what + " " + std::string(t.text) + " must be at least 1");
+      *(t.text == "Y" ? y : x) = value;
     }
   }
 
@@ -609,8 +628,9 @@ class ModelParser {
       s.present[i] = layer.dim_tokens[i].has_value();
     }
     if (!conv_like) return s;
-    auto derive = [&](size_t in, size_t filter, size_t out) {
-      const int64_t window = s.present[filter] ? s.size[filter] : 1;
+    auto derive = [&](size_t in, size_t filter, size_t out, int64_t dilation) {
+      // The input rows one output reads: (R - 1) * dilation + 1.
+      const int64_t window = s.present[filter] ? (s.size[filter] - 1) * dilation + 1 : 1;
       const std::string in_name(kDimNames[in].name);
       const std::string filter_name(kDimNames[filter].name);
       const std::string out_name(kDimNames[out].name);
@@ -634,8 +654,8 @@ class ModelParser {
                  " and " + out_name);
       }
     };
-    derive(kIndexY, kIndexR, kIndexOutY);
-    derive(kIndexX, kIndexS, kIndexOutX);
+    derive(kIndexY, kIndexR, kIndexOutY, layer.dilation_y);
+    derive(kIndexX, kIndexS, kIndexOutX, layer.dilation_x);
     return s;
   }
 
@@ -712,15 +732,21 @@ class ModelParser {
       Fail(*layer.stride_keyword,
            "a " + std::string(type->name) + " layer has no Y or X to stride over");
     }
+    if (!conv_like && layer.dilation_keyword) {
+      Fail(*layer.dilation_keyword,
+           "a " + std::string(type->name) + " layer has no filter taps to dilate");
+    }
     const LayerSizes sizes = DeriveSizes(layer, conv_like);
 
     Layer out;
     out.name = std::string(layer.name.text);
     out.op_type = std::string(type->name);
     out.kind = kind;
-    out.instances = 1;
+    out.instances = layer.instances;
     out.shape.stride_y = layer.stride_y;
     out.shape.stride_x = layer.stride_x;
+    out.shape.dilation_y = layer.dilation_y;
+    out.shape.dilation_x = layer.dilation_x;
     for (size_t i = 0; i < kDimNames.size(); ++i) {
       if (!kDimNames[i].output && sizes.present[i]) {
         out.shape.size[kDimNames[i].dim] = sizes.size[i];
@@ -819,6 +845,7 @@ class ModelParser {
 
     try {
       out.exact_macs = ExactMacs(out.kind, out.shape);
+      out.exact_macs = checked::MacMul(out.exact_macs, out.instances);
     } catch (const InputError& e) {
       Fail(layer.name, "layer " + QuoteToken(layer.name.text) + ": " + e.what());
     }
@@ -937,6 +964,29 @@ Hardware ParseMaestroHardware(std::string_view text, const std::string& path) {
 Hardware ReadMaestroHardware(const std::string& path) {
   const std::string text = ReadNonEmptyFile(path);
   return ParseMaestroHardware(text, path);
+}
+
+bool IsMaestroHardwareFile(std::string_view path, std::string_view text) {
+  if (path.ends_with(".m")) return true;
+  constexpr std::array<std::string_view, 6> kMaestroOnlyKeys = {"l1_size_cstr", "l2_size_cstr",
+                                                                "noc_bw_cstr",  "offchip_bw_cstr",
+                                                                "NoC_NumHops",  "num_simd_lanes"};
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    const size_t first = line.find_first_not_of(" \t\r\v\f");
+    if (first == std::string_view::npos) continue;
+    line.remove_prefix(first);
+    for (std::string_view key : kMaestroOnlyKeys) {
+      if (!line.starts_with(key)) continue;
+      const size_t colon = line.find_first_not_of(" \t", key.size());
+      if (colon != std::string_view::npos && line[colon] == ':') return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace cadenza

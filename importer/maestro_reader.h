@@ -39,4 +39,10 @@ MaestroModel ReadMaestroModel(const std::string& path);
 Hardware ParseMaestroHardware(std::string_view text, const std::string& path);
 Hardware ReadMaestroHardware(const std::string& path);
 
+/// Whether the hardware file at `path` with contents `text` is a MAESTRO hardware file rather
+/// than a Cadenza configuration (ReadHardwareFile, importer/hardware_config.h): its name ends in
+/// `.m`, or a line starts with a key only MAESTRO's files have (`l1_size_cstr:` ...; `num_pes`
+/// is shared by both and decides nothing).
+bool IsMaestroHardwareFile(std::string_view path, std::string_view text);
+
 }  // namespace cadenza

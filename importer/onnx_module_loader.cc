@@ -14,6 +14,8 @@
 #include <string>
 
 #include "analyzer/error.h"
+#include "analyzer/input_file.h"
+#include "importer/maestro_reader.h"
 #include "importer/onnx_module_api.h"
 
 namespace cadenza {
@@ -99,7 +101,13 @@ Hardware ParseHardwareConfig(std::string_view text, const std::string& path) {
   return Module().parse_hardware_config(text, path);
 }
 
-Hardware ReadHardwareFile(const std::string& path) { return Module().read_hardware_file(path); }
+Hardware ReadHardwareFile(const std::string& path) {
+  // A MAESTRO file needs neither ONNX nor protobuf: `eval` of .m inputs never loads the module.
+  if (IsMaestroHardwareFile(path, "")) return ReadMaestroHardware(path);  // by its name
+  const std::string text = ReadInputFile(path);
+  if (IsMaestroHardwareFile(path, text)) return ParseMaestroHardware(text, path);
+  return Module().read_hardware_file(path);
+}
 
 std::string_view DefaultHardwareText() { return Module().default_hardware_text(); }
 

@@ -101,6 +101,7 @@ DseReport BuildDseReport(const Network& network, const DseResult& result,
   r.layers = static_cast<int>(network.layers.size());
   r.distinct_layers = result.distinct_layers;
   r.objective = result.objective;
+  r.latency_slack = result.latency_slack;
   r.evaluation_groups = result.evaluation_groups;
   r.candidates_evaluated = result.candidates_evaluated;
   r.best = result.best;

@@ -71,6 +71,7 @@ struct DseReport {
   int layers = 0;
   int distinct_layers = 0;
   Objective objective = Objective::kEdp;
+  double latency_slack = -1;  // DseResult::latency_slack: < 0 when latency was not bounded
 
   std::vector<DsePointReport> points;  // sweep order
   int evaluation_groups = 0;           // points sharing every analyzer input, evaluated once

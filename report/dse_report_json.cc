@@ -173,6 +173,12 @@ void WriteDseJson(const DseReport& r, std::ostream& out) {
   json.Field("points", static_cast<int64_t>(r.points.size()));
   json.EndObject();
   json.Field("objective", ObjectiveName(r.objective));
+  json.Key("latency_slack");
+  if (r.latency_slack >= 0) {
+    json.Double(r.latency_slack);
+  } else {
+    json.Null();
+  }
   json.Key("budgets");
   json.BeginObject();
   BudgetField(json, "area_um2", c.area_budget_um2);

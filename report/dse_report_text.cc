@@ -19,8 +19,7 @@ using internal::ExcludedList;
 void WriteDseText(const DseReport& r, std::ostream& out) {
   out << r.title << ": " << CountOf(r.layers, "layer") << " (" << r.distinct_layers
       << " distinct), " << CountOf(static_cast<int64_t>(r.points.size()), "design point")
-      << ", objective "
-      << ObjectiveName(r.objective) << '\n';
+      << ", objective " << ObjectiveDescription(r.objective, r.latency_slack) << '\n';
   out << CountOf(r.evaluation_groups, "evaluation group")
       << " (points that differ only in L1/L2 capacity share every candidate evaluation); "
       << CountOf(r.candidates_evaluated, "candidate") << " evaluated\n";

@@ -8,6 +8,7 @@
 
 #include "analyzer/error.h"
 #include "report/eval_writers.h"
+#include "report/layer_warnings.h"
 #include "report/plain_text.h"
 
 namespace cadenza {
@@ -75,26 +76,7 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
         choice.objective > 0 ? runner_up->objective / choice.objective - 1 : 0;
   }
 
-  if (row.macs != row.exact_macs) {
-    const bool strided = layer.shape.stride_y > 1 || layer.shape.stride_x > 1;
-    row.warnings.push_back("the cost model counts " + FormatThousands(row.macs) +
-                           " MACs, the layer has " + FormatThousands(row.exact_macs) + " (" +
-                           (strided ? "strided layer" : "tiles that do not divide their dimension") +
-                           "; see docs/maestro-compatibility.md)");
-  }
-  if (!hw.bandwidth_is_hard_limit) {
-    if (row.noc_bw_need_per_cycle > hw.noc_bw) {
-      row.warnings.push_back("peak NoC bandwidth need " + FormatThousands(row.noc_bw_need_per_cycle) +
-                             " elements/cycle exceeds the " + FormatThousands(hw.noc_bw) +
-                             " available (a soft limit on this hardware)");
-    }
-    if (row.offchip_bw_need_per_cycle > hw.offchip_bw) {
-      row.warnings.push_back("off-chip bandwidth need " +
-                             FormatThousands(row.offchip_bw_need_per_cycle) +
-                             " elements/cycle exceeds the " + FormatThousands(hw.offchip_bw) +
-                             " available (a soft limit on this hardware)");
-    }
-  }
+  row.warnings = LayerResultWarnings(layer, c, hw);
   return row;
 }
 
@@ -253,12 +235,16 @@ std::string FormatThousands(int64_t value) {
   return negative ? "-" + text : text;
 }
 
-std::string ObjectiveDescription(const NetworkReport& report) {
-  std::string text(ObjectiveName(report.objective));
-  if (report.latency_slack < 0) return text;
+std::string ObjectiveDescription(Objective objective, double latency_slack) {
+  std::string text(ObjectiveName(objective));
+  if (latency_slack < 0) return text;
   char percent[32];
-  std::snprintf(percent, sizeof percent, "%g%%", 100 * report.latency_slack);
+  std::snprintf(percent, sizeof percent, "%g%%", 100 * latency_slack);
   return text + ", latency within " + percent + " of each layer's fastest";
+}
+
+std::string ObjectiveDescription(const NetworkReport& report) {
+  return ObjectiveDescription(report.objective, report.latency_slack);
 }
 
 std::string CountOf(int64_t count, std::string_view singular, std::string_view plural) {

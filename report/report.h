@@ -188,6 +188,8 @@ void WriteText(const NetworkReport& report, std::ostream& out);
 
 /// "energy", or "energy, latency within 5% of each layer's fastest" under a latency slack.
 std::string ObjectiveDescription(const NetworkReport& report);
+/// The same for an objective and a latency slack (< 0: none), e.g. for a DSE report.
+std::string ObjectiveDescription(Objective objective, double latency_slack);
 /// "1 layer", "2 layers", "1,234 candidates": the count with thousands separators, then the noun,
 /// plural unless the count is 1 (`plural` when the noun does not just take an "s").
 std::string CountOf(int64_t count, std::string_view singular, std::string_view plural = {});

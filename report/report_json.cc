@@ -74,6 +74,11 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
   json.Field("y", l.shape.stride_y);
   json.Field("x", l.shape.stride_x);
   json.EndObject();
+  json.Key("dilation");
+  json.BeginObject();
+  json.Field("y", l.shape.dilation_y);
+  json.Field("x", l.shape.dilation_x);
+  json.EndObject();
   json.Field("instances", l.instances);
   json.Field("representative", l.representative);
   json.Field("exact_macs", l.exact_macs);

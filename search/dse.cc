@@ -150,6 +150,7 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
   const SearchOptions& search = options.search;
   DseResult result;
   result.objective = search.objective;
+  result.latency_slack = search.latency_slack;
   result.points.resize(points.size());
   result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
   const int threads = Threads(options);
@@ -246,6 +247,7 @@ DseResult MergeDesignSubsets(const Network& network, std::span<const Hardware> p
   const SearchOptions& search = options.search;
   DseResult result;
   result.objective = search.objective;
+  result.latency_slack = search.latency_slack;
   result.points.resize(points.size());
   result.distinct_layers = static_cast<int>(internal::FindDistinctLayers(network).layer_of.size());
   std::vector<char> seen(points.size(), 0);

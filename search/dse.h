@@ -50,6 +50,7 @@ struct DesignResult {
 
 struct DseResult {
   Objective objective = Objective::kEdp;
+  double latency_slack = -1;         // SearchOptions::latency_slack of every point's search
   std::vector<DesignResult> points;  // same order as the input
   int best = -1;                     // the feasible point with the lowest objective, or -1
   // The per-layer choices on points[best] (as SearchNetwork on that point gives them), when

@@ -9,8 +9,8 @@
 #   ONNX/protobuf headers only in importer/*.cc, nanobind only in python/, <omp.h> only in search/*.cc, nlohmann/json only
 #   in report/*.cc, cxxopts only in cli/. Project headers are included with quotes, from the repository root.
 # Tests may include any module but cli/ (only tests/cli/ may), ONNX only from tests/importer/,
-# OpenMP only from tests/search/, nlohmann/json only from tests/report/ and tests/cli/ (which read
-# the JSON the binary writes), cxxopts not at all.
+# OpenMP only from tests/search/, nlohmann/json only from tests/report/ and tests/cli/ (which
+# read back the JSON documents the binary writes), cxxopts not at all.
 # tests/support/ is the test-helper library: only tests/ includes it ("tests/support/x.h"), no
 # other tests/ header is included from anywhere, and tests/support/ itself includes no module.
 #

@@ -62,8 +62,9 @@ class Hardware:
 
     @classmethod
     def from_file(cls, path: Union[str, "os.PathLike[str]"]) -> Hardware:
-        """Reads a hardware file as ``cadenza search --hw`` does: Cadenza's text format
-        (``.textproto``) or a MAESTRO hardware ``.m`` file."""
+        """Reads a hardware file as every command's ``--hw`` does: Cadenza's text format
+        (``.textproto``), the same configuration in JSON (``.json``) or a MAESTRO hardware
+        ``.m`` file."""
         path = os.fspath(path)
         fields = _core.read_hardware_file(path)
         with open(path, encoding="utf-8", errors="replace") as f:

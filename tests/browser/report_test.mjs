@@ -4,14 +4,16 @@
 // with JavaScript off. Saves screenshots (screen, narrow window, print) beside the report.
 // Then does the same for the design-space exploration report of the model over a 16-point sweep
 // (tests/data/good/dse_sweep_browser.textproto): one Pareto row per Pareto point, one marker per
-// plotted point, the chosen design and its per-layer view as the JSON says.
+// plotted point, the chosen design and its per-layer view as the JSON says. Last, the page
+// `cadenza diff A.json B.json -o DIFF.html` writes for that review and another of the model:
+// totals, the per-layer delta table, dataflow changes and layers only in one review.
 //
 //   node report_test.mjs CADENZA_BINARY MODEL OUT_DIR
 //
 // Prints one line per check and "N passed, M failed"; exits 1 when a check fails.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -221,5 +223,95 @@ await withPage({ javaScriptEnabled: false }, async (page) => {
 });
 
 console.log(`screenshots: ${join(outDir, 'dse.png')}, dse-narrow.png, dse-print.png`);
+
+// The comparison page of `cadenza diff`: A is the review above; B the same model searched for
+// latency, with its first layer left out and its last renamed, so that the page has dataflow
+// changes, a layer only in A (two: the first and the last) and one only in B.
+const latencyJson = resolve(outDir, 'report-latency.json');
+execFileSync(binary, ['search', model, '--objective', 'latency', '--json', latencyJson],
+             { stdio: ['ignore', 'ignore', 'inherit'] });
+const b = JSON.parse(readFileSync(latencyJson, 'utf8'));
+b.layers.shift();
+b.layers[b.layers.length - 1].name += '_renamed';
+const bJson = resolve(outDir, 'report-b.json');
+writeFileSync(bJson, JSON.stringify(b, null, 2));
+const diffHtml = resolve(outDir, 'diff.html');
+execFileSync(binary, ['diff', json, bJson, '-o', diffHtml], { stdio: ['ignore', 'ignore', 'inherit'] });
+const diffUrl = pathToFileURL(diffHtml).href;
+
+// What the page should show, from the two JSON files.
+const byName = (layers) => new Map(layers.map((l) => [l.name, l]));
+const aLayers = byName(data.layers);
+const bLayers = byName(b.layers);
+const onlyA = data.layers.filter((l) => !bLayers.has(l.name)).map((l) => l.name);
+const onlyB = b.layers.filter((l) => !aLayers.has(l.name)).map((l) => l.name);
+const common = data.layers.filter((l) => bLayers.has(l.name));
+const mapped = common.filter((l) => l.found && bLayers.get(l.name).found);
+const changed = mapped.filter((l) => {
+  const o = bLayers.get(l.name);
+  return l.dataflow !== o.dataflow || l.params_text !== o.params_text;
+}).map((l) => l.name);
+const sum = (layers, key) => layers.reduce((t, l) => t + l[key], 0);
+const aCycles = sum(mapped, 'runtime_cycles');
+const bCycles = sum(mapped.map((l) => bLayers.get(l.name)), 'runtime_cycles');
+const aEnergy = sum(mapped, 'energy_nj');
+const bEnergy = sum(mapped.map((l) => bLayers.get(l.name)), 'energy_nj');
+
+await withPage({ viewport: { width: 1400, height: 900 } }, async (page, context) => {
+  const console_messages = [];
+  const requests = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console_messages.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => console_messages.push(`page error: ${e.message}`));
+  context.on('request', (r) => { if (r.url() !== diffUrl) requests.push(r.url()); });
+  await page.goto(diffUrl, { waitUntil: 'load' });
+
+  const settings = await page.$$eval('#settings li', (lis) => lis.map((li) => li.textContent));
+  check('diff: the objective change is listed', settings.some((t) => t.includes('objective') &&
+        t.includes('edp') && t.includes('latency')), settings.join(' | '));
+
+  const totals = await page.$$eval('#totals-table tbody tr', (trs) =>
+    trs.map((tr) => [...tr.cells].map((c) => ({ text: c.textContent, cls: c.className }))));
+  check('diff: totals table has cycles and energy', totals.length === 2 &&
+        totals[0][0].text === 'Cycles' && totals[1][0].text === 'Energy');
+  check('diff: totals over the layers both map (the networks differ)',
+        (await page.$('#totals-scope')) !== null &&
+        (await page.textContent('#totals-scope')).includes(`${mapped.length} layers both reviews map`));
+  check('diff: cycles totals equal the JSONs\' sums over those layers',
+        totals[0][1].text.replaceAll(',', '') === String(aCycles) &&
+        totals[0][2].text.replaceAll(',', '') === String(bCycles),
+        `${totals[0][1].text} / ${totals[0][2].text} vs ${aCycles} / ${bCycles}`);
+  check('diff: the deltas are marked better or worse as B compares with A',
+        totals[0][3].cls.includes(bCycles < aCycles ? 'better' : 'worse') &&
+        totals[1][3].cls.includes(bEnergy < aEnergy ? 'better' : bEnergy > aEnergy ? 'worse' : 'num'),
+        `${totals[0][3].cls}, ${totals[1][3].cls}`);
+
+  const rows = await page.$$eval('#diff-table tbody tr', (trs) => trs.map((tr) => ({
+    name: tr.cells[0].textContent, a: tr.cells[3].textContent, b: tr.cells[4].textContent,
+    changed: tr.classList.contains('changed'), cyclesA: tr.cells[5].dataset.v,
+  })));
+  check('diff: one row per layer of either review',
+        rows.length === common.length + onlyA.length + onlyB.length,
+        `${rows.length} rows, ${common.length} + ${onlyA.length} + ${onlyB.length}`);
+  const row = (name) => rows.find((r) => r.name === name);
+  check('diff: layers only in A shown as absent from B', onlyA.length === 2 &&
+        onlyA.every((n) => row(n) && row(n).b === '(absent)' && row(n).changed));
+  check('diff: the layer only in B shown as absent from A', onlyB.length === 1 &&
+        row(onlyB[0]) && row(onlyB[0]).a === '(absent)' && row(onlyB[0]).changed &&
+        row(onlyB[0]).cyclesA === '-1');
+  check('diff: dataflow changes highlighted, and only they', changed.length > 0 &&
+        rows.filter((r) => r.changed).length === changed.length + onlyA.length + onlyB.length &&
+        changed.every((n) => row(n).changed && row(n).a !== row(n).b));
+  const summary = await page.textContent('#layers p');
+  check('diff: the counts are stated', summary.includes(`${common.length} in both, ${onlyA.length} ` +
+        `only in A, ${onlyB.length} only in B; ${changed.length} changed dataflow`), summary);
+
+  await page.screenshot({ path: join(outDir, 'diff.png'), fullPage: true });
+  check('diff: no console errors or warnings', console_messages.length === 0, console_messages.join(' | '));
+  check('diff: no request other than the page itself', requests.length === 0, requests.join(', '));
+});
+
+console.log(`screenshot: ${join(outDir, 'diff.png')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

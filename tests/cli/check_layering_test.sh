@@ -102,7 +102,8 @@ expect_fail omp_in_analyzer analyzer/dims.cc '#include <omp.h>' "search/*.cc onl
 expect_fail omp_in_search_header search/search.h '#include <omp.h>' "search/*.cc only"
 expect_fail nlohmann_in_search search/search.cc '#include <nlohmann/json.hpp>' "report/*.cc only"
 expect_fail nlohmann_in_report_header report/report.h '#include <nlohmann/json.hpp>' "report/*.cc only"
-expect_fail nlohmann_in_search_test tests/search/search_test.cc '#include <nlohmann/json.hpp>' "report/*.cc only"
+expect_fail nlohmann_in_search_test tests/search/search_test.cc '#include <nlohmann/json.hpp>' \
+  "report/*.cc only"
 expect_fail cxxopts_in_report report/report.cc '#include <cxxopts.hpp>' "cli/ only"
 expect_fail relative_include importer/maestro_reader.cc '#include "maestro_reader.h"' \
   "from the repository root"

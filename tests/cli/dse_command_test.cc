@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,6 +96,48 @@ class DseCommandTest : public ::testing::Test {
 
   TempDir dir_;
 };
+
+// --latency-slack bounds each layer's choice inside every design point (README, "Search"): on a
+// one-point sweep, minimising energy alone takes some layer far past its fastest mapping; with
+// 5% of slack every layer stays within 5% of the cycles --objective latency gets, for no less
+// energy than the unbounded choice.
+TEST_F(DseCommandTest, LatencySlackKeepsEveryLayerNearItsFastest) {
+  const std::string sweep = dir_.Write("one.textproto", R"(
+base { num_pes: 64 simd_lanes: 1 l1_bytes: 512 l2_bytes: 16384 noc { bandwidth: 16 } offchip_bandwidth: 8 }
+num_pes { values: [64] }
+)");
+  auto chosen = [&](const std::vector<std::string>& extra, const std::string& name) {
+    std::vector<std::string> args = {"dse", Network(), "--sweep", sweep, "--max-candidates",
+                                     "300", "--json", Path(name)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const RunResult o = Run(args);
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    return std::make_pair(o.out, nlohmann::json::parse(ReadFile(Path(name))));
+  };
+  const auto [fastest_out, fastest] = chosen({"--objective", "latency"}, "latency.json");
+  const auto [energy_out, energy] = chosen({"--objective", "energy"}, "energy.json");
+  const auto [slack_out, slack] =
+      chosen({"--objective", "energy", "--latency-slack", "5%"}, "slack.json");
+  EXPECT_TRUE(energy.at("latency_slack").is_null());
+  EXPECT_DOUBLE_EQ(slack.at("latency_slack").get<double>(), 0.05);
+  EXPECT_THAT(slack_out, HasSubstr("objective energy, latency within 5% of each layer's fastest"));
+
+  const nlohmann::json& layers = fastest.at("chosen").at("layers");
+  ASSERT_EQ(layers.size(), 4u);
+  bool energy_goes_past = false;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const double fast = layers[i].at("runtime_cycles").get<double>();
+    const double bounded = slack.at("chosen").at("layers")[i].at("runtime_cycles").get<double>();
+    const double unbounded = energy.at("chosen").at("layers")[i].at("runtime_cycles").get<double>();
+    EXPECT_LE(bounded, 1.05 * fast) << layers[i].at("name");
+    energy_goes_past = energy_goes_past || unbounded > 1.05 * fast;
+  }
+  EXPECT_TRUE(energy_goes_past);
+  EXPECT_GE(slack.at("chosen").at("total").at("energy_pj").get<double>(),
+            energy.at("chosen").at("total").at("energy_pj").get<double>());
+  EXPECT_LT(slack.at("chosen").at("total").at("runtime_cycles").get<int64_t>(),
+            energy.at("chosen").at("total").at("runtime_cycles").get<int64_t>());
+}
 
 TEST_F(DseCommandTest, WritesTheSummaryAndEveryFile) {
   const RunResult o = Run({"dse", Network(), "--sweep", kSweep, "--max-candidates", "300",

@@ -315,6 +315,37 @@ TEST(HardwareConfigTest, ReadsMaestroHardwareByContent) {
   EXPECT_EQ(ReadHardwareFile(shared), expected);
 }
 
+// The JSON form of the same configuration: the same hardware as the text format, by extension
+// or by its opening brace, with the same checks.
+TEST(HardwareConfigTest, ReadsJsonFiles) {
+  const TempDir dir;
+  const std::string json = dir.Write("default.json", R"({
+    "name": "default", "num_pes": 256, "simd_lanes": 1, "l1_bytes": 1024, "l2_bytes": 1048576,
+    "bytes_per_element": {"input": 1, "filter": 1, "output": 1},
+    "noc": {"bandwidth": 64, "latency": 1}, "offchipBandwidth": 32, "clock_ghz": 1.0,
+    "energy": {"mac_pj": 0.23, "l1_pj": 0.3864, "l2_pj": 4.2803, "dram_pj": 46},
+    "bandwidth_is_hard_limit": false, "multicast": true, "spatial_reduction": true})");
+  EXPECT_EQ(ReadHardwareFile(json), ReadHardwareFile(kHwDir + "/default.textproto"));
+  const std::string braced = dir.Write("hw.cfg", "\n  {\"num_pes\": 16, \"simd_lanes\": 2}");
+  Hardware expected;
+  expected.num_pes = 16;
+  expected.simd_lanes = 2;
+  EXPECT_EQ(ReadHardwareFile(braced), expected);
+
+  const std::string unknown = dir.Write("unknown.json", R"({"num_pes": 16, "num_pe": 3})");
+  EXPECT_THAT([&] { ReadHardwareFile(unknown); },
+              ThrowsMessage<InputError>(AllOf(StartsWith(unknown + ": cannot be read as a "
+                                                         "HardwareConfig in JSON: "),
+                                              HasSubstr("num_pe"))));
+  const std::string range = dir.Write("range.json", R"({"num_pes": 16, "noc": {"bandwidth": 0}})");
+  EXPECT_THAT([&] { ReadHardwareFile(range); },
+              ThrowsMessage<InputError>(StrEq(range + ": noc.bandwidth must be at least 1, "
+                                                      "found 0")));
+  const std::string missing = dir.Write("missing.json", R"({"simd_lanes": 2})");
+  EXPECT_THAT([&] { ReadHardwareFile(missing); },
+              ThrowsMessage<InputError>(HasSubstr("num_pes is required")));
+}
+
 TEST(HardwareConfigTest, ReadsTextFormatFiles) {
   const Hardware eyeriss = ReadHardwareFile(kHwDir + "/eyeriss_like.textproto");
   EXPECT_EQ(eyeriss.num_pes, 168);

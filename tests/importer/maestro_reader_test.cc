@@ -151,6 +151,40 @@ TEST(MaestroReaderTest, StrideIsOptionalAndMayFollowDimensions) {
   EXPECT_EQ(b.network.layers[0].shape.stride_x, 1);
 }
 
+// Cadenza's extensions (what `search --emit-maestro` writes where a layer needs them).
+TEST(MaestroReaderTest, DilationAndInstancesExtendALayer) {
+  const MaestroModel m = Parse(R"(Network n {
+  Layer l {
+    Type: CONV
+    Dilation { Y: 2, X: 3 }
+    Instances: 4
+    Dimensions { K: 4, C: 2, R: 3, S: 3, Y': 6, X: 12 }
+    Dataflow { TemporalMap(1,1) K; }
+  }
+})");
+  const Layer& l = m.network.layers[0];
+  EXPECT_EQ(l.shape.dilation_y, 2);
+  EXPECT_EQ(l.shape.dilation_x, 3);
+  EXPECT_EQ(l.instances, 4);
+  EXPECT_EQ(l.shape.size[Dim::kY], 10);  // Y' + (R - 1) * 2: the rows one output reads
+  EXPECT_EQ(l.exact_macs, 4 * ExactMacs(l.kind, l.shape));
+
+  EXPECT_THAT(ErrorOf("Network n { Layer g { Type: GEMM Dilation { Y: 2 } "
+                      "Dimensions { M: 2, N: 2, K: 2 } Dataflow { TemporalMap(1,1) K; } } }"),
+              HasSubstr("a GEMM layer has no filter taps to dilate"));
+  EXPECT_THAT(ErrorOf("Network n { Layer l { Type: CONV Instances: 0 "
+                      "Dimensions { K: 1 } Dataflow { TemporalMap(1,1) K; } } }"),
+              HasSubstr("the number of instances must be at least 1"));
+  EXPECT_THAT(ErrorOf("Network n { Layer l { Type: CONV Dilation { Y: 2, Y: 2 } "
+                      "Dimensions { K: 1 } Dataflow { TemporalMap(1,1) K; } } }"),
+              HasSubstr("dilation Y is given twice"));
+  EXPECT_THAT(ErrorOf("Network n { Layer l { Type: CONV Instances: 2 Instances: 2 "
+                      "Dimensions { K: 1 } Dataflow { TemporalMap(1,1) K; } } }"),
+              HasSubstr("layer has a second Instances"));
+  EXPECT_THAT(ErrorOf("Network n { Layer l { Type: CONV Dilaton { Y: 2 } } }"),
+              HasSubstr("did you mean 'Dilation'?"));
+}
+
 TEST(MaestroReaderTest, ColonsAndSeparatorsAreOptional) {
   const MaestroModel a = Parse(
       ConvWith("      TemporalMap(1,1) K;\n      Cluster(2, P);\n      SpatialMap(1,1) C;\n"));
