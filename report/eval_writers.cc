@@ -256,6 +256,14 @@ std::string NeedOfCapacity(int64_t need, int64_t capacity) {
          (Hardware::IsUnlimited(capacity) ? std::string("-") : std::to_string(capacity));
 }
 
+bool UsesExactModel(const EvalReport& report) {
+  if (report.cost_model == CostModelName(CostModelKind::kExact)) return true;
+  for (const EvalRow& row : report.rows) {
+    if (row.ok() && row.result.exact) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 EvalTotals SumEval(const EvalReport& report) {
@@ -286,94 +294,101 @@ EvalTotals SumEval(const EvalReport& report) {
 
 void WriteEvalTable(const EvalReport& report, std::ostream& out) {
   const Hardware& hw = report.hardware;
-  static constexpr Column kColumns[] = {
-      {"layer", false},       {"type", false},        {"cycles", true},
-      {"MACs (model)", true}, {"MACs (exact)", true}, {"MACs/cycle", true},
-      {"util", true},         {"energy nJ", true},    {"L1 B/PE need/cap", true},
-      {"L2 B need/cap", true}, {"NoC BW/cycle", true}, {"note", false}};
-  constexpr size_t kNumColumns = std::size(kColumns);
-  std::vector<std::array<std::string, kNumColumns>> cells;
+  // Under the MAESTRO model the original tool's activity-count energy (on-chip only) is shown
+  // for comparison with it, beside the total with off-chip traffic that both models share. The
+  // exact model has no peak-bandwidth figure (bandwidth sets its step delays instead): "-".
+  const bool exact = UsesExactModel(report);
+  std::vector<Column> columns = {{"layer", false},        {"type", false},
+                                 {"cycles", true},        {"MACs (model)", true},
+                                 {"MACs (exact)", true},  {"MACs/cycle", true},
+                                 {"util", true}};
+  if (!exact) columns.push_back({"activity nJ", true});
+  columns.insert(columns.end(), {{"total nJ", true},
+                                 {"L1 B/PE need/cap", true},
+                                 {"L2 B need/cap", true},
+                                 {"NoC BW/cycle", true},
+                                 {"note", false}});
+  const size_t num_columns = columns.size();
+  using Row = std::vector<std::string>;
+  // Cells in column order; `activity` is skipped under the exact model.
+  auto make_row = [&](std::string name, std::string type, std::string cycles, std::string macs,
+                      std::string exact_macs, std::string per_cycle, std::string util,
+                      std::string activity, std::string total, std::string l1, std::string l2,
+                      std::string noc, std::string note) {
+    Row r = {std::move(name), std::move(type),      std::move(cycles), std::move(macs),
+             std::move(exact_macs), std::move(per_cycle), std::move(util)};
+    if (!exact) r.push_back(std::move(activity));
+    for (std::string* cell : {&total, &l1, &l2, &noc, &note}) r.push_back(std::move(*cell));
+    return r;
+  };
+  std::vector<Row> cells;
   for (const EvalRow& row : report.rows) {
     const Layer& layer = *row.layer;
-    std::array<std::string, kNumColumns> c;
-    c[0] = layer.name;
-    c[1] = std::string(OpKindName(layer.kind));
-    c[4] = std::to_string(layer.exact_macs);
     if (row.ok()) {
       const CostResult& r = row.result;
-      c[2] = std::to_string(r.runtime_cycles);
-      c[3] = std::to_string(r.macs);
-      c[5] = Fixed(r.throughput_macs_per_cycle, 2);
-      c[6] = Percent(r.utilization);
-      c[7] = Fixed(r.energy_nj, 1);
-      c[8] = NeedOfCapacity(L1NeedBytes(r, hw), hw.l1_size);
-      c[9] = NeedOfCapacity(L2NeedBytes(r, hw), hw.l2_size);
-      c[10] = std::to_string(r.noc_bw_peak_per_cycle);
-      if (!row.warnings.empty()) {
-        c[11] = CountOf(static_cast<int64_t>(row.warnings.size()), "warning");
-      }
+      cells.push_back(make_row(
+          layer.name, std::string(OpKindName(layer.kind)), std::to_string(r.runtime_cycles),
+          std::to_string(r.macs), std::to_string(layer.exact_macs),
+          Fixed(r.throughput_macs_per_cycle, 2), Percent(r.utilization), Fixed(r.energy_nj, 1),
+          Fixed(r.total_energy_pj() / 1000.0, 1), NeedOfCapacity(L1NeedBytes(r, hw), hw.l1_size),
+          NeedOfCapacity(L2NeedBytes(r, hw), hw.l2_size),
+          exact ? "-" : std::to_string(r.noc_bw_peak_per_cycle),
+          row.warnings.empty() ? ""
+                               : CountOf(static_cast<int64_t>(row.warnings.size()), "warning")));
     } else {
-      c[11] = "error: " + std::string(row.result.infeasible == Infeasible::kNone
-                                          ? "not evaluated"
-                                          : InfeasibleName(row.result.infeasible));
+      cells.push_back(make_row(layer.name, std::string(OpKindName(layer.kind)), "", "",
+                               std::to_string(layer.exact_macs), "", "", "", "", "", "", "",
+                               "error: " + std::string(row.result.infeasible == Infeasible::kNone
+                                                           ? "not evaluated"
+                                                           : InfeasibleName(row.result.infeasible))));
     }
-    cells.push_back(std::move(c));
   }
   const EvalTotals total = SumEval(report);
-  std::array<std::string, kNumColumns> t;
-  t[0] = "total (" + CountOf(total.layers, "layer") + ")";
-  t[2] = std::to_string(total.runtime_cycles);
-  t[3] = std::to_string(total.macs);
-  t[4] = std::to_string(total.exact_macs);
-  t[5] = total.runtime_cycles > 0 ? Fixed(static_cast<double>(total.macs) /
-                                              static_cast<double>(total.runtime_cycles),
-                                          2)
-                                  : "";
-  t[6] = Percent(total.utilization);
-  t[7] = Fixed(total.energy_nj, 1);
-  t[8] = NeedOfCapacity(total.max_l1_bytes, hw.l1_size);
-  t[9] = NeedOfCapacity(total.max_l2_bytes, hw.l2_size);
-  t[10] = std::to_string(total.max_noc_bw_per_cycle);
-  if (total.failed > 0) t[11] = std::to_string(total.failed) + " failed, not counted";
+  const Row t = make_row(
+      "total (" + CountOf(total.layers, "layer") + ")", "", std::to_string(total.runtime_cycles),
+      std::to_string(total.macs), std::to_string(total.exact_macs),
+      total.runtime_cycles > 0
+          ? Fixed(static_cast<double>(total.macs) / static_cast<double>(total.runtime_cycles), 2)
+          : "",
+      Percent(total.utilization), Fixed(total.energy_nj, 1),
+      Fixed(total.total_energy_pj / 1000.0, 1), NeedOfCapacity(total.max_l1_bytes, hw.l1_size),
+      NeedOfCapacity(total.max_l2_bytes, hw.l2_size),
+      exact ? "-" : std::to_string(total.max_noc_bw_per_cycle),
+      total.failed > 0 ? std::to_string(total.failed) + " failed, not counted" : "");
 
-  std::array<size_t, kNumColumns> width{};
-  for (size_t i = 0; i < kNumColumns; ++i) {
-    width[i] = std::max(kColumns[i].title.size(), t[i].size());
-    for (const auto& c : cells) width[i] = std::max(width[i], c[i].size());
+  std::vector<size_t> width(num_columns);
+  for (size_t i = 0; i < num_columns; ++i) {
+    width[i] = std::max(columns[i].title.size(), t[i].size());
+    for (const Row& c : cells) width[i] = std::max(width[i], c[i].size());
   }
-  auto print_line = [&](const std::array<std::string, kNumColumns>& c) {
+  auto print_line = [&](const Row& c) {
     std::string line;
-    for (size_t i = 0; i < kNumColumns; ++i) {
+    for (size_t i = 0; i < num_columns; ++i) {
       if (i > 0) line += "  ";
       const std::string pad(width[i] - c[i].size(), ' ');
-      line += kColumns[i].right_aligned ? pad + c[i] : c[i] + pad;
+      line += columns[i].right_aligned ? pad + c[i] : c[i] + pad;
     }
     line.erase(line.find_last_not_of(' ') + 1);
     out << line << '\n';
   };
-  std::array<std::string, kNumColumns> titles;
-  for (size_t i = 0; i < kNumColumns; ++i) titles[i] = std::string(kColumns[i].title);
+  Row titles;
+  for (const Column& column : columns) titles.emplace_back(column.title);
   out << report.network << " on " << hw.num_pes << " PEs x " << hw.simd_lanes
       << (hw.simd_lanes == 1 ? " SIMD lane" : " SIMD lanes")
-      << "; the total's L1, L2 and NoC figures are the largest of any layer\n";
+      << "; the total's L1, L2 and NoC figures are the largest of any layer"
+      << (exact ? "" : "; activity nJ is the original tool's on-chip energy, total nJ adds off-chip")
+      << '\n';
   print_line(titles);
-  size_t rule = 2 * (kNumColumns - 1);
+  size_t rule = 2 * (num_columns - 1);
   for (size_t w : width) rule += w;
   out << std::string(rule, '-') << '\n';
-  for (const auto& c : cells) print_line(c);
+  for (const Row& c : cells) print_line(c);
   out << std::string(rule, '-') << '\n';
   print_line(t);
 }
 
 namespace {
 
-bool UsesExactModel(const EvalReport& report) {
-  if (report.cost_model == CostModelName(CostModelKind::kExact)) return true;
-  for (const EvalRow& row : report.rows) {
-    if (row.ok() && row.result.exact) return true;
-  }
-  return false;
-}
 
 // The exact model's CSV: one row per layer with its integer counts and Cadenza's energies.
 void WriteExactEvalCsv(const EvalReport& report, std::ostream& out) {

@@ -11,11 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "analyzer/cost_model.h"
 #include "analyzer/maestro_columns.h"
 
 namespace cadenza {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -484,6 +486,35 @@ TEST(EvalTableTest, RealNumbersHaveOneFixedFormat) {
   EXPECT_THAT(out.str(), HasSubstr(" 182444.2 "));
   EXPECT_THAT(out.str(), HasSubstr(" 3612660.5 "));
   EXPECT_THAT(out.str(), HasSubstr("total (2 layers)"));
+}
+
+// The energy columns say what they hold: under the MAESTRO model the original's activity-count
+// energy (on-chip) beside the total with off-chip that both models share; the exact model has
+// only the total, and no peak NoC bandwidth to print (its step delays account for bandwidth).
+TEST(EvalTableTest, EnergyColumnsNameTheirMeaningUnderEachModel) {
+  const Layer layer = MakeLayer("conv");
+  EvalReport maestro = MakeReport({&layer});
+  maestro.rows[0].result.l1_energy_pj = 2000;  // total 2839.35 + 2000 + 0.5 + 46000 pJ
+  std::ostringstream maestro_out;
+  WriteEvalTable(maestro, maestro_out);
+  std::vector<std::string> lines = Lines(maestro_out.str());
+  ASSERT_EQ(lines.size(), 6u) << maestro_out.str();
+  EXPECT_THAT(lines[1], HasSubstr("activity nJ  total nJ"));
+  EXPECT_THAT(lines[3], HasSubstr(" 1881950.4      50.8 "));
+  EXPECT_THAT(lines[3], HasSubstr(" 64"));  // the MAESTRO model's peak NoC need
+
+  EvalReport exact = maestro;
+  exact.cost_model = std::string(CostModelName(CostModelKind::kExact));
+  std::ostringstream exact_out;
+  WriteEvalTable(exact, exact_out);
+  lines = Lines(exact_out.str());
+  ASSERT_EQ(lines.size(), 6u) << exact_out.str();
+  EXPECT_THAT(lines[1], Not(HasSubstr("activity")));
+  EXPECT_THAT(lines[1], HasSubstr("util  total nJ"));
+  EXPECT_THAT(lines[3], Not(HasSubstr("1881950.4")));
+  EXPECT_THAT(lines[3], HasSubstr(" 50.8 "));
+  EXPECT_THAT(lines[3], EndsWith(" -"));
+  EXPECT_THAT(lines[5], EndsWith(" -"));
 }
 
 }  // namespace
