@@ -9,6 +9,11 @@
 // a plain dict, picklable and exact: every number is a Python int or float) and dse_report (the
 // merge of every subset into the report `cadenza dse` writes).
 //
+// A search runs in a worker thread without the GIL while the calling thread wakes every 50 ms,
+// takes the GIL, runs Python's signal handlers (so Ctrl-C raises KeyboardInterrupt within a
+// fraction of a second) and calls the progress callback; an exception from either cancels the
+// search (SearchOptions::cancel), waits for the worker and propagates, with no partial result.
+//
 // Errors: InputError becomes cadenza.InputError (a ValueError) with the library's message, which
 // names the file and the node or line; InternalError becomes RuntimeError. Nothing here prints
 // or exits.
@@ -21,7 +26,13 @@
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <span>
 #include <map>
 #include <optional>
@@ -180,10 +191,72 @@ nb::dict HardwareDict(const Hardware& hw) {
   return d;
 }
 
+/// Runs SearchNetwork in a worker thread; see the top of the file. Called without the GIL;
+/// `progress` (None or a callable taking (candidates done, total)) is called with it.
+SearchResult SearchInterruptibly(const Network& network, const Hardware& hw,
+                                 SearchOptions options, const nb::object& progress) {
+  std::atomic<bool> cancel{false};
+  std::atomic<int64_t> done{0}, total{0};
+  options.cancel = &cancel;
+  options.progress = [&done, &total](int64_t d, int64_t t) {
+    total.store(t, std::memory_order_relaxed);
+    done.store(d, std::memory_order_relaxed);
+  };
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  bool finished = false;
+  std::optional<SearchResult> result;
+  std::exception_ptr error;
+  std::thread worker([&] {
+    try {
+      result = SearchNetwork(network, hw, TemplateLibrary::Builtin(), options);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    const std::lock_guard<std::mutex> lock(mutex);
+    finished = true;
+    finished_cv.notify_one();
+  });
+  int64_t reported = -1;
+  // With the GIL: signals, then the callback. On an exception the search is cancelled and the
+  // worker joined (without the GIL: it never needs it) before the exception leaves.
+  auto poll = [&](bool last) {
+    nb::gil_scoped_acquire gil;
+    try {
+      if (PyErr_CheckSignals() != 0) throw nb::python_error();
+      const int64_t d = done.load(std::memory_order_relaxed);
+      if (!progress.is_none() && d != reported && (last || total.load() > 0)) {
+        reported = d;
+        progress(d, total.load(std::memory_order_relaxed));
+      }
+    } catch (...) {
+      cancel = true;
+      nb::gil_scoped_release release;
+      if (worker.joinable()) worker.join();
+      throw;
+    }
+  };
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (finished_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return finished; })) {
+        break;
+      }
+    }
+    poll(false);
+  }
+  worker.join();
+  if (error) std::rethrow_exception(error);
+  poll(true);  // (total, total)
+  return std::move(*result);
+}
+
 /// A finished search: the report, and its documents rendered on demand.
 class Report {
  public:
-  explicit Report(NetworkReport report) : report_(std::move(report)) {}
+  explicit Report(NetworkReport report, int threads = 0)
+      : report_(std::move(report)), threads_(threads) {}
+  int threads() const { return threads_; }
   std::string Render(void (*write)(const NetworkReport&, std::ostream&)) const {
     std::ostringstream out;
     write(report_, out);
@@ -192,6 +265,7 @@ class Report {
 
  private:
   NetworkReport report_;
+  int threads_ = 0;  // the OpenMP threads the search ran on
 };
 
 struct SearchArgs {
@@ -203,7 +277,7 @@ struct SearchArgs {
   ReportContext context;        // provenance, filled by the Python layer
 };
 
-Report Search(const LoadedNetwork& loaded, SearchArgs args) {
+Report Search(const LoadedNetwork& loaded, SearchArgs args, const nb::object& progress) {
   const std::optional<Objective> objective = ObjectiveFromName(args.objective);
   if (!objective) {
     throw InputError("unknown objective '" + args.objective + "'; use latency, energy or edp");
@@ -225,10 +299,10 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args) {
   SearchOptions options;
   options.objective = *objective;
   options.model = *model;
-  options.threads = args.threads;
+  // Resolved here: the worker thread would see OpenMP's defaults, not this thread's.
+  options.threads = SearchThreads(args.threads);
   options.max_candidates_per_template = args.max_candidates;
-  const SearchResult result =
-      SearchNetwork(network, hw, TemplateLibrary::Builtin(), options);
+  const SearchResult result = SearchInterruptibly(network, hw, options, progress);
   // The context the CLI assembles from its model loader (cli/run_support.cc, LoadModel).
   ReportContext& context = args.context;
   context.warnings.insert(context.warnings.begin(), network.warnings.begin(),
@@ -237,7 +311,7 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args) {
     context.skipped.push_back({node.name, node.op_type, node.reason});
   }
   context.other_ops = loaded.other_ops;
-  return Report(BuildReport(network, result, hw, context));
+  return Report(BuildReport(network, result, hw, context), options.threads);
 }
 
 
@@ -518,13 +592,14 @@ NB_MODULE(_core, m) {
       .def("json", [](const Report& r) { return r.Render(WriteJson); })
       .def("html", [](const Report& r) { return r.Render(WriteHtml); })
       .def("csv", [](const Report& r) { return r.Render(WriteCsv); })
-      .def("text", [](const Report& r) { return r.Render(WriteText); });
+      .def("text", [](const Report& r) { return r.Render(WriteText); })
+      .def_prop_ro("threads", &Report::threads);
 
   m.def(
       "search",
       [](const LoadedNetwork& network, std::string hardware_text, std::string hardware_source,
          std::string objective, std::string model, int threads, int64_t max_candidates,
-         std::map<std::string, std::string> provenance) {
+         std::map<std::string, std::string> provenance, nb::object progress) {
         SearchArgs args;
         args.hardware_text = std::move(hardware_text);
         args.objective = std::move(objective);
@@ -541,11 +616,11 @@ NB_MODULE(_core, m) {
         if (!provenance["hardware_text"].empty()) {
           args.context.hardware_text = provenance["hardware_text"];
         }
-        return Search(network, std::move(args));
+        return Search(network, std::move(args), progress);
       },
       nb::arg("network"), nb::arg("hardware_text"), nb::arg("hardware_source"),
       nb::arg("objective"), nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"),
-      nb::arg("provenance"));
+      nb::arg("provenance"), nb::arg("progress").none());
 
   m.def("load_maestro_text",
         [](const std::string& text, const std::string& name) {

@@ -17,8 +17,9 @@ packages=(
   libcxxopts-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-testdata clang-14 libclang-rt-14-dev libomp-14-dev ccache
   # The Python package (scripts/test-python.sh): a venv of Debian's python3 that sees Debian's
-  # onnx, PyTorch and pandas, which the tests of load(ModelProto), from_torch and to_pandas use.
-  python3-dev python3-venv python3-onnx python3-torch python3-pandas
+  # onnx, PyTorch, torchvision and pandas, which the tests of load(ModelProto), from_torch (on
+  # torchvision's ResNet-18), the example notebook and to_pandas use.
+  python3-dev python3-venv python3-onnx python3-torch python3-torchvision python3-pandas
 )
 # The report's browser test: Debian's Chromium, and Node.js and npm unless the machine already
 # has them (a newer Node.js installed some other way is kept).

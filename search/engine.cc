@@ -38,6 +38,10 @@ void AddTotals(const Layer& layer, bool found, int64_t runtime_cycles, double en
 
 }  // namespace
 
+void ThrowIfCancelled(const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) throw SearchCancelled();
+}
+
 Hardware WithoutCapacityLimits(Hardware hw) {
   hw.l1_size = hw.l2_size = std::numeric_limits<int64_t>::max();
   return hw;
@@ -52,6 +56,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   e.distinct = FindDistinctLayers(network);
   const Hardware lifted = WithoutCapacityLimits(hw);
   for (int index : e.distinct.layer_of) {
+    ThrowIfCancelled(options.cancel);  // preparing the exact model can take a while per layer
     const Layer& layer = network.layers[static_cast<size_t>(index)];
     try {
       e.models.push_back(MakeLayerCostModel(options.model, layer, lifted));
@@ -62,15 +67,22 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   e.num_pes = hw.num_pes;
   e.list = EnumerateCandidates(network, e.distinct, library, hw.num_pes,
                                options.max_candidates_per_template);
+  ThrowIfCancelled(options.cancel);
 
   // Results are stored by index, so the schedule cannot change them.
   const std::vector<DataflowTemplate>& templates = library.templates();
   const int64_t total = static_cast<int64_t>(e.list.items.size());
   e.stats.resize(e.list.items.size());
   std::atomic<int64_t> done{0};
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int threads = SearchThreads(options.threads);
+  // Thread 0 (the calling thread) reports whenever another `step` candidates are done.
+  const int64_t step = std::max<int64_t>(1, total / 1000);
+  int64_t next_report = step;
+  const std::atomic<bool>* cancel = options.cancel;
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
   for (int64_t i = 0; i < total; ++i) {
+    // A cancelled loop runs out without evaluating (OpenMP has no portable early exit).
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
     const Candidate& c = e.list.items[static_cast<size_t>(i)];
     const LayerCostModel& model = *e.models[static_cast<size_t>(c.distinct)];
     const ExprContext context{&model.layer().shape, hw.num_pes, &c.params};
@@ -92,8 +104,12 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
       }
     }
     const int64_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (progress && omp_get_thread_num() == 0 && (n & 1023) == 0) progress(n, total);
+    if (progress && omp_get_thread_num() == 0 && n >= next_report) {
+      progress(n, total);
+      next_report = n + step;
+    }
   }
+  ThrowIfCancelled(cancel);  // some candidates were skipped: no result
   if (progress) progress(total, total);
   return e;
 }
@@ -183,7 +199,8 @@ NetworkTotals SumTotals(const Network& network, const Evaluation& evaluation,
 
 SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& library,
                                const Evaluation& evaluation,
-                               const std::vector<LayerSelection>& selection, Objective objective) {
+                               const std::vector<LayerSelection>& selection, Objective objective,
+                               const std::atomic<bool>* cancel) {
   const std::vector<DataflowTemplate>& templates = library.templates();
   const std::vector<std::string> families = library.Families();
   const DistinctLayers& distinct = evaluation.distinct;
@@ -195,6 +212,7 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
 
   std::vector<LayerChoice> choices(distinct.layer_of.size());
   for (size_t d = 0; d < choices.size(); ++d) {
+    ThrowIfCancelled(cancel);
     const LayerCostModel& model = *evaluation.models[d];
     const LayerSelection& chosen = selection[d];
     LayerChoice& choice = choices[d];

@@ -5,6 +5,7 @@
 // other parameters, so a design-space sweep reuses one evaluation for many points.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,7 +50,8 @@ Hardware WithoutCapacityLimits(Hardware hw);
 /// Prepares `options.model` for every distinct layer on `hw` (capacities lifted) and evaluates
 /// every candidate in parallel, results stored by index. `progress` (may be empty) is called
 /// from the calling thread with (candidates evaluated, total). Throws InputError naming the
-/// network file and the layer if the model cannot take a layer.
+/// network file and the layer if the model cannot take a layer, SearchCancelled once
+/// `options.cancel` is set.
 Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& library,
                               const Hardware& hw, const SearchOptions& options,
                               const std::function<void(int64_t, int64_t)>& progress);
@@ -90,8 +92,13 @@ NetworkTotals SumTotals(const Network& network, const Evaluation& evaluation,
                         const std::vector<LayerSelection>& selection);
 
 /// The full per-layer answer of a selection (winners are evaluated again for every statistic).
+/// Throws SearchCancelled once `*cancel` (may be null) is set.
 SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& library,
                                const Evaluation& evaluation,
-                               const std::vector<LayerSelection>& selection, Objective objective);
+                               const std::vector<LayerSelection>& selection, Objective objective,
+                               const std::atomic<bool>* cancel = nullptr);
+
+/// Throws SearchCancelled if `cancel` is set (null: never).
+void ThrowIfCancelled(const std::atomic<bool>* cancel);
 
 }  // namespace cadenza::internal

@@ -1,5 +1,7 @@
 #include "search/search.h"
 
+#include <omp.h>
+
 #include "search/engine.h"
 
 namespace cadenza {
@@ -12,6 +14,8 @@ std::string_view ObjectiveName(Objective objective) {
   }
   return "?";
 }
+
+int SearchThreads(int threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 std::optional<Objective> ObjectiveFromName(std::string_view name) {
   for (Objective o : {Objective::kLatency, Objective::kEnergy, Objective::kEdp}) {
@@ -40,7 +44,8 @@ SearchResult SearchNetwork(const Network& network, const Hardware& hw,
   const std::vector<internal::LayerSelection> selection =
       internal::Select(evaluation, library, hw, options.objective, options.latency_slack);
   SearchResult result =
-      internal::BuildSearchResult(network, library, evaluation, selection, options.objective);
+      internal::BuildSearchResult(network, library, evaluation, selection, options.objective,
+                                  options.cancel);
   result.latency_slack = options.latency_slack;
   return result;
 }

@@ -4,7 +4,9 @@
 // chosen per layer. The answer never depends on the number of threads.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -47,9 +49,26 @@ struct SearchOptions {
   int64_t max_candidates_per_template = 20'000;
   // The cost model every candidate is evaluated with.
   CostModelKind model = CostModelKind::kMaestro;
-  // Called now and then from the calling thread with (candidates evaluated, total). May be empty.
-  // (ExploreDesigns calls it with design points instead.)
+  // Called now and then from the calling thread with (candidates evaluated, total), about a
+  // thousand times per search at most. May be empty. (ExploreDesigns calls it with design points
+  // instead.)
   std::function<void(int64_t, int64_t)> progress;
+  // Cooperative cancellation: another thread sets it to stop the search. The workers poll it
+  // between candidates (and the serial phases between layers), then the search throws
+  // SearchCancelled; nothing partial is returned. Null: not cancellable. Never changes the result
+  // of a search that is not cancelled.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+/// The number of OpenMP threads a search with `SearchOptions::threads == threads` runs on: that
+/// number when positive, else OpenMP's default for the calling thread (OMP_NUM_THREADS, or the
+/// cores).
+int SearchThreads(int threads);
+
+/// What a search throws when SearchOptions::cancel was set before it finished.
+class SearchCancelled : public std::exception {
+ public:
+  const char* what() const noexcept override { return "search cancelled"; }
 };
 
 /// The best candidate of one template family for one layer.

@@ -9,7 +9,8 @@ import os
 import shlex
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Union
+import sys
+from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
 from ._hardware import Hardware
@@ -176,6 +177,9 @@ class SearchResult:
         self.infeasible: dict[str, int] = {
             r["reason"]: r["count"] for r in data["search"]["infeasible"]}
         self.warnings: tuple[str, ...] = tuple(data["warnings"])
+        #: the OpenMP threads the search ran on (``threads=``, else ``OMP_NUM_THREADS`` or the
+        #: cores); the result never depends on it
+        self.threads: int = report.threads
 
     def to_json(self) -> str:
         """The report as JSON, the document ``cadenza search --json`` writes."""
@@ -254,19 +258,32 @@ class SearchResult:
                 f"{t.runtime_cycles:,} cycles, {t.energy_pj:.6g} pJ, objective {self.objective}>")
 
 
+#: What ``search(progress=...)`` takes: a callable of (candidates done, total), True for a bar.
+ProgressArg = Union[None, bool, Callable[[int, int], Any]]
+
+
 def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp",
            model: str = "maestro", threads: Optional[int] = None,
-           max_candidates: int = 20_000) -> SearchResult:
+           max_candidates: int = 20_000, progress: ProgressArg = None) -> SearchResult:
     """Finds the best dataflow for every layer of ``net`` on ``hw``.
 
     ``hw`` defaults to the preset ``cadenza search`` uses without ``--hw``. ``objective`` is
     what each layer minimises: ``"latency"`` (or ``"runtime"``), ``"energy"`` or ``"edp"`` (the
     CLI's default). ``model`` is the cost model, ``"maestro"`` or ``"exact"``. ``threads``
-    defaults to every core; the answer never depends on it. ``max_candidates`` is the number of
-    candidates kept per layer and template (``--max-candidates``).
+    defaults to ``OMP_NUM_THREADS``, else every core; the answer never depends on it
+    (:attr:`SearchResult.threads` records it). ``max_candidates`` is the number of candidates
+    kept per layer and template (``--max-candidates``).
 
-    The search runs without the GIL. Raises :class:`cadenza.InputError` for a bad argument or
-    a network that cannot be searched.
+    ``progress``: a callable, called from the calling thread with ``(candidates evaluated,
+    candidates in all)`` every 50 ms or so while the count moves and once at the end with
+    ``(total, total)``; ``True`` shows a tqdm bar (a line on stderr without tqdm); ``None``
+    (default) or ``False``: nothing. An exception from the callable stops the search and
+    propagates.
+
+    The search runs without the GIL, in a worker thread; the calling thread checks for signals
+    every 50 ms, so Ctrl-C (KeyboardInterrupt) stops it within a fraction of a second, leaving
+    no partial result. Raises :class:`cadenza.InputError` for a bad argument or a network that
+    cannot be searched.
     """
     if not isinstance(net, Network):
         raise TypeError(f"cadenza.search: expected a cadenza.Network, not {type(net).__name__}")
@@ -279,9 +296,53 @@ def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp
         "command_line": _command_line(net, hardware, objective, model, threads, max_candidates),
         "hardware_text": hardware.text,
     }
-    report = _core.search(net._core, hardware.to_text(), hardware.source, objective, model,
-                          0 if threads is None else threads, max_candidates, provenance)
+    if isinstance(threads, bool) or not isinstance(threads, (int, type(None))):
+        raise TypeError(f"cadenza.search: threads must be an int or None, not {threads!r}")
+    callback, close = _progress_callback(progress)
+    try:
+        report = _core.search(net._core, hardware.to_text(), hardware.source, objective, model,
+                              0 if threads is None else threads, max_candidates, provenance,
+                              callback)
+    finally:
+        close()
     return SearchResult(report, net, hardware)
+
+
+def _progress_callback(
+        progress: ProgressArg) -> tuple[Optional[Callable[[int, int], Any]], Callable[[], None]]:
+    """The core's callback for ``search(progress=...)`` and what closes its display."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is not True:
+        if not callable(progress):
+            raise TypeError("cadenza.search: progress must be a callable, True, False or None, "
+                            f"not {type(progress).__name__}")
+        return progress, lambda: None
+    try:
+        tqdm = importlib.import_module("tqdm.auto").tqdm
+    except ImportError:
+        line = _StderrLine()
+        return line, line.close
+    bar = tqdm(total=0, unit="cand", desc="searching", unit_scale=True)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+class _StderrLine:
+    """``progress=True`` without tqdm: a ``\\r``-updated line on stderr."""
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        sys.stderr.write(f"\rsearching: {percent}% ({done:,}/{total:,} candidates)")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
 
 
 def _iso_date() -> str:

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <utility>
+#include <vector>
+
 #include "analyzer/analyzer.h"
 
 namespace cadenza {
@@ -82,6 +86,45 @@ TEST(SearchTest, SameAnswerBitForBitWithOneAndTwoThreads) {
     EXPECT_EQ(one.totals.energy_pj, two.totals.energy_pj);
     EXPECT_EQ(one.candidates_evaluated, two.candidates_evaluated);
     EXPECT_EQ(one.infeasible_by_reason, two.infeasible_by_reason);
+  }
+}
+
+// Progress comes from the calling thread, rises, ends at (total, total); a cancellation set
+// from it stops the search with SearchCancelled and no result, whatever the thread count.
+TEST(SearchTest, ProgressRisesAndCancellationThrows) {
+  const Network net = SmallNetwork();
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    SearchOptions options = Options(Objective::kEdp, threads);
+    std::vector<std::pair<int64_t, int64_t>> calls;
+    options.progress = [&calls](int64_t done, int64_t total) { calls.emplace_back(done, total); };
+    const SearchResult full =
+        SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
+    ASSERT_GE(calls.size(), 2u);
+    for (size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].first, calls[i - 1].first);
+    EXPECT_EQ(calls.back(),
+              std::make_pair(full.candidates_evaluated, full.candidates_evaluated));
+
+    std::atomic<bool> cancel{false};
+    options.cancel = &cancel;
+    int64_t seen = 0;
+    options.progress = [&cancel, &seen](int64_t done, int64_t total) {
+      seen = done;
+      if (done * 4 >= total) cancel = true;  // a quarter of the way
+    };
+    EXPECT_THROW(SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options),
+                 SearchCancelled);
+    EXPECT_LT(seen, full.candidates_evaluated);
+    // Set before the start: nothing is evaluated.
+    options.progress = nullptr;
+    EXPECT_THROW(SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options),
+                 SearchCancelled);
+    // An unset flag changes nothing.
+    cancel = false;
+    const SearchResult again =
+        SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
+    EXPECT_EQ(again.totals.runtime_cycles, full.totals.runtime_cycles);
+    EXPECT_EQ(again.totals.energy_pj, full.totals.energy_pj);
   }
 }
 
