@@ -18,69 +18,12 @@
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
+#include "report/eval_run.h"
 #include "report/eval_writers.h"
-#include "report/layer_warnings.h"
 
 namespace cadenza::cli {
 
 namespace {
-
-// "file:line: layer 'name'", the prefix of every message about a layer.
-std::string Where(const MaestroModel& model, size_t layer, int line) {
-  return model.network.source_path + ":" + std::to_string(line) + ": layer '" +
-         model.network.layers[layer].name + "'";
-}
-
-int LayerLine(const MaestroModel& model, size_t layer) {
-  return layer < model.layer_lines.size() ? model.layer_lines[layer] : 0;
-}
-
-// The error for an infeasible result, naming the directive at fault when there is one.
-std::string InfeasibleMessage(const MaestroModel& model, size_t layer, const CostResult& r) {
-  const Mapping& mapping = model.mappings[layer];
-  if (r.infeasible == Infeasible::kCoverage && r.exact) {
-    return Where(model, layer, LayerLine(model, layer)) + ": coverage: " +
-           std::to_string(r.exact->missing_macs) + " MACs missing, " +
-           std::to_string(r.exact->extra_macs) + " extra (" +
-           std::string(InfeasibleExplanation(r.infeasible)) + ")";
-  }
-  const int d = r.infeasible_directive;
-  if (d < 0 || d >= mapping.size()) {
-    return Where(model, layer, LayerLine(model, layer)) + ": " +
-           std::string(InfeasibleExplanation(r.infeasible));
-  }
-  int line = LayerLine(model, layer);
-  if (layer < model.directive_lines.size() &&
-      static_cast<size_t>(d) < model.directive_lines[layer].size()) {
-    line = model.directive_lines[layer][static_cast<size_t>(d)];
-  }
-  std::string directive = ToString(mapping[d]);
-  if (!directive.empty() && directive.back() == ';') directive.pop_back();
-  return Where(model, layer, line) + ": " + directive + ": " +
-         std::string(InfeasibleExplanation(r.infeasible));
-}
-
-// One layer under its file's dataflow with `kind`; an error, rather than a result, when the
-// model cannot take the layer or the mapping is infeasible.
-EvalRow EvaluateLayer(const MaestroModel& model, size_t i, CostModelKind kind, const Hardware& hw) {
-  const Layer& layer = model.network.layers[i];
-  EvalRow row;
-  row.layer = &layer;
-  row.mapping = &model.mappings[i];
-  try {
-    const std::unique_ptr<LayerCostModel> cost_model = MakeLayerCostModel(kind, layer, hw);
-    row.result = cost_model->Evaluate(model.mappings[i]);
-    if (!row.result.ok()) {
-      row.error = InfeasibleMessage(model, i, row.result);
-    } else {
-      row.warnings = LayerResultWarnings(layer, row.result, hw);
-    }
-  } catch (const InputError& e) {
-    // A layer the model cannot take; the others are still worth evaluating.
-    row.error = Where(model, i, LayerLine(model, i)) + ": " + e.what();
-  }
-  return row;
-}
 
 cxxopts::Options EvalCommandOptions() {
   cxxopts::Options options(
@@ -158,28 +101,17 @@ int RunEval(int argc, char** argv) {
   Hardware& hw = loaded_hw.hw;
   if (simd_lanes) hw.simd_lanes = *simd_lanes;
 
-  EvalReport report;
+  std::vector<std::pair<bool, std::string>> messages;
+  EvalReport report = EvaluateNetwork(
+      {&model.network, &model.mappings, &model.layer_lines, &model.directive_lines}, kind, hw,
+      &messages);
   report.version = CADENZA_VERSION;
-  report.cost_model = std::string(CostModelName(kind));
-  report.network = model.network.name;
   report.mapping_path = mapping_path;
   report.hardware_path = loaded_hw.source;
-  report.hardware = hw;
-  report.warnings = model.network.warnings;  // each names its file and line
-  for (const std::string& w : report.warnings) std::cerr << "cadenza: warning: " << w << '\n';
-
   bool failed = false;
-  for (size_t i = 0; i < model.network.layers.size(); ++i) {
-    EvalRow row = EvaluateLayer(model, i, kind, hw);
-    if (!row.ok()) {
-      failed = true;
-      std::cerr << "cadenza: error: " << row.error << '\n';
-    }
-    for (const std::string& w : row.warnings) {
-      std::cerr << "cadenza: warning: " << Where(model, i, LayerLine(model, i)) << ": " << w
-                << '\n';
-    }
-    report.rows.push_back(std::move(row));
+  for (const auto& [is_error, text] : messages) {
+    failed = failed || is_error;
+    std::cerr << (is_error ? "cadenza: error: " : "cadenza: warning: ") << text << '\n';
   }
   return WriteEvalOutputs(report, failed, args.count("keep-going") > 0, output_paths);
 }

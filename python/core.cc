@@ -35,6 +35,7 @@
 #include <thread>
 #include <span>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -50,8 +51,11 @@
 #include "analyzer/polyphase.h"
 #include "importer/hardware_config.h"
 #include "importer/maestro_reader.h"
+#include "importer/maestro_writer.h"
 #include "importer/onnx_importer.h"
 #include "report/dse_report.h"
+#include "report/eval_run.h"
+#include "report/eval_writers.h"
 #include "report/report.h"
 #include "search/dse.h"
 #include "search/search.h"
@@ -257,6 +261,15 @@ class Report {
   explicit Report(NetworkReport report, int threads = 0)
       : report_(std::move(report)), threads_(threads) {}
   int threads() const { return threads_; }
+  /// Keeps what MaestroText writes: the network searched and each layer's chosen mapping.
+  void KeepMappings(const Network& network, const SearchResult& result) {
+    network_ = network;
+    mappings_.clear();
+    for (const LayerChoice& layer : result.layers) {
+      mappings_.push_back(layer.found ? std::optional<Mapping>(layer.mapping) : std::nullopt);
+    }
+  }
+  std::string MaestroText(const std::vector<std::string>& comments) const;
   std::string Render(void (*write)(const NetworkReport&, std::ostream&)) const {
     std::ostringstream out;
     write(report_, out);
@@ -266,7 +279,19 @@ class Report {
  private:
   NetworkReport report_;
   int threads_ = 0;  // the OpenMP threads the search ran on
+  Network network_;  // as searched (ForCostModel's)
+  std::vector<std::optional<Mapping>> mappings_;  // per layer; nullopt: none found
 };
+
+/// `cadenza search --emit-maestro`'s document (cli/run_support.cc, ChosenMappingsText) with the
+/// caller's comments; the layers without a mapping are left out (the caller warns).
+std::string Report::MaestroText(const std::vector<std::string>& comments) const {
+  std::vector<const Mapping*> mappings(network_.layers.size(), nullptr);
+  for (size_t i = 0; i < mappings.size() && i < mappings_.size(); ++i) {
+    if (mappings_[i]) mappings[i] = &*mappings_[i];
+  }
+  return MaestroNetworkText(network_, mappings, comments);
+}
 
 struct SearchArgs {
   std::string hardware_text;    // hardware_config.proto text format, validated here
@@ -311,7 +336,61 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args, const nb::object& pr
     context.skipped.push_back({node.name, node.op_type, node.reason});
   }
   context.other_ops = loaded.other_ops;
-  return Report(BuildReport(network, result, hw, context), options.threads);
+  Report report(BuildReport(network, result, hw, context), options.threads);
+  report.KeepMappings(network, result);
+  return report;
+}
+
+// ---- Evaluation of a .m network's own dataflows (`cadenza eval`) ---------------------------
+
+/// A finished `cadenza eval` run: its report, documents rendered on demand, and the lines the
+/// command prints on stderr.
+class EvalDocuments {
+ public:
+  EvalDocuments(std::unique_ptr<const MaestroModel> model, EvalReport report,
+                std::vector<std::pair<bool, std::string>> messages)
+      : model_(std::move(model)), report_(std::move(report)), messages_(std::move(messages)) {}
+  std::string Render(void (*write)(const EvalReport&, std::ostream&)) const {
+    std::ostringstream out;
+    write(report_, out);
+    return std::move(out).str();
+  }
+  const std::vector<std::pair<bool, std::string>>& Messages() const { return messages_; }
+
+ private:
+  std::unique_ptr<const MaestroModel> model_;  // the rows point into it
+  EvalReport report_;
+  std::vector<std::pair<bool, std::string>> messages_;  // (is an error, text)
+};
+
+/// `cadenza eval --mapping F.m --hw H --model M [--simd-lanes N]` (cli/cmd_eval.cc): `mapping`
+/// is the file's path, or its text when `name` is given (then the name messages use).
+EvalDocuments Evaluate(const std::string& mapping, const std::optional<std::string>& name,
+                       const std::string& hardware_text, const std::string& hardware_source,
+                       const std::string& model_name, std::optional<int64_t> simd_lanes) {
+  const std::optional<CostModelKind> kind = CostModelFromName(model_name);
+  if (!kind) throw InputError("unknown cost model '" + model_name + "'; use maestro or exact");
+  if (simd_lanes && *simd_lanes < 1) {
+    throw InputError("simd_lanes must be at least 1, not " + std::to_string(*simd_lanes));
+  }
+  nb::gil_scoped_release release;
+  if (!name && EndsWith(mapping, ".onnx")) {
+    throw InputError(mapping, "is an ONNX model, which gives no dataflows to evaluate; "
+                              "cadenza.search finds them");
+  }
+  auto model = std::make_unique<MaestroModel>(name ? ParseMaestroModel(mapping, *name)
+                                                   : ReadMaestroModel(mapping));
+  if (name && model->network.source_path.empty()) model->network.source_path = *name;
+  Hardware hw = ParseHardwareConfig(hardware_text, hardware_source);
+  if (simd_lanes) hw.simd_lanes = *simd_lanes;
+  std::vector<std::pair<bool, std::string>> messages;
+  EvalReport report = EvaluateNetwork(
+      {&model->network, &model->mappings, &model->layer_lines, &model->directive_lines}, *kind,
+      hw, &messages);
+  report.version = CADENZA_VERSION;
+  report.mapping_path = name ? *name : mapping;
+  report.hardware_path = hardware_source;
+  return EvalDocuments(std::move(model), std::move(report), std::move(messages));
 }
 
 
@@ -621,6 +700,19 @@ NB_MODULE(_core, m) {
       nb::arg("network"), nb::arg("hardware_text"), nb::arg("hardware_source"),
       nb::arg("objective"), nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"),
       nb::arg("provenance"), nb::arg("progress").none());
+
+  m.def("format_si", &FormatSi, nb::arg("value"), nb::arg("unit"));
+  nb::class_<EvalDocuments>(m, "EvalReport")
+      .def("json", [](const EvalDocuments& r) { return r.Render(WriteEvalJson); })
+      .def("csv", [](const EvalDocuments& r) { return r.Render(WriteEvalCsv); })
+      .def("text", [](const EvalDocuments& r) { return r.Render(WriteEvalTable); })
+      .def("messages", &EvalDocuments::Messages);
+  m.def("evaluate", &Evaluate, nb::arg("mapping"), nb::arg("name").none(),
+        nb::arg("hardware_text"), nb::arg("hardware_source"), nb::arg("model"),
+        nb::arg("simd_lanes").none());
+  m.def("search_maestro_text", [](const Report& r, const std::vector<std::string>& comments) {
+    return r.MaestroText(comments);
+  }, nb::arg("report"), nb::arg("comments"));
 
   m.def("load_maestro_text",
         [](const std::string& text, const std::string& name) {

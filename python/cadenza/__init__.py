@@ -7,6 +7,9 @@ accelerator under its best dataflow.
     print(result.totals.runtime_cycles, result.layers[0].dataflow)
     result.to_html("resnet50.html")
 
+:func:`evaluate` evaluates a MAESTRO ``.m`` network under the dataflows it gives, as
+``cadenza eval`` does; ``SearchResult.to_maestro()`` writes a search's choices as such a network.
+
 :func:`dse` explores the hardware design points of a sweep file, as ``cadenza dse`` does, in
 tasks on any ``concurrent.futures.Executor`` (a local process pool by default, or a Dask
 cluster); ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
@@ -18,6 +21,7 @@ the node or line at fault.
 
 from ._core import InputError, __version__
 from ._dse import ChunkFailure, DseError, DseResult, dse
+from ._evaluate import EvalLayer, EvalResult, EvalTotals, evaluate
 from ._hardware import Hardware
 from ._network import Layer, Network, NotAnalysed, load
 from ._search import (OBJECTIVES, Baseline, EnergyBreakdown, LayerResult, RunnerUp,
@@ -26,6 +30,6 @@ from ._torch import from_torch
 
 __all__ = [
     "OBJECTIVES", "Baseline", "ChunkFailure", "DseError", "DseResult", "EnergyBreakdown",
-    "Hardware", "InputError", "Layer", "LayerResult", "Network", "NotAnalysed", "RunnerUp",
-    "SearchResult", "Totals", "__version__", "dse", "from_torch", "load", "search",
+    "EvalLayer", "EvalResult", "EvalTotals", "Hardware", "InputError", "Layer", "LayerResult", "Network", "NotAnalysed", "RunnerUp",
+    "SearchResult", "Totals", "__version__", "dse", "evaluate", "from_torch", "load", "search",
 ]

@@ -10,6 +10,7 @@ import shlex
 import time
 from dataclasses import dataclass
 import sys
+import warnings
 from typing import Any, Callable, Mapping, Optional, Union
 
 from . import _core
@@ -180,6 +181,7 @@ class SearchResult:
         #: the OpenMP threads the search ran on (``threads=``, else ``OMP_NUM_THREADS`` or the
         #: cores); the result never depends on it
         self.threads: int = report.threads
+        self._command_line: str = data["command_line"]
 
     def to_json(self) -> str:
         """The report as JSON, the document ``cadenza search --json`` writes."""
@@ -202,6 +204,38 @@ class SearchResult:
         """One CSV row per layer (``cadenza search --csv``)."""
         text: str = self._report.csv()
         return text
+
+    def to_maestro(self, path: Union[str, "os.PathLike[str]", None] = None) -> str:
+        """The chosen mapping of every layer as a MAESTRO ``.m`` network, the file ``cadenza
+        search --emit-maestro`` writes (headed by comments saying where it came from):
+        ``cadenza.evaluate(result.to_maestro(), result.hardware, model=result.model)`` (or
+        ``cadenza eval``) gives back each layer's runtime and energy. A layer without a
+        feasible mapping is left out, with a warning. Written to ``path`` when given (replaced
+        atomically); returned in any case. Raises :class:`cadenza.InputError` when no layer
+        has a mapping."""
+        left_out = sum(1 for layer in self.layers if not layer.found)
+        if left_out:
+            warnings.warn(f"to_maestro: {left_out} layer(s) have no feasible mapping and are "
+                          "left out of the .m network", UserWarning, stacklevel=2)
+        text: str = _core.search_maestro_text(self._report, self._maestro_comments())
+        if path is not None:
+            _write_atomically(os.fspath(path), text)
+        return text
+
+    def _maestro_comments(self) -> list[str]:
+        """The comments heading :meth:`to_maestro`'s text (cli/run_support.cc's, for a Python
+        search)."""
+        source = self.hardware.source
+        if os.path.exists(source) or source.startswith("built-in default"):
+            hw_arg = f" --hw {shlex.quote(source)}" if os.path.exists(source) else ""
+            how = f"cadenza eval --mapping THIS.m{hw_arg} --model {self.model}"
+        else:
+            how = f"cadenza.evaluate(THIS, hw, model={self.model!r}) with the hardware above"
+        return [f"The mapping chosen for every layer by cadenza {_core.__version__}:",
+                f"  {self._command_line}",
+                f"hardware: {source}",
+                f"cost model: {self.model}",
+                f"Evaluate it: {how}"]
 
     def summary(self) -> str:
         """The column-aligned summary ``cadenza search`` prints."""
@@ -237,7 +271,7 @@ class SearchResult:
         t = self.totals
         head = (f"<p><b>{html.escape(self.network.name or self.network.path)}</b>: "
                 f"{t.layers} layers on {self.hardware.num_pes} PEs, objective {self.objective}; "
-                f"{t.runtime_cycles:,} cycles, {t.energy_pj / 1e6:.4g} µJ, "
+                f"{t.runtime_cycles:,} cycles, {_core.format_si(t.energy_pj * 1e-12, 'J')}, "
                 f"utilization {t.utilization:.1%}</p>")
         rows = "".join(
             f"<tr><td>{layer.index}</td><td>{html.escape(layer.name)}</td>"
