@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Optional
@@ -15,6 +17,7 @@ import cadenza
 from conftest import DATA, MODELS
 
 RESNET_M = MODELS / "maestro" / "resnet50_kcp.m"
+VGG_M = MODELS / "maestro" / "vgg16_kcp.m"  # under the exact model: resnet50 takes seconds
 EXACT_CASES = DATA / "exact-model" / "inputs"
 
 
@@ -28,15 +31,21 @@ def cli_eval(command: str, tmp_path: Path, *args: str,
     return json.loads(out_json.read_text()), out_csv.read_text(), run.stderr
 
 
-@pytest.mark.parametrize("model, hw_file, simd_lanes", [
-    ("maestro", None, None),
-    ("exact", None, None),
-    ("maestro", "accel256.m", 4),
-    ("exact", "eyeriss_like.textproto", None),
+# Soft-limit warnings (bandwidth needs beyond the hardware's) are many on these networks; one
+# test checks them.
+pytestmark = pytest.mark.filterwarnings("ignore:.*a soft limit on this hardware:UserWarning")
+
+
+@pytest.mark.parametrize("network, model, hw_file, simd_lanes", [
+    (RESNET_M, "maestro", None, None),
+    (VGG_M, "exact", None, None),
+    (RESNET_M, "maestro", "accel256.m", 4),
+    (VGG_M, "exact", "eyeriss_like.textproto", 2),
 ])
-def test_json_and_csv_equal_the_cli(cadenza_command: str, tmp_path: Path, model: str,
-                                    hw_file: Optional[str], simd_lanes: Optional[int]) -> None:
-    args = ["--mapping", str(RESNET_M), "--model", model]
+def test_json_and_csv_equal_the_cli(cadenza_command: str, tmp_path: Path, network: Path,
+                                    model: str, hw_file: Optional[str],
+                                    simd_lanes: Optional[int]) -> None:
+    args = ["--mapping", str(network), "--model", model]
     hw: Optional[cadenza.Hardware] = None
     if hw_file:
         args += ["--hw", str(MODELS / "hw" / hw_file)]
@@ -44,21 +53,23 @@ def test_json_and_csv_equal_the_cli(cadenza_command: str, tmp_path: Path, model:
     if simd_lanes:
         args += ["--simd-lanes", str(simd_lanes)]
     expected_json, expected_csv, _ = cli_eval(cadenza_command, tmp_path, *args)
-    result = cadenza.evaluate(RESNET_M, hw, model=model, simd_lanes=simd_lanes)
+    result = cadenza.evaluate(network, hw, model=model, simd_lanes=simd_lanes)
     # Every field, the files' names included: the same path and hardware source.
     assert result.to_dict() == expected_json
     assert result.to_csv() == expected_csv
 
-    assert result.model == model and len(result.layers) == 54
-    assert result.totals.layers == 54 and result.totals.failed == 0
+    layers = len(cadenza.load(network).layers)
+    assert result.model == model and len(result.layers) == layers
+    assert result.totals.layers == layers and result.totals.failed == 0
     # Per-layer figures are one instance's; the totals count every instance.
     assert result.totals.runtime_cycles == sum(
         (layer.runtime_cycles or 0) * layer.instances for layer in result.layers)
     assert result.totals.energy_pj == pytest.approx(sum(
         (layer.energy_pj or 0) * layer.instances for layer in result.layers), rel=1e-12)
     first = result.layers[0]
-    assert first.name == "conv1" and first.kind == "CONV" and first.dims["K"] == 64
-    assert first.dataflow[0] == "SpatialMap(1,1) K;" and first.error is None
+    assert first.name == ("conv1" if network == RESNET_M else "conv1_1") and first.kind == "CONV"
+    assert first.dims["K"] == 64 and first.error is None
+    assert first.dataflow[0] == "SpatialMap(1,1) K;"
     assert first.energy_breakdown_pj is not None
     assert first.energy_breakdown_pj.total == pytest.approx(first.energy_pj, rel=1e-12)
     assert first.stats["runtime_cycles"] == first.runtime_cycles
@@ -68,8 +79,8 @@ def test_json_and_csv_equal_the_cli(cadenza_command: str, tmp_path: Path, model:
 
 
 def test_text_bytes_presets_and_paths(tmp_path: Path) -> None:
-    by_path = cadenza.evaluate(RESNET_M, "eyeriss_like", model="exact").to_dict()
-    text = RESNET_M.read_text()
+    by_path = cadenza.evaluate(VGG_M, "eyeriss_like", model="exact").to_dict()
+    text = VGG_M.read_text()
     for source in (text, text.encode()):
         by_text = cadenza.evaluate(source, "eyeriss_like", model="exact").to_dict()
         assert by_text.pop("mapping_file") == "<MAESTRO text>"
@@ -77,7 +88,7 @@ def test_text_bytes_presets_and_paths(tmp_path: Path) -> None:
     # A hardware file by its path, as a str or a Path.
     hw_path = MODELS / "hw" / "eyeriss_like.textproto"
     for hw in (str(hw_path), hw_path):
-        document = cadenza.evaluate(str(RESNET_M), hw, model="exact").to_dict()
+        document = cadenza.evaluate(str(VGG_M), hw, model="exact").to_dict()
         assert document["hardware_file"] == str(hw_path)
         assert document["layers"] == by_path["layers"] and document["total"] == by_path["total"]
 
@@ -152,7 +163,7 @@ def test_warnings_are_python_warnings(cadenza_command: str, tmp_path: Path) -> N
     expected = [line.removeprefix("cadenza: warning: ") for line in stderr.splitlines()
                 if line.startswith("cadenza: warning: ")]
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always")  # over the module's filter
         result = cadenza.evaluate(mapping)
     assert [str(w.message) for w in caught] == expected
     assert [w for layer in result.layers for w in layer.warnings] == [
@@ -164,7 +175,7 @@ def test_to_maestro_round_trip(cadenza_command: str, tmp_path: Path, model: str)
     """The search's choices as a .m network, evaluated, give the search's per-layer figures; the
     network is the one `cadenza search --emit-maestro` writes."""
     onnx = DATA / "good" / "lstm_small.onnx"
-    result = cadenza.search(cadenza.load(onnx), model=model, max_candidates=200, threads=1)
+    result = cadenza.search(cadenza.load(onnx), model=model, max_candidates=100)
     path = tmp_path / "chosen.m"
     text = result.to_maestro(path)
     assert path.read_text() == text
@@ -183,7 +194,7 @@ def test_to_maestro_round_trip(cadenza_command: str, tmp_path: Path, model: str)
 
     out = tmp_path / "cli.m"
     subprocess.run([cadenza_command, "search", str(onnx), "--model", model, "--max-candidates",
-                    "200", "--emit-maestro", str(out)], check=True, stdout=subprocess.DEVNULL,
+                    "100", "--emit-maestro", str(out)], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
 
     def body(network: str) -> list[str]:
@@ -198,3 +209,28 @@ def test_search_summary_energy_is_the_reports() -> None:
     energy = cadenza._core.format_si(result.totals.energy_pj * 1e-12, "J")
     assert energy in result._repr_html_() and energy in result.summary()
     assert "µJ" not in result._repr_html_() or energy.endswith("µJ")
+
+
+def test_evaluate_releases_the_gil() -> None:
+    """While an evaluation runs in another thread, this thread keeps running Python code."""
+    done = threading.Event()
+    took: list[float] = []
+
+    def work() -> None:
+        start = time.perf_counter()
+        cadenza.evaluate(VGG_M, model="exact")
+        took.append(time.perf_counter() - start)
+        done.set()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    longest_gap, last = 0.0, time.perf_counter()
+    while not done.is_set():
+        now = time.perf_counter()
+        longest_gap = max(longest_gap, now - last)
+        last = now
+        time.sleep(0.001)
+    worker.join()
+    assert took[0] > 0.2, "the evaluation was too short to tell"
+    # Holding the GIL would stall this loop for the whole evaluation.
+    assert longest_gap < took[0] / 2, (longest_gap, took[0])
