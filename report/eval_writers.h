@@ -43,8 +43,9 @@ struct EvalReport {
   std::vector<EvalRow> rows;          // in layer order
 };
 
-/// Network totals over the layers that have a result, summed in layer order. Per-layer figures
-/// count every instance of a layer (Layer::instances).
+/// Network totals over the layers that have a result, summed in layer order. A layer's result
+/// is one instance's (as the model evaluates it); the totals count every instance
+/// (Layer::instances).
 struct EvalTotals {
   int layers = 0;
   int failed = 0;                  // layers without a result, not in the sums

@@ -517,5 +517,21 @@ TEST(EvalTableTest, EnergyColumnsNameTheirMeaningUnderEachModel) {
   EXPECT_THAT(lines[5], EndsWith(" -"));
 }
 
+// A row is one instance of its layer (the model's figures are one instance's), so its exact MAC
+// count is one instance's too, and the note says how many there are; the total counts them all.
+TEST(EvalTableTest, RowsAreOneInstanceAndTheTotalCountsEvery) {
+  Layer layer = MakeLayer("recurrent", 3 * 12345);
+  layer.instances = 3;
+  EvalReport report = MakeReport({&layer});
+  std::ostringstream out;
+  WriteEvalTable(report, out);
+  const std::vector<std::string> lines = Lines(out.str());
+  ASSERT_EQ(lines.size(), 6u) << out.str();
+  EXPECT_THAT(lines[3], HasSubstr(" 12345         12345 "));  // MACs (model), MACs (exact)
+  EXPECT_THAT(lines[3], EndsWith("x3 instances"));
+  EXPECT_THAT(lines[5], HasSubstr(" 3000 "));                 // 3 x 1000 cycles
+  EXPECT_THAT(lines[5], HasSubstr(" 37035         37035 "));
+}
+
 }  // namespace
 }  // namespace cadenza
