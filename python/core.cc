@@ -569,7 +569,21 @@ NB_MODULE(_core, m) {
         if (i >= s.points.size()) throw nb::index_error();
         return HardwareDict(s.points[i]);
       })
-      .def("evaluation_groups", [](const Sweep& s) { return EvaluationGroups(s.points); });
+      .def("evaluation_groups", [](const Sweep& s) { return EvaluationGroups(s.points); })
+      // A sampled exploration's points as a sweep of their own (same file and text), so that its
+      // merge and report run unchanged; the points keep their labels, in the order given.
+      .def("subset", [](const Sweep& s, const std::vector<int>& indices) {
+        Sweep sub{s.path, s.text, {}, {}};
+        for (int i : indices) {
+          if (i < 0 || static_cast<size_t>(i) >= s.points.size()) {
+            throw InputError("design point " + std::to_string(i) + " is not in the sweep (it has " +
+                             std::to_string(s.points.size()) + " points)");
+          }
+          sub.points.push_back(s.points[static_cast<size_t>(i)]);
+          sub.labels.push_back(s.labels[static_cast<size_t>(i)]);
+        }
+        return sub;
+      }, nb::arg("indices"));
 
   nb::class_<DseReportDocuments>(m, "DseReport")
       .def_prop_ro("best", &DseReportDocuments::Best)

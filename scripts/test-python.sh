@@ -20,7 +20,7 @@ if [[ ! -x $python ]]; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
 pip=("$python" -m pip --disable-pip-version-check -q)
-"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1" "dask[distributed]==2026.8.0"
+"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1" "dask[distributed]==2026.8.0" "optuna==5.0.0"
 
 if command -v ccache >/dev/null 2>&1; then
   export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}

@@ -9,7 +9,8 @@ accelerator under its best dataflow.
 
 :func:`dse` explores the hardware design points of a sweep file, as ``cadenza dse`` does, in
 tasks on any ``concurrent.futures.Executor`` (a local process pool by default, or a Dask
-cluster); ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
+cluster), for one network or several (:class:`MultiDseResult`), over the whole sweep or a
+sample of it; ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
 
 The C++ core (cadenza._core) does the work; this package is a typed layer over it. Errors in
 the input raise :class:`InputError`, a :class:`ValueError` whose message names the file and
@@ -18,6 +19,7 @@ the node or line at fault.
 
 from ._core import InputError, __version__
 from ._dse import ChunkFailure, DseError, DseResult, dse
+from ._dse_multi import MultiDseResult
 from ._hardware import Hardware
 from ._network import Layer, Network, NotAnalysed, load
 from ._search import (OBJECTIVES, Baseline, EnergyBreakdown, LayerResult, RunnerUp,
@@ -26,6 +28,7 @@ from ._torch import from_torch
 
 __all__ = [
     "OBJECTIVES", "Baseline", "ChunkFailure", "DseError", "DseResult", "EnergyBreakdown",
-    "Hardware", "InputError", "Layer", "LayerResult", "Network", "NotAnalysed", "RunnerUp",
+    "Hardware", "InputError", "Layer", "LayerResult", "MultiDseResult", "Network", "NotAnalysed",
+    "RunnerUp",
     "SearchResult", "Totals", "__version__", "dse", "from_torch", "load", "search",
 ]

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -242,15 +242,6 @@ def test_bad_arguments(net: cadenza.Network, tmp_path: Path) -> None:
 
 
 # ---- Dask ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, host="127.0.0.1") as cluster:
-        with distributed.Client(cluster) as client:
-            yield client
 
 
 @pytest.mark.parametrize("chunks_per_worker", [1, 3, None])
