@@ -2,8 +2,8 @@
 # The Python package's tests (python/tests), run by scripts/test.sh after the C++ tests:
 #  1. a virtual environment in build/venv made from Debian's interpreter, /usr/bin/python3, with
 #     --system-site-packages so that Debian's python3-onnx, python3-torch and python3-pandas are
-#     visible to the tests; pytest, mypy and dask[distributed] (the sharded DSE's tests run on a
-#     Dask LocalCluster, docs/dse.md) come from PyPI into it;
+#     visible to the tests; pytest, mypy, dask[distributed] (the sharded DSE's tests run on a
+#     Dask LocalCluster, docs/dse.md) and optuna (the DSE's TPE sampler) come from PyPI into it;
 #  2. `pip install .` into it: the build requirements (scikit-build-core, nanobind) come from
 #     PyPI into pip's isolated build environment, and CMake builds only the module, the cadenza
 #     command and its ONNX module (pyproject.toml), in build/python;

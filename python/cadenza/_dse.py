@@ -227,7 +227,8 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
         checkpoint: Optional[PathLike] = None, resume: bool = True,
         progress: Optional[Callable[[int, int], None]] = None,
         weights: Optional[Sequence[float]] = None, sample: Optional[str] = None,
-        budget: Optional[int] = None, seed: int = 0, batch: int = 8) -> Any:
+        budget: Optional[int] = None, seed: int = 0, batch: int = 8,
+        whole_groups: bool = False) -> Any:
     """Explores the design points of the sweep file ``sweep`` for ``net``, as ``cadenza dse``
     does, in tasks submitted to ``executor``.
 
@@ -253,7 +254,10 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
     parameters) or ``"tpe"`` (Optuna's TPE sampler, multi-objective over latency, energy and
     area, asking ``batch`` points per round; needs ``cadenza[optuna]``), each from ``seed``:
     the same points and result for the same seed whatever the executor. The report then holds
-    the explored points only (``DseResult.sweep_indices`` maps them to the sweep).
+    the explored points only (``DseResult.sweep_indices`` maps them to the sweep). With
+    ``whole_groups`` every point of each sampled point's evaluation group (the points that differ
+    from it only in L1/L2 capacities) is explored too, at next to no cost: ``budget`` then counts
+    the sampled points, not these.
 
     With ``checkpoint``, each finished chunk is appended to that file at once; with ``resume``
     (the default) the points a previous run of the same exploration left there are not explored
@@ -274,8 +278,8 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
     if workers is not None and workers < 1:
         raise _core.InputError("workers must be at least 1")
     weight_list = _weights_of(weights, nets)
-    if sample is None and budget is not None:
-        raise _core.InputError("budget needs sample='random', 'lhs' or 'tpe'")
+    if sample is None and (budget is not None or whole_groups):
+        raise _core.InputError("budget and whole_groups need sample='random', 'lhs' or 'tpe'")
     if sample is not None:
         if sample not in _sampling.SAMPLERS:
             raise _core.InputError(f"unknown sample '{sample}'; use random, lhs or tpe")
@@ -316,11 +320,12 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
             assert budget is not None
             explorer.total_points = min(budget, len(core_sweep)) * len(nets)
             explored = _sampling.explore(sample or "", space, budget, seed, batch, explorer,
-                                         weight_list)
+                                         weight_list, whole_groups)
     finally:
         explorer.close()
     seconds = time.monotonic() - start
-    call = _Call(sweep_path, options, sample, budget, seed, batch, weight_list, len(nets) > 1)
+    call = _Call(sweep_path, options, sample, budget, seed, batch, whole_groups, weight_list,
+                 len(nets) > 1)
     results = [explorer.report(i, n, explored, call, seconds) for i, n in enumerate(nets)]
     if isinstance(net, Network):
         return results[0]
@@ -338,6 +343,7 @@ class _Call:
     budget: Optional[int]
     seed: int
     batch: int
+    whole_groups: bool
     weights: tuple[float, ...]
     several: bool
 
@@ -346,7 +352,8 @@ class _Call:
         if self.sample is None:
             return ""
         text = f"sample={self.sample!r}, budget={self.budget}, seed={self.seed}"
-        return text + (f", batch={self.batch}" if self.sample == "tpe" else "")
+        text += f", batch={self.batch}" if self.sample == "tpe" else ""
+        return text + (", whole_groups=True" if self.whole_groups else "")
 
 
 def _networks_of(net: NetOrNets) -> list[Network]:
@@ -418,8 +425,10 @@ class _Explorer:
         for first, candidates in partial["groups"]:
             self.group_candidates[network].setdefault(int(first), int(candidates))
 
-    def done(self, index: int) -> bool:
-        return all(index in points for points in self.points)
+    def whole_groups(self, indices: Iterable[int]) -> list[int]:
+        """``indices`` and every other point of their evaluation groups, ascending."""
+        firsts = {self.first_of[i] for i in indices}
+        return sorted(p for g in self.groups if g[0] in firsts for p in g)
 
     def evaluate(self, indices: Iterable[int]) -> None:
         """Explores those of ``indices`` not yet explored, for every network."""

@@ -19,9 +19,11 @@ the executor: so is the aggregate.
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import json
+import math
 import os
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
@@ -207,20 +209,21 @@ class MultiDseResult:
     def to_csv(self) -> str:
         """One row per design point: the aggregate figures, then each network's."""
         out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")  # quoted only when needed (RFC 4180)
         header = ["index", "sweep_index", "label", "feasible", "pareto", "area_um2",
                   "peak_power_mw", "weighted", "worst_case", "latency", "energy"]
         for n in range(len(self.networks)):
             header += [f"net{n}_runtime_cycles", f"net{n}_energy_pj",
                        f"net{n}_normalised_objective"]
-        out.write(",".join(header) + "\n")
+        writer.writerow(header)
         for p in self.points:
-            row = [p["index"], p["sweep_index"], f'"{p["label"]}"', int(p["feasible"]),
+            row = [p["index"], p["sweep_index"], p["label"], int(p["feasible"]),
                    int(p["pareto"]), p["area_um2"], p["peak_power_mw"], p["weighted"],
                    p["worst_case"], p["latency"], p["energy"]]
             for f in p["networks"]:
                 row += [f["runtime_cycles"], f["energy_pj"], f["normalised_objective"]]
-            out.write(",".join("" if v is None else repr(v) if isinstance(v, float) else str(v)
-                               for v in row) + "\n")
+            writer.writerow(["" if v is None else repr(v) if isinstance(v, float) else str(v)
+                             for v in row])
         return out.getvalue()
 
     def summary(self) -> str:
@@ -331,7 +334,6 @@ def _html(doc: dict[str, Any], result: MultiDseResult) -> str:
 def _scatter(result: MultiDseResult) -> str:
     """Aggregate latency against aggregate energy, log scales, the front in red."""
     feasible = [p for p in result.points if p["feasible"]]
-    import math
     xs = [math.log10(p["latency"]) for p in feasible]
     ys = [math.log10(p["energy"]) for p in feasible]
     width, height, pad = 640, 400, 50

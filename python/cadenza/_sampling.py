@@ -97,10 +97,12 @@ def _tpe_values(explorer: _Explorer, index: int,
 
 
 def tpe_explore(space: SweepSpace, budget: int, seed: int, batch: int, explorer: _Explorer,
-                weights: Sequence[float]) -> list[int]:
+                weights: Sequence[float], whole_groups: bool = False) -> list[int]:
     """Optuna's multi-objective TPE over the swept parameters (one integer per parameter, the
     position of its value), ``batch`` points a round, at most ``budget`` distinct points.
-    Infeasible points are told as violating a constraint, so TPE prefers feasible ones."""
+    Infeasible points are told as violating a constraint, so TPE prefers feasible ones. With
+    ``whole_groups`` the other points of each asked point's group are explored too (and not
+    told: TPE sees only what it asked for)."""
     try:
         optuna: Any = importlib.import_module("optuna")
     except ImportError as e:
@@ -132,22 +134,27 @@ def tpe_explore(space: SweepSpace, budget: int, seed: int, batch: int, explorer:
                     continue
                 new.append(index)
             trials.append((trial, index))
-        explorer.evaluate(new)
+        explorer.evaluate(explorer.whole_groups(new) if whole_groups else new)
         explored += new
         for trial, index in trials:
             values, feasible = _tpe_values(explorer, index, weights)
             feasible_of[index] = feasible
             trial.set_constraint("feasible", 0.0 if feasible else 1.0)
             study.tell(trial, values)
-    return sorted(explored)
+    return explorer.whole_groups(explored) if whole_groups else sorted(explored)
 
 
 def explore(sample: str, space: SweepSpace, budget: int, seed: int, batch: int,
-            explorer: _Explorer, weights: Sequence[float]) -> list[int]:
-    """Explores the sample's points with ``explorer``; returns them, ascending."""
+            explorer: _Explorer, weights: Sequence[float], whole_groups: bool) -> list[int]:
+    """Explores the sample's points with ``explorer``; returns them, ascending. With
+    ``whole_groups``, every point of each sampled point's evaluation group is explored too: they
+    share all its candidate evaluations, so they cost next to nothing more (docs/dse.md)."""
     if sample == "tpe":
-        return tpe_explore(space, budget, seed, batch, explorer, weights)
-    points = random_sample(space, budget, seed) if sample == "random" else lhs_sample(
-        space, budget, seed)
-    explorer.evaluate(points)
+        points = tpe_explore(space, budget, seed, batch, explorer, weights, whole_groups)
+    else:
+        points = random_sample(space, budget, seed) if sample == "random" else lhs_sample(
+            space, budget, seed)
+        if whole_groups:
+            points = explorer.whole_groups(points)
+        explorer.evaluate(points)
     return points

@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="explore a sample of the sweep instead of every point")
     p.add_argument("--budget", type=int, metavar="N", help="design points --sample explores")
     p.add_argument("--seed", type=int, default=0, help="--sample's seed (default 0)")
+    p.add_argument("--whole-groups", action="store_true",
+                   help="explore every point of each sampled point's evaluation group too")
     p.add_argument("--tpe-batch", type=int, default=8, metavar="N",
                    help="points --sample tpe asks a round (default 8)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -131,7 +133,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          workers=args.local_workers, chunk=args.chunk, threads=args.threads,
                          checkpoint=args.checkpoint, resume=not args.no_resume,
                          progress=progress, weights=weights, sample=args.sample,
-                         budget=args.budget, seed=args.seed, batch=args.tpe_batch)
+                         budget=args.budget, seed=args.seed, batch=args.tpe_batch,
+                         whole_groups=args.whole_groups)
         if not args.quiet:
             print(file=sys.stderr)
         documents = {"html": result.to_html, "json": result.to_json, "csv": result.to_csv}

@@ -226,6 +226,21 @@ def test_sampled_points_are_explored_as_in_the_full_grid(
         "candidates_evaluated"]
 
 
+def test_whole_groups_add_their_points_without_evaluations(
+        nets: list[cadenza.Network], singles: list[cadenza.DseResult]) -> None:
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        sampled = explore(nets[0], executor=pool, sample="random", budget=5, seed=2)
+        whole = explore(nets[0], executor=pool, sample="random", budget=5, seed=2,
+                        whole_groups=True)
+    groups = cadenza._core.Sweep(SWEEP.read_text(), str(SWEEP)).evaluation_groups()
+    touched = [g for g in groups if set(g) & set(sampled.sweep_indices)]
+    assert list(whole.sweep_indices) == sorted(p for g in touched for p in g)
+    assert whole.candidates_evaluated == sampled.candidates_evaluated
+    for k, i in enumerate(whole.sweep_indices):
+        assert whole.points[k]["objective_value"] == singles[0].points[i]["objective_value"]
+    assert "whole_groups=True" in whole.to_dict()["command_line"]
+
+
 def test_several_networks_on_a_random_sample(nets: list[cadenza.Network],
                                              multi: cadenza.MultiDseResult) -> None:
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -259,7 +274,7 @@ def test_tpe_is_reproducible_and_within_budget(nets: list[cadenza.Network],
 
 
 def test_bad_sampling_arguments(nets: list[cadenza.Network]) -> None:
-    with pytest.raises(cadenza.InputError, match="budget needs sample"):
+    with pytest.raises(cadenza.InputError, match="budget and whole_groups need sample"):
         explore(nets[0], budget=4)
     with pytest.raises(cadenza.InputError, match="unknown sample 'grid'"):
         explore(nets[0], sample="grid", budget=4)
