@@ -73,6 +73,7 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3, help="seeds per method and budget")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tpe-batch", type=int, default=8)
+    parser.add_argument("--methods", default="random,lhs,tpe", help="samplers to compare")
     args = parser.parse_args()
 
     net = cadenza.load(args.model)
@@ -109,6 +110,8 @@ def main() -> int:
         budget = max(1, round(share * total))
         for method, whole in (("random", False), ("lhs", False), ("tpe", False),
                               ("random", True), ("lhs", True), ("tpe", True)):
+            if method not in args.methods.split(","):
+                continue
             runs = []
             for seed in range(args.seeds):
                 result = cadenza.dse(net, args.sweep, max_candidates=args.max_candidates,

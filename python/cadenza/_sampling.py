@@ -100,9 +100,9 @@ def tpe_explore(space: SweepSpace, budget: int, seed: int, batch: int, explorer:
                 weights: Sequence[float], whole_groups: bool = False) -> list[int]:
     """Optuna's multi-objective TPE over the swept parameters (one integer per parameter, the
     position of its value), ``batch`` points a round, at most ``budget`` distinct points.
-    Infeasible points are told as violating a constraint, so TPE prefers feasible ones. With
-    ``whole_groups`` the other points of each asked point's group are explored too (and not
-    told: TPE sees only what it asked for)."""
+    Infeasible points are told as violating a constraint, so TPE prefers feasible ones. The
+    other points of each asked point's group are explored with it (they cost next to nothing),
+    and reported with ``whole_groups``; TPE is told only what it asked for."""
     try:
         optuna: Any = importlib.import_module("optuna")
     except ImportError as e:
@@ -134,7 +134,10 @@ def tpe_explore(space: SweepSpace, budget: int, seed: int, batch: int, explorer:
                     continue
                 new.append(index)
             trials.append((trial, index))
-        explorer.evaluate(explorer.whole_groups(new) if whole_groups else new)
+        # Whole groups in any case: a later round asking for another point of a group evaluated
+        # now finds it explored instead of evaluating the group again (without this, TPE at 10 %
+        # of the example sweep's points made 1.8 times the full grid's evaluations).
+        explorer.evaluate(explorer.whole_groups(new))
         explored += new
         for trial, index in trials:
             values, feasible = _tpe_values(explorer, index, weights)

@@ -258,6 +258,7 @@ def test_several_networks_on_a_random_sample(nets: list[cadenza.Network],
 
 
 def test_tpe_is_reproducible_and_within_budget(nets: list[cadenza.Network],
+                                               singles: list[cadenza.DseResult],
                                                dask_client: Any) -> None:
     pytest.importorskip("optuna")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -269,6 +270,8 @@ def test_tpe_is_reproducible_and_within_budget(nets: list[cadenza.Network],
     assert normalised(first.to_json()) == normalised(second.to_json())
     assert 0 < len(first.sweep_indices) <= 14 and all(0 <= i < POINTS
                                                        for i in first.sweep_indices)
+    # A group is evaluated once, whichever round asks for its points: never more than the grid.
+    assert first.candidates_evaluated <= singles[1].to_dict()["summary"]["candidates_evaluated"]
     other = explore(nets[1], workers=1, sample="tpe", budget=14, seed=4, batch=4)
     assert other.sweep_indices != first.sweep_indices
 
