@@ -375,8 +375,10 @@ nb::dict ExploreSubset(const LoadedNetwork& loaded, const Sweep& sweep,
   DsePartial partial;
   {
     nb::gil_scoped_release release;
-    partial = ExploreDesignSubset(loaded.network, sweep.points, indices,
-                                  TemplateLibrary::Builtin(), options);
+    // As `cadenza dse` loads it: the MAESTRO-compatible model takes a dilated layer's phases.
+    const Network network = ForCostModel(loaded.network, options.search.model);
+    partial = ExploreDesignSubset(network, sweep.points, indices, TemplateLibrary::Builtin(),
+                                  options);
   }
   return PartialDict(partial);
 }
@@ -407,7 +409,7 @@ DseReportDocuments DseReportOf(const LoadedNetwork& loaded, const Sweep& sweep,
   for (nb::handle item : partial_dicts) partials.push_back(PartialFrom(nb::cast<nb::dict>(item)));
 
   nb::gil_scoped_release release;
-  const Network& network = loaded.network;
+  const Network network = ForCostModel(loaded.network, options.search.model);
   ReportContext model_context;  // what the command's model loader gathers
   model_context.warnings = network.warnings;
   for (const NotAnalysedNode& node : network.not_analysed) {
