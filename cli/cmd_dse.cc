@@ -196,8 +196,18 @@ void WriteDseOutputs(const DseReport& report, const LoadedModel& loaded, size_t 
 
 int RunDse(int argc, char** argv) {
   cxxopts::Options options = DseCommandOptions();
-  const std::optional<cxxopts::ParseResult> parsed =
-      ParseCommandLine("dse", options, {std::string(kModelFileKey)}, argc, argv);
+  std::optional<cxxopts::ParseResult> parsed;
+  try {
+    parsed = ParseCommandLine("dse", options, {std::string(kModelFileKey)}, argc, argv);
+  } catch (const UsageError& e) {
+    // A second model: the exploration of several networks at once is cadenza-dse's.
+    const std::string message = e.what();
+    if (message.find("unexpected argument") != std::string::npos &&
+        (message.find(".onnx'") != std::string::npos || message.find(".m'") != std::string::npos)) {
+      throw UsageError(message + "; several models in one exploration: cadenza-dse (docs/dse.md)");
+    }
+    throw;
+  }
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
 

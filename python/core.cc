@@ -528,8 +528,10 @@ nb::dict ExploreSubset(const LoadedNetwork& loaded, const Sweep& sweep,
   DsePartial partial;
   {
     nb::gil_scoped_release release;
-    partial = ExploreDesignSubset(loaded.network, sweep.points, indices,
-                                  TemplateLibrary::Builtin(), options);
+    // As `cadenza dse` loads it: the MAESTRO-compatible model takes a dilated layer's phases.
+    const Network network = ForCostModel(loaded.network, options.search.model);
+    partial = ExploreDesignSubset(network, sweep.points, indices, TemplateLibrary::Builtin(),
+                                  options);
   }
   return PartialDict(partial);
 }
@@ -560,7 +562,7 @@ DseReportDocuments DseReportOf(const LoadedNetwork& loaded, const Sweep& sweep,
   for (nb::handle item : partial_dicts) partials.push_back(PartialFrom(nb::cast<nb::dict>(item)));
 
   nb::gil_scoped_release release;
-  const Network& network = loaded.network;
+  const Network network = ForCostModel(loaded.network, options.search.model);
   ReportContext model_context;  // what the command's model loader gathers
   model_context.warnings = network.warnings;
   for (const NotAnalysedNode& node : network.not_analysed) {
@@ -736,7 +738,21 @@ NB_MODULE(_core, m) {
         if (i >= s.points.size()) throw nb::index_error();
         return HardwareDict(s.points[i]);
       })
-      .def("evaluation_groups", [](const Sweep& s) { return EvaluationGroups(s.points); });
+      .def("evaluation_groups", [](const Sweep& s) { return EvaluationGroups(s.points); })
+      // A sampled exploration's points as a sweep of their own (same file and text), so that its
+      // merge and report run unchanged; the points keep their labels, in the order given.
+      .def("subset", [](const Sweep& s, const std::vector<int>& indices) {
+        Sweep sub{s.path, s.text, {}, {}};
+        for (int i : indices) {
+          if (i < 0 || static_cast<size_t>(i) >= s.points.size()) {
+            throw InputError("design point " + std::to_string(i) + " is not in the sweep (it has " +
+                             std::to_string(s.points.size()) + " points)");
+          }
+          sub.points.push_back(s.points[static_cast<size_t>(i)]);
+          sub.labels.push_back(s.labels[static_cast<size_t>(i)]);
+        }
+        return sub;
+      }, nb::arg("indices"));
 
   nb::class_<DseReportDocuments>(m, "DseReport")
       .def_prop_ro("best", &DseReportDocuments::Best)

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Measures the sharded design-space exploration (cadenza.dse) on a Dask LocalCluster: design
 points per second with 1 and 2 workers, the overhead each task adds, and the chunk size that
-keeps that overhead under 5 % (docs/dse.md, "Running on a cluster").
+keeps that overhead under 5 % (docs/dse.md, "Running on a cluster"); then projects the points
+per second of 1 to 64 workers from those figures (docs/dse.md, "Projected scaling").
 
     build/venv/bin/python scripts/bench-dse.py [--model M] [--max-candidates N] [--sweep S]
+    build/venv/bin/python scripts/bench-dse.py --project FIGURES.json   # the projection only
+
+The last line printed is the measured figures as JSON; --project reads such a line back.
 
 Needs the package and dask[distributed] installed (scripts/test-python.sh installs both into
 build/venv). Every run's JSON is checked to be the same document as the first one's.
@@ -60,7 +64,12 @@ def main() -> int:
     parser.add_argument("--sweep", help="a sweep file (default: a 64-point sweep, 16 groups)")
     parser.add_argument("--max-candidates", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=2, help="runs per configuration (best)")
+    parser.add_argument("--project", metavar="FIGURES.json",
+                        help="skip the measurements: project from a previous run's last line")
     args = parser.parse_args()
+    if args.project:
+        project(json.loads(Path(args.project).read_text().strip().splitlines()[-1]))
+        return 0
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # the same date in every run's document
     distributed: Any = __import__("distributed")
 
@@ -101,6 +110,8 @@ def main() -> int:
               f"{merge * 1e3:.0f} ms)")
         per_group = busy / groups
         in_run_overhead = 0.0
+        points_per_second = {}
+        merge_seconds = merge
 
         for workers in (1, 2):
             with distributed.LocalCluster(n_workers=workers, processes=True,
@@ -119,6 +130,8 @@ def main() -> int:
                           f"workers idle {idle * 1e3:6.1f} ms/task")
                     if workers == 1 and chunk == 1:
                         in_run_overhead = idle  # one worker: no imbalance, only overhead
+                    if chunk == 1:
+                        points_per_second[workers] = points / wall
 
         # The overhead of a task alone: a chunk of no design point, round trip.
         with distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1,
@@ -147,11 +160,67 @@ def main() -> int:
               f"needs >= {19 * overhead * 1e3:.0f} ms of work: >= {chunk_for_5} group(s) of this "
               "network and candidates")
         print(f"load average during the runs: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        print(json.dumps({"points": points, "groups": groups, "ms_per_group": per_group * 1e3,
-                          "empty_task_ms": task_overhead * 1e3,
-                          "in_run_overhead_ms": in_run_overhead * 1e3,
-                          "groups_per_task_for_5_percent": chunk_for_5}))
+        figures = {"points": points, "groups": groups, "ms_per_group": per_group * 1e3,
+                   "empty_task_ms": task_overhead * 1e3,
+                   "in_run_overhead_ms": in_run_overhead * 1e3,
+                   "groups_per_task_for_5_percent": chunk_for_5,
+                   "merge_ms": merge_seconds * 1e3,
+                   "points_per_second_1_worker": points_per_second[1],
+                   "points_per_second_2_workers": points_per_second[2]}
+        project(figures)
+        print(json.dumps(figures))
     return 0
+
+
+def projected_seconds(figures: dict[str, Any], groups: int, workers: int, chunk: int) -> float:
+    """The wall time of a sweep of ``groups`` evaluation groups of the measured cost on
+    ``workers`` single-threaded workers, ``chunk`` groups a task:
+
+    - the tasks run in rounds of ``workers``, each task its groups' compute plus the per-task
+      overhead (the larger of the two measures), as the 1-worker run showed;
+    - the scheduler hands out tasks one at a time: no faster than one empty task's round trip
+      each, whatever the workers (a bound, as measured with one worker);
+    - the merge on the caller, serial, at the end.
+    """
+    overhead = max(figures["empty_task_ms"], figures["in_run_overhead_ms"]) / 1e3
+    tasks = math.ceil(groups / chunk)
+    rounds = math.ceil(tasks / workers)
+    parallel = rounds * (chunk * figures["ms_per_group"] / 1e3 + overhead)
+    dispatch = tasks * figures["empty_task_ms"] / 1e3
+    return max(parallel, dispatch) + figures["merge_ms"] / 1e3
+
+
+def project(figures: dict[str, Any]) -> None:
+    """Points per second for 1 to 64 workers: the model of projected_seconds, and that model
+    scaled by how far the measured 2-worker run fell short of it (workers sharing cores, memory
+    and the machine with others)."""
+    points_per_group = figures["points"] / figures["groups"]
+    chunk = figures["groups_per_task_for_5_percent"]
+    model_2 = figures["points"] / projected_seconds(figures, figures["groups"], 2, 1)
+    shortfall = figures["points_per_second_2_workers"] / model_2
+    print(f"measured: {figures['points_per_second_1_worker']:.1f} points/s on 1 worker, "
+          f"{figures['points_per_second_2_workers']:.1f} on 2 (the model: {model_2:.1f}, so "
+          f"x{shortfall:.2f} for the calibrated rows); {figures['ms_per_group']:.0f} ms a group "
+          f"of {points_per_group:g} points, {max(figures['empty_task_ms'], figures['in_run_overhead_ms']):.1f} ms "
+          f"a task, {figures['empty_task_ms']:.1f} ms dispatch, merge {figures['merge_ms']:.0f} ms; "
+          f"{chunk} group(s) a task")
+    counts = (1, 2, 4, 8, 16, 32, 64)
+    print("| sweep | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}" for w in counts) + " |")
+    print("| --- |" + " --- |" * len(counts))
+    # Group costs as measured; points per group as each sweep has them (a group's cost is its
+    # candidate evaluations, hardly its points: 4 points a group in the bench sweep, 20 in
+    # models/hw/sweep_example.textproto, whose L1 and L2 sizes are 4 x 5).
+    for name, groups, per_group in (
+            (f"{figures['groups']} groups x {points_per_group:g} points (measured)",
+             figures["groups"], points_per_group),
+            ("84 groups x 20 points (sweep_example's shape)", 84, 20),
+            ("1,000 groups x 20 points", 1000, 20),
+            ("5,000 groups x 20 points (the 100,000-point limit)", 5000, 20)):
+        points = groups * per_group
+        rates = [points / projected_seconds(figures, groups, w, chunk) for w in counts]
+        print(f"| {name}, model | " + " | ".join(f"{r:,.0f}" for r in rates) + " |")
+        print(f"| {name}, calibrated | " + " | ".join(f"{r * shortfall:,.0f}" for r in rates)
+              + " |")
 
 
 if __name__ == "__main__":

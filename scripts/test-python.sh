@@ -2,8 +2,8 @@
 # The Python package's tests (python/tests), run by scripts/test.sh after the C++ tests:
 #  1. a virtual environment in build/venv made from Debian's interpreter, /usr/bin/python3, with
 #     --system-site-packages so that Debian's python3-onnx, python3-torch and python3-pandas are
-#     visible to the tests; pytest, mypy and dask[distributed] (the sharded DSE's tests run on a
-#     Dask LocalCluster, docs/dse.md) come from PyPI into it;
+#     visible to the tests; pytest, mypy, dask[distributed] (the sharded DSE's tests run on a
+#     Dask LocalCluster, docs/dse.md) and optuna (the DSE's TPE sampler) come from PyPI into it;
 #  2. `pip install .` into it: the build requirements of pyproject.toml (scikit-build-core,
 #     nanobind) are installed, pinned, into the venv itself and the build runs without pip's
 #     isolated build environment: that environment is a new temporary directory each time, so
@@ -23,7 +23,7 @@ if [[ ! -x $python ]]; then
   /usr/bin/python3 -m venv --system-site-packages "$venv"
 fi
 pip=("$python" -m pip --disable-pip-version-check -q)
-"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1" "dask[distributed]==2026.8.0" \
+"${pip[@]}" install "pytest==9.2.0" "mypy==2.4.1" "dask[distributed]==2026.8.0" "optuna==5.0.0" \
   "tqdm==4.70.1" "nbclient==0.11.0" "nbformat==5.11.1" "ipykernel==7.4.0" \
   "scikit-build-core==1.1.2" "nanobind==3.1.0"
 

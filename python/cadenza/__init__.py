@@ -12,7 +12,8 @@ accelerator under its best dataflow.
 
 :func:`dse` explores the hardware design points of a sweep file, as ``cadenza dse`` does, in
 tasks on any ``concurrent.futures.Executor`` (a local process pool by default, or a Dask
-cluster); ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
+cluster), for one network or several (:class:`MultiDseResult`), over the whole sweep or a
+sample of it; ``python -m cadenza.dse_cli`` (the ``cadenza-dse`` command) runs it from a shell.
 
 The C++ core (cadenza._core) does the work; this package is a typed layer over it. Errors in
 the input raise :class:`InputError`, a :class:`ValueError` whose message names the file and
@@ -21,6 +22,7 @@ the node or line at fault.
 
 from ._core import InputError, __version__
 from ._dse import ChunkFailure, DseError, DseResult, dse
+from ._dse_multi import MultiDseResult
 from ._evaluate import EvalLayer, EvalResult, EvalTotals, evaluate
 from ._hardware import Hardware
 from ._network import Layer, Network, NotAnalysed, load
@@ -30,6 +32,7 @@ from ._torch import from_torch
 
 __all__ = [
     "OBJECTIVES", "Baseline", "ChunkFailure", "DseError", "DseResult", "EnergyBreakdown",
-    "EvalLayer", "EvalResult", "EvalTotals", "Hardware", "InputError", "Layer", "LayerResult", "Network", "NotAnalysed", "RunnerUp",
+    "EvalLayer", "EvalResult", "EvalTotals", "Hardware", "InputError", "Layer", "LayerResult",
+    "MultiDseResult", "Network", "NotAnalysed", "RunnerUp",
     "SearchResult", "Totals", "__version__", "dse", "evaluate", "from_torch", "load", "search",
 ]

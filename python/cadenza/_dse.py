@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
-from . import _core
+from . import _core, _sampling
 from ._network import Network, _sha256_of_file
 from ._search import OBJECTIVES, _OBJECTIVE_ALIASES, _iso_date, _write_atomically
 
@@ -43,7 +43,8 @@ class DseError(RuntimeError):
 
     def __init__(self, failures: Sequence[ChunkFailure], total_points: int) -> None:
         self.failures = tuple(failures)
-        lines = [f"design points {_ranges(f.points)}: {f.error}" for f in self.failures]
+        lines = [f"design points {_ranges(f.points)}" + (f" of {f.network}" if f.network else "")
+                 + f": {f.error}" for f in self.failures]
         failed = sum(len(f.points) for f in self.failures)
         super().__init__(f"{len(self.failures)} chunk(s) of the exploration failed "
                          f"({failed} of {total_points} design points):\n  " + "\n  ".join(lines))
@@ -56,6 +57,7 @@ class ChunkFailure:
 
     points: tuple[int, ...]
     error: str
+    network: str = ""  #: the network's path, when the exploration has several
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,8 @@ class DseResult:
     """
 
     def __init__(self, report: _core.DseReport, chunks: int, task_seconds: float,
-                 merge_seconds: float) -> None:
+                 merge_seconds: float, sweep_indices: tuple[int, ...],
+                 candidates_evaluated: int) -> None:
         self._report = report
         self._json = report.json()
         data = json.loads(self._json)
@@ -177,6 +180,12 @@ class DseResult:
         self.task_seconds = task_seconds
         #: the merge on the caller, with the chosen point's group evaluated again for its view
         self.merge_seconds = merge_seconds
+        #: each point's index in the sweep file (the report's indices are positions in this
+        #: tuple: the same numbers unless the exploration was sampled)
+        self.sweep_indices = sweep_indices
+        #: candidate evaluations this call's tasks made (for all networks; restored chunks not
+        #: counted): what a sampled exploration saves
+        self.candidates_evaluated = candidates_evaluated
 
     def to_json(self) -> str:
         """The report as JSON, the document ``cadenza dse --json`` writes."""
@@ -208,14 +217,25 @@ class DseResult:
                 f"{len(self.pareto)} on the Pareto front, best {self.best}>")
 
 
-def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "maestro",
+NetOrNets = Union[Network, Sequence[Network]]
+
+
+def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str = "maestro",
         max_candidates: int = DEFAULT_MAX_CANDIDATES, area_budget: Optional[float] = None,
         power_budget: Optional[float] = None, executor: Optional[concurrent.futures.Executor] = None,
         workers: Optional[int] = None, chunk: Optional[int] = None, threads: int = 1,
         checkpoint: Optional[PathLike] = None, resume: bool = True,
-        progress: Optional[Callable[[int, int], None]] = None) -> DseResult:
+        progress: Optional[Callable[[int, int], None]] = None,
+        weights: Optional[Sequence[float]] = None, sample: Optional[str] = None,
+        budget: Optional[int] = None, seed: int = 0, batch: int = 8,
+        whole_groups: bool = False) -> Any:
     """Explores the design points of the sweep file ``sweep`` for ``net``, as ``cadenza dse``
     does, in tasks submitted to ``executor``.
+
+    ``net`` is a :class:`cadenza.Network`, or a list of them: then every design point is
+    explored for every network and the result is a :class:`MultiDseResult`, with each network's
+    own :class:`DseResult` and the aggregate over the networks (``weights``, one per network,
+    default 1 each; docs/dse.md, "Several networks").
 
     ``executor`` is any ``concurrent.futures.Executor`` whose workers can import cadenza: by
     default a local process pool of ``workers`` processes (default: every core), started and
@@ -229,15 +249,24 @@ def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "
     (mW) are ``cadenza dse``'s options. The result is the same, to the byte of its JSON
     document, whatever the executor, ``chunk`` and ``threads``.
 
+    ``sample`` explores at most ``budget`` design points of the sweep instead of all of them:
+    ``"random"`` (uniformly, without repeats), ``"lhs"`` (a Latin hypercube over the swept
+    parameters) or ``"tpe"`` (Optuna's TPE sampler, multi-objective over latency, energy and
+    area, asking ``batch`` points per round; needs ``cadenza[optuna]``), each from ``seed``:
+    the same points and result for the same seed whatever the executor. The report then holds
+    the explored points only (``DseResult.sweep_indices`` maps them to the sweep). With
+    ``whole_groups`` every point of each sampled point's evaluation group (the points that differ
+    from it only in L1/L2 capacities) is explored too, at next to no cost: ``budget`` then counts
+    the sampled points, not these.
+
     With ``checkpoint``, each finished chunk is appended to that file at once; with ``resume``
-    (the default) the chunks a previous run of the same exploration left there are not run
+    (the default) the points a previous run of the same exploration left there are not explored
     again. ``progress(points_done, points_total)`` is called after each chunk.
 
     Raises :class:`cadenza.InputError` for bad input, :class:`DseError` naming the design points
     of every chunk that failed (after the others have finished and been checkpointed).
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"cadenza.dse: expected a cadenza.Network, not {type(net).__name__}")
+    nets = _networks_of(net)
     objective = _OBJECTIVE_ALIASES.get(objective, objective)
     if objective not in OBJECTIVES:
         raise _core.InputError(f"unknown objective '{objective}'; use latency, energy or edp")
@@ -248,6 +277,16 @@ def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "
         raise _core.InputError("chunk must be at least 1 evaluation group")
     if workers is not None and workers < 1:
         raise _core.InputError("workers must be at least 1")
+    weight_list = _weights_of(weights, nets)
+    if sample is None and (budget is not None or whole_groups):
+        raise _core.InputError("budget and whole_groups need sample='random', 'lhs' or 'tpe'")
+    if sample is not None:
+        if sample not in _sampling.SAMPLERS:
+            raise _core.InputError(f"unknown sample '{sample}'; use random, lhs or tpe")
+        if budget is None or budget < 1:
+            raise _core.InputError("sample needs a budget of at least 1 design point")
+        if batch < 1:
+            raise _core.InputError("batch must be at least 1 design point")
     options = _Options(objective, model, threads, max_candidates, area_budget or 0.0,
                        power_budget or 0.0)
     sweep_path = os.fspath(sweep)
@@ -257,84 +296,239 @@ def dse(net: Network, sweep: PathLike, *, objective: str = "edp", model: str = "
     except OSError as e:
         raise _core.InputError(f"{sweep_path}: cannot read the sweep file: {e.strerror}") from e
     core_sweep = _core.Sweep(sweep_text, sweep_path)
-    source = _network_source(net)
+    sources = [_network_source(n) for n in nets]
     # Checks the options in the core (model, threads, candidates) before any task is sent.
-    _core.explore_subset(net._core, core_sweep, [], *options.core_args())
+    _core.explore_subset(nets[0]._core, core_sweep, [], *options.core_args())
+    space = _sampling.SweepSpace(core_sweep.labels) if sample is not None else None
 
-    groups = core_sweep.evaluation_groups()
-    total = len(core_sweep)
     start = time.monotonic()
-    done: list[dict[str, Any]] = []
     journal: Optional[_Checkpoint] = None
     if checkpoint is not None:
-        key = _checkpoint_key(source, sweep_text, sweep_path, options)
+        key = _checkpoint_key(sources, sweep_text, sweep_path, options, sample, budget, seed,
+                              batch)
         journal = _Checkpoint(os.fspath(checkpoint), key, resume)
-        done = journal.restored
-    explored = {p["index"] for partial in done for p in partial["points"]}
-    pending = [g for g in groups if not explored.issuperset(g)]
-    if any(explored.intersection(g) for g in pending):
-        raise _core.InputError(f"{checkpoint}: holds part of an evaluation group; it was not "
-                               "written by cadenza.dse for this exploration")
-
-    task_seconds = 0.0
-    chunks = 0
-    if pending:
-        own = executor is None
-        pool = executor or concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers or os.cpu_count() or 1,
-            mp_context=multiprocessing.get_context("spawn"))
-        size = chunk or max(1, math.ceil(len(pending) / (_TASKS_PER_WORKER *
-                                                         _worker_count(pool, workers))))
-        tasks = [_Chunk(source, sweep_text, sweep_path,
-                        tuple(sorted(p for g in pending[i:i + size] for p in g)), options)
-                 for i in range(0, len(pending), size)]
-        try:
-            results, failures = _run(pool, tasks, journal, len(explored), total, progress)
-        finally:
-            if own:
-                pool.shutdown(wait=True, cancel_futures=True)
-        if failures:
-            raise DseError(failures, total)
-        done += results
-        chunks = len(results)
-        task_seconds = sum(r.get("seconds", 0.0) for r in results)
+    explorer = _Explorer(sources, sweep_text, sweep_path, core_sweep, options, executor,
+                         workers, chunk, journal, progress)
+    try:
+        if journal is not None:
+            explorer.restore(journal.restored)
+        if space is None:
+            explorer.total_points = len(core_sweep) * len(nets)
+            explorer.evaluate(range(len(core_sweep)))
+            explored: Optional[list[int]] = None
+        else:
+            assert budget is not None
+            explorer.total_points = min(budget, len(core_sweep)) * len(nets)
+            explored = _sampling.explore(sample or "", space, budget, seed, batch, explorer,
+                                         weight_list, whole_groups)
+    finally:
+        explorer.close()
     seconds = time.monotonic() - start
-
-    provenance = {
-        "model_path": net.path,
-        "model_sha256": net.sha256,
-        "date": _iso_date(),
-        "command_line": _command_line(net, sweep_path, options),
-    }
-    merge_start = time.monotonic()
-    report = _core.dse_report(net._core, core_sweep, done, *options.core_args(), provenance,
-                              seconds)
-    return DseResult(report, chunks, task_seconds, time.monotonic() - merge_start)
+    call = _Call(sweep_path, options, sample, budget, seed, batch, whole_groups, weight_list,
+                 len(nets) > 1)
+    results = [explorer.report(i, n, explored, call, seconds) for i, n in enumerate(nets)]
+    if isinstance(net, Network):
+        return results[0]
+    from ._dse_multi import MultiDseResult
+    return MultiDseResult(results, nets, weight_list, call, core_sweep, explored)
 
 
-def _run(pool: concurrent.futures.Executor, tasks: Sequence[_Chunk],
+@dataclass(frozen=True)
+class _Call:
+    """What the caller asked for beyond the network, to describe it in the reports."""
+
+    sweep_path: str
+    options: _Options
+    sample: Optional[str]
+    budget: Optional[int]
+    seed: int
+    batch: int
+    whole_groups: bool
+    weights: tuple[float, ...]
+    several: bool
+
+    def sampling(self) -> str:
+        """"" for the full grid, else e.g. "sample='lhs', budget=100, seed=0"."""
+        if self.sample is None:
+            return ""
+        text = f"sample={self.sample!r}, budget={self.budget}, seed={self.seed}"
+        text += f", batch={self.batch}" if self.sample == "tpe" else ""
+        return text + (", whole_groups=True" if self.whole_groups else "")
+
+
+def _networks_of(net: NetOrNets) -> list[Network]:
+    if isinstance(net, Network):
+        return [net]
+    if isinstance(net, (list, tuple)):
+        nets = list(net)
+        if not nets:
+            raise _core.InputError("cadenza.dse: no network given")
+        for n in nets:
+            if not isinstance(n, Network):
+                raise TypeError(f"cadenza.dse: expected a cadenza.Network, not {type(n).__name__}")
+        return nets
+    raise TypeError(f"cadenza.dse: expected a cadenza.Network, not {type(net).__name__}")
+
+
+def _weights_of(weights: Optional[Sequence[float]], nets: Sequence[Network]) -> tuple[float, ...]:
+    if weights is None:
+        return tuple(1.0 for _ in nets)
+    values = tuple(float(w) for w in weights)
+    if len(values) != len(nets):
+        raise _core.InputError(f"{len(values)} weight(s) for {len(nets)} network(s); give one "
+                               "weight per network")
+    if not all(w >= 0 and math.isfinite(w) for w in values) or not any(values):
+        raise _core.InputError("weights must be finite, at least 0, and not all 0")
+    return values
+
+
+class _Explorer:
+    """Explores design points on demand, for every network, in chunks on the executor, and keeps
+    every point's result (index -> plain data) and every evaluation group's candidate count, so
+    that a point is never explored twice in one call (nor again after a resume)."""
+
+    def __init__(self, sources: Sequence[_NetworkSource], sweep_text: str, sweep_path: str,
+                 core_sweep: _core.Sweep, options: _Options,
+                 executor: Optional[concurrent.futures.Executor], workers: Optional[int],
+                 chunk: Optional[int], journal: Optional[_Checkpoint],
+                 progress: Optional[Callable[[int, int], None]]) -> None:
+        self.sources = list(sources)
+        self.sweep_text, self.sweep_path, self.core_sweep = sweep_text, sweep_path, core_sweep
+        self.options = options
+        self.executor, self.workers, self.chunk = executor, workers, chunk
+        self.journal, self.progress = journal, progress
+        self.groups = core_sweep.evaluation_groups()
+        self.first_of = [0] * len(core_sweep)
+        for group in self.groups:
+            for p in group:
+                self.first_of[p] = group[0]
+        self.points: list[dict[int, dict[str, Any]]] = [{} for _ in sources]
+        self.group_candidates: list[dict[int, int]] = [{} for _ in sources]
+        self.chunks = 0
+        self.task_seconds = 0.0
+        self.candidates_evaluated = 0  # by this call's tasks (not restored ones)
+        self.total_points = 0
+        self._pool: Optional[concurrent.futures.Executor] = None
+
+    def restore(self, partials: Iterable[dict[str, Any]]) -> None:
+        for partial in partials:
+            self._keep(int(partial.get("network", 0)), partial)
+
+    def _keep(self, network: int, partial: dict[str, Any]) -> None:
+        if not 0 <= network < len(self.sources):
+            raise _core.InputError(f"a chunk result names network {network} of "
+                                   f"{len(self.sources)}")
+        for p in partial["points"]:
+            if not 0 <= p["index"] < len(self.first_of):
+                raise _core.InputError(f"design point {p['index']} is not in the sweep")
+            self.points[network][p["index"]] = p
+        for first, candidates in partial["groups"]:
+            self.group_candidates[network].setdefault(int(first), int(candidates))
+
+    def whole_groups(self, indices: Iterable[int]) -> list[int]:
+        """``indices`` and every other point of their evaluation groups, ascending."""
+        firsts = {self.first_of[i] for i in indices}
+        return sorted(p for g in self.groups if g[0] in firsts for p in g)
+
+    def evaluate(self, indices: Iterable[int]) -> None:
+        """Explores those of ``indices`` not yet explored, for every network."""
+        wanted = set(indices)
+        per_network: list[list[list[int]]] = []
+        for points in self.points:
+            pending = wanted.difference(points)
+            per_network.append([[p for p in g if p in pending] for g in self.groups
+                                if pending.intersection(g)])
+        pending_groups = sum(len(g) for g in per_network)
+        if not pending_groups:
+            return
+        pool = self._executor()
+        size = self.chunk or max(1, math.ceil(pending_groups / (
+            _TASKS_PER_WORKER * _worker_count(pool, self.workers))))
+        tasks: list[tuple[int, _Chunk]] = []
+        for n, groups in enumerate(per_network):
+            for i in range(0, len(groups), size):
+                indices_of = tuple(sorted(p for g in groups[i:i + size] for p in g))
+                tasks.append((n, _Chunk(self.sources[n], self.sweep_text, self.sweep_path,
+                                        indices_of, self.options)))
+        already = sum(len(points) for points in self.points)
+        results, failures = _run(pool, tasks, self.journal, already, self.total_points,
+                                 self.progress, [s.path for s in self.sources]
+                                 if len(self.sources) > 1 else None)
+        for n, result in results:
+            self._keep(n, result)
+            self.chunks += 1
+            self.task_seconds += result.get("seconds", 0.0)
+            self.candidates_evaluated += sum(int(c) for _, c in result["groups"])
+        if failures:
+            raise DseError(failures, len(self.core_sweep) * len(self.sources))
+
+    def _executor(self) -> concurrent.futures.Executor:
+        if self.executor is not None:
+            return self.executor
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=self.workers or os.cpu_count() or 1,
+                mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def report(self, n: int, net: Network, explored: Optional[Sequence[int]], call: _Call,
+               seconds: float) -> DseResult:
+        """Network ``n``'s report over the whole sweep, or over the ``explored`` points only (a
+        sweep of their own, in that order)."""
+        indices = list(range(len(self.core_sweep))) if explored is None else list(explored)
+        sweep = self.core_sweep if explored is None else self.core_sweep.subset(indices)
+        position = {p: k for k, p in enumerate(indices)}
+        points = []
+        for p in indices:
+            point = dict(self.points[n][p])
+            point["index"] = position[p]
+            points.append(point)
+        groups = [(g[0], self.group_candidates[n][self.first_of[indices[g[0]]]])
+                  for g in sweep.evaluation_groups()]
+        provenance = {
+            "model_path": net.path,
+            "model_sha256": net.sha256,
+            "date": _iso_date(),
+            "command_line": _command_line(net, call),
+        }
+        merge_start = time.monotonic()
+        report = _core.dse_report(net._core, sweep, [{"points": points, "groups": groups}],
+                                  *self.options.core_args(), provenance, seconds)
+        return DseResult(report, self.chunks, self.task_seconds, time.monotonic() - merge_start,
+                         tuple(indices), self.candidates_evaluated)
+
+
+def _run(pool: concurrent.futures.Executor, tasks: Sequence[tuple[int, _Chunk]],
          journal: Optional[_Checkpoint], already: int, total: int,
-         progress: Optional[Callable[[int, int], None]]
-         ) -> tuple[list[dict[str, Any]], list[ChunkFailure]]:
-    """Runs every task; returns the results in task order and the failures."""
-    futures = {pool.submit(_explore_chunk, task): i for i, task in enumerate(tasks)}
+         progress: Optional[Callable[[int, int], None]], names: Optional[Sequence[str]]
+         ) -> tuple[list[tuple[int, dict[str, Any]]], list[ChunkFailure]]:
+    """Runs every task; returns the results (network, result) in task order and the failures."""
+    futures = {pool.submit(_explore_chunk, task): i for i, (_, task) in enumerate(tasks)}
     results: list[Optional[dict[str, Any]]] = [None] * len(tasks)
     failures: list[tuple[int, ChunkFailure]] = []
     points_done = already
     for future in concurrent.futures.as_completed(futures):
         i = futures[future]
+        network, task = tasks[i]
         try:
             result = future.result()
         except Exception as e:  # noqa: BLE001 - every failure is reported with its points
-            failures.append((i, ChunkFailure(tasks[i].indices, f"{type(e).__name__}: {e}")))
+            failures.append((i, ChunkFailure(task.indices, f"{type(e).__name__}: {e}",
+                                             names[network] if names else "")))
             continue
         results[i] = result
         if journal is not None:
-            journal.append(result)
-        points_done += len(tasks[i].indices)
+            journal.append(result, network if names else None)
+        points_done += len(task.indices)
         if progress is not None:
             progress(points_done, total)
-    return [r for r in results if r is not None], [f for _, f in sorted(failures)]
+    return ([(tasks[i][0], r) for i, r in enumerate(results) if r is not None],
+            [f for _, f in sorted(failures, key=lambda x: x[0])])
 
 
 def _worker_count(pool: concurrent.futures.Executor, workers: Optional[int]) -> int:
@@ -364,11 +558,15 @@ def _network_source(net: Network) -> _NetworkSource:
                           tuple(sorted(origin.dims.items())), origin.skip_unresolved)
 
 
-def _checkpoint_key(source: _NetworkSource, sweep_text: str, sweep_path: str,
-                    options: _Options) -> str:
-    """What a checkpoint's results depend on: the network, the sweep and the options (not the
-    threads, which change no result)."""
-    what = [source.sha256, source.kind, source.batch, source.dims, source.skip_unresolved,
+def _checkpoint_key(sources: Sequence[_NetworkSource], sweep_text: str, sweep_path: str,
+                    options: _Options, sample: Optional[str], budget: Optional[int], seed: int,
+                    batch: int) -> str:
+    """What a checkpoint's results depend on: the networks, the sweep and the options (not the
+    threads, which change no result; nor the sampling, whose points are each explored as in the
+    full grid, so that a sampled run and a full one can share a file)."""
+    del sample, budget, seed, batch
+    nets: list[Any] = [[s.sha256, s.kind, s.batch, s.dims, s.skip_unresolved] for s in sources]
+    what = [*(nets[0] if len(nets) == 1 else [nets]),
             hashlib.sha256(sweep_text.encode()).hexdigest(), sweep_path, options.objective,
             options.model, options.max_candidates, options.area_budget_um2,
             options.power_budget_mw, _core.__version__]
@@ -412,10 +610,13 @@ class _Checkpoint:
         else:
             _write_atomically(path, json.dumps(header) + "\n")
 
-    def append(self, result: dict[str, Any]) -> None:
-        line = json.dumps({k: result[k] for k in ("points", "groups")}) + "\n"
+    def append(self, result: dict[str, Any], network: Optional[int] = None) -> None:
+        line = {k: result[k] for k in ("points", "groups")}
+        if network is not None:  # one of several networks
+            line["network"] = network
+        text = json.dumps(line) + "\n"
         with open(self.path, "a", encoding="utf-8") as f:
-            f.write(line)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
 
@@ -436,11 +637,12 @@ def _ranges(points: Iterable[int]) -> str:
     return ", ".join(parts)
 
 
-def _command_line(net: Network, sweep_path: str, options: _Options) -> str:
+def _command_line(net: Network, call: _Call) -> str:
     """The ``cadenza dse`` command that gives the same report, when there is one, else a
     description of the Python call."""
-    cmd = ["cadenza", "dse", net.path, "--sweep", sweep_path, "--objective", options.objective,
-           "--model", options.model]
+    options = call.options
+    cmd = ["cadenza", "dse", net.path, "--sweep", call.sweep_path, "--objective",
+           options.objective, "--model", options.model]
     if options.max_candidates != DEFAULT_MAX_CANDIDATES:
         cmd += ["--max-candidates", str(options.max_candidates)]
     if options.area_budget_um2:
@@ -448,6 +650,9 @@ def _command_line(net: Network, sweep_path: str, options: _Options) -> str:
     if options.power_budget_mw:
         cmd += ["--power-budget", repr(options.power_budget_mw)]
     origin = net._origin
-    if origin.data is not None or origin.batch is not None or origin.dims or origin.skip_unresolved:
-        return f"cadenza.dse({net.path!r}, {sweep_path!r}, objective={options.objective!r})"
+    if (origin.data is not None or origin.batch is not None or origin.dims
+            or origin.skip_unresolved or call.sample is not None):
+        sampling = call.sampling()
+        return (f"cadenza.dse({net.path!r}, {call.sweep_path!r}, objective={options.objective!r}"
+                + (f", {sampling}" if sampling else "") + ")")
     return " ".join(shlex.quote(a) for a in cmd)

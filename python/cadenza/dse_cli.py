@@ -4,6 +4,10 @@ pool or a running Dask cluster, writing the same report files.
     cadenza-dse models/resnet50.onnx --sweep models/hw/sweep_example.textproto \\
         --dask-scheduler tcp://scheduler:8786 -o resnet50-dse.html --json resnet50-dse.json
 
+Several models explore every design point for each and write the aggregate report (-o, --json,
+--csv) and, with --network-reports DIR, each network's own; --sample explores a sample of the
+sweep (random, lhs or tpe) of --budget points.
+
 Exit codes as ``cadenza dse``: 0 done, 1 bad input, a failed chunk or no feasible design point,
 2 bad command line.
 """
@@ -19,6 +23,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 from . import _core
 from ._dse import DEFAULT_MAX_CANDIDATES, DseError, dse
+from ._dse_multi import MultiDseResult
 from ._network import load
 from ._search import OBJECTIVES, _write_atomically
 
@@ -26,10 +31,11 @@ from ._search import OBJECTIVES, _write_atomically
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cadenza-dse",
-        description="Explores the hardware design points of a sweep file for an ONNX model or "
-                    "a MAESTRO .m network, as `cadenza dse` does, in tasks on a local process "
-                    "pool or a Dask cluster; writes the same report files.")
-    p.add_argument("model", metavar="MODEL.onnx|NETWORK.m")
+        description="Explores the hardware design points of a sweep file for ONNX models or "
+                    "MAESTRO .m networks, as `cadenza dse` does for one, in tasks on a local "
+                    "process pool or a Dask cluster; writes the same report files for one "
+                    "model, the aggregate report for several.")
+    p.add_argument("model", metavar="MODEL.onnx|NETWORK.m", nargs="+")
     p.add_argument("--sweep", required=True, metavar="SWEEP", help="the sweep file")
     p.add_argument("--objective", choices=OBJECTIVES, default="edp")
     p.add_argument("--model", dest="cost_model", choices=("maestro", "exact"), default="maestro",
@@ -59,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="append each finished chunk to FILE; a rerun with it skips them")
     p.add_argument("--no-resume", action="store_true",
                    help="start --checkpoint's file anew instead of skipping its chunks")
+    p.add_argument("--weights", metavar="W,W,...",
+                   help="one weight per model for the aggregate objective (default 1 each)")
+    p.add_argument("--network-reports", metavar="DIR",
+                   help="with several models: write each one's HTML and JSON report into DIR")
+    p.add_argument("--sample", choices=("random", "lhs", "tpe"),
+                   help="explore a sample of the sweep instead of every point")
+    p.add_argument("--budget", type=int, metavar="N", help="design points --sample explores")
+    p.add_argument("--seed", type=int, default=0, help="--sample's seed (default 0)")
+    p.add_argument("--whole-groups", action="store_true",
+                   help="explore every point of each sampled point's evaluation group too")
+    p.add_argument("--tpe-batch", type=int, default=8, metavar="N",
+                   help="points --sample tpe asks a round (default 8)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -87,8 +105,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if not sep or not value.isdigit():
                 raise _core.InputError(f"--dim {item}: expected NAME=N")
             dims[name] = int(value)
-        net = load(args.model, batch=args.batch, dims=dims or None,
-                   skip_unresolved=args.skip_unresolved)
+        nets = [load(m, batch=args.batch, dims=dims or None, skip_unresolved=args.skip_unresolved)
+                for m in args.model]
+        weights = None
+        if args.weights is not None:
+            try:
+                weights = [float(w) for w in args.weights.split(",")]
+            except ValueError as e:
+                raise _core.InputError(f"--weights {args.weights}: expected numbers separated "
+                                       "by commas") from e
+        if args.network_reports and len(nets) == 1:
+            raise _core.InputError("--network-reports needs several models")
         outputs = [(path, kind) for path, kind in ((args.output, "html"), (args.json, "json"),
                                                    (args.csv, "csv")) if path]
 
@@ -100,12 +127,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with contextlib.ExitStack() as stack:
             executor = (stack.enter_context(_dask_executor(args.dask_scheduler))
                         if args.dask_scheduler else None)
-            result = dse(net, args.sweep, objective=args.objective, model=args.cost_model,
+            result = dse(nets[0] if len(nets) == 1 else nets, args.sweep, objective=args.objective, model=args.cost_model,
                          max_candidates=args.max_candidates, area_budget=args.area_budget,
                          power_budget=args.power_budget, executor=executor,
                          workers=args.local_workers, chunk=args.chunk, threads=args.threads,
                          checkpoint=args.checkpoint, resume=not args.no_resume,
-                         progress=progress)
+                         progress=progress, weights=weights, sample=args.sample,
+                         budget=args.budget, seed=args.seed, batch=args.tpe_batch,
+                         whole_groups=args.whole_groups)
         if not args.quiet:
             print(file=sys.stderr)
         documents = {"html": result.to_html, "json": result.to_json, "csv": result.to_csv}
@@ -113,8 +142,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         to_stdout = any(path == "-" for path, _ in rendered)
         summary = sys.stderr if to_stdout else sys.stdout
         print(result.summary(), end="", file=summary)
-        print(f"\nexplored {len(result.points):,} design points in {result.chunks} task(s)",
+        several = isinstance(result, MultiDseResult)
+        chunks = result.networks[0].chunks if several else result.chunks
+        print(f"\nexplored {len(result.points):,} design points"
+              + (f" for {len(nets)} networks" if several else "") + f" in {chunks} task(s)",
               file=summary)
+        if several and args.network_reports:
+            os.makedirs(args.network_reports, exist_ok=True)
+            for i, (net, own) in enumerate(zip(nets, result.networks)):
+                stem = os.path.join(args.network_reports,
+                                    f"{i}-{os.path.splitext(os.path.basename(net.path))[0]}")
+                own.to_html(stem + ".html")
+                _write_atomically(stem + ".json", own.to_json())
+                print(f"wrote {stem}.html and {stem}.json", file=summary)
         for path, text in rendered:
             if path == "-":
                 sys.stdout.write(text)
@@ -124,7 +164,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (_core.InputError, DseError) as e:
         print(f"cadenza-dse: error: {e}", file=sys.stderr)
         return 1
-    if result.best is None:
+    if (result.best_weighted if isinstance(result, MultiDseResult) else result.best) is None:
         print(f"cadenza-dse: error: no design point of {args.sweep} is feasible (see the "
               "infeasible points above)", file=sys.stderr)
         return 1

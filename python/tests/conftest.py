@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -28,3 +29,13 @@ def cadenza_command() -> str:
     assert found, "the cadenza command is not installed beside the interpreter"
     assert os.access(found, os.X_OK)
     return found
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """A Dask LocalCluster of 2 single-threaded worker processes (the sharded DSE's tests)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None, host="127.0.0.1") as cluster:
+        with distributed.Client(cluster) as client:
+            yield client

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -226,6 +226,23 @@ def test_a_maestro_network_and_an_in_memory_model_load_on_the_workers(
     assert from_bytes.to_dict()["command_line"].startswith("cadenza.dse('resnet50 in memory'")
 
 
+def test_a_dilated_model_is_explored_as_the_command_explores_it(cadenza_command: str,
+                                                               tmp_path: Path) -> None:
+    # The MAESTRO-compatible model takes a dilated conv as its undilated phases, in the tasks
+    # and in the merge, as `cadenza dse` does.
+    dilated = REPO / "tests" / "data" / "good" / "dilated_conv.onnx"
+    out = tmp_path / "d.json"
+    subprocess.run([cadenza_command, "dse", str(dilated), "--sweep", str(SWEEP),
+                    "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
+                   env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        result = cadenza.dse(cadenza.load(dilated), SWEEP, max_candidates=MAX_CANDIDATES,
+                             executor=pool)
+    assert normalised(result.to_json()) == normalised(out.read_text())
+    assert result.best is not None
+
+
 def test_bad_arguments(net: cadenza.Network, tmp_path: Path) -> None:
     with pytest.raises(cadenza.InputError, match="chunk must be at least 1"):
         explore(net, chunk=0)
@@ -242,15 +259,6 @@ def test_bad_arguments(net: cadenza.Network, tmp_path: Path) -> None:
 
 
 # ---- Dask ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, host="127.0.0.1") as cluster:
-        with distributed.Client(cluster) as client:
-            yield client
 
 
 @pytest.mark.parametrize("chunks_per_worker", [1, 3, None])

@@ -251,6 +251,9 @@ TEST_F(DseCommandTest, UsageErrorsExitTwo) {
        "--json and --csv name the same file '" + Path("a.json") + "'"},
       {{"dse", Network(), "--sweep", kSweep, "--json", kSweep},
        "--json '" + kSweep + "' would overwrite the sweep file"},
+      {{"dse", Network(), "other.onnx", "--sweep", kSweep},
+       "unexpected argument 'other.onnx'; several models in one exploration: cadenza-dse "
+       "(docs/dse.md)"},
   };
   for (const Case& c : cases) {
     const RunResult o = Run(c.args);
