@@ -844,6 +844,12 @@ struct TopClass {
   bool uniform = false;
   Shift step;
   std::vector<Box> mac_boxes;
+  // The top steps before D'_prev that the PEs busy in D'_cur last worked in (newest first): a PE
+  // idle in D'_prev holds the tile of its last busy step, which must lie in this window.
+  std::vector<std::vector<Desc>> older;
+  std::vector<std::vector<char>> older_busy;
+  std::vector<int32_t> cur_pes;  // the PE slots busy in D'_cur
+  std::vector<char> cur_pe_mask;  // per PE slot: busy in D'_cur
 };
 
 bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
@@ -976,6 +982,11 @@ void CompactWhenGrown(BoxList* boxes, size_t* compacted_size) {
 }
 
 constexpr size_t kMaxClasses = 32;
+// The deepest window of top steps a class may look back over (a PE busy in the class's step last
+// worked at most this many top steps before), and how many top steps are kept to restore the
+// PEs' tiles from (see `restore`).
+constexpr int64_t kMaxWindow = 4;
+constexpr int64_t kRing = 16;
 
 }  // namespace
 
@@ -994,8 +1005,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
-  std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
-  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);  // busy in this top step
+  // Per PE slot, the index (counted in top steps) of its last busy top step; -1: never busy.
+  std::vector<int64_t> pe_last_top(static_cast<size_t>(num_pe_slots), -1);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up before this top step
   BoxList written_now;   // ... during this top step (disjoint from `written`)
@@ -1027,6 +1039,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     // before the top step.
     bool history_free = false;
     int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
+    int64_t depth = 1;  // top steps back to the oldest last busy step of a PE busy in this one
+    std::vector<int32_t> pes;  // the PEs busy in this one
   } rec;
 
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
@@ -1041,6 +1055,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     written_now.clear();
     written_now_merged = 0;
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
+    rec.pes.clear();
+    rec.depth = 1;
+    bool first_busy = false;  // some PE is busy for the first time
     // Outer tile: the union of the busy level-0 sub-units' tiles.
     for (Tensor x : kAllTensors) outer[x].clear();
     for (size_t u = 0; u < top_descs.size(); ++u) {
@@ -1127,7 +1144,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       int64_t leave_sum = 0, compute = 0;
       for (const StepTable::Entry& e : steps.Row(t)) {
         const size_t u = static_cast<size_t>(e.slot);
-        pe_busy_now[u] = 1;
+        if (!pe_busy_now[u]) {
+          pe_busy_now[u] = 1;
+          rec.pes.push_back(static_cast<int32_t>(u));
+          if (pe_last_top[u] < 0) {
+            first_busy = true;
+          } else {
+            rec.depth = std::max(rec.depth, out.top_steps - pe_last_top[u]);
+          }
+        }
         const Desc& d = pool[static_cast<size_t>(e.desc)];
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
@@ -1242,8 +1267,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     restore_pes();
     rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
-    rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
-    pe_busy.swap(pe_busy_now);
+    // Every busy PE's last tile comes from one of the last `depth` top steps (the class's window).
+    rec.history_free = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow &&
+                       rec.readback >= 0;
+    for (int32_t u : rec.pes) pe_last_top[static_cast<size_t>(u)] = out.top_steps;
     written.insert(written.end(), written_now.begin(), written_now.end());
     MergeWhenGrown(&written, &written_merged, 16);
     mac_boxes.insert(mac_boxes.end(), rec.mac_boxes.begin(), rec.mac_boxes.end());
@@ -1292,25 +1319,59 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   bool have_last = false;
   std::vector<char> restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
+  // The PEs busy in top steps taken from classes since the last walked one (their tiles are stale).
+  std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<int32_t> touched_list;
 
-  // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
-  // last such step; the same PEs were busy throughout, so expanding that step restores them.
+  // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index.
+  struct TopRec {
+    int64_t index = -1;
+    std::vector<Desc> descs;
+    std::vector<bool> busy;
+    std::vector<char> busy_c;
+  };
+  std::array<TopRec, kRing> ring;
+  auto ring_at = [&](int64_t index) -> const TopRec* {
+    if (index < 0) return nullptr;
+    const TopRec& r = ring[static_cast<size_t>(index % kRing)];
+    return r.index == index ? &r : nullptr;
+  };
+  auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
+                       const std::vector<char>& step_busy_c) {
+    const int64_t index = out.top_steps - 1;
+    TopRec& r = ring[static_cast<size_t>(index % kRing)];
+    r.index = index;
+    r.descs = step_descs;
+    r.busy = step_busy;
+    r.busy_c = step_busy_c;
+  };
+
+  // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
+  // step among them. Those steps are expanded newest first, a PE set once, until every such PE
+  // is set; the ring reaches back far enough (reuse checks it, `ring_covers`).
   auto restore = [&]() {
     if (!stale) return;
     stale = false;
-    expand_top(last_descs, last_busy);
-    // Each PE's last busy step is the one that counts: walked backwards, a PE is set once.
     restored.assign(static_cast<size_t>(num_pe_slots), 0);
-    for (size_t t = steps.Rows(); t-- > 0;) {
-      for (const StepTable::Entry& e : steps.Row(t)) {
-        const size_t u = static_cast<size_t>(e.slot);
-        if (restored[u]) continue;
-        restored[u] = 1;
-        const Desc& d = pool[static_cast<size_t>(e.desc)];
-        MakeTilesInto(sh, d, &prev[u]);
-        prev_desc[u] = d;
+    size_t left = touched_list.size();
+    for (int64_t index = out.top_steps - 1; left > 0; --index) {
+      const TopRec* r = ring_at(index);
+      CADENZA_CHECK(r != nullptr);
+      expand_top(r->descs, r->busy);
+      for (size_t t = steps.Rows(); t-- > 0;) {
+        for (const StepTable::Entry& e : steps.Row(t)) {
+          const size_t u = static_cast<size_t>(e.slot);
+          if (restored[u]) continue;
+          restored[u] = 1;
+          if (touched[u]) --left;
+          const Desc& d = pool[static_cast<size_t>(e.desc)];
+          MakeTilesInto(sh, d, &prev[u]);
+          prev_desc[u] = d;
+        }
       }
     }
+    for (int32_t u : touched_list) touched[static_cast<size_t>(u)] = 0;
+    touched_list.clear();
     for (Tensor x : kAllTensors) prev_outer[x].clear();
     for (size_t u = 0; u < last_descs.size(); ++u) {
       if (!last_busy[u]) continue;
@@ -1319,6 +1380,38 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
   };
 
+  // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
+  // from classes since the last walked one still has its last busy step among the ring's.
+  auto ring_covers = [&](const TopClass& c, int64_t last) {
+    for (int32_t u : touched_list) {
+      if (!c.cur_pe_mask[static_cast<size_t>(u)] && pe_last_top[static_cast<size_t>(u)] <= last - kRing) {
+        return false;
+      }
+    }
+    return true;
+  };
+  // Records that class c's PEs were busy up to top step `last` (their tiles now stale).
+  auto touch = [&](const TopClass& c, int64_t last) {
+    for (int32_t u : c.cur_pes) {
+      pe_last_top[static_cast<size_t>(u)] = last;
+      if (!touched[static_cast<size_t>(u)]) {
+        touched[static_cast<size_t>(u)] = 1;
+        touched_list.push_back(u);
+      }
+    }
+  };
+  // Whether the top steps before D_prev are c's window moved by v.
+  auto window_matches = [&](const TopClass& c, const Shift& v) {
+    for (size_t j = 0; j < c.older.size(); ++j) {
+      const TopRec* r = ring_at(out.top_steps - 2 - static_cast<int64_t>(j));
+      if (r == nullptr || r->busy_c != c.older_busy[j]) return false;
+      for (size_t u = 0; u < r->busy_c.size(); ++u) {
+        if (r->busy_c[u] && !IsMoved(r->descs[u], c.older[j][u], v)) return false;
+      }
+    }
+    return true;
+  };
+  std::vector<Desc> moved_descs;
   // Applies class c's counts once per j in [j0, j1]: the top steps whose pairs are c's moved by
   // v + j * c.step (by `out_by`, `mac_by` per j in the output and MAC spaces). Their leaving,
   // written-back and MAC boxes are c's, moved and stretched (Stretch succeeded for each).
@@ -1339,6 +1432,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     runtime += times * c.runtime;
     out.top_steps += times;
     out.class_top_steps += times;
+    if (!c.older.empty()) out.window_top_steps += times;
     Box sb;
     for (const Box& b : c.leaving) {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
@@ -1391,7 +1485,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (have_last) {
       for (const TopClass& c : classes) {
         Shift v;
-        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v)) continue;
+        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v) ||
+            !window_matches(c, v)) {
+          continue;
+        }
+        if (!ring_covers(c, out.top_steps)) break;  // restore while the ring still reaches back
         entering.clear();
         for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
         outer_enter.clear();
@@ -1401,10 +1499,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                 c.dram_readback) {
           continue;  // another class may hold the same pair under the other read-back condition
         }
+        touch(c, out.top_steps);
         apply_class(c, v, no_shift, no_shift, 0, 0);
         last_descs = descs;
         last_busy = busy;
         last_busy_c = busy_c;
+        push_ring(descs, busy, busy_c);
         stale = true;
         if (!c.uniform) return 0;
         // The rest of the innermost loop: the next k steps are this class moved by j * c.step
@@ -1436,10 +1536,29 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           if (!stretch_all(c.leaving, false, v, out_by, 1, k, &stretched) ||
               !stretch_all(c.outer_leave, false, v, out_by, 1, k, &stretched) ||
-              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched)) {
+              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched) ||
+              !ring_covers(c, out.top_steps + k - 1)) {
             return 0;
           }
+          touch(c, out.top_steps + k - 1);
+          const int64_t first_index = out.top_steps;
           apply_class(c, v, out_by, mac_by, 1, k);
+          // The ring gets the run's last steps: the step moved by j steps of the loop.
+          for (int64_t j = std::max<int64_t>(1, k - kRing + 1); j <= k; ++j) {
+            const Shift jw = Scaled(c.step, j);
+            moved_descs.assign(descs.begin(), descs.end());
+            for (size_t u = 0; u < descs.size(); ++u) {
+              if (!busy_c[u]) continue;
+              for (size_t i = 0; i < kNumM; ++i) moved_descs[u].box[i] = Moved(descs[u].box[i], jw.box[i]);
+              moved_descs[u].yo = Moved(descs[u].yo, jw.yo);
+              moved_descs[u].xo = Moved(descs[u].xo, jw.xo);
+            }
+            TopRec& r = ring[static_cast<size_t>((first_index + j - 1) % kRing)];
+            r.index = first_index + j - 1;
+            r.descs = moved_descs;
+            r.busy = busy;
+            r.busy_c = busy_c;
+          }
           last_descs = ahead_descs;
           last_busy = ahead_busy;
           last_busy_c = ahead_busy_c;
@@ -1482,6 +1601,24 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
       c.mac_boxes = std::move(rec.mac_boxes);
       MergeAdjacent(&c.mac_boxes);
+      c.cur_pes = rec.pes;
+      c.cur_pe_mask.assign(static_cast<size_t>(num_pe_slots), 0);
+      for (int32_t u : rec.pes) c.cur_pe_mask[static_cast<size_t>(u)] = 1;
+      // The walked step has index top_steps - 1 and D_prev top_steps - 2.
+      for (int64_t j = 0; j + 1 < rec.depth; ++j) {
+        const TopRec* r = ring_at(out.top_steps - 3 - j);
+        CADENZA_CHECK(r != nullptr);
+        c.older.push_back(r->descs);
+        c.older_busy.push_back(r->busy_c);
+      }
+      // A run moves the whole window along the loop: only a window of the loop's own steps.
+      for (size_t j = 0; j < c.older.size() && c.uniform; ++j) {
+        const Shift back = Scaled(c.step, static_cast<int64_t>(j) + 1);
+        c.uniform = c.older_busy[j] == c.prev_busy;
+        for (size_t u = 0; u < c.prev.size() && c.uniform; ++u) {
+          c.uniform = !c.prev_busy[u] || IsMoved(c.prev[u], c.older[j][u], back);
+        }
+      }
       if (classes.size() < kMaxClasses) {
         classes.push_back(std::move(c));
       } else {
@@ -1492,6 +1629,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     last_descs = descs;
     last_busy = busy;
     last_busy_c = busy_c;
+    push_ring(descs, busy, busy_c);
     have_last = true;
     return 0;
   });

@@ -216,7 +216,7 @@ std::string Describe(const Case& c) {
 
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
-  int64_t top_steps = 0, class_top_steps = 0, steps = 0, class_steps = 0;
+  int64_t top_steps = 0, class_top_steps = 0, window_top_steps = 0, steps = 0, class_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -253,6 +253,7 @@ bool CheckCase(const Case& c, Tally* tally) {
   ++(sim.legal ? tally->legal : tally->illegal);
   tally->top_steps += exact.top_steps;
   tally->class_top_steps += exact.class_top_steps;
+  tally->window_top_steps += exact.window_top_steps;
   tally->steps += exact.steps;
   tally->class_steps += exact.class_steps;
   const auto want = Fields(FromSimulator(sim));
@@ -302,15 +303,19 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.dilated, tally.cases / 20);
   // Most top steps of the long cases come from classes, so the class path is what is compared.
   EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
+  // Classes whose PEs last worked several top steps back (edge tiles) are among them.
+  EXPECT_GT(tally.window_top_steps, tally.top_steps / 50);
   // Walked top steps take many of their global steps from the step before (RowRecord), so both
   // that path and the full walk of a global step are compared.
   EXPECT_GT(tally.class_steps, tally.steps / 20);
   EXPECT_LT(tally.class_steps, tally.steps / 2);
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
-              "classes; %lld of %lld global steps from the step before\n", tally.cases, tally.legal,
-              tally.illegal, tally.refused, static_cast<long long>(tally.class_top_steps),
-              static_cast<long long>(tally.top_steps), static_cast<long long>(tally.class_steps),
+              "classes (%lld with a deeper window); %lld of %lld global steps from the step before\n",
+              tally.cases, tally.legal, tally.illegal, tally.refused,
+              static_cast<long long>(tally.class_top_steps),
+              static_cast<long long>(tally.top_steps),
+              static_cast<long long>(tally.window_top_steps), static_cast<long long>(tally.class_steps),
               static_cast<long long>(tally.steps));
 }
 
