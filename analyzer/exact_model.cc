@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -212,6 +213,33 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   return total;
 }
 
+// Sorts boxes by `less` through an index (a box is 128 bytes to move), then gathers them once.
+template <typename Less>
+void SortBoxes(std::vector<Box>* boxes, Less less) {
+  thread_local std::vector<uint32_t> order;
+  thread_local std::vector<Box> sorted;
+  order.resize(boxes->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  const Box* data = boxes->data();
+  std::sort(order.begin(), order.end(),
+            [data, &less](uint32_t i, uint32_t j) { return less(data[i], data[j]); });
+  sorted.resize(order.size());
+  for (size_t i = 0; i < order.size(); ++i) sorted[i] = data[order[i]];
+  boxes->swap(sorted);
+}
+
+// Sorts boxes and drops duplicates.
+void SortUnique(std::vector<Box>* boxes) {
+  SortBoxes(boxes, [](const Box& a, const Box& b) {
+    for (size_t e = 0; e < kD; ++e) {
+      if (a[e].lo != b[e].lo) return a[e].lo < b[e].lo;
+      if (a[e].hi != b[e].hi) return a[e].hi < b[e].hi;
+    }
+    return false;
+  });
+  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+}
+
 // Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
 // start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
 // regular tiling collapses to a few boxes, which keeps the coverage sweep small.
@@ -227,12 +255,13 @@ void MergeAdjacent(std::vector<Box>* boxes) {
       }
     }
     if (!varies) continue;
-    std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
+    SortBoxes(boxes, [dd](const Box& a, const Box& b) {
       for (size_t e = 0; e < kD; ++e) {
         if (e == dd) continue;
-        if (a[e] != b[e]) return a[e] < b[e];
+        if (a[e].lo != b[e].lo) return a[e].lo < b[e].lo;
+        if (a[e].hi != b[e].hi) return a[e].hi < b[e].hi;
       }
-      return a[dd] < b[dd];
+      return a[dd].lo != b[dd].lo ? a[dd].lo < b[dd].lo : a[dd].hi < b[dd].hi;
     });
     size_t w = 0;
     for (size_t i = 1; i < boxes->size(); ++i) {
@@ -276,8 +305,7 @@ int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
     const int64_t n = disjoint_size(*boxes);
     if (n >= 0) return n;
   }
-  std::sort(boxes->begin(), boxes->end());
-  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+  SortUnique(boxes);
   if (boxes->size() <= 32) {
     const int64_t n = disjoint_size(*boxes);
     if (n >= 0) return n;
@@ -379,6 +407,16 @@ bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, con
   const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
   out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
   out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
+  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
+         box[kK].Len() > 0 && box[kC].Len() > 0;
+}
+
+// MakeDesc for a box whose R, Y, S and X intervals are those of `like` (made by MakeDesc under
+// the same parent): the owned outputs are like's, so no division is needed.
+bool MakeDescLike(const std::array<Iv, kNumM>& box, const Desc& like, Desc* out) {
+  out->box = box;
+  out->yo = like.yo;
+  out->xo = like.xo;
   return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
          box[kK].Len() > 0 && box[kC].Len() > 0;
 }
@@ -513,6 +551,10 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       }
     }
     bool any = false;
+    // Sub-units that differ in no row or column interval own the same outputs (a SpatialMap over
+    // K or C): their ownership is computed once.
+    Desc owner;
+    bool have_owner = false;
     for (int64_t u = 0; u < level.units; ++u) {
       const int64_t j = fold * level.units + u;
       out_busy[static_cast<size_t>(u)] = false;
@@ -521,7 +563,17 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       for (size_t i = 0; i < nd; ++i) {
         if (level.dirs[i].spatial) b[static_cast<size_t>(level.dirs[i].dim)] = pos[i][static_cast<size_t>(j)];
       }
-      if (MakeDesc(sh, b, parent, &out_descs[static_cast<size_t>(u)])) {
+      Desc& d = out_descs[static_cast<size_t>(u)];
+      bool made;
+      if (have_owner && b[kR] == owner.box[kR] && b[kY] == owner.box[kY] && b[kS] == owner.box[kS] &&
+          b[kX] == owner.box[kX]) {
+        made = MakeDescLike(b, owner, &d);
+      } else {
+        made = MakeDesc(sh, b, parent, &d);
+        owner = d;
+        have_owner = true;
+      }
+      if (made) {
         out_busy[static_cast<size_t>(u)] = true;
         any = true;
       }
@@ -859,6 +911,13 @@ bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
   return a.yo == Moved(b.yo, v.yo) && a.xo == Moved(b.xo, v.xo);
 }
 
+Desc MovedDesc(Desc d, const Shift& v) {
+  for (size_t i = 0; i < kNumM; ++i) d.box[i] = Moved(d.box[i], v.box[i]);
+  d.yo = Moved(d.yo, v.yo);
+  d.xo = Moved(d.xo, v.xo);
+  return d;
+}
+
 Shift Scaled(Shift v, int64_t k) {
   for (int64_t& x : v.box) x *= k;
   v.yo *= k;
@@ -968,8 +1027,7 @@ struct RowRecord {
 
 // Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
 BoxList Compact(BoxList boxes) {
-  std::sort(boxes.begin(), boxes.end());
-  boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
+  SortUnique(&boxes);
   MergeAdjacent(&boxes);
   return boxes;
 }
@@ -991,7 +1049,28 @@ constexpr int64_t kRing = 16;
 }  // namespace
 
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
-  const Context ctx = BuildContext(shape_, mapping, num_pes_);
+  Context ctx = BuildContext(shape_, mapping, num_pes_);
+  // The expansion tables grow to the largest top step; kept per thread, so that consecutive
+  // evaluations (a search) reuse their storage instead of faulting fresh pages in.
+  thread_local std::vector<LevelScratch> kept_scratch;
+  thread_local std::vector<Desc> kept_pool;
+  thread_local StepTable kept_steps;
+  ctx.scratch.swap(kept_scratch);
+  ctx.scratch.resize(ctx.levels.size());
+  std::vector<Desc> top_pool;
+  top_pool.swap(kept_pool);
+  StepTable top_table;
+  std::swap(top_table, kept_steps);
+  struct KeepStorage {
+    Context* ctx;
+    std::vector<Desc>* pool;
+    StepTable* steps;
+    ~KeepStorage() {
+      ctx->scratch.swap(kept_scratch);
+      pool->swap(kept_pool);
+      std::swap(*steps, kept_steps);
+    }
+  } keep{&ctx, &top_pool, &top_table};
   const Shape& sh = shape_;
   const int64_t num_pe_slots = ctx.width[0];
 
@@ -1303,12 +1382,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
 
   // The global steps of one level-0 step, as rows of PE descriptors.
-  std::vector<Desc> pool;
-  StepTable steps;
   auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
-    pool.clear();
-    steps.Reset();
-    ZipUnits(ctx, 0, descs, busy, &pool, &steps);
+    top_pool.clear();
+    top_table.Reset();
+    ZipUnits(ctx, 0, descs, busy, &top_pool, &top_table);
   };
 
   std::vector<TopClass> classes;
@@ -1323,12 +1400,18 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
   std::vector<int32_t> touched_list;
 
-  // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index.
-  struct TopRec {
-    int64_t index = -1;
+  // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index:
+  // a level-0 step moved by `shift` (the steps of one loop run share one copy).
+  struct LevelStep {
     std::vector<Desc> descs;
     std::vector<bool> busy;
     std::vector<char> busy_c;
+  };
+  struct TopRec {
+    int64_t index = -1;
+    std::shared_ptr<const LevelStep> step;
+    Shift shift;
+    Desc At(size_t u) const { return MovedDesc(step->descs[u], shift); }
   };
   std::array<TopRec, kRing> ring;
   auto ring_at = [&](int64_t index) -> const TopRec* {
@@ -1336,15 +1419,20 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const TopRec& r = ring[static_cast<size_t>(index % kRing)];
     return r.index == index ? &r : nullptr;
   };
-  auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
-                       const std::vector<char>& step_busy_c) {
-    const int64_t index = out.top_steps - 1;
+  auto set_ring = [&](int64_t index, std::shared_ptr<const LevelStep> step, const Shift& shift) {
     TopRec& r = ring[static_cast<size_t>(index % kRing)];
     r.index = index;
-    r.descs = step_descs;
-    r.busy = step_busy;
-    r.busy_c = step_busy_c;
+    r.step = std::move(step);
+    r.shift = shift;
   };
+  // Records the last top step taken; returns its copy for the steps of a run to share.
+  auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
+                       const std::vector<char>& step_busy_c) {
+    auto step = std::make_shared<LevelStep>(LevelStep{step_descs, step_busy, step_busy_c});
+    set_ring(out.top_steps - 1, step, Shift{});
+    return std::shared_ptr<const LevelStep>(std::move(step));
+  };
+  std::vector<Desc> ring_descs;
 
   // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
   // step among them. Those steps are expanded newest first, a PE set once, until every such PE
@@ -1355,16 +1443,21 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     restored.assign(static_cast<size_t>(num_pe_slots), 0);
     size_t left = touched_list.size();
     for (int64_t index = out.top_steps - 1; left > 0; --index) {
+      CADENZA_CHECK(index > out.top_steps - 1 - kRing);
       const TopRec* r = ring_at(index);
       CADENZA_CHECK(r != nullptr);
-      expand_top(r->descs, r->busy);
-      for (size_t t = steps.Rows(); t-- > 0;) {
-        for (const StepTable::Entry& e : steps.Row(t)) {
+      ring_descs.resize(r->step->descs.size());
+      for (size_t u = 0; u < ring_descs.size(); ++u) {
+        if (r->step->busy_c[u]) ring_descs[u] = r->At(u);
+      }
+      expand_top(ring_descs, r->step->busy);
+      for (size_t t = top_table.Rows(); t-- > 0;) {
+        for (const StepTable::Entry& e : top_table.Row(t)) {
           const size_t u = static_cast<size_t>(e.slot);
           if (restored[u]) continue;
           restored[u] = 1;
           if (touched[u]) --left;
-          const Desc& d = pool[static_cast<size_t>(e.desc)];
+          const Desc& d = top_pool[static_cast<size_t>(e.desc)];
           MakeTilesInto(sh, d, &prev[u]);
           prev_desc[u] = d;
         }
@@ -1404,14 +1497,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   auto window_matches = [&](const TopClass& c, const Shift& v) {
     for (size_t j = 0; j < c.older.size(); ++j) {
       const TopRec* r = ring_at(out.top_steps - 2 - static_cast<int64_t>(j));
-      if (r == nullptr || r->busy_c != c.older_busy[j]) return false;
-      for (size_t u = 0; u < r->busy_c.size(); ++u) {
-        if (r->busy_c[u] && !IsMoved(r->descs[u], c.older[j][u], v)) return false;
+      if (r == nullptr || r->step->busy_c != c.older_busy[j]) return false;
+      for (size_t u = 0; u < c.older_busy[j].size(); ++u) {
+        if (c.older_busy[j][u] && !IsMoved(r->At(u), c.older[j][u], v)) return false;
       }
     }
     return true;
   };
-  std::vector<Desc> moved_descs;
   // Applies class c's counts once per j in [j0, j1]: the top steps whose pairs are c's moved by
   // v + j * c.step (by `out_by`, `mac_by` per j in the output and MAC spaces). Their leaving,
   // written-back and MAC boxes are c's, moved and stretched (Stretch succeeded for each).
@@ -1504,7 +1596,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         last_descs = descs;
         last_busy = busy;
         last_busy_c = busy_c;
-        push_ring(descs, busy, busy_c);
+        const std::shared_ptr<const LevelStep> taken = push_ring(descs, busy, busy_c);
         stale = true;
         if (!c.uniform) return 0;
         // The rest of the innermost loop: the next k steps are this class moved by j * c.step
@@ -1545,19 +1637,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           apply_class(c, v, out_by, mac_by, 1, k);
           // The ring gets the run's last steps: the step moved by j steps of the loop.
           for (int64_t j = std::max<int64_t>(1, k - kRing + 1); j <= k; ++j) {
-            const Shift jw = Scaled(c.step, j);
-            moved_descs.assign(descs.begin(), descs.end());
-            for (size_t u = 0; u < descs.size(); ++u) {
-              if (!busy_c[u]) continue;
-              for (size_t i = 0; i < kNumM; ++i) moved_descs[u].box[i] = Moved(descs[u].box[i], jw.box[i]);
-              moved_descs[u].yo = Moved(descs[u].yo, jw.yo);
-              moved_descs[u].xo = Moved(descs[u].xo, jw.xo);
-            }
-            TopRec& r = ring[static_cast<size_t>((first_index + j - 1) % kRing)];
-            r.index = first_index + j - 1;
-            r.descs = moved_descs;
-            r.busy = busy;
-            r.busy_c = busy_c;
+            set_ring(first_index + j - 1, taken, Scaled(c.step, j));
           }
           last_descs = ahead_descs;
           last_busy = ahead_busy;
@@ -1569,11 +1649,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     restore();
     expand_top(descs, busy);
-    if (steps.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
+    if (top_table.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
     const ExactCounts before = out;
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
-    run_top_step(descs, busy, pool, steps);
+    run_top_step(descs, busy, top_pool, top_table);
     if (have_last && rec.history_free) {
       TopClass c;
       c.prev = last_descs;
@@ -1608,8 +1688,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (int64_t j = 0; j + 1 < rec.depth; ++j) {
         const TopRec* r = ring_at(out.top_steps - 3 - j);
         CADENZA_CHECK(r != nullptr);
-        c.older.push_back(r->descs);
-        c.older_busy.push_back(r->busy_c);
+        c.older.emplace_back(r->step->descs.size());
+        for (size_t u = 0; u < r->step->descs.size(); ++u) {
+          if (r->step->busy_c[u]) c.older.back()[u] = r->At(u);
+        }
+        c.older_busy.push_back(r->step->busy_c);
       }
       // A run moves the whole window along the loop: only a window of the loop's own steps.
       for (size_t j = 0; j < c.older.size() && c.uniform; ++j) {
