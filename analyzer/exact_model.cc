@@ -959,25 +959,21 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
 
 // How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
 // `b` together with the boxes of `also` (disjoint from b): 0 none of a is in them, 1 all of a
-// is, -1 some of it is.
-int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next,
-          const BoxList* also = nullptr) {
+// is, -1 some of it is. The lists being disjoint, a box lies in their union exactly when its
+// intersections with them add up to its volume, so no box is ever cut.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, const BoxList* also = nullptr) {
   const size_t also_count = also != nullptr ? also->size() : 0;
-  bool any = false;
+  bool some_in = false, some_out = false;
   for (const Box& x : a) {
-    for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
-    for (size_t j = 0; j < also_count && !any; ++j) any = Overlap(x, (*also)[j]);
+    int64_t inside = 0;
+    for (size_t j = 0; j < b_count; ++j) inside += IntersectVolume(x, b[j]);
+    for (size_t j = 0; j < also_count; ++j) inside += IntersectVolume(x, (*also)[j]);
+    const int64_t volume = Volume(x);
+    if (inside > 0) some_in = true;
+    if (inside < volume || volume == 0) some_out = true;  // an empty box is never "in"
+    if (some_in && some_out) return -1;
   }
-  if (!any) return 0;
-  *rest = a;
-  auto cut = [&](const Box& y) {
-    next->clear();
-    for (const Box& x : *rest) SubtractBox(x, y, next);
-    rest->swap(*next);
-  };
-  for (size_t j = 0; j < b_count && !rest->empty(); ++j) cut(b[j]);
-  for (size_t j = 0; j < also_count && !rest->empty(); ++j) cut((*also)[j]);
-  return rest->empty() ? 1 : -1;
+  return some_in ? 1 : 0;
 }
 
 bool SameShift(const Shift& a, const Shift& b) {
@@ -1177,7 +1173,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const RowRecord& row_rec = *hit;
         moved_enter.clear();
         for (const Box& b : row_rec.entering) moved_enter.push_back(ShiftOutput(sh, b, w));
-        if (Meets(moved_enter, written, written.size(), &scratch, &scratch2, &written_now) ==
+        if (Meets(moved_enter, written, written.size(), &written_now) ==
             row_rec.readback) {
           int64_t in_mc = 0, in_uc = 0;
           for (Tensor x : kAllTensors) {
@@ -1296,7 +1292,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         nr->entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
                             rec.entering.end());
         nr->entering = Compact(std::move(nr->entering));
-        row_readback = Meets(nr->entering, written, written.size(), &scratch, &scratch2,
+        row_readback = Meets(nr->entering, written, written.size(),
                              &written_now);
       }
       int64_t in_mc = 0, in_uc = 0;
@@ -1345,7 +1341,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       ++global_step;
     }
     restore_pes();
-    rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
+    rec.readback = Meets(rec.entering, written, written.size());
     // Every busy PE's last tile comes from one of the last `depth` top steps (the class's window).
     rec.history_free = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow &&
                        rec.readback >= 0;
@@ -1364,7 +1360,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
     rec.outer_enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
     const int64_t read_back = IntersectSize(rec.outer_enter, dram_written);
-    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size(), &scratch, &scratch2);
+    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size());
     rec.history_free = rec.history_free && rec.dram_readback >= 0;
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
@@ -1586,8 +1582,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
         outer_enter.clear();
         for (const Box& b : c.outer_enter) outer_enter.push_back(ShiftOutput(sh, b, v));
-        if (Meets(entering, written, written.size(), &scratch, &scratch2) != c.readback ||
-            Meets(outer_enter, dram_written, dram_written.size(), &scratch, &scratch2) !=
+        if (Meets(entering, written, written.size()) != c.readback ||
+            Meets(outer_enter, dram_written, dram_written.size()) !=
                 c.dram_readback) {
           continue;  // another class may hold the same pair under the other read-back condition
         }
@@ -1615,12 +1611,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           if (!moved) continue;
           // Entering outputs against what was sent up (written) before and during the run.
           if (!stretch_all(c.entering, false, v, out_by, 1, k, &stretched) ||
-              Meets(stretched, written, written.size(), &scratch, &scratch2) != c.readback ||
+              Meets(stretched, written, written.size()) != c.readback ||
               (c.readback == 0 && k >= 2 && !apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
             return 0;
           }
           if (!stretch_all(c.outer_enter, false, v, out_by, 1, k, &stretched) ||
-              Meets(stretched, dram_written, dram_written.size(), &scratch, &scratch2) !=
+              Meets(stretched, dram_written, dram_written.size()) !=
                   c.dram_readback ||
               (c.dram_readback == 0 && k >= 2 &&
                !apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
