@@ -1039,8 +1039,8 @@ constexpr size_t kMaxClasses = 32;
 // The deepest window of top steps a class may look back over (a PE busy in the class's step last
 // worked at most this many top steps before), and how many top steps are kept to restore the
 // PEs' tiles from (see `restore`).
-constexpr int64_t kMaxWindow = 4;
-constexpr int64_t kRing = 16;
+constexpr int64_t kMaxWindow = 16;
+constexpr int64_t kRing = 32;
 
 }  // namespace
 
