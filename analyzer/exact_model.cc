@@ -900,8 +900,7 @@ struct TopClass {
   // idle in D'_prev holds the tile of its last busy step, which must lie in this window.
   std::vector<std::vector<Desc>> older;
   std::vector<std::vector<char>> older_busy;
-  std::vector<int32_t> cur_pes;  // the PE slots busy in D'_cur
-  std::vector<char> cur_pe_mask;  // per PE slot: busy in D'_cur
+  int pe_set = -1;  // the PE slots busy in D'_cur, as an index into the evaluation's PE sets
 };
 
 bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
@@ -965,10 +964,13 @@ int Meets(const BoxList& a, const BoxList& b, size_t b_count, const BoxList* als
   const size_t also_count = also != nullptr ? also->size() : 0;
   bool some_in = false, some_out = false;
   for (const Box& x : a) {
-    int64_t inside = 0;
-    for (size_t j = 0; j < b_count; ++j) inside += IntersectVolume(x, b[j]);
-    for (size_t j = 0; j < also_count; ++j) inside += IntersectVolume(x, (*also)[j]);
+    // Once x is covered the other boxes (disjoint from those that cover it) cannot meet it.
     const int64_t volume = Volume(x);
+    int64_t inside = 0;
+    for (size_t j = 0; j < b_count && inside < volume; ++j) inside += IntersectVolume(x, b[j]);
+    for (size_t j = 0; j < also_count && inside < volume; ++j) {
+      inside += IntersectVolume(x, (*also)[j]);
+    }
     if (inside > 0) some_in = true;
     if (inside < volume || volume == 0) some_out = true;  // an empty box is never "in"
     if (some_in && some_out) return -1;
@@ -1392,9 +1394,29 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   bool have_last = false;
   std::vector<char> restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
-  // The PEs busy in top steps taken from classes since the last walked one (their tiles are stale).
+  // The distinct sets of PEs busy in a class's step (few: one per class at most), with a mask
+  // each, so that steps taken from classes book their PEs per set, not per PE.
+  std::vector<std::vector<int32_t>> pe_sets;
+  std::vector<std::vector<char>> pe_set_masks;
+  auto intern_pe_set = [&](std::vector<int32_t> pes) {
+    std::sort(pes.begin(), pes.end());
+    // The most recent sets only: a set stored twice is harmless, a long search is not.
+    for (size_t i = pe_sets.size() > 64 ? pe_sets.size() - 64 : 0; i < pe_sets.size(); ++i) {
+      if (pe_sets[i] == pes) return static_cast<int>(i);
+    }
+    pe_set_masks.emplace_back(static_cast<size_t>(num_pe_slots), 0);
+    for (int32_t u : pes) pe_set_masks.back()[static_cast<size_t>(u)] = 1;
+    pe_sets.push_back(std::move(pes));
+    return static_cast<int>(pe_sets.size() - 1);
+  };
+  // Since the last walked step, the PE sets that steps taken from classes kept busy, each with
+  // the last such step (their PEs' tiles are stale until `restore`).
+  struct StaleSet {
+    int set;
+    int64_t last;
+  };
+  std::vector<StaleSet> stale_sets;
   std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
-  std::vector<int32_t> touched_list;
 
   // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index:
   // a level-0 step moved by `shift` (the steps of one loop run share one copy).
@@ -1437,7 +1459,21 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (!stale) return;
     stale = false;
     restored.assign(static_cast<size_t>(num_pe_slots), 0);
-    size_t left = touched_list.size();
+    std::fill(touched.begin(), touched.end(), 0);
+    size_t left = 0;
+    // Oldest first, so that each PE ends with the last step that kept it busy.
+    std::sort(stale_sets.begin(), stale_sets.end(),
+              [](const StaleSet& a, const StaleSet& b) { return a.last < b.last; });
+    for (const StaleSet& e : stale_sets) {
+      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+        pe_last_top[static_cast<size_t>(u)] = e.last;
+        if (!touched[static_cast<size_t>(u)]) {
+          touched[static_cast<size_t>(u)] = 1;
+          ++left;
+        }
+      }
+    }
+    stale_sets.clear();
     for (int64_t index = out.top_steps - 1; left > 0; --index) {
       CADENZA_CHECK(index > out.top_steps - 1 - kRing);
       const TopRec* r = ring_at(index);
@@ -1459,8 +1495,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
       }
     }
-    for (int32_t u : touched_list) touched[static_cast<size_t>(u)] = 0;
-    touched_list.clear();
     for (Tensor x : kAllTensors) prev_outer[x].clear();
     for (size_t u = 0; u < last_descs.size(); ++u) {
       if (!last_busy[u]) continue;
@@ -1471,23 +1505,39 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
   // from classes since the last walked one still has its last busy step among the ring's.
+  // A set booked longer ago than the ring reaches is fine only if c's PEs include it (they are
+  // then booked again, at `last`); `touch` drops such sets.
   auto ring_covers = [&](const TopClass& c, int64_t last) {
-    for (int32_t u : touched_list) {
-      if (!c.cur_pe_mask[static_cast<size_t>(u)] && pe_last_top[static_cast<size_t>(u)] <= last - kRing) {
-        return false;
+    const std::vector<char>& mask = pe_set_masks[static_cast<size_t>(c.pe_set)];
+    for (const StaleSet& e : stale_sets) {
+      if (e.set == c.pe_set || e.last > last - kRing) continue;
+      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+        if (!mask[static_cast<size_t>(u)]) return false;
       }
     }
     return true;
   };
-  // Records that class c's PEs were busy up to top step `last` (their tiles now stale).
+  // Books class c's PEs as busy up to top step `last` (their tiles now stale).
   auto touch = [&](const TopClass& c, int64_t last) {
-    for (int32_t u : c.cur_pes) {
-      pe_last_top[static_cast<size_t>(u)] = last;
-      if (!touched[static_cast<size_t>(u)]) {
-        touched[static_cast<size_t>(u)] = 1;
-        touched_list.push_back(u);
+    bool found = false;
+    for (StaleSet& e : stale_sets) {
+      if (e.set == c.pe_set) {
+        e.last = last;
+        found = true;
       }
     }
+    if (!found) stale_sets.push_back({c.pe_set, last});
+    // Sets c's PEs include that the ring no longer reaches: their PEs were just booked again.
+    const std::vector<char>& mask = pe_set_masks[static_cast<size_t>(c.pe_set)];
+    stale_sets.erase(std::remove_if(stale_sets.begin(), stale_sets.end(),
+                                    [&](const StaleSet& e) {
+                                      if (e.set == c.pe_set || e.last > last - kRing) return false;
+                                      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+                                        if (!mask[static_cast<size_t>(u)]) return false;
+                                      }
+                                      return true;
+                                    }),
+                     stale_sets.end());
   };
   // Whether the top steps before D_prev are c's window moved by v.
   auto window_matches = [&](const TopClass& c, const Shift& v) {
@@ -1677,9 +1727,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
       c.mac_boxes = std::move(rec.mac_boxes);
       MergeAdjacent(&c.mac_boxes);
-      c.cur_pes = rec.pes;
-      c.cur_pe_mask.assign(static_cast<size_t>(num_pe_slots), 0);
-      for (int32_t u : rec.pes) c.cur_pe_mask[static_cast<size_t>(u)] = 1;
+      c.pe_set = intern_pe_set(rec.pes);
       // The walked step has index top_steps - 1 and D_prev top_steps - 2.
       for (int64_t j = 0; j + 1 < rec.depth; ++j) {
         const TopRec* r = ring_at(out.top_steps - 3 - j);
