@@ -37,6 +37,9 @@ struct ExactCounts {
   // How the counts were computed, not what the machine did: top steps whose counts were taken
   // from an earlier top step of the same class (docs/exact-model.md) instead of being walked.
   int64_t class_top_steps = 0;
+  // ... of which from classes whose PEs last worked more than one top step before (an edge tile
+  // that leaves some PEs idle in between).
+  int64_t window_top_steps = 0;
   // Global steps of walked top steps taken from the step before them (the same PEs, each moved
   // by the shift that moved that step from its own predecessor) instead of being walked.
   int64_t class_steps = 0;

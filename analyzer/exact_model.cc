@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -212,6 +213,33 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   return total;
 }
 
+// Sorts boxes by `less` through an index (a box is 128 bytes to move), then gathers them once.
+template <typename Less>
+void SortBoxes(std::vector<Box>* boxes, Less less) {
+  thread_local std::vector<uint32_t> order;
+  thread_local std::vector<Box> sorted;
+  order.resize(boxes->size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  const Box* data = boxes->data();
+  std::sort(order.begin(), order.end(),
+            [data, &less](uint32_t i, uint32_t j) { return less(data[i], data[j]); });
+  sorted.resize(order.size());
+  for (size_t i = 0; i < order.size(); ++i) sorted[i] = data[order[i]];
+  boxes->swap(sorted);
+}
+
+// Sorts boxes and drops duplicates.
+void SortUnique(std::vector<Box>* boxes) {
+  SortBoxes(boxes, [](const Box& a, const Box& b) {
+    for (size_t e = 0; e < kD; ++e) {
+      if (a[e].lo != b[e].lo) return a[e].lo < b[e].lo;
+      if (a[e].hi != b[e].hi) return a[e].hi < b[e].hi;
+    }
+    return false;
+  });
+  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+}
+
 // Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
 // start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
 // regular tiling collapses to a few boxes, which keeps the coverage sweep small.
@@ -227,12 +255,13 @@ void MergeAdjacent(std::vector<Box>* boxes) {
       }
     }
     if (!varies) continue;
-    std::sort(boxes->begin(), boxes->end(), [dd](const Box& a, const Box& b) {
+    SortBoxes(boxes, [dd](const Box& a, const Box& b) {
       for (size_t e = 0; e < kD; ++e) {
         if (e == dd) continue;
-        if (a[e] != b[e]) return a[e] < b[e];
+        if (a[e].lo != b[e].lo) return a[e].lo < b[e].lo;
+        if (a[e].hi != b[e].hi) return a[e].hi < b[e].hi;
       }
-      return a[dd] < b[dd];
+      return a[dd].lo != b[dd].lo ? a[dd].lo < b[dd].lo : a[dd].hi < b[dd].hi;
     });
     size_t w = 0;
     for (size_t i = 1; i < boxes->size(); ++i) {
@@ -276,8 +305,7 @@ int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
     const int64_t n = disjoint_size(*boxes);
     if (n >= 0) return n;
   }
-  std::sort(boxes->begin(), boxes->end());
-  boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
+  SortUnique(boxes);
   if (boxes->size() <= 32) {
     const int64_t n = disjoint_size(*boxes);
     if (n >= 0) return n;
@@ -379,6 +407,16 @@ bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, con
   const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
   out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
   out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
+  return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
+         box[kK].Len() > 0 && box[kC].Len() > 0;
+}
+
+// MakeDesc for a box whose R, Y, S and X intervals are those of `like` (made by MakeDesc under
+// the same parent): the owned outputs are like's, so no division is needed.
+bool MakeDescLike(const std::array<Iv, kNumM>& box, const Desc& like, Desc* out) {
+  out->box = box;
+  out->yo = like.yo;
+  out->xo = like.xo;
   return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
          box[kK].Len() > 0 && box[kC].Len() > 0;
 }
@@ -513,6 +551,10 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       }
     }
     bool any = false;
+    // Sub-units that differ in no row or column interval own the same outputs (a SpatialMap over
+    // K or C): their ownership is computed once.
+    Desc owner;
+    bool have_owner = false;
     for (int64_t u = 0; u < level.units; ++u) {
       const int64_t j = fold * level.units + u;
       out_busy[static_cast<size_t>(u)] = false;
@@ -521,7 +563,17 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       for (size_t i = 0; i < nd; ++i) {
         if (level.dirs[i].spatial) b[static_cast<size_t>(level.dirs[i].dim)] = pos[i][static_cast<size_t>(j)];
       }
-      if (MakeDesc(sh, b, parent, &out_descs[static_cast<size_t>(u)])) {
+      Desc& d = out_descs[static_cast<size_t>(u)];
+      bool made;
+      if (have_owner && b[kR] == owner.box[kR] && b[kY] == owner.box[kY] && b[kS] == owner.box[kS] &&
+          b[kX] == owner.box[kX]) {
+        made = MakeDescLike(b, owner, &d);
+      } else {
+        made = MakeDesc(sh, b, parent, &d);
+        owner = d;
+        have_owner = true;
+      }
+      if (made) {
         out_busy[static_cast<size_t>(u)] = true;
         any = true;
       }
@@ -844,13 +896,29 @@ struct TopClass {
   bool uniform = false;
   Shift step;
   std::vector<Box> mac_boxes;
+  // The top steps before D'_prev that the PEs busy in D'_cur last worked in (newest first): a PE
+  // idle in D'_prev holds the tile of its last busy step, which must lie in this window.
+  std::vector<std::vector<Desc>> older;
+  std::vector<std::vector<char>> older_busy;
+  int pe_set = -1;  // the PE slots busy in D'_cur, as an index into the evaluation's PE sets
 };
 
 bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
+  // Without branches per interval (the compiler vectorises it): the hot comparison of classes.
+  int64_t differ = 0;
   for (size_t i = 0; i < kNumM; ++i) {
-    if (a.box[i] != Moved(b.box[i], v.box[i])) return false;
+    differ |= (a.box[i].lo - b.box[i].lo - v.box[i]) | (a.box[i].hi - b.box[i].hi - v.box[i]);
   }
-  return a.yo == Moved(b.yo, v.yo) && a.xo == Moved(b.xo, v.xo);
+  differ |= (a.yo.lo - b.yo.lo - v.yo) | (a.yo.hi - b.yo.hi - v.yo);
+  differ |= (a.xo.lo - b.xo.lo - v.xo) | (a.xo.hi - b.xo.hi - v.xo);
+  return differ == 0;
+}
+
+Desc MovedDesc(Desc d, const Shift& v) {
+  for (size_t i = 0; i < kNumM; ++i) d.box[i] = Moved(d.box[i], v.box[i]);
+  d.yo = Moved(d.yo, v.yo);
+  d.xo = Moved(d.xo, v.xo);
+  return d;
 }
 
 Shift Scaled(Shift v, int64_t k) {
@@ -894,25 +962,24 @@ bool MatchClass(const ExactModel::Shape& sh, const TopClass& c, const std::vecto
 
 // How the boxes of `a` (which may overlap) meet the first `b_count` boxes of the disjoint list
 // `b` together with the boxes of `also` (disjoint from b): 0 none of a is in them, 1 all of a
-// is, -1 some of it is.
-int Meets(const BoxList& a, const BoxList& b, size_t b_count, BoxList* rest, BoxList* next,
-          const BoxList* also = nullptr) {
+// is, -1 some of it is. The lists being disjoint, a box lies in their union exactly when its
+// intersections with them add up to its volume, so no box is ever cut.
+int Meets(const BoxList& a, const BoxList& b, size_t b_count, const BoxList* also = nullptr) {
   const size_t also_count = also != nullptr ? also->size() : 0;
-  bool any = false;
+  bool some_in = false, some_out = false;
   for (const Box& x : a) {
-    for (size_t j = 0; j < b_count && !any; ++j) any = Overlap(x, b[j]);
-    for (size_t j = 0; j < also_count && !any; ++j) any = Overlap(x, (*also)[j]);
+    // Once x is covered the other boxes (disjoint from those that cover it) cannot meet it.
+    const int64_t volume = Volume(x);
+    int64_t inside = 0;
+    for (size_t j = 0; j < b_count && inside < volume; ++j) inside += IntersectVolume(x, b[j]);
+    for (size_t j = 0; j < also_count && inside < volume; ++j) {
+      inside += IntersectVolume(x, (*also)[j]);
+    }
+    if (inside > 0) some_in = true;
+    if (inside < volume || volume == 0) some_out = true;  // an empty box is never "in"
+    if (some_in && some_out) return -1;
   }
-  if (!any) return 0;
-  *rest = a;
-  auto cut = [&](const Box& y) {
-    next->clear();
-    for (const Box& x : *rest) SubtractBox(x, y, next);
-    rest->swap(*next);
-  };
-  for (size_t j = 0; j < b_count && !rest->empty(); ++j) cut(b[j]);
-  for (size_t j = 0; j < also_count && !rest->empty(); ++j) cut((*also)[j]);
-  return rest->empty() ? 1 : -1;
+  return some_in ? 1 : 0;
 }
 
 bool SameShift(const Shift& a, const Shift& b) {
@@ -962,8 +1029,7 @@ struct RowRecord {
 
 // Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
 BoxList Compact(BoxList boxes) {
-  std::sort(boxes.begin(), boxes.end());
-  boxes.erase(std::unique(boxes.begin(), boxes.end()), boxes.end());
+  SortUnique(&boxes);
   MergeAdjacent(&boxes);
   return boxes;
 }
@@ -976,11 +1042,37 @@ void CompactWhenGrown(BoxList* boxes, size_t* compacted_size) {
 }
 
 constexpr size_t kMaxClasses = 32;
+// The deepest window of top steps a class may look back over (a PE busy in the class's step last
+// worked at most this many top steps before), and how many top steps are kept to restore the
+// PEs' tiles from (see `restore`).
+constexpr int64_t kMaxWindow = 16;
+constexpr int64_t kRing = 32;
 
 }  // namespace
 
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
-  const Context ctx = BuildContext(shape_, mapping, num_pes_);
+  Context ctx = BuildContext(shape_, mapping, num_pes_);
+  // The expansion tables grow to the largest top step; kept per thread, so that consecutive
+  // evaluations (a search) reuse their storage instead of faulting fresh pages in.
+  thread_local std::vector<LevelScratch> kept_scratch;
+  thread_local std::vector<Desc> kept_pool;
+  thread_local StepTable kept_steps;
+  ctx.scratch.swap(kept_scratch);
+  ctx.scratch.resize(ctx.levels.size());
+  std::vector<Desc> top_pool;
+  top_pool.swap(kept_pool);
+  StepTable top_table;
+  std::swap(top_table, kept_steps);
+  struct KeepStorage {
+    Context* ctx;
+    std::vector<Desc>* pool;
+    StepTable* steps;
+    ~KeepStorage() {
+      ctx->scratch.swap(kept_scratch);
+      pool->swap(kept_pool);
+      std::swap(*steps, kept_steps);
+    }
+  } keep{&ctx, &top_pool, &top_table};
   const Shape& sh = shape_;
   const int64_t num_pe_slots = ctx.width[0];
 
@@ -994,8 +1086,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
   std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
-  std::vector<char> pe_busy(static_cast<size_t>(num_pe_slots), 0);  // busy in the last top step
-  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);  // busy in this top step
+  // Per PE slot, the index (counted in top steps) of its last busy top step; -1: never busy.
+  std::vector<int64_t> pe_last_top(static_cast<size_t>(num_pe_slots), -1);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up before this top step
   BoxList written_now;   // ... during this top step (disjoint from `written`)
@@ -1027,6 +1120,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     // before the top step.
     bool history_free = false;
     int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
+    int64_t depth = 1;  // top steps back to the oldest last busy step of a PE busy in this one
+    std::vector<int32_t> pes;  // the PEs busy in this one
   } rec;
 
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
@@ -1041,6 +1136,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     written_now.clear();
     written_now_merged = 0;
     std::fill(pe_busy_now.begin(), pe_busy_now.end(), 0);
+    rec.pes.clear();
+    rec.depth = 1;
+    bool first_busy = false;  // some PE is busy for the first time
     // Outer tile: the union of the busy level-0 sub-units' tiles.
     for (Tensor x : kAllTensors) outer[x].clear();
     for (size_t u = 0; u < top_descs.size(); ++u) {
@@ -1081,7 +1179,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const RowRecord& row_rec = *hit;
         moved_enter.clear();
         for (const Box& b : row_rec.entering) moved_enter.push_back(ShiftOutput(sh, b, w));
-        if (Meets(moved_enter, written, written.size(), &scratch, &scratch2, &written_now) ==
+        if (Meets(moved_enter, written, written.size(), &written_now) ==
             row_rec.readback) {
           int64_t in_mc = 0, in_uc = 0;
           for (Tensor x : kAllTensors) {
@@ -1127,7 +1225,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       int64_t leave_sum = 0, compute = 0;
       for (const StepTable::Entry& e : steps.Row(t)) {
         const size_t u = static_cast<size_t>(e.slot);
-        pe_busy_now[u] = 1;
+        if (!pe_busy_now[u]) {
+          pe_busy_now[u] = 1;
+          rec.pes.push_back(static_cast<int32_t>(u));
+          if (pe_last_top[u] < 0) {
+            first_busy = true;
+          } else {
+            rec.depth = std::max(rec.depth, out.top_steps - pe_last_top[u]);
+          }
+        }
         const Desc& d = pool[static_cast<size_t>(e.desc)];
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
@@ -1192,7 +1298,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         nr->entering.assign(rec.entering.begin() + static_cast<std::ptrdiff_t>(enter_start),
                             rec.entering.end());
         nr->entering = Compact(std::move(nr->entering));
-        row_readback = Meets(nr->entering, written, written.size(), &scratch, &scratch2,
+        row_readback = Meets(nr->entering, written, written.size(),
                              &written_now);
       }
       int64_t in_mc = 0, in_uc = 0;
@@ -1241,9 +1347,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       ++global_step;
     }
     restore_pes();
-    rec.readback = Meets(rec.entering, written, written.size(), &scratch, &scratch2);
-    rec.history_free = out.top_steps > 0 && pe_busy_now == pe_busy && rec.readback >= 0;
-    pe_busy.swap(pe_busy_now);
+    rec.readback = Meets(rec.entering, written, written.size());
+    // Every busy PE's last tile comes from one of the last `depth` top steps (the class's window).
+    rec.history_free = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow &&
+                       rec.readback >= 0;
+    for (int32_t u : rec.pes) pe_last_top[static_cast<size_t>(u)] = out.top_steps;
     written.insert(written.end(), written_now.begin(), written_now.end());
     MergeWhenGrown(&written, &written_merged, 16);
     mac_boxes.insert(mac_boxes.end(), rec.mac_boxes.begin(), rec.mac_boxes.end());
@@ -1258,7 +1366,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.outer_leave = Subtract(prev_outer[Tensor::kOutput], outer[Tensor::kOutput]);
     rec.outer_enter = Subtract(outer[Tensor::kOutput], prev_outer[Tensor::kOutput]);
     const int64_t read_back = IntersectSize(rec.outer_enter, dram_written);
-    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size(), &scratch, &scratch2);
+    rec.dram_readback = Meets(rec.outer_enter, dram_written, dram_written.size());
     rec.history_free = rec.history_free && rec.dram_readback >= 0;
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
@@ -1276,12 +1384,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
 
   // The global steps of one level-0 step, as rows of PE descriptors.
-  std::vector<Desc> pool;
-  StepTable steps;
   auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
-    pool.clear();
-    steps.Reset();
-    ZipUnits(ctx, 0, descs, busy, &pool, &steps);
+    top_pool.clear();
+    top_table.Reset();
+    ZipUnits(ctx, 0, descs, busy, &top_pool, &top_table);
   };
 
   std::vector<TopClass> classes;
@@ -1292,23 +1398,105 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   bool have_last = false;
   std::vector<char> restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
+  // The distinct sets of PEs busy in a class's step (few: one per class at most), with a mask
+  // each, so that steps taken from classes book their PEs per set, not per PE.
+  std::vector<std::vector<int32_t>> pe_sets;
+  std::vector<std::vector<char>> pe_set_masks;
+  auto intern_pe_set = [&](std::vector<int32_t> pes) {
+    std::sort(pes.begin(), pes.end());
+    // The most recent sets only: a set stored twice is harmless, a long search is not.
+    for (size_t i = pe_sets.size() > 64 ? pe_sets.size() - 64 : 0; i < pe_sets.size(); ++i) {
+      if (pe_sets[i] == pes) return static_cast<int>(i);
+    }
+    pe_set_masks.emplace_back(static_cast<size_t>(num_pe_slots), 0);
+    for (int32_t u : pes) pe_set_masks.back()[static_cast<size_t>(u)] = 1;
+    pe_sets.push_back(std::move(pes));
+    return static_cast<int>(pe_sets.size() - 1);
+  };
+  // Since the last walked step, the PE sets that steps taken from classes kept busy, each with
+  // the last such step (their PEs' tiles are stale until `restore`).
+  struct StaleSet {
+    int set;
+    int64_t last;
+  };
+  std::vector<StaleSet> stale_sets;
+  std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
 
-  // After top steps taken from classes, the PEs' last tiles and the outer tile are those of the
-  // last such step; the same PEs were busy throughout, so expanding that step restores them.
+  // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index:
+  // a level-0 step moved by `shift` (the steps of one loop run share one copy).
+  struct LevelStep {
+    std::vector<Desc> descs;
+    std::vector<bool> busy;
+    std::vector<char> busy_c;
+  };
+  struct TopRec {
+    int64_t index = -1;
+    std::shared_ptr<const LevelStep> step;
+    Shift shift;
+    Desc At(size_t u) const { return MovedDesc(step->descs[u], shift); }
+  };
+  std::array<TopRec, kRing> ring;
+  auto ring_at = [&](int64_t index) -> const TopRec* {
+    if (index < 0) return nullptr;
+    const TopRec& r = ring[static_cast<size_t>(index % kRing)];
+    return r.index == index ? &r : nullptr;
+  };
+  auto set_ring = [&](int64_t index, std::shared_ptr<const LevelStep> step, const Shift& shift) {
+    TopRec& r = ring[static_cast<size_t>(index % kRing)];
+    r.index = index;
+    r.step = std::move(step);
+    r.shift = shift;
+  };
+  // Records the last top step taken; returns its copy for the steps of a run to share.
+  auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
+                       const std::vector<char>& step_busy_c) {
+    auto step = std::make_shared<LevelStep>(LevelStep{step_descs, step_busy, step_busy_c});
+    set_ring(out.top_steps - 1, step, Shift{});
+    return std::shared_ptr<const LevelStep>(std::move(step));
+  };
+  std::vector<Desc> ring_descs;
+
+  // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
+  // step among them. Those steps are expanded newest first, a PE set once, until every such PE
+  // is set; the ring reaches back far enough (reuse checks it, `ring_covers`).
   auto restore = [&]() {
     if (!stale) return;
     stale = false;
-    expand_top(last_descs, last_busy);
-    // Each PE's last busy step is the one that counts: walked backwards, a PE is set once.
     restored.assign(static_cast<size_t>(num_pe_slots), 0);
-    for (size_t t = steps.Rows(); t-- > 0;) {
-      for (const StepTable::Entry& e : steps.Row(t)) {
-        const size_t u = static_cast<size_t>(e.slot);
-        if (restored[u]) continue;
-        restored[u] = 1;
-        const Desc& d = pool[static_cast<size_t>(e.desc)];
-        MakeTilesInto(sh, d, &prev[u]);
-        prev_desc[u] = d;
+    std::fill(touched.begin(), touched.end(), 0);
+    size_t left = 0;
+    // Oldest first, so that each PE ends with the last step that kept it busy.
+    std::sort(stale_sets.begin(), stale_sets.end(),
+              [](const StaleSet& a, const StaleSet& b) { return a.last < b.last; });
+    for (const StaleSet& e : stale_sets) {
+      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+        pe_last_top[static_cast<size_t>(u)] = e.last;
+        if (!touched[static_cast<size_t>(u)]) {
+          touched[static_cast<size_t>(u)] = 1;
+          ++left;
+        }
+      }
+    }
+    stale_sets.clear();
+    for (int64_t index = out.top_steps - 1; left > 0; --index) {
+      CADENZA_CHECK(index > out.top_steps - 1 - kRing);
+      const TopRec* r = ring_at(index);
+      CADENZA_CHECK(r != nullptr);
+      ring_descs.resize(r->step->descs.size());
+      for (size_t u = 0; u < ring_descs.size(); ++u) {
+        if (r->step->busy_c[u]) ring_descs[u] = r->At(u);
+      }
+      expand_top(ring_descs, r->step->busy);
+      for (size_t t = top_table.Rows(); t-- > 0;) {
+        for (const StepTable::Entry& e : top_table.Row(t)) {
+          const size_t u = static_cast<size_t>(e.slot);
+          if (restored[u]) continue;
+          restored[u] = 1;
+          if (touched[u]) --left;
+          const Desc& d = top_pool[static_cast<size_t>(e.desc)];
+          MakeTilesInto(sh, d, &prev[u]);
+          prev_desc[u] = d;
+        }
       }
     }
     for (Tensor x : kAllTensors) prev_outer[x].clear();
@@ -1319,6 +1507,53 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
   };
 
+  // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
+  // from classes since the last walked one still has its last busy step among the ring's.
+  // A set booked longer ago than the ring reaches is fine only if c's PEs include it (they are
+  // then booked again, at `last`); `touch` drops such sets.
+  auto ring_covers = [&](const TopClass& c, int64_t last) {
+    const std::vector<char>& mask = pe_set_masks[static_cast<size_t>(c.pe_set)];
+    for (const StaleSet& e : stale_sets) {
+      if (e.set == c.pe_set || e.last > last - kRing) continue;
+      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+        if (!mask[static_cast<size_t>(u)]) return false;
+      }
+    }
+    return true;
+  };
+  // Books class c's PEs as busy up to top step `last` (their tiles now stale).
+  auto touch = [&](const TopClass& c, int64_t last) {
+    bool found = false;
+    for (StaleSet& e : stale_sets) {
+      if (e.set == c.pe_set) {
+        e.last = last;
+        found = true;
+      }
+    }
+    if (!found) stale_sets.push_back({c.pe_set, last});
+    // Sets c's PEs include that the ring no longer reaches: their PEs were just booked again.
+    const std::vector<char>& mask = pe_set_masks[static_cast<size_t>(c.pe_set)];
+    stale_sets.erase(std::remove_if(stale_sets.begin(), stale_sets.end(),
+                                    [&](const StaleSet& e) {
+                                      if (e.set == c.pe_set || e.last > last - kRing) return false;
+                                      for (int32_t u : pe_sets[static_cast<size_t>(e.set)]) {
+                                        if (!mask[static_cast<size_t>(u)]) return false;
+                                      }
+                                      return true;
+                                    }),
+                     stale_sets.end());
+  };
+  // Whether the top steps before D_prev are c's window moved by v.
+  auto window_matches = [&](const TopClass& c, const Shift& v) {
+    for (size_t j = 0; j < c.older.size(); ++j) {
+      const TopRec* r = ring_at(out.top_steps - 2 - static_cast<int64_t>(j));
+      if (r == nullptr || r->step->busy_c != c.older_busy[j]) return false;
+      for (size_t u = 0; u < c.older_busy[j].size(); ++u) {
+        if (c.older_busy[j][u] && !IsMoved(r->At(u), c.older[j][u], v)) return false;
+      }
+    }
+    return true;
+  };
   // Applies class c's counts once per j in [j0, j1]: the top steps whose pairs are c's moved by
   // v + j * c.step (by `out_by`, `mac_by` per j in the output and MAC spaces). Their leaving,
   // written-back and MAC boxes are c's, moved and stretched (Stretch succeeded for each).
@@ -1339,6 +1574,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     runtime += times * c.runtime;
     out.top_steps += times;
     out.class_top_steps += times;
+    if (!c.older.empty()) out.window_top_steps += times;
     Box sb;
     for (const Box& b : c.leaving) {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
@@ -1391,20 +1627,26 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (have_last) {
       for (const TopClass& c : classes) {
         Shift v;
-        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v)) continue;
+        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v) ||
+            !window_matches(c, v)) {
+          continue;
+        }
+        if (!ring_covers(c, out.top_steps)) break;  // restore while the ring still reaches back
         entering.clear();
         for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
         outer_enter.clear();
         for (const Box& b : c.outer_enter) outer_enter.push_back(ShiftOutput(sh, b, v));
-        if (Meets(entering, written, written.size(), &scratch, &scratch2) != c.readback ||
-            Meets(outer_enter, dram_written, dram_written.size(), &scratch, &scratch2) !=
+        if (Meets(entering, written, written.size()) != c.readback ||
+            Meets(outer_enter, dram_written, dram_written.size()) !=
                 c.dram_readback) {
           continue;  // another class may hold the same pair under the other read-back condition
         }
+        touch(c, out.top_steps);
         apply_class(c, v, no_shift, no_shift, 0, 0);
         last_descs = descs;
         last_busy = busy;
         last_busy_c = busy_c;
+        const std::shared_ptr<const LevelStep> taken = push_ring(descs, busy, busy_c);
         stale = true;
         if (!c.uniform) return 0;
         // The rest of the innermost loop: the next k steps are this class moved by j * c.step
@@ -1423,12 +1665,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           if (!moved) continue;
           // Entering outputs against what was sent up (written) before and during the run.
           if (!stretch_all(c.entering, false, v, out_by, 1, k, &stretched) ||
-              Meets(stretched, written, written.size(), &scratch, &scratch2) != c.readback ||
+              Meets(stretched, written, written.size()) != c.readback ||
               (c.readback == 0 && k >= 2 && !apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
             return 0;
           }
           if (!stretch_all(c.outer_enter, false, v, out_by, 1, k, &stretched) ||
-              Meets(stretched, dram_written, dram_written.size(), &scratch, &scratch2) !=
+              Meets(stretched, dram_written, dram_written.size()) !=
                   c.dram_readback ||
               (c.dram_readback == 0 && k >= 2 &&
                !apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
@@ -1436,10 +1678,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           if (!stretch_all(c.leaving, false, v, out_by, 1, k, &stretched) ||
               !stretch_all(c.outer_leave, false, v, out_by, 1, k, &stretched) ||
-              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched)) {
+              !stretch_all(c.mac_boxes, true, v, mac_by, 1, k, &stretched) ||
+              !ring_covers(c, out.top_steps + k - 1)) {
             return 0;
           }
+          touch(c, out.top_steps + k - 1);
+          const int64_t first_index = out.top_steps;
           apply_class(c, v, out_by, mac_by, 1, k);
+          // The ring gets the run's last steps: the step moved by j steps of the loop.
+          for (int64_t j = std::max<int64_t>(1, k - kRing + 1); j <= k; ++j) {
+            set_ring(first_index + j - 1, taken, Scaled(c.step, j));
+          }
           last_descs = ahead_descs;
           last_busy = ahead_busy;
           last_busy_c = ahead_busy_c;
@@ -1450,11 +1699,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     restore();
     expand_top(descs, busy);
-    if (steps.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
+    if (top_table.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
     const ExactCounts before = out;
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
-    run_top_step(descs, busy, pool, steps);
+    run_top_step(descs, busy, top_pool, top_table);
     if (have_last && rec.history_free) {
       TopClass c;
       c.prev = last_descs;
@@ -1482,6 +1731,25 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
       c.mac_boxes = std::move(rec.mac_boxes);
       MergeAdjacent(&c.mac_boxes);
+      c.pe_set = intern_pe_set(rec.pes);
+      // The walked step has index top_steps - 1 and D_prev top_steps - 2.
+      for (int64_t j = 0; j + 1 < rec.depth; ++j) {
+        const TopRec* r = ring_at(out.top_steps - 3 - j);
+        CADENZA_CHECK(r != nullptr);
+        c.older.emplace_back(r->step->descs.size());
+        for (size_t u = 0; u < r->step->descs.size(); ++u) {
+          if (r->step->busy_c[u]) c.older.back()[u] = r->At(u);
+        }
+        c.older_busy.push_back(r->step->busy_c);
+      }
+      // A run moves the whole window along the loop: only a window of the loop's own steps.
+      for (size_t j = 0; j < c.older.size() && c.uniform; ++j) {
+        const Shift back = Scaled(c.step, static_cast<int64_t>(j) + 1);
+        c.uniform = c.older_busy[j] == c.prev_busy;
+        for (size_t u = 0; u < c.prev.size() && c.uniform; ++u) {
+          c.uniform = !c.prev_busy[u] || IsMoved(c.prev[u], c.older[j][u], back);
+        }
+      }
       if (classes.size() < kMaxClasses) {
         classes.push_back(std::move(c));
       } else {
@@ -1492,6 +1760,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     last_descs = descs;
     last_busy = busy;
     last_busy_c = busy_c;
+    push_ring(descs, busy, busy_c);
     have_last = true;
     return 0;
   });

@@ -19,6 +19,7 @@
 
 #include "analyzer/error.h"
 #include "analyzer/exact_model.h"
+#include "importer/maestro_reader.h"
 #include "simulator/simulator.h"
 
 namespace cadenza {
@@ -216,7 +217,7 @@ std::string Describe(const Case& c) {
 
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
-  int64_t top_steps = 0, class_top_steps = 0, steps = 0, class_steps = 0;
+  int64_t top_steps = 0, class_top_steps = 0, window_top_steps = 0, steps = 0, class_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -253,6 +254,7 @@ bool CheckCase(const Case& c, Tally* tally) {
   ++(sim.legal ? tally->legal : tally->illegal);
   tally->top_steps += exact.top_steps;
   tally->class_top_steps += exact.class_top_steps;
+  tally->window_top_steps += exact.window_top_steps;
   tally->steps += exact.steps;
   tally->class_steps += exact.class_steps;
   const auto want = Fields(FromSimulator(sim));
@@ -302,16 +304,72 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.dilated, tally.cases / 20);
   // Most top steps of the long cases come from classes, so the class path is what is compared.
   EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
+  // Classes whose PEs last worked several top steps back (edge tiles) are among them.
+  EXPECT_GT(tally.window_top_steps, tally.top_steps / 50);
   // Walked top steps take many of their global steps from the step before (RowRecord), so both
   // that path and the full walk of a global step are compared.
   EXPECT_GT(tally.class_steps, tally.steps / 20);
   EXPECT_LT(tally.class_steps, tally.steps / 2);
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
-              "classes; %lld of %lld global steps from the step before\n", tally.cases, tally.legal,
-              tally.illegal, tally.refused, static_cast<long long>(tally.class_top_steps),
-              static_cast<long long>(tally.top_steps), static_cast<long long>(tally.class_steps),
+              "classes (%lld with a deeper window); %lld of %lld global steps from the step before\n",
+              tally.cases, tally.legal, tally.illegal, tally.refused,
+              static_cast<long long>(tally.class_top_steps),
+              static_cast<long long>(tally.top_steps),
+              static_cast<long long>(tally.window_top_steps), static_cast<long long>(tally.class_steps),
               static_cast<long long>(tally.steps));
+}
+
+// Output-stationary mappings (the built-in yxp family's form) whose column tile leaves an edge
+// tile: the edge step keeps most PEs idle, so the next full step's PEs last worked two top steps
+// before. Its counts come from classes over a window of top steps; they must still equal the
+// simulator's, on strided and dilated layers, with and without multicast.
+TEST(ExactModelDifferential, EdgeTileWindowClassesEqualSimulator) {
+  int64_t window_top_steps = 0;
+  Tally tally;
+  for (int xt : {3, 4, 5}) {
+    for (int stride : {1, 2}) {
+      for (int dilation : {1, 2}) {
+        // Dilation is not part of the .m format: the layer gets it after parsing, the tiles
+        // (in input rows) are written for the dilated window.
+        const int window = (3 - 1) * dilation + 1;
+        const std::string w = std::to_string(window), s = std::to_string(stride);
+        const std::string text =
+            "Network n {\n Layer L {\n  Type: CONV\n  Stride { X: " + s + ", Y: " + s +
+            " }\n  Dimensions { K: 4, C: 3, R: 3, S: 3, Y: 19, X: 19 }\n  Dataflow {\n"
+            "   TemporalMap(2,2) K;\n   TemporalMap(2,2) C;\n"
+            "   SpatialMap(" + w + "," + s + ") Y;\n"
+            "   TemporalMap(" + std::to_string((xt - 1) * stride + window) + "," +
+            std::to_string(xt * stride) + ") X;\n"
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n"
+            "   Cluster(" + std::to_string(xt) + ", P);\n"
+            "   SpatialMap(" + w + "," + s + ") X;\n"
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n  }\n }\n}\n";
+        MaestroModel model;
+        try {
+          model = ParseMaestroModel(text, "edge.m");
+        } catch (const InputError& e) {
+          FAIL() << e.what() << "\n" << text;
+        }
+        for (bool multicast : {true, false}) {
+          Case c;
+          c.layer = model.network.layers[0];
+          c.layer.shape.dilation_y = c.layer.shape.dilation_x = dilation;
+          c.mapping = model.mappings[0];
+          c.hw.num_pes = 4 * xt + 1;
+          c.hw.noc_bw = 3;
+          c.hw.offchip_bw = 2;
+          c.multicast = multicast;
+          ASSERT_TRUE(CheckCase(c, &tally)) << text;
+          window_top_steps +=
+              ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).Evaluate(c.mapping).window_top_steps;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(tally.legal, tally.cases);
+  EXPECT_GT(tally.window_top_steps, tally.top_steps / 20);
+  EXPECT_EQ(window_top_steps, tally.window_top_steps);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // reference sets (tests/data/exact-model, tests/data/exact-model-kinds) and ResNet-50 3x3 and 1x1
 // layers under the built-in KC-P and YR-P templates' canonical mappings on 256 PEs. Prints the
 // median and slowest evaluation of the reference cases, then the ResNet-50 figures. CPU time,
-// because the machines it runs on are shared.
+// because the machines it runs on are shared. `--quick` skips Google Benchmark's calibration
+// (slow on a loaded machine): the fastest of 20 evaluations per reference case, one per ResNet-50
+// case.
 
 #include <benchmark/benchmark.h>
 
@@ -12,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <time.h>
 
 #include "analyzer/exact_model.h"
 #include "importer/maestro_reader.h"
@@ -160,6 +164,40 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   std::vector<std::pair<double, std::string>> reference_, other_;
 };
 
+// CPU time of the calling thread.
+double ThreadCpuMicroseconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+// --quick: each run evaluated `repeats` times, the fastest taken (a loaded machine only ever
+// adds time), without Google Benchmark's calibration; prints the same summary.
+int Quick(const std::vector<Run>& runs, int repeats) {
+  std::vector<std::pair<double, std::string>> reference;
+  for (const Run& run : runs) {
+    const cadenza::ExactModel model(run.layer, run.hw);
+    double best = 0;
+    for (int i = 0; i < (run.reference ? repeats : 1); ++i) {
+      const double start = ThreadCpuMicroseconds();
+      benchmark::DoNotOptimize(model.Evaluate(run.mapping));
+      const double us = ThreadCpuMicroseconds() - start;
+      best = i == 0 ? us : std::min(best, us);
+    }
+    if (run.reference) {
+      reference.emplace_back(best, run.name);
+    } else {
+      std::cout << run.name << ": " << best << " us (CPU)\n";
+    }
+  }
+  std::sort(reference.begin(), reference.end());
+  std::cout << "ExactModel::Evaluate over " << reference.size()
+            << " reference cases (one thread, CPU time, fastest of " << repeats << "): median "
+            << reference[reference.size() / 2].first << " us, slowest " << reference.back().first
+            << " us (" << reference.back().second << ")\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,6 +212,7 @@ int main(int argc, char** argv) {
             ResNetText(kResNetLayers[3], kTpuChosen), &runs);
   AddResNet("resnet50_res4_1x1_14x14x256to1024_kcp_chosen_256pe",
             ResNetText({"res4_1x1_14x14x256to1024", 1024, 256, 1, 14}, kKcpChosen), &runs);
+  if (argc > 1 && std::string(argv[1]) == "--quick") return Quick(runs, 20);
   for (const Run& run : runs) {
     benchmark::RegisterBenchmark(run.name.c_str(), [&run](benchmark::State& state) {
       const cadenza::ExactModel model(run.layer, run.hw);
