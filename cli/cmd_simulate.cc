@@ -16,6 +16,7 @@
 #include "cli/run_support.h"
 #include "cli/subcommands.h"
 #include "importer/maestro_reader.h"
+#include "report/eval_writers.h"
 #include "report/hardware_json.h"
 #include "report/json_writer.h"
 #include "simulator/simulator.h"
@@ -67,32 +68,11 @@ void PrintRun(const LayerRun& run, std::ostream& out) {
   }
 }
 
-void WriteTensors(JsonWriter& json, std::string_view key, const PerTensor<int64_t>& v) {
-  json.Key(key);
-  json.BeginObject();
-  json.Field("input", v[Tensor::kInput]);
-  json.Field("weight", v[Tensor::kFilter]);
-  json.Field("output", v[Tensor::kOutput]);
-  json.EndObject();
-}
-
 // The counts in the form of the reference files (tests/data/exact-model/README.md).
 void WriteExact(JsonWriter& json, const SimulationResult& r) {
   json.BeginObject();
   json.Field("legal", r.legal);
-  json.Field("macs", r.macs);
-  json.Field("runtime_cycles", r.runtime_cycles);
-  json.Field("onchip_cycles", r.onchip_cycles);
-  json.Field("steps", r.steps);
-  json.Field("top_steps", r.top_steps);
-  WriteTensors(json, "ingress", r.ingress);
-  WriteTensors(json, "ingress_unicast", r.ingress_unicast);
-  json.Field("egress", r.egress);
-  json.Field("egress_unicast", r.egress_unicast);
-  json.Field("l1_elements", r.l1_elements);
-  json.Field("l2_elements", r.l2_elements);
-  WriteTensors(json, "dram_reads", r.dram_reads);
-  json.Field("dram_writes", r.dram_writes);
+  WriteExactCountFields(json, r);
   json.EndObject();
 }
 

@@ -81,19 +81,7 @@ void WriteExactPerTensor(JsonWriter& json, std::string_view key, const PerTensor
 void WriteExactCounts(JsonWriter& json, const ExactCounts& c) {
   json.Key("exact");
   json.BeginObject();
-  json.Field("macs", c.macs);
-  json.Field("runtime_cycles", c.runtime_cycles);
-  json.Field("onchip_cycles", c.onchip_cycles);
-  json.Field("steps", c.steps);
-  json.Field("top_steps", c.top_steps);
-  WriteExactPerTensor(json, "ingress", c.ingress);
-  WriteExactPerTensor(json, "ingress_unicast", c.ingress_unicast);
-  json.Field("egress", c.egress);
-  json.Field("egress_unicast", c.egress_unicast);
-  json.Field("l1_elements", c.l1_elements);
-  json.Field("l2_elements", c.l2_elements);
-  WriteExactPerTensor(json, "dram_reads", c.dram_reads);
-  json.Field("dram_writes", c.dram_writes);
+  WriteExactCountFields(json, c);
   json.EndObject();
 }
 
@@ -265,6 +253,22 @@ bool UsesExactModel(const EvalReport& report) {
 }
 
 }  // namespace
+
+void WriteExactCountFields(JsonWriter& json, const ExactCounts& c) {
+  json.Field("macs", c.macs);
+  json.Field("runtime_cycles", c.runtime_cycles);
+  json.Field("onchip_cycles", c.onchip_cycles);
+  json.Field("steps", c.steps);
+  json.Field("top_steps", c.top_steps);
+  WriteExactPerTensor(json, "ingress", c.ingress);
+  WriteExactPerTensor(json, "ingress_unicast", c.ingress_unicast);
+  json.Field("egress", c.egress);
+  json.Field("egress_unicast", c.egress_unicast);
+  json.Field("l1_elements", c.l1_elements);
+  json.Field("l2_elements", c.l2_elements);
+  WriteExactPerTensor(json, "dram_reads", c.dram_reads);
+  json.Field("dram_writes", c.dram_writes);
+}
 
 EvalTotals SumEval(const EvalReport& report) {
   EvalTotals total;

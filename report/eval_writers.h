@@ -14,6 +14,7 @@
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
+#include "report/json_writer.h"
 
 namespace cadenza {
 
@@ -77,5 +78,10 @@ void WriteEvalCsv(const EvalReport& report, std::ostream& out);
 /// "warnings", "layers": [...], "total"}; every statistic of CostResult under a snake_case key,
 /// "error" null or the message. Non-finite numbers are written as null.
 void WriteEvalJson(const EvalReport& report, std::ostream& out);
+
+/// The exact model's integer counts as fields of the object `json` is in, named and ordered as
+/// the exact-model reference files name them (macs ... dram_writes; tensors input/weight/output):
+/// the "exact" object of `eval --json` and each layer's counts in `simulate --json`.
+void WriteExactCountFields(JsonWriter& json, const ExactCounts& counts);
 
 }  // namespace cadenza

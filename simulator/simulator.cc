@@ -870,6 +870,8 @@ SimulationResult Simulate(const Layer& layer, const Mapping& mapping, const Hard
   r.onchip_cycles = onchip + CeilDiv(flush, m.noc_bw);
   r.runtime_cycles += CeilDiv(flush, m.noc_bw) + CeilDiv(last_outputs, m.offchip_bw);
 
+  r.l1_max = l1_max;
+  r.l2_max = l2_max;
   for (Tensor t : kAllTensors) {
     r.l1_elements += 2 * l1_max[t];
     r.l2_elements += 2 * l2_max[t];

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "analyzer/dims.h"
+#include "analyzer/exact_counts.h"
 #include "analyzer/hardware.h"
 #include "analyzer/layer.h"
 #include "analyzer/mapping.h"
@@ -33,34 +34,11 @@ struct SimulatorOptions {
   int64_t max_pes = kDefaultMaxPes;
 };
 
-/// What the machine counts for one layer under one mapping (exact-model spec section 4). The
-/// fields are those of the reference JSON (tests/data/exact-model/README.md). "PE level" is the
-/// last cluster level; counts are in elements, times in cycles.
-struct SimulationResult {
-  // Coverage: legal iff every MAC of the layer ran exactly once. An illegal mapping is a result,
-  // not an error; its other fields still hold what the machine did, but the reference reports
-  // only the two coverage counts for it.
-  bool legal = false;
-  int64_t missing_macs = 0;  // MACs never executed
-  int64_t extra_macs = 0;    // sum over MACs executed more than once of (times - 1)
-
-  int64_t macs = 0;            // MACs executed, summed over PEs and steps
-  int64_t runtime_cycles = 0;  // sum of top-step delays + final flush to L2 and to DRAM
-  int64_t onchip_cycles = 0;   // sum of global-step delays + final flush to L2
-  int64_t steps = 0;           // global steps (steps with every sub-unit idle are elided)
-  int64_t top_steps = 0;       // level-0 steps that yield at least one global step
-  // PE-level ingress per tensor (kInput, kFilter = weight, kOutput = partial-sum read-backs):
-  // the union over PEs per step (multicast) and the sum over PEs (unicast).
-  PerTensor<int64_t> ingress{};
-  PerTensor<int64_t> ingress_unicast{};
-  int64_t egress = 0;          // PE-level egress with reduction (union), final flush included
-  int64_t egress_unicast = 0;  // ... without reduction (sum)
-  int64_t l1_elements = 0;     // 2 x sum over tensors of the largest PE tile
-  int64_t l2_elements = 0;     // 2 x sum over tensors of the largest outer tile
-  // New input/weight elements of the outer tile; outputs read back.
-  PerTensor<int64_t> dram_reads{};
-  int64_t dram_writes = 0;          // outputs leaving L2, the final write-back included
-};
+/// What the machine counts for one layer under one mapping (exact-model spec section 4): the
+/// analytic model's ExactCounts, so that both are one vocabulary and compared field by field.
+/// Coverage is a result, not an error: an illegal mapping's other fields still hold what the
+/// machine did. The simulator walks every step, so its `class_top_steps` and `class_steps` are 0.
+using SimulationResult = ExactCounts;
 
 /// Runs `layer` under `mapping` on `hw` (num_pes, simd_lanes, noc_bw, offchip_bw are used).
 ///
