@@ -120,12 +120,11 @@ Template yrp {
   Description "MAERI-like spatial reduction for GEMM: M across clusters, the reduction K across the PEs of a cluster";
   Kinds GEMM;
   Param TN tiles(Sz(N));
-  Param TK tiles(Sz(K));
-  Param CL pow2(1, PEs) max 2*TK-1 min TK/16;
+  Param CL pow2(2, Sz(K)) max PEs;
   Dataflow {
     TemporalMap(TN,TN) N;
     SpatialMap(1,1) M;
-    TemporalMap(TK,TK) K;
+    TemporalMap(CL,CL) K;
     Cluster(CL, P);
     TemporalMap(1,1) N;
     TemporalMap(1,1) M;
