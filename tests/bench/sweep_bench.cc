@@ -2,9 +2,11 @@
 // per layer, the search's objective and the sweep's best, and every layer where the sweep finds
 // a better mapping (a hole in the built-in templates' space). Usage:
 //   cadenza_sweep_bench [MODEL.onnx [HW]] [--model exact|maestro] [--objective edp|latency|energy]
-//                       [--batch N] [--all]
+//                       [--batch N] [--layers I,J,...] [--all]
 // Defaults: models/mobilenet_v2.onnx, models/hw/accel256.m (256 PEs, NoC 32), the exact model,
-// EDP. --all prints every layer, not only the holes. Exits 1 when some layer has a hole.
+// EDP. --layers keeps only the listed layers (0-based, in network order), e.g. to compare large
+// networks under the exact model a few layers at a time. --all prints every layer, not only the
+// holes. Exits 1 when some layer has a hole.
 
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
   options.model = cadenza::CostModelKind::kExact;
   cadenza::ImportOptions import;
   bool all = false;
+  std::vector<size_t> only;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_value = i + 1 < argc;
@@ -48,6 +51,13 @@ int main(int argc, char** argv) {
     } else if (arg == "--batch" && has_value) {
       import.batch_size = std::atoll(argv[++i]);
       if (import.batch_size < 1) return std::fprintf(stderr, "--batch must be at least 1\n"), 2;
+    } else if (arg == "--layers" && has_value) {
+      for (const char* p = argv[++i]; *p != '\0';) {
+        char* end = nullptr;
+        only.push_back(static_cast<size_t>(std::strtoull(p, &end, 10)));
+        if (end == p) return std::fprintf(stderr, "--layers takes I,J,...\n"), 2;
+        p = *end == ',' ? end + 1 : end;
+      }
     } else if (arg == "--all") {
       all = true;
     } else if (arg.rfind("--", 0) == 0) {
@@ -59,7 +69,15 @@ int main(int argc, char** argv) {
   const std::string root = CADENZA_SOURCE_DIR;
   const std::string model = files.size() > 0 ? files[0] : root + "/models/mobilenet_v2.onnx";
   const std::string hw_path = files.size() > 1 ? files[1] : root + "/models/hw/accel256.m";
-  const cadenza::Network net = cadenza::ImportOnnx(model, import).network;
+  cadenza::Network net = cadenza::ImportOnnx(model, import).network;
+  if (!only.empty()) {
+    std::vector<cadenza::Layer> kept;
+    for (size_t i : only) {
+      if (i >= net.layers.size()) return std::fprintf(stderr, "no layer %zu\n", i), 2;
+      kept.push_back(net.layers[i]);
+    }
+    net.layers = std::move(kept);
+  }
   const cadenza::Hardware hw = cadenza::ReadHardwareFile(hw_path);
 
   const cadenza::SweepReport r =
