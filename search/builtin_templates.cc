@@ -269,7 +269,7 @@ Template cp {
 Template cp {
   Description "Reduction parallel for GEMM: K across all PEs";
   Kinds GEMM;
-  Param SK tiles(Sz(K)) max 8;
+  Param SK tiles(Sz(K));
   Param TM divisors(Sz(M)) max 128;
   Param TN divisors(Sz(N)) max 128;
   Dataflow {
