@@ -14,14 +14,16 @@ std::string_view TemplateLibrary::BuiltinText() {
 Template kcp {
   Description "NVDLA-like weight stationary (KC-P): output channels across clusters, input channels across the PEs of a cluster";
   Kinds CONV;
-  Param TK pow2(1, 16) max Sz(K);           // output channels per cluster
-  Param CL pow2(2, Sz(C)) max PEs;          // PEs per cluster (input channels in parallel)
-  Param CM pow2(1, 16) max Sz(C) / CL;      // input-channel tile, in multiples of CL
+  Param TK tiles(Sz(K)) max 16;             // output channels per cluster
+  Param TC tiles(Sz(C));                    // input channels per step
+  Param CL pow2(1, PEs) max 2*TC-1 min TC/16;  // PEs per cluster: TC/CL in 1/2 .. 16
   Param TY divisors(Out(Y)) max 28;         // output rows per step
   Param TX divisors(Out(X)) max 28;         // output columns per step
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(TK,TK) K;
-    TemporalMap(CL*CM,CL*CM) C;
+    TemporalMap(TC,TC) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
     TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
@@ -40,7 +42,9 @@ Template kcp {
   Param CL pow2(1, Sz(C)) max PEs;
   Param TY divisors(Out(Y)) max 16;
   Param TX divisors(Out(X)) max 16;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(CL,CL) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
@@ -57,13 +61,13 @@ Template kcp {
 Template kcp {
   Description "NVDLA-like weight stationary for GEMM: N across clusters, the reduction K across the PEs of a cluster";
   Kinds GEMM;
-  Param TN pow2(1, 4) max Sz(N);
-  Param CL pow2(2, Sz(K)) max PEs;
-  Param KM pow2(1, 16) max Sz(K) / CL;
+  Param TN tiles(Sz(N)) max 16;
+  Param TK tiles(Sz(K));
+  Param CL pow2(1, PEs) max 2*TK-1 min TK/16;
   Param TM divisors(Sz(M)) max 64;
   Dataflow {
     SpatialMap(TN,TN) N;
-    TemporalMap(CL*KM,CL*KM) K;
+    TemporalMap(TK,TK) K;
     TemporalMap(TM,TM) M;
     Cluster(CL, P);
     SpatialMap(1,1) K;
@@ -75,10 +79,12 @@ Template kcp {
 Template yrp {
   Description "Eyeriss-like row stationary (YR-P): output rows across clusters of R PEs, filter rows across the PEs";
   Kinds CONV;
-  Param TX pow2(1, 32) max Out(X);
-  Param TC pow2(1, 64) max Sz(C);
+  Param TX tiles(Out(X)) max 32;
+  Param TC tiles(Sz(C)) max 64;
   Param TK divisors(Sz(K)) max 256;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(1,1) Y';
     TemporalMap(TX,TX) X';
     TemporalMap(TC,TC) C;
@@ -94,9 +100,11 @@ Template yrp {
 Template yrp {
   Description "Eyeriss-like row stationary for depthwise layers";
   Kinds DSCONV;
-  Param TX pow2(1, 32) max Out(X);
-  Param TC pow2(1, 64) max Sz(C);
+  Param TX tiles(Out(X)) max 32;
+  Param TC tiles(Sz(C)) max 64;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(1,1) Y';
     TemporalMap(TX,TX) X';
     TemporalMap(TC,TC) C;
@@ -111,7 +119,7 @@ Template yrp {
 Template yrp {
   Description "MAERI-like spatial reduction for GEMM: M across clusters, the reduction K across the PEs of a cluster";
   Kinds GEMM;
-  Param TN pow2(1, 64) max Sz(N);
+  Param TN tiles(Sz(N));
   Param CL pow2(2, Sz(K)) max PEs;
   Dataflow {
     TemporalMap(TN,TN) N;
@@ -129,9 +137,11 @@ Template yxp {
   Description "ShiDianNao-like output stationary (YX-P): output rows across clusters, output columns across the PEs of a cluster";
   Kinds CONV;
   Param XT range(2, 64) max Out(X);
-  Param TK pow2(1, 64) max Sz(K);
-  Param TC pow2(1, 64) max Sz(C);
+  Param TK tiles(Sz(K)) max 64;
+  Param TC tiles(Sz(C)) max 64;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
     SpatialMap(Window(Y),Stride(Y)) Y;
@@ -147,9 +157,11 @@ Template yxp {
 Template yxp {
   Description "ShiDianNao-like output stationary for depthwise layers";
   Kinds DSCONV;
-  Param XT pow2(2, 64) max Out(X);
-  Param TC pow2(1, 64) max Sz(C);
+  Param XT pow2(2, PEs);
+  Param TC tiles(Sz(C)) max 64;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     TemporalMap(TC,TC) C;
     SpatialMap(Window(Y),Stride(Y)) Y;
     TemporalMap((XT-1)*Stride(X)+Window(X),XT*Stride(X)) X;
@@ -165,7 +177,7 @@ Template yxp {
   Description "Output stationary for GEMM: M across clusters, N across the PEs of a cluster";
   Kinds GEMM;
   Param CL pow2(2, 64) max Sz(N);
-  Param TK pow2(1, 64) max Sz(K);
+  Param TK tiles(Sz(K)) max 64;
   Dataflow {
     SpatialMap(1,1) M;
     TemporalMap(CL,CL) N;
@@ -180,9 +192,11 @@ Template yxp {
 Template xp {
   Description "Output-column parallel (X-P): filter windows along a row across all PEs";
   Kinds CONV;
-  Param TK pow2(1, 128) max Sz(K);
-  Param TC pow2(1, 128) max Sz(C);
+  Param TK tiles(Sz(K)) max 128;
+  Param TC tiles(Sz(C)) max 128;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     TemporalMap(TK,TK) K;
     TemporalMap(TC,TC) C;
     TemporalMap(Window(Y),Stride(Y)) Y;
@@ -194,8 +208,10 @@ Template xp {
 Template xp {
   Description "Output-column parallel for depthwise layers";
   Kinds DSCONV;
-  Param TC pow2(1, 128) max Sz(C);
+  Param TC tiles(Sz(C)) max 128;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     TemporalMap(TC,TC) C;
     TemporalMap(Window(Y),Stride(Y)) Y;
     SpatialMap(Window(X),Stride(X)) X;
@@ -207,7 +223,7 @@ Template xp {
   Description "Output-column parallel for GEMM: N across all PEs";
   Kinds GEMM;
   Param TM divisors(Sz(M)) max 128;
-  Param TK pow2(1, 128) max Sz(K);
+  Param TK tiles(Sz(K)) max 128;
   Dataflow {
     TemporalMap(TM,TM) M;
     TemporalMap(TK,TK) K;
@@ -219,11 +235,13 @@ Template xp {
 Template cp {
   Description "Input-stationary-like channel parallel (C-P): input channels across all PEs, output channels innermost";
   Kinds CONV;
-  Param SC pow2(1, 16) max Sz(C);
+  Param SC tiles(Sz(C)) max 16;
   Param TY divisors(Out(Y)) max 28;
   Param TX divisors(Out(X)) max 28;
   Param TK divisors(Sz(K)) max 256;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(SC,SC) C;
     TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
     TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
@@ -235,10 +253,12 @@ Template cp {
 Template cp {
   Description "Channel parallel for depthwise layers: channels across all PEs";
   Kinds DSCONV;
-  Param SC pow2(1, 8) max Sz(C);
+  Param SC tiles(Sz(C)) max 8;
   Param TY divisors(Out(Y)) max 16;
   Param TX divisors(Out(X)) max 16;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(SC,SC) C;
     TemporalMap((TY-1)*Stride(Y)+Window(Y),TY*Stride(Y)) Y;
     TemporalMap((TX-1)*Stride(X)+Window(X),TX*Stride(X)) X;
@@ -249,7 +269,7 @@ Template cp {
 Template cp {
   Description "Reduction parallel for GEMM: K across all PEs";
   Kinds GEMM;
-  Param SK pow2(1, 8) max Sz(K);
+  Param SK tiles(Sz(K));
   Param TM divisors(Sz(M)) max 128;
   Param TN divisors(Sz(N)) max 128;
   Dataflow {
@@ -265,10 +285,12 @@ Template tpu {
   Kinds CONV;
   Param CL pow2(4, Sz(C)) max PEs;
   Param CM pow2(1, 16) max Sz(C) / CL;
-  Param TK pow2(1, 8) max Sz(K);
+  Param TK tiles(Sz(K)) max 8;
   Param TY divisors(Out(Y)) max 28;
   Param TX divisors(Out(X)) max 28;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     TemporalMap(CL*CM,CL*CM) C;
     SpatialMap(TK,TK) K;
     TemporalMap(Sz(R),Sz(R)) R;
@@ -288,7 +310,9 @@ Template tpu {
   Kinds DSCONV;
   Param TY divisors(Out(Y)) max 16;
   Param TX divisors(Out(X)) max 16;
+  Param TB tiles(Sz(N));                    // images per step (batch tile)
   Dataflow {
+    TemporalMap(TB,TB) N;
     SpatialMap(1,1) C;
     TemporalMap(Sz(R),Sz(R)) R;
     TemporalMap(Sz(S),Sz(S)) S;
@@ -301,7 +325,7 @@ Template tpu {
   Kinds GEMM;
   Param CL pow2(4, Sz(K)) max PEs;
   Param KM pow2(1, 8) max Sz(K) / CL;
-  Param TN pow2(1, 4) max Sz(N);
+  Param TN tiles(Sz(N)) max 4;
   Param TM divisors(Sz(M)) max 128;
   Dataflow {
     TemporalMap(CL*KM,CL*KM) K;

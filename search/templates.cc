@@ -233,6 +233,17 @@ std::vector<int64_t> TemplateParam::Values(const ExprContext& c, size_t limit) c
       }
       break;
     }
+    case Domain::kTiles:
+      // Every power of two below E, then E itself: a tile of a whole dimension, and the
+      // power-of-two tiles of it whether or not they divide it (the last step is partial).
+      for (int64_t v = 1; v > 0 && v < arg[0]; v *= 2) {
+        add(v);
+        if (v > std::numeric_limits<int64_t>::max() / 2) break;
+      }
+      // A dimension the layer does not have (size 0, e.g. N of a MAESTRO layer that declares
+      // no batch) has the one tile 1; Instantiate leaves out its batch directive.
+      add(std::max<int64_t>(arg[0], 1));
+      break;
     case Domain::kValues:
       for (int64_t v : arg) add(v);
       std::sort(out.begin(), out.end());
@@ -254,6 +265,13 @@ bool DataflowTemplate::AppliesTo(OpKind kind) const {
 bool DataflowTemplate::Instantiate(const ExprContext& c, Mapping* out) const {
   *out = Mapping{};
   for (const TemplateDirective& td : directives) {
+    // The batch is optional in a convolution (a MAESTRO layer may declare no N): a template's
+    // batch tile then has nothing to tile, and a directive on N would name a dimension no
+    // tensor has. GEMM's N is a matrix dimension every GEMM has.
+    if (td.kind != DirectiveKind::kCluster && td.dim == Dim::kN &&
+        c.shape->size[Dim::kN] == 0 && c.shape->size[Dim::kM] == 0) {
+      continue;
+    }
     Directive d{.kind = td.kind, .dim = td.dim, .output_coord = td.output_coord};
     if (!td.size.Evaluate(c, &d.size) || d.size < 1) return false;
     if (td.kind != DirectiveKind::kCluster && (!td.offset.Evaluate(c, &d.offset) || d.offset < 1)) {
@@ -511,7 +529,7 @@ class Parser {
 
 constexpr std::string_view kItemKeywords[] = {"Description", "Kinds", "Param", "Dataflow"};
 constexpr std::string_view kDirectiveKeywords[] = {"SpatialMap", "TemporalMap", "Cluster"};
-constexpr std::string_view kDomainKeywords[] = {"divisors", "pow2", "range", "values"};
+constexpr std::string_view kDomainKeywords[] = {"divisors", "pow2", "range", "values", "tiles"};
 constexpr std::string_view kKindNames[] = {"CONV", "DSCONV", "GEMM", "NGCONV", "TRCONV"};
 constexpr OpKind kKinds[] = {OpKind::kConv, OpKind::kDepthwiseConv, OpKind::kGemm,
                              OpKind::kGroupedConv, OpKind::kTransposedConv};
@@ -561,7 +579,7 @@ DataflowTemplate Parser::ParseTemplate() {
       TemplateParam p;
       p.name = n.text;
       Accept(":");
-      const Token& d = ExpectIdent("a domain: divisors(E), pow2(LO, HI), range(LO, HI[, STEP]) or values(...)");
+      const Token& d = ExpectIdent("a domain: divisors(E), pow2(LO, HI), range(LO, HI[, STEP]), values(...) or tiles(E)");
       const auto it = std::find(std::begin(kDomainKeywords), std::end(kDomainKeywords), d.text);
       if (it == std::end(kDomainKeywords)) Fail(d, "unknown domain '" + d.text + "'" + DidYouMean(d.text, kDomainKeywords));
       p.domain = static_cast<TemplateParam::Domain>(it - std::begin(kDomainKeywords));
@@ -569,8 +587,9 @@ DataflowTemplate Parser::ParseTemplate() {
       p.args.push_back(Expr(names));
       while (Accept(",")) p.args.push_back(Expr(names));
       Expect(")");
-      const size_t want_min = p.domain == TemplateParam::Domain::kDivisors ? 1 : p.domain == TemplateParam::Domain::kValues ? 1 : 2;
-      const size_t want_max = p.domain == TemplateParam::Domain::kDivisors ? 1 : p.domain == TemplateParam::Domain::kPowersOfTwo ? 2 : p.domain == TemplateParam::Domain::kRange ? 3 : 64;
+      const bool one_arg = p.domain == TemplateParam::Domain::kDivisors || p.domain == TemplateParam::Domain::kTiles;
+      const size_t want_min = one_arg || p.domain == TemplateParam::Domain::kValues ? 1 : 2;
+      const size_t want_max = one_arg ? 1 : p.domain == TemplateParam::Domain::kPowersOfTwo ? 2 : p.domain == TemplateParam::Domain::kRange ? 3 : 64;
       if (p.args.size() < want_min || p.args.size() > want_max) Fail(d, "wrong number of arguments for " + d.text + "()");
       while (Peek().text == "max" || Peek().text == "min") {
         const bool is_max = Next().text == "max";

@@ -65,10 +65,11 @@ class TemplateExpr {
 
 /// How a parameter's candidate values are generated for a layer; bounds are expressions.
 struct TemplateParam {
-  enum class Domain : uint8_t { kDivisors, kPowersOfTwo, kRange, kValues };
+  enum class Domain : uint8_t { kDivisors, kPowersOfTwo, kRange, kValues, kTiles };
   std::string name;
   Domain domain = Domain::kValues;
   std::vector<TemplateExpr> args;  // divisors(E) | pow2(LO, HI) | range(LO, HI[, STEP]) | values(...)
+                                   // | tiles(E) (powers of two below E, then E)
   bool has_max = false, has_min = false;
   TemplateExpr max, min;           // optional filters: `max E`, `min E`
 
@@ -97,7 +98,8 @@ struct DataflowTemplate {
 
   bool AppliesTo(OpKind kind) const;
   /// The concrete mapping for `params` on a layer. Returns false if a size or offset evaluates
-  /// below 1 or overflows.
+  /// below 1 or overflows. A directive on N is left out for a layer without N (a convolution
+  /// that declares no batch).
   bool Instantiate(const ExprContext& context, Mapping* out) const;
   /// The template's parameters with `values`, in declaration order (writers render them).
   std::vector<NamedParam> Named(const ParamValues& values) const;

@@ -50,7 +50,7 @@ void LoadSet(const std::string& set, std::vector<Run>* runs) {
 }
 
 // ResNet-50 layers (padding folded into Y, X) under the built-in templates' canonical KC-P and
-// YR-P parameters (search/builtin_templates.cc: kcp with TK=1, CL=64, CM=1, TY=TX=1; yrp with
+// YR-P parameters (search/builtin_templates.cc: kcp with TK=1, TC=64, CL=64, TY=TX=1; yrp with
 // TX=1, TC=1, TK=16) on 256 PEs.
 struct ResNetLayer {
   const char* name;

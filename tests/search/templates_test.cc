@@ -58,11 +58,18 @@ TEST(TemplateLibraryTest, CanonicalKcpEqualsTheReferenceDataflow) {
                                             "/tests/data/maestro/single/vgg16_conv3_1__kcp.m");
   const Layer& layer = ref.network.layers[0];
   const DataflowTemplate& kcp = Find(TemplateLibrary::Builtin(), "kcp", OpKind::kConv);
-  const ParamValues params = {1, 64, 1, 1, 1};  // TK CL CM TY TX
+  const ParamValues params = {1, 64, 64, 1, 1, 1};  // TK TC CL TY TX TB
   const ExprContext context{&layer.shape, 256, &params};
   Mapping m;
   ASSERT_TRUE(kcp.Instantiate(context, &m));
+  // The reference layer declares no batch, so the batch tile's directive is left out.
+  ASSERT_EQ(layer.shape.size[Dim::kN], 0);
   EXPECT_EQ(ToString(m), ToString(ref.mappings[0]));
+  // With a batch of one image it is the first directive and maps the whole batch.
+  LayerShape one = layer.shape;
+  one.size[Dim::kN] = 1;
+  ASSERT_TRUE(kcp.Instantiate({&one, 256, &params}, &m));
+  EXPECT_EQ(ToString(m[0]), "TemporalMap(1,1) N;");
 }
 
 TEST(TemplateExprTest, StrideAwareRowTile) {
