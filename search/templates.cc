@@ -642,6 +642,34 @@ DataflowTemplate Parser::ParseTemplate() {
 
 }  // namespace
 
+DataflowTemplate GroupedForm(const DataflowTemplate& conv_form) {
+  CADENZA_CHECK(conv_form.params.size() < static_cast<size_t>(kMaxTemplateParams));
+  DataflowTemplate grouped = conv_form;
+  grouped.kinds = {OpKind::kGroupedConv};
+  grouped.description += " (grouped convolutions: the same inside each group, TG groups at a time)";
+  grouped.source += " (its grouped form)";
+  const int64_t index = static_cast<int64_t>(grouped.params.size());
+  TemplateParam group_tile;
+  group_tile.name = "TG";
+  group_tile.domain = TemplateParam::Domain::kTiles;
+  TemplateExpr groups;
+  groups.Push({TemplateExpr::Op::kSize, static_cast<int64_t>(Dim::kG)});
+  groups.text = "Sz(G)";
+  group_tile.args.push_back(groups);
+  group_tile.has_max = true;
+  group_tile.max.Push({TemplateExpr::Op::kLiteral, kMaxGroupTile});
+  group_tile.max.text = std::to_string(kMaxGroupTile);
+  grouped.params.push_back(group_tile);
+  TemplateDirective by_group;
+  by_group.kind = DirectiveKind::kTemporalMap;
+  by_group.dim = Dim::kG;
+  by_group.size.Push({TemplateExpr::Op::kParam, index});
+  by_group.size.text = "TG";
+  by_group.offset = by_group.size;
+  grouped.directives.insert(grouped.directives.begin(), by_group);
+  return grouped;
+}
+
 TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string& path) {
   Parser parser(text, path);
   TemplateLibrary library;
@@ -649,6 +677,32 @@ TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string&
   if (library.templates_.empty()) {
     throw InputError(path + ": no templates in the file");
   }
+  // Each family's grouped form follows its last form, so the search's order stays the file's.
+  std::vector<DataflowTemplate> with_grouped;
+  const std::vector<DataflowTemplate>& forms = library.templates_;
+  for (size_t i = 0; i < forms.size(); ++i) {
+    with_grouped.push_back(forms[i]);
+    const std::string& family = forms[i].name;
+    const bool last_of_family =
+        std::none_of(forms.begin() + static_cast<std::ptrdiff_t>(i) + 1, forms.end(),
+                     [&](const DataflowTemplate& t) { return t.name == family; });
+    if (!last_of_family) continue;
+    auto in_family = [&](OpKind kind) {
+      return std::any_of(forms.begin(), forms.end(), [&](const DataflowTemplate& t) {
+        return t.name == family && t.AppliesTo(kind);
+      });
+    };
+    if (in_family(OpKind::kGroupedConv) || !in_family(OpKind::kConv)) continue;
+    const auto conv = std::find_if(forms.begin(), forms.end(), [&](const DataflowTemplate& t) {
+      return t.name == family && t.AppliesTo(OpKind::kConv);
+    });
+    // A CONV form with every parameter slot taken has no room for the group tile: the family
+    // then has no grouped form, and its grouped layers are reported without a mapping.
+    if (conv->params.size() < static_cast<size_t>(kMaxTemplateParams)) {
+      with_grouped.push_back(GroupedForm(*conv));
+    }
+  }
+  library.templates_ = std::move(with_grouped);
   return library;
 }
 

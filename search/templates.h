@@ -14,7 +14,8 @@
 
 namespace cadenza {
 
-inline constexpr int kMaxTemplateParams = 6;
+// Six written parameters, and the group tile a grouped form adds (TemplateLibrary::Parse).
+inline constexpr int kMaxTemplateParams = 7;
 
 /// Values a template's parameters take for one candidate, in declaration order.
 using ParamValues = std::array<int64_t, kMaxTemplateParams>;
@@ -105,6 +106,13 @@ struct DataflowTemplate {
   std::vector<NamedParam> Named(const ParamValues& values) const;
 };
 
+/// The NGCONV form of a CONV form: the same dataflow inside each group, with the groups taken
+/// `TG` at a time by an outermost `TemporalMap(TG,TG) G` (TG over tiles(Sz(G)), at most
+/// kMaxGroupTile). A grouped convolution is G independent convolutions of K and C channels, so
+/// the CONV form's directives, which name the per-group K and C, map each of them unchanged.
+inline constexpr int64_t kMaxGroupTile = 4;
+DataflowTemplate GroupedForm(const DataflowTemplate& conv_form);
+
 /// A list of templates, in the order the search tries them.
 class TemplateLibrary {
  public:
@@ -115,7 +123,9 @@ class TemplateLibrary {
   static std::string_view BuiltinText();
 
   /// Parses a template file; `path` is used in messages. Throws InputError
-  /// "path:line:col: message" with the line and a caret.
+  /// "path:line:col: message" with the line and a caret. A family with a CONV form and no
+  /// NGCONV form gets a grouped form derived from it (GroupedForm), so that every family can map
+  /// grouped convolutions.
   static TemplateLibrary Parse(std::string_view text, const std::string& path);
   /// Reads and parses a template file. Throws InputError naming `path` when it cannot be read
   /// (a directory included).

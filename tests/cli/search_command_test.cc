@@ -124,6 +124,23 @@ TEST_F(SearchCommandTest, OnnxModelWithItsDigest) {
   EXPECT_THAT(json, HasSubstr("\"other_ops\": {\n    \"Add\": 16"));
 }
 
+// Grouped convolutions (a RegNet-like 3x3, a strided one, a grouped ConvTranspose's phases and a
+// grouped 1-D convolution) are searched like any layer, under both cost models: every layer has a
+// mapping and the run succeeds.
+TEST_F(SearchCommandTest, GroupedConvolutionsAreSearched) {
+  for (const char* model : {"maestro", "exact"}) {
+    SCOPED_TRACE(model);
+    const RunResult o = Run({"search", SourcePath("tests/data/good/grouped.onnx"), "--model", model,
+                             "--json", Path("g.json"), "--strict"});
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_THAT(o.err, Not(HasSubstr("no feasible mapping")));
+    const std::string json = ReadFile(Path("g.json"));
+    EXPECT_THAT(json, Not(HasSubstr("\"note\": \"")));  // a layer without a mapping has a note
+    EXPECT_THAT(json, HasSubstr("\"layers_without_mapping\": 0"));
+    EXPECT_THAT(json, ContainsRegex("TG=[124]"));
+  }
+}
+
 TEST_F(SearchCommandTest, ListTemplatesPrintsTheLibraryAndTheUsersFile) {
   const RunResult builtin = Run({"search", "--list-templates"});
   EXPECT_EQ(builtin.exit_code, 0);

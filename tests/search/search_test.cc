@@ -240,18 +240,47 @@ TEST(SearchTest, InfeasibleCandidatesAreCountedAndEmptyLayersReported) {
 }
 
 TEST(SearchTest, LayerKindWithoutTemplatesIsReportedNotDropped) {
+  // Every kind the importer produces has a built-in form; a user library may lack one.
+  const TemplateLibrary gemm_only = TemplateLibrary::Parse(
+      "Template g { Kinds GEMM; Dataflow { SpatialMap(1,1) N; TemporalMap(1,1) K; } }", "g.tmpl");
   Network net;
-  Layer g = Conv("grouped", 8, 4, 3, 10);
-  g.kind = OpKind::kGroupedConv;
-  g.shape.size[Dim::kG] = 2;
-  g.exact_macs = ExactMacs(g.kind, g.shape);
-  net.layers = {g};
-  const SearchResult r = SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(),
-                                       Options(Objective::kEdp, 1));
+  net.layers = {Conv("conv", 8, 4, 3, 10)};
+  const SearchResult r =
+      SearchNetwork(net, SmallHardware(), gemm_only, Options(Objective::kEdp, 1));
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_FALSE(r.layers[0].found);
   EXPECT_NE(r.layers[0].note.find("no template"), std::string::npos);
   EXPECT_EQ(r.totals.layers_without_mapping, 1);
+}
+
+// Every built-in family maps a grouped convolution through its grouped form (the CONV dataflow
+// inside each group), under both cost models: RegNet- and ResNeXt-like layers get a review.
+TEST(SearchTest, GroupedConvolutionHasAMappingInEveryFamily) {
+  Network net;
+  Layer g = Conv("grouped", 8, 4, 3, 10);
+  g.kind = OpKind::kGroupedConv;
+  g.shape.size[Dim::kG] = 4;
+  g.exact_macs = ExactMacs(g.kind, g.shape);
+  net.layers = {g};
+  for (CostModelKind model : {CostModelKind::kMaestro, CostModelKind::kExact}) {
+    SearchOptions options = Options(Objective::kEdp, 1);
+    options.model = model;
+    const SearchResult r =
+        SearchNetwork(net, SmallHardware(), TemplateLibrary::Builtin(), options);
+    ASSERT_EQ(r.layers.size(), 1u);
+    const LayerChoice& choice = r.layers[0];
+    ASSERT_TRUE(choice.found) << choice.note;
+    EXPECT_EQ(choice.cost.macs, g.exact_macs);
+    EXPECT_EQ(r.totals.layers_without_mapping, 0);
+    ASSERT_GT(choice.mapping.size(), 0);
+    EXPECT_EQ(choice.mapping[0].dim, Dim::kG);
+    EXPECT_EQ(choice.named_params.back().name, "TG");
+    for (const Baseline& b : r.baselines) {
+      EXPECT_EQ(b.totals.layers_without_mapping, 0) << b.family;
+    }
+    for (const FamilyBest& f : choice.families) EXPECT_TRUE(f.found) << f.family;
+    EXPECT_EQ(choice.families.size(), TemplateLibrary::Builtin().Families().size());
+  }
 }
 
 TEST(SearchTest, InstancesMultiplyTotals) {

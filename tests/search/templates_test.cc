@@ -222,8 +222,9 @@ TEST(TemplateLibraryTest, ReadingADirectoryNamesIt) {
 TEST(TemplateLibraryTest, ExampleTemplateFileLoads) {
   const TemplateLibrary lib =
       TemplateLibrary::Read(test::SourcePath("models/templates/example.tmpl"));
-  // One family, ws_row, in a CONV form and a GEMM form, each with its description.
-  ASSERT_EQ(lib.templates().size(), 2u);
+  // One family, ws_row, in a CONV form and a GEMM form, each with its description, and the
+  // grouped form derived from the CONV form.
+  ASSERT_EQ(lib.templates().size(), 3u);
   EXPECT_EQ(lib.Families(), std::vector<std::string>{"ws_row"});
   const DataflowTemplate& conv = lib.templates()[0];
   const DataflowTemplate& gemm = lib.templates()[1];
@@ -235,6 +236,52 @@ TEST(TemplateLibraryTest, ExampleTemplateFileLoads) {
   EXPECT_EQ(gemm.kinds, std::vector<OpKind>{OpKind::kGemm});
   EXPECT_EQ(gemm.description,
             "Weight stationary for GEMM: N across PEs, TK of the reduction per step");
+  EXPECT_EQ(lib.templates()[2].kinds, std::vector<OpKind>{OpKind::kGroupedConv});
+}
+
+// A family's grouped form is its CONV form inside each group, TG groups at a time: an outermost
+// TemporalMap(TG,TG) G, TG over 1, 2, 4 (never above the groups), the other directives as written.
+TEST(TemplateLibraryTest, GroupedFormTakesTheConvFormGroupByGroup) {
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template f { Kinds CONV; Param TK pow2(1, 8) max Sz(K);
+      Dataflow { SpatialMap(TK,TK) K; TemporalMap(1,1) C; } }
+    Template f { Kinds GEMM; Dataflow { SpatialMap(1,1) N; TemporalMap(1,1) K; } })",
+                                                     "t.tmpl");
+  ASSERT_EQ(lib.templates().size(), 3u);
+  const DataflowTemplate& grouped = lib.templates()[2];
+  EXPECT_EQ(grouped.name, "f");
+  EXPECT_EQ(grouped.kinds, std::vector<OpKind>{OpKind::kGroupedConv});
+  ASSERT_EQ(grouped.params.size(), 2u);
+  EXPECT_EQ(grouped.params[1].name, "TG");
+  LayerShape shape = ConvShape(8, 4, 3, 10, 1);
+  shape.size[Dim::kG] = 6;
+  ParamValues params = {4};
+  const ExprContext context{&shape, 16, &params};
+  EXPECT_EQ(grouped.params[1].Values(context), (std::vector<int64_t>{1, 2, 4}));
+  shape.size[Dim::kG] = 3;
+  EXPECT_EQ(grouped.params[1].Values(context), (std::vector<int64_t>{1, 2, 3}));
+  params[1] = 2;
+  Mapping m;
+  ASSERT_TRUE(grouped.Instantiate(context, &m));
+  ASSERT_EQ(m.size(), 3);
+  EXPECT_EQ(m[0].kind, DirectiveKind::kTemporalMap);
+  EXPECT_EQ(m[0].dim, Dim::kG);
+  EXPECT_EQ(m[0].size, 2);
+  EXPECT_EQ(m[0].offset, 2);
+  EXPECT_EQ(m[1].dim, Dim::kK);
+  EXPECT_EQ(m[1].size, 4);
+}
+
+// A family that writes its own NGCONV form keeps it; one without a CONV form gets none.
+TEST(TemplateLibraryTest, WrittenGroupedFormsAreKept) {
+  const TemplateLibrary lib = TemplateLibrary::Parse(R"(
+    Template own { Kinds CONV; Dataflow { SpatialMap(1,1) K; } }
+    Template own { Kinds NGCONV; Dataflow { SpatialMap(1,1) G; } }
+    Template gemm_only { Kinds GEMM; Dataflow { SpatialMap(1,1) N; } })",
+                                                     "t.tmpl");
+  ASSERT_EQ(lib.templates().size(), 3u);
+  EXPECT_EQ(lib.templates()[1].directives[0].dim, Dim::kG);
+  EXPECT_TRUE(lib.templates()[1].params.empty());
 }
 
 }  // namespace
