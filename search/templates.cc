@@ -575,7 +575,7 @@ DataflowTemplate Parser::ParseTemplate() {
       const Token& n = ExpectIdent("a parameter name");
       if (std::find(names.begin(), names.end(), n.text) != names.end()) Fail(n, "parameter '" + n.text + "' is declared twice");
       if (n.text == "PEs" || ShapeFunction(n.text)) Fail(n, "'" + n.text + "' is a reserved name");
-      if (names.size() == kMaxTemplateParams) Fail(n, "a template has at most " + std::to_string(kMaxTemplateParams) + " parameters");
+      if (names.size() == kMaxWrittenTemplateParams) Fail(n, "a template has at most " + std::to_string(kMaxWrittenTemplateParams) + " parameters");
       TemplateParam p;
       p.name = n.text;
       Accept(":");
@@ -687,20 +687,14 @@ TemplateLibrary TemplateLibrary::Parse(std::string_view text, const std::string&
         std::none_of(forms.begin() + static_cast<std::ptrdiff_t>(i) + 1, forms.end(),
                      [&](const DataflowTemplate& t) { return t.name == family; });
     if (!last_of_family) continue;
-    auto in_family = [&](OpKind kind) {
-      return std::any_of(forms.begin(), forms.end(), [&](const DataflowTemplate& t) {
+    auto form_for = [&](OpKind kind) {
+      return std::find_if(forms.begin(), forms.end(), [&](const DataflowTemplate& t) {
         return t.name == family && t.AppliesTo(kind);
       });
     };
-    if (in_family(OpKind::kGroupedConv) || !in_family(OpKind::kConv)) continue;
-    const auto conv = std::find_if(forms.begin(), forms.end(), [&](const DataflowTemplate& t) {
-      return t.name == family && t.AppliesTo(OpKind::kConv);
-    });
-    // A CONV form with every parameter slot taken has no room for the group tile: the family
-    // then has no grouped form, and its grouped layers are reported without a mapping.
-    if (conv->params.size() < static_cast<size_t>(kMaxTemplateParams)) {
-      with_grouped.push_back(GroupedForm(*conv));
-    }
+    const auto conv = form_for(OpKind::kConv);
+    if (conv == forms.end() || form_for(OpKind::kGroupedConv) != forms.end()) continue;
+    with_grouped.push_back(GroupedForm(*conv));
   }
   library.templates_ = std::move(with_grouped);
   return library;

@@ -14,8 +14,10 @@
 
 namespace cadenza {
 
-// Six written parameters, and the group tile a grouped form adds (TemplateLibrary::Parse).
-inline constexpr int kMaxTemplateParams = 7;
+/// Parameters a written template may declare; a derived grouped form adds its group tile
+/// (GroupedForm), so a candidate carries one more.
+inline constexpr int kMaxWrittenTemplateParams = 6;
+inline constexpr int kMaxTemplateParams = kMaxWrittenTemplateParams + 1;
 
 /// Values a template's parameters take for one candidate, in declaration order.
 using ParamValues = std::array<int64_t, kMaxTemplateParams>;

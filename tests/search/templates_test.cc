@@ -272,6 +272,25 @@ TEST(TemplateLibraryTest, GroupedFormTakesTheConvFormGroupByGroup) {
   EXPECT_EQ(m[1].size, 4);
 }
 
+// A written template has at most six parameters; a six-parameter CONV form still gets its
+// grouped form, whose group tile is the seventh.
+TEST(TemplateLibraryTest, SixWrittenParametersAndTheGroupTile) {
+  const std::string six = R"(Template f { Kinds CONV;
+      Param A values(1); Param B values(1); Param C values(1);
+      Param D values(1); Param E values(1); Param F values(1);
+      Dataflow { SpatialMap(A,A) K; } })";
+  const TemplateLibrary lib = TemplateLibrary::Parse(six, "six.tmpl");
+  ASSERT_EQ(lib.templates().size(), 2u);
+  EXPECT_EQ(lib.templates()[1].params.size(), 7u);
+  EXPECT_EQ(lib.templates()[1].params.back().name, "TG");
+  const std::string seven = R"(Template f { Kinds CONV;
+      Param A values(1); Param B values(1); Param C values(1); Param D values(1);
+      Param E values(1); Param F values(1); Param G values(1);
+      Dataflow { SpatialMap(A,A) K; } })";
+  EXPECT_THAT([&] { TemplateLibrary::Parse(seven, "seven.tmpl"); },
+              ThrowsMessage<InputError>(HasSubstr("at most 6 parameters")));
+}
+
 // A family that writes its own NGCONV form keeps it; one without a CONV form gets none.
 TEST(TemplateLibraryTest, WrittenGroupedFormsAreKept) {
   const TemplateLibrary lib = TemplateLibrary::Parse(R"(
