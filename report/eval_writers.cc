@@ -330,11 +330,11 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
     const Layer& layer = *row.layer;
     // A row is one instance of its layer, as the model evaluates it; the total counts them all.
     const std::string one_instance_macs = std::to_string(layer.exact_macs / Instances(row));
-    std::vector<std::string> notes;
-    if (Instances(row) > 1) notes.push_back("x" + std::to_string(Instances(row)) + " instances");
+    std::string note = Instances(row) > 1 ? "x" + std::to_string(Instances(row)) + " instances" : "";
     if (row.ok()) {
       if (!row.warnings.empty()) {
-        notes.push_back(CountOf(static_cast<int64_t>(row.warnings.size()), "warning"));
+        note += (note.empty() ? "" : ", ") +
+                CountOf(static_cast<int64_t>(row.warnings.size()), "warning");
       }
       const CostResult& r = row.result;
       cells.push_back(make_row(
@@ -343,12 +343,7 @@ void WriteEvalTable(const EvalReport& report, std::ostream& out) {
           Fixed(r.throughput_macs_per_cycle, 2), Percent(r.utilization), Fixed(r.energy_nj, 1),
           Fixed(r.total_energy_pj() / 1000.0, 1), NeedOfCapacity(L1NeedBytes(r, hw), hw.l1_size),
           NeedOfCapacity(L2NeedBytes(r, hw), hw.l2_size),
-          exact ? "-" : std::to_string(r.noc_bw_peak_per_cycle),
-          [&] {
-            std::string note;
-            for (const std::string& part : notes) note += (note.empty() ? "" : ", ") + part;
-            return note;
-          }()));
+          exact ? "-" : std::to_string(r.noc_bw_peak_per_cycle), note));
     } else {
       cells.push_back(make_row(layer.name, std::string(OpKindName(layer.kind)), "", "",
                                one_instance_macs, "", "", "", "", "", "", "",
