@@ -43,6 +43,9 @@ struct ExactCounts {
   // Global steps of walked top steps taken from the step before them (the same PEs, each moved
   // by the shift that moved that step from its own predecessor) instead of being walked.
   int64_t class_steps = 0;
+  // Top steps in whole blocks of an outer level-0 loop taken as translates of the block before
+  // (docs/exact-model.md, "Runs of outer loops") instead of being visited one by one.
+  int64_t block_top_steps = 0;
 
   friend bool operator==(const ExactCounts&, const ExactCounts&) = default;
 };

@@ -500,9 +500,30 @@ bool SameTile(const ExactModel::Shape& sh, Tensor x, const Desc& a, const Desc& 
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
             StepTable* steps);
 
+// What a block hook of ForEachLevelStep is told at the start of block `block` of loop `loop` (the
+// loop at that iteration with every loop inside it at its first): the blocks of the loop that
+// are translates of their neighbours. Blocks block - 2 .. block - 1 + `translates` are each the
+// one before moved by `shift` (the loop's intervals move by one offset and are clipped at neither
+// end, and for a fold loop every sub-unit is busy-able), so the top steps inside them are too.
+// `translates` < 1: no such run starts here.
+struct BlockStart {
+  size_t loop = 0;
+  int64_t block = 0;
+  int64_t translates = 0;
+  std::array<int64_t, kNumM> shift{};
+};
+
+struct NoBlocks {
+  int64_t operator()(const BlockStart&) const { return 0; }
+};
+
 // Calls visit(combo descs) for each step of the level's odometer in which some sub-unit is busy.
-template <typename Visit>
-void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&& visit) {
+// `block` (optional) is called at the start of every block of every loop outside the innermost
+// one that moves, outermost first; it returns how many whole blocks of that loop it took
+// (counted them itself), which the odometer then skips.
+template <typename Visit, typename Block = NoBlocks>
+void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&& visit,
+                      Block&& block = NoBlocks{}) {
   const Level& level = ctx.levels[lv];
   const ExactModel::Shape& sh = *ctx.shape;
   const size_t nd = level.dirs.size();
@@ -580,8 +601,80 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
     }
     return any;
   };
+  // The innermost loop that moves: blocks are taken for the loops outside it.
+  size_t inner_loop = loops.size() - 1;
+  while (inner_loop > 0 && loops[inner_loop].count == 1) --inner_loop;
+  // Per loop, how many of its leading iterations are translates of each other (unclipped).
+  constexpr bool kBlocks = !std::is_same_v<std::decay_t<Block>, NoBlocks>;
+  std::vector<int64_t> unclipped;
+  if constexpr (kBlocks) {
+    unclipped.assign(loops.size(), 0);
+    int64_t spatial_unclipped = jmax;
+    for (size_t i = 0; i < nd; ++i) {
+      if (!level.dirs[i].spatial) continue;
+      int64_t n = 0;
+      while (n < static_cast<int64_t>(pos[i].size()) &&
+             pos[i][static_cast<size_t>(n)].Len() == level.dirs[i].size) {
+        ++n;
+      }
+      spatial_unclipped = std::min(spatial_unclipped, n);
+    }
+    for (size_t l = 0; l < loops.size(); ++l) {
+      if (loops[l].dir < 0) {
+        unclipped[l] = spatial_unclipped / level.units;  // folds with every sub-unit's tile whole
+      } else {
+        const size_t i = static_cast<size_t>(loops[l].dir);
+        int64_t n = 0;
+        while (n < static_cast<int64_t>(pos[i].size()) &&
+               pos[i][static_cast<size_t>(n)].Len() == level.dirs[i].size) {
+          ++n;
+        }
+        unclipped[l] = n;
+      }
+    }
+  }
   for (;;) {
-    if (fill(idx, descs, busy)) {
+    bool carry_now = false;  // blocks taken ended a loop: no step to visit here
+    if constexpr (kBlocks) {
+      size_t from = inner_loop;
+      while (from > 0 && idx[from] == 0) --from;
+      // Loops from..inner_loop-1 start a block here (loop `from` at any iteration, the ones inside
+      // it at their first).
+      bool jumped = false;
+      size_t jumped_loop = 0;
+      for (size_t l = from; l < inner_loop && !jumped; ++l) {
+        if (loops[l].count == 1) continue;
+        BlockStart bs;
+        bs.loop = l;
+        bs.block = idx[l];
+        bs.translates = bs.block >= 2 && bs.block - 1 < unclipped[l] ? unclipped[l] - bs.block : 0;
+        if (loops[l].dir < 0) {
+          for (size_t i = 0; i < nd; ++i) {
+            if (level.dirs[i].spatial) {
+              bs.shift[static_cast<size_t>(level.dirs[i].dim)] = level.units * level.dirs[i].offset;
+            }
+          }
+        } else {
+          const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
+          bs.shift[static_cast<size_t>(d.dim)] = d.offset;
+        }
+        const int64_t k = block(bs);
+        if (k > 0) {
+          idx[l] += k;
+          jumped = true;
+          jumped_loop = l;
+        }
+      }
+      if (jumped) {
+        if (idx[jumped_loop] < loops[jumped_loop].count) continue;
+        // The jump ended the loop: carry into the loops outside it.
+        size_t l = jumped_loop + 1;
+        idx[l - 1] = loops[l - 1].count - 1;
+        for (size_t m = l; m < loops.size(); ++m) idx[m] = loops[m].count - 1;
+        carry_now = true;  // the odometer increment below carries from the innermost loop
+      }
+    }
+    if (!carry_now && fill(idx, descs, busy)) {
       if constexpr (std::is_invocable_v<Visit, const std::vector<Desc>&, const std::vector<bool>&>) {
         visit(descs, busy);
       } else {
@@ -1422,6 +1515,40 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::vector<StaleSet> stale_sets;
   std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
 
+  // Runs of outer loops. For each level-0 loop outside the innermost one that moves, a record of
+  // its current block (the loop at one iteration, the loops inside it through all of theirs):
+  // the counters at its start, what had been sent up and written to DRAM before it, and the
+  // boxes it produced. At the start of the next block the record is complete; when the blocks
+  // around it are translates of each other (BlockStart), the blocks after it are this one moved
+  // (docs/exact-model.md, "Runs of outer loops").
+  enum BoxKind { kEnter, kLeave, kOuterEnter, kOuterLeave, kMacs, kNumBoxKinds };
+  struct BlockRecord {
+    bool active = false;
+    int64_t block = -1;
+    int64_t start_top = 0;
+    ExactCounts counts;
+    int64_t macs = 0, steps = 0, onchip = 0, runtime = 0;
+    BoxList written_before, dram_written_before;
+    std::array<BoxList, kNumBoxKinds> boxes;
+    std::array<size_t, kNumBoxKinds> compacted{};
+  };
+  std::vector<BlockRecord> blocks;
+  bool recording = false;  // some record is active
+  auto note = [&](BoxKind kind, const Box& b) {
+    for (BlockRecord& br : blocks) {
+      if (!br.active) continue;
+      br.boxes[kind].push_back(b);
+      CompactWhenGrown(&br.boxes[kind], &br.compacted[kind]);
+    }
+  };
+  auto note_all = [&](BoxKind kind, const BoxList& list) {
+    for (BlockRecord& br : blocks) {
+      if (!br.active) continue;
+      br.boxes[kind].insert(br.boxes[kind].end(), list.begin(), list.end());
+      CompactWhenGrown(&br.boxes[kind], &br.compacted[kind]);
+    }
+  };
+
   // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index:
   // a level-0 step moved by `shift` (the steps of one loop run share one copy).
   struct LevelStep {
@@ -1576,19 +1703,32 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     out.class_top_steps += times;
     if (!c.older.empty()) out.window_top_steps += times;
     Box sb;
+    if (recording) {
+      for (const Box& b : c.entering) {
+        Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+        note(kEnter, sb);
+      }
+      for (const Box& b : c.outer_enter) {
+        Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
+        note(kOuterEnter, sb);
+      }
+    }
     for (const Box& b : c.leaving) {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
       UnionBoxInto(&written, sb, &scratch, &scratch2);
+      if (recording) note(kLeave, sb);
     }
     MergeWhenGrown(&written, &written_merged, 16);
     for (const Box& b : c.outer_leave) {
       Stretch(ShiftOutput(sh, b, v), out_by, j0, j1, &sb);
       UnionBoxInto(&dram_written, sb, &scratch, &scratch2);
+      if (recording) note(kOuterLeave, sb);
     }
     MergeWhenGrown(&dram_written, &dram_written_merged, 16);
     for (const Box& b : c.mac_boxes) {
       Stretch(ShiftMac(b, v), mac_by, j0, j1, &sb);
       mac_boxes.push_back(sb);
+      if (recording) note(kMacs, sb);
     }
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
   };
@@ -1615,6 +1755,133 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     return true;
   };
+  // Whether no level-0 box ever has a partial R or S interval: the owned outputs of every
+  // level-0 box are then never clipped by the layer's bounds, so they move with the box.
+  bool level0_taps_whole = true;
+  for (const LevelDir& d : ctx.levels[0].dirs) {
+    if ((d.dim == kR && d.size < sh.r) || (d.dim == kS && d.size < sh.s)) level0_taps_whole = false;
+  }
+  BoxList moved_boxes;
+  auto on_block = [&](const BlockStart& bs) -> int64_t {
+    if (blocks.size() <= bs.loop) blocks.resize(bs.loop + 1);
+    BlockRecord& br = blocks[bs.loop];
+    int64_t taken = 0;
+    Shift v;
+    v.box = bs.shift;
+    const bool moves = level0_taps_whole && bs.translates >= 1 && br.active &&
+                       br.block == bs.block - 1 && v.box[kR] == 0 && v.box[kS] == 0 &&
+                       v.box[kY] % sh.stride_y == 0 && v.box[kX] % sh.stride_x == 0;
+    if (moves) {
+      v.yo = v.box[kY] / sh.stride_y;
+      v.xo = v.box[kX] / sh.stride_x;
+      for (BoxList& list : br.boxes) list = Compact(std::move(list));
+      const BoxList& enter = br.boxes[kEnter];
+      const BoxList& outer_in = br.boxes[kOuterEnter];
+      // The recorded block's entering outputs were all or none sent up (written to DRAM) before
+      // it; each block taken must see the same.
+      const int readback = Meets(enter, br.written_before, br.written_before.size());
+      const int dram_readback = Meets(outer_in, br.dram_written_before, br.dram_written_before.size());
+      if (readback >= 0 && dram_readback >= 0) {
+        for (int64_t j = 1; j <= bs.translates; ++j) {
+          const Shift jv = Scaled(v, j);
+          moved_boxes.clear();
+          for (const Box& b : enter) moved_boxes.push_back(ShiftOutput(sh, b, jv));
+          if (Meets(moved_boxes, written, written.size()) != readback) break;
+          moved_boxes.clear();
+          for (const Box& b : outer_in) moved_boxes.push_back(ShiftOutput(sh, b, jv));
+          if (Meets(moved_boxes, dram_written, dram_written.size()) != dram_readback) break;
+          // Block bs.block - 1 + j is taken: its boxes join the history (and the records of the
+          // loops outside this one, which are recording).
+          br.active = false;
+          for (const Box& b : br.boxes[kLeave]) {
+            UnionBoxInto(&written, ShiftOutput(sh, b, jv), &scratch, &scratch2);
+          }
+          MergeWhenGrown(&written, &written_merged, 16);
+          for (const Box& b : br.boxes[kOuterLeave]) {
+            UnionBoxInto(&dram_written, ShiftOutput(sh, b, jv), &scratch, &scratch2);
+          }
+          MergeWhenGrown(&dram_written, &dram_written_merged, 16);
+          for (const Box& b : br.boxes[kMacs]) mac_boxes.push_back(ShiftMac(b, jv));
+          MergeWhenGrown(&mac_boxes, &merged_size, 256);
+          if (recording) {
+            for (BoxKind kind : {kEnter, kLeave, kOuterEnter, kOuterLeave}) {
+              for (const Box& b : br.boxes[kind]) note(kind, ShiftOutput(sh, b, jv));
+            }
+            for (const Box& b : br.boxes[kMacs]) note(kMacs, ShiftMac(b, jv));
+          }
+          taken = j;
+        }
+      }
+    }
+    if (taken > 0) {
+      // Make the PEs' tiles concrete at the end of the recorded block, then move the machine's
+      // state by `taken` blocks: every PE busy in it, the last level-0 step, the outer tile and
+      // the ring of recent level-0 steps.
+      restore();
+      const int64_t n = out.top_steps - br.start_top;
+      for (Tensor x : kAllTensors) {
+        out.ingress[x] += taken * (out.ingress[x] - br.counts.ingress[x]);
+        out.ingress_unicast[x] += taken * (out.ingress_unicast[x] - br.counts.ingress_unicast[x]);
+        out.dram_reads[x] += taken * (out.dram_reads[x] - br.counts.dram_reads[x]);
+      }
+      out.egress += taken * (out.egress - br.counts.egress);
+      out.egress_unicast += taken * (out.egress_unicast - br.counts.egress_unicast);
+      out.dram_writes += taken * (out.dram_writes - br.counts.dram_writes);
+      mac_sum += taken * (mac_sum - br.macs);
+      global_step += taken * (global_step - br.steps);
+      onchip += taken * (onchip - br.onchip);
+      runtime += taken * (runtime - br.runtime);
+      out.top_steps += taken * n;
+      out.block_top_steps += taken * n;
+      const Shift kv = Scaled(v, taken);
+      for (size_t u = 0; u < prev.size(); ++u) {
+        if (!has_prev[u] || pe_last_top[u] < br.start_top) continue;
+        prev_desc[u] = MovedDesc(prev_desc[u], kv);
+        MakeTilesInto(sh, prev_desc[u], &prev[u]);
+        pe_last_top[u] += taken * n;
+      }
+      for (Tensor x : kAllTensors) prev_outer[x].clear();
+      for (size_t u = 0; u < last_descs.size(); ++u) {
+        if (!last_busy[u]) continue;
+        last_descs[u] = MovedDesc(last_descs[u], kv);
+        const Tiles t = MakeTiles(sh, last_descs[u]);
+        for (Tensor x : kAllTensors) UnionInto(&prev_outer[x], t.t[x]);
+      }
+      // The ring's steps of the recorded block and the one before it are those of the last
+      // blocks taken, moved; older ones are not known any more.
+      const std::array<TopRec, kRing> old_ring = ring;
+      for (TopRec& r : ring) r.index = -1;
+      for (const TopRec& r : old_ring) {
+        if (r.index < br.start_top - n) continue;
+        Shift moved = r.shift;
+        for (size_t i = 0; i < kNumM; ++i) moved.box[i] += kv.box[i];
+        moved.yo += kv.yo;
+        moved.xo += kv.xo;
+        set_ring(r.index + taken * n, r.step, moved);
+      }
+      // The loops inside this one start their blocks afresh.
+      for (size_t l = bs.loop; l < blocks.size(); ++l) blocks[l].active = false;
+      recording = false;
+      for (const BlockRecord& b : blocks) recording |= b.active;
+      return taken;
+    }
+    // Start recording this block.
+    br.active = true;
+    br.block = bs.block;
+    br.start_top = out.top_steps;
+    br.counts = out;
+    br.macs = mac_sum;
+    br.steps = global_step;
+    br.onchip = onchip;
+    br.runtime = runtime;
+    br.written_before = written;
+    br.dram_written_before = dram_written;
+    for (BoxList& list : br.boxes) list.clear();
+    br.compacted.fill(0);
+    recording = true;
+    return 0;
+  };
+
   std::vector<Desc> ahead_descs;
   std::vector<bool> ahead_busy;
   std::vector<char> ahead_busy_c;
@@ -1704,6 +1971,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
     run_top_step(descs, busy, top_pool, top_table);
+    if (recording) {
+      note_all(kEnter, rec.entering);
+      note_all(kLeave, rec.leaving);
+      note_all(kOuterEnter, rec.outer_enter);
+      note_all(kOuterLeave, rec.outer_leave);
+      note_all(kMacs, rec.mac_boxes);
+    }
     if (have_last && rec.history_free) {
       TopClass c;
       c.prev = last_descs;
@@ -1733,9 +2007,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       MergeAdjacent(&c.mac_boxes);
       c.pe_set = intern_pe_set(rec.pes);
       // The walked step has index top_steps - 1 and D_prev top_steps - 2.
-      for (int64_t j = 0; j + 1 < rec.depth; ++j) {
+      bool window_known = true;
+      for (int64_t j = 0; j + 1 < rec.depth && window_known; ++j) {
         const TopRec* r = ring_at(out.top_steps - 3 - j);
-        CADENZA_CHECK(r != nullptr);
+        // After whole blocks were taken, the ring holds only their translates' steps.
+        if (r == nullptr) {
+          window_known = false;
+          break;
+        }
         c.older.emplace_back(r->step->descs.size());
         for (size_t u = 0; u < r->step->descs.size(); ++u) {
           if (r->step->busy_c[u]) c.older.back()[u] = r->At(u);
@@ -1750,7 +2029,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           c.uniform = !c.prev_busy[u] || IsMoved(c.prev[u], c.older[j][u], back);
         }
       }
-      if (classes.size() < kMaxClasses) {
+      if (!window_known) {
+        // no class: its window is not known
+      } else if (classes.size() < kMaxClasses) {
         classes.push_back(std::move(c));
       } else {
         classes[next_class] = std::move(c);
@@ -1763,7 +2044,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     push_ring(descs, busy, busy_c);
     have_last = true;
     return 0;
-  });
+  }, on_block);
   restore();
 
   out.steps = global_step;

@@ -201,7 +201,8 @@ std::string Describe(const Case& c) {
 
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
-  int64_t top_steps = 0, class_top_steps = 0, window_top_steps = 0, steps = 0, class_steps = 0;
+  int64_t top_steps = 0, class_top_steps = 0, window_top_steps = 0, block_top_steps = 0, steps = 0,
+          class_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -239,6 +240,7 @@ bool CheckCase(const Case& c, Tally* tally) {
   tally->top_steps += exact.top_steps;
   tally->class_top_steps += exact.class_top_steps;
   tally->window_top_steps += exact.window_top_steps;
+  tally->block_top_steps += exact.block_top_steps;
   tally->steps += exact.steps;
   tally->class_steps += exact.class_steps;
   const auto want = Fields(sim);
@@ -296,11 +298,13 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_LT(tally.class_steps, tally.steps / 2);
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
-              "classes (%lld with a deeper window); %lld of %lld global steps from the step before\n",
+              "classes (%lld with a deeper window), %lld in blocks of outer loops; %lld of %lld "
+              "global steps from the step before\n",
               tally.cases, tally.legal, tally.illegal, tally.refused,
               static_cast<long long>(tally.class_top_steps),
               static_cast<long long>(tally.top_steps),
-              static_cast<long long>(tally.window_top_steps), static_cast<long long>(tally.class_steps),
+              static_cast<long long>(tally.window_top_steps),
+              static_cast<long long>(tally.block_top_steps), static_cast<long long>(tally.class_steps),
               static_cast<long long>(tally.steps));
 }
 

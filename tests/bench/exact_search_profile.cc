@@ -86,9 +86,11 @@ int main(int argc, char** argv) {
     std::string params;
     for (const auto& p : t.Named(c.params)) params += " " + p.name + "=" + std::to_string(p.value);
     const cadenza::ExactCounts& e = samples[k].counts;
-    std::printf("  %.0f us  %s %s%s  top steps %lld (%lld from classes), steps %lld (%lld from rows)\n",
+    std::printf("  %.0f us  %s %s%s  top steps %lld (%lld from classes, %lld in blocks), steps %lld "
+                "(%lld from rows)\n",
                 samples[k].us, layer.name.c_str(), t.name.c_str(), params.c_str(),
                 static_cast<long long>(e.top_steps), static_cast<long long>(e.class_top_steps),
+                static_cast<long long>(e.block_top_steps),
                 static_cast<long long>(e.steps), static_cast<long long>(e.class_steps));
     tail += samples[k].us;
   }
