@@ -292,6 +292,8 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
   // Classes whose PEs last worked several top steps back (edge tiles) are among them.
   EXPECT_GT(tally.window_top_steps, tally.top_steps / 50);
+  // Whole blocks of outer level-0 loops are taken as translates of the block before them.
+  EXPECT_GT(tally.block_top_steps, tally.top_steps / 20);
   // Walked top steps take many of their global steps from the step before (RowRecord), so both
   // that path and the full walk of a global step are compared.
   EXPECT_GT(tally.class_steps, tally.steps / 20);
