@@ -363,4 +363,52 @@ TEST(ExactModelDifferential, EdgeTileWindowClassesEqualSimulator) {
 }
 
 }  // namespace
+// Weight-stationary nests (the built-in kcp family's form) with several outer level-0 loops of
+// many iterations: most top steps come from whole blocks of an outer loop taken as translates of
+// the block before. With C outside the output loops every block after the first reads its
+// partial sums back; with C inside none does. Batch, strides and dilation move the blocks.
+TEST(ExactModelDifferential, OuterLoopBlocksEqualSimulator) {
+  Tally tally;
+  for (bool c_outside : {true, false}) {
+    for (int stride : {1, 2}) {
+      for (int dilation : {1, 2}) {
+        const int window = (3 - 1) * dilation + 1;
+        const std::string w = std::to_string(window), s = std::to_string(stride);
+        const std::string two_cols = std::to_string(stride + window), two_step = std::to_string(2 * stride);
+        const std::string c_loop = "   TemporalMap(2,2) C;\n";
+        const std::string text =
+            "Network n {\n Layer L {\n  Type: CONV\n  Stride { X: " + s + ", Y: " + s +
+            " }\n  Dimensions { N: 2, K: 6, C: 6, R: 3, S: 3, Y: 13, X: 13 }\n  Dataflow {\n"
+            "   TemporalMap(1,1) N;\n   SpatialMap(1,1) K;\n" + (c_outside ? c_loop : "") +
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n"
+            "   TemporalMap(" + w + "," + s + ") Y;\n"
+            "   TemporalMap(" + two_cols + "," + two_step + ") X;\n" + (c_outside ? "" : c_loop) +
+            "   Cluster(2, P);\n   SpatialMap(1,1) C;\n"
+            "   TemporalMap(" + w + "," + s + ") Y;\n   TemporalMap(" + w + "," + s + ") X;\n"
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n  }\n }\n}\n";
+        MaestroModel model;
+        try {
+          model = ParseMaestroModel(text, "blocks.m");
+        } catch (const InputError& e) {
+          FAIL() << e.what() << "\n" << text;
+        }
+        for (bool multicast : {true, false}) {
+          Case c;
+          c.layer = model.network.layers[0];
+          c.layer.shape.dilation_y = c.layer.shape.dilation_x = dilation;
+          c.mapping = model.mappings[0];
+          c.hw.num_pes = 5;  // two clusters of two PEs: K in 3 folds
+          c.hw.noc_bw = 2;
+          c.hw.offchip_bw = 3;
+          c.multicast = multicast;
+          c.reduction = !multicast;
+          ASSERT_TRUE(CheckCase(c, &tally)) << text;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(tally.legal, tally.cases);
+  EXPECT_GT(tally.block_top_steps, tally.top_steps / 2);
+}
+
 }  // namespace cadenza
