@@ -1106,6 +1106,33 @@ bool RowMoved(const ExactModel::Shape& sh, const StepTable& steps, const std::ve
   return true;
 }
 
+// The global steps of one walked top step. Either the rows of every busy PE (a table zipped from
+// every busy level-0 sub-unit), or, when every busy level-0 sub-unit is the first one moved by
+// some shift (so the steps below it are the first one's, moved: positions below are relative to
+// the parent and ownership moves with the box), the first one's rows only and, per busy
+// sub-unit, its PE slot offset and shift. Row t is then the copies of the table's row t, in
+// sub-unit order, as ZipUnits would have listed them.
+struct TopRows {
+  const StepTable* table = nullptr;
+  const std::vector<Desc>* pool = nullptr;
+  std::vector<int32_t> base;  // per copy: the slot of its first PE
+  std::vector<Shift> shift;   // per copy
+  bool shifted = false;       // some copy is moved
+  size_t Rows() const { return table->Rows(); }
+  size_t Copies() const { return base.size(); }
+  size_t Slot(size_t c, const StepTable::Entry& e) const {
+    return static_cast<size_t>(base[c] + e.slot);
+  }
+  Desc At(size_t c, const StepTable::Entry& e) const {
+    const Desc& d = (*pool)[static_cast<size_t>(e.desc)];
+    return shifted ? MovedDesc(d, shift[c]) : d;
+  }
+  // Every copy moves as the table's rows do, so the table's rows decide.
+  bool Moved(const ExactModel::Shape& sh, size_t from, size_t to, Shift* v) const {
+    return RowMoved(sh, *table, *pool, from, to, v);
+  }
+};
+
 // A walked global step `row` (RowMoved from row - 1 by v) whose counts a later step t of the
 // same top step may reuse: when step t is step t - 1 moved by v and step t - 1 is step row - 1
 // moved by some w, step t's pairs are this step's moved by w. Its additive counts and the boxes
@@ -1218,8 +1245,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   } rec;
 
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
-                          const std::vector<Desc>& pool, const StepTable& steps) {
-    if (steps.Rows() == 0) return;
+                          const TopRows& rows) {
+    if (rows.Rows() == 0) return;
     rec.entering.clear();
     rec.leaving.clear();
     // The step's sets grow in lists of their own, merged as they grow, so that a long top step
@@ -1248,20 +1275,22 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     auto restore_pes = [&]() {
       if (!pes_stale) return;
       pes_stale = false;
-      for (const StepTable::Entry& e : steps.Row(stale_row)) {
-        const Desc& d = pool[static_cast<size_t>(e.desc)];
-        MakeTilesInto(sh, d, &prev[static_cast<size_t>(e.slot)]);
-        prev_desc[static_cast<size_t>(e.slot)] = d;
+      for (size_t c = 0; c < rows.Copies(); ++c) {
+        for (const StepTable::Entry& e : rows.table->Row(stale_row)) {
+          const size_t u = rows.Slot(c, e);
+          prev_desc[u] = rows.At(c, e);
+          MakeTilesInto(sh, prev_desc[u], &prev[u]);
+        }
       }
     };
     for (RowRecord& r : row_recs) r.valid = false;
     next_row_rec = 0;
-    for (size_t t = 0; t < steps.Rows(); ++t) {
+    for (size_t t = 0; t < rows.Rows(); ++t) {
       Shift v, w;
-      const bool moved = t > 0 && RowMoved(sh, steps, pool, t - 1, t, &v);
+      const bool moved = t > 0 && rows.Moved(sh, t - 1, t, &v);
       const RowRecord* hit = nullptr;
       for (const RowRecord& r : row_recs) {
-        if (moved && r.valid && SameShift(v, r.v) && RowMoved(sh, steps, pool, r.row - 1, t - 1, &w)) {
+        if (moved && r.valid && SameShift(v, r.v) && rows.Moved(sh, r.row - 1, t - 1, &w)) {
           hit = &r;
           break;
         }
@@ -1316,8 +1345,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       leave_union.clear();
       PerTensor<int64_t> fresh_sum{};
       int64_t leave_sum = 0, compute = 0;
-      for (const StepTable::Entry& e : steps.Row(t)) {
-        const size_t u = static_cast<size_t>(e.slot);
+      for (size_t copy = 0; copy < rows.Copies(); ++copy) {
+      for (const StepTable::Entry& e : rows.table->Row(t)) {
+        const size_t u = rows.Slot(copy, e);
         if (!pe_busy_now[u]) {
           pe_busy_now[u] = 1;
           rec.pes.push_back(static_cast<int32_t>(u));
@@ -1327,7 +1357,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             rec.depth = std::max(rec.depth, out.top_steps - pe_last_top[u]);
           }
         }
-        const Desc& d = pool[static_cast<size_t>(e.desc)];
+        const Desc d = rows.At(copy, e);
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
         PerTensor<bool> same{};
@@ -1371,6 +1401,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           prev_desc[u] = d;
           has_prev[u] = true;
         }
+      }
       }
       // Whether this step can serve the steps after it: its entering outputs all or none sent up
       // before it (tested before its own leaving outputs join).
@@ -1481,6 +1512,45 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     top_pool.clear();
     top_table.Reset();
     ZipUnits(ctx, 0, descs, busy, &top_pool, &top_table);
+  };
+  // The same for a walked top step, as TopRows: the first busy sub-unit's rows only when every
+  // busy sub-unit is it moved.
+  TopRows top_rows;
+  top_rows.table = &top_table;
+  top_rows.pool = &top_pool;
+  auto expand_walked = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+    top_rows.base.clear();
+    top_rows.shift.clear();
+    top_rows.shifted = false;
+    if (ctx.levels.size() > 1) {
+      size_t first = 0;
+      while (first < busy.size() && !busy[first]) ++first;
+      bool translates = first < busy.size();
+      const int32_t width = static_cast<int32_t>(ctx.width[1]);
+      for (size_t u = first; u < busy.size() && translates; ++u) {
+        if (!busy[u]) continue;
+        Shift w;
+        for (size_t i = 0; i < kNumM; ++i) w.box[i] = descs[u].box[i].lo - descs[first].box[i].lo;
+        w.yo = descs[u].yo.lo - descs[first].yo.lo;
+        w.xo = descs[u].xo.lo - descs[first].xo.lo;
+        translates = w.box[kY] == sh.stride_y * w.yo + sh.dilation_y * w.box[kR] &&
+                     w.box[kX] == sh.stride_x * w.xo + sh.dilation_x * w.box[kS] &&
+                     IsMoved(descs[u], descs[first], w);
+        top_rows.base.push_back(static_cast<int32_t>(u) * width);
+        top_rows.shift.push_back(w);
+      }
+      if (translates) {
+        top_pool.clear();
+        Expand(ctx, 1, descs[first], &top_pool, &top_table);
+        top_rows.shifted = top_rows.base.size() > 1;
+        return;
+      }
+      top_rows.base.clear();
+      top_rows.shift.clear();
+    }
+    expand_top(descs, busy);
+    top_rows.base.push_back(0);
+    top_rows.shift.push_back(Shift{});
   };
 
   std::vector<TopClass> classes;
@@ -1965,12 +2035,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
     }
     restore();
-    expand_top(descs, busy);
-    if (top_table.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
+    expand_walked(descs, busy);
+    if (top_rows.Rows() == 0) return 0;  // no top step: D_prev stays the last one that was
     const ExactCounts before = out;
     const int64_t macs_before = mac_sum, steps_before = global_step, onchip_before = onchip,
                   runtime_before = runtime;
-    run_top_step(descs, busy, top_pool, top_table);
+    run_top_step(descs, busy, top_rows);
     if (recording) {
       note_all(kEnter, rec.entering);
       note_all(kLeave, rec.leaving);
