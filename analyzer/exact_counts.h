@@ -46,6 +46,8 @@ struct ExactCounts {
   // Top steps in whole blocks of an outer level-0 loop taken as translates of the block before
   // (docs/exact-model.md, "Runs of outer loops") instead of being visited one by one.
   int64_t block_top_steps = 0;
+  // Global steps of walked top steps in whole blocks of a level-1 loop taken the same way.
+  int64_t block_steps = 0;
 
   friend bool operator==(const ExactCounts&, const ExactCounts&) = default;
 };

@@ -243,7 +243,7 @@ void SortUnique(std::vector<Box>* boxes) {
 // Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
 // start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
 // regular tiling collapses to a few boxes, which keeps the coverage sweep small.
-void MergeAdjacent(std::vector<Box>* boxes) {
+void MergeAdjacentOnce(std::vector<Box>* boxes) {
   for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
     const size_t dd = static_cast<size_t>(d);
     // Boxes that all share coordinate d's interval cannot touch along it.
@@ -276,6 +276,16 @@ void MergeAdjacent(std::vector<Box>* boxes) {
       }
     }
     boxes->resize(w + 1);
+  }
+}
+
+// Merges until no pass merges anything more: a merge along one coordinate can make boxes equal
+// in that coordinate, which a later pass then merges along an earlier one (a grid of tiles that
+// arrived as pieces of rows and columns becomes one box).
+void MergeAdjacent(std::vector<Box>* boxes) {
+  for (size_t before = boxes->size() + 1; boxes->size() > 1 && boxes->size() < before;) {
+    before = boxes->size();
+    MergeAdjacentOnce(boxes);
   }
 }
 
@@ -511,6 +521,9 @@ struct BlockStart {
   int64_t block = 0;
   int64_t translates = 0;
   std::array<int64_t, kNumM> shift{};
+  // Whether the next block could be taken from a record of this one (this is not the first
+  // block and the one after the next is still a translate): only such blocks need recording.
+  bool record = false;
 };
 
 struct NoBlocks {
@@ -648,6 +661,7 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
         bs.loop = l;
         bs.block = idx[l];
         bs.translates = bs.block >= 2 && bs.block - 1 < unclipped[l] ? unclipped[l] - bs.block : 0;
+        bs.record = bs.block >= 1 && bs.block + 1 < unclipped[l];
         if (loops[l].dir < 0) {
           for (size_t i = 0; i < nd; ++i) {
             if (level.dirs[i].spatial) {
@@ -745,6 +759,29 @@ void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>
   ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
     ZipUnits(ctx, lv, descs, busy, pool, steps);
   });
+}
+
+// Where a block of a loop of level `lv` starts among the rows Expand produces.
+struct RowBlock {
+  size_t row = 0;  // the block's first row
+  BlockStart start;
+};
+
+// Expand, also listing every block start of the level's loops (outermost first at each row).
+void ExpandRecordingBlocks(const Context& ctx, size_t lv, const Desc& parent,
+                           std::vector<Desc>* pool, StepTable* steps,
+                           std::vector<RowBlock>* blocks) {
+  steps->Reset();
+  blocks->clear();
+  ForEachLevelStep(
+      ctx, lv, parent,
+      [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+        ZipUnits(ctx, lv, descs, busy, pool, steps);
+      },
+      [&](const BlockStart& bs) {
+        blocks->push_back({steps->Rows(), bs});
+        return int64_t{0};
+      });
 }
 
 }  // namespace
@@ -972,6 +1009,32 @@ bool Stretch(const Box& b, const std::array<int64_t, kD>& by, int64_t j0, int64_
   return true;
 }
 
+// Every box of `from` moved by v (in the output or the MAC space) and stretched by `by` over
+// [j0, j1] into *to; false when some box does not stay one box.
+bool StretchAll(const ExactModel::Shape& sh, const BoxList& from, bool mac, const Shift& v,
+                const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, BoxList* to) {
+  to->clear();
+  Box sb;
+  for (const Box& b : from) {
+    if (!Stretch(mac ? ShiftMac(b, v) : ShiftOutput(sh, b, v), by, j0, j1, &sb)) return false;
+    to->push_back(sb);
+  }
+  return true;
+}
+
+// Whether no box of `a` meets a box of `b` moved by j * by for j in [j0, j1].
+bool Apart(const BoxList& a, const BoxList& b, const std::array<int64_t, kD>& by, int64_t j0,
+           int64_t j1) {
+  Box sb;
+  for (const Box& y : b) {
+    if (!Stretch(y, by, j0, j1, &sb)) return false;
+    for (const Box& x : a) {
+      if (Overlap(x, sb)) return false;
+    }
+  }
+  return true;
+}
+
 struct TopClass {
   std::vector<Desc> prev, cur;           // D'_prev, D'_cur (level-0 descriptors)
   std::vector<char> prev_busy, cur_busy;
@@ -1118,6 +1181,9 @@ struct TopRows {
   std::vector<int32_t> base;  // per copy: the slot of its first PE
   std::vector<Shift> shift;   // per copy
   bool shifted = false;       // some copy is moved
+  // Block starts of the first sub-unit's level-1 loops (empty unless every box of every level
+  // has whole R and S intervals, so that ownership moves with every box).
+  std::vector<RowBlock> blocks;
   size_t Rows() const { return table->Rows(); }
   size_t Copies() const { return base.size(); }
   size_t Slot(size_t c, const StepTable::Entry& e) const {
@@ -1195,6 +1261,18 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   } keep{&ctx, &top_pool, &top_table};
   const Shape& sh = shape_;
   const int64_t num_pe_slots = ctx.width[0];
+  // Whether no box of level 0 (of any level) ever has a partial R or S interval: the owned
+  // outputs of such a box are never clipped by its parent's (the layer's bounds, at level 0),
+  // so they move with the box, as blocks of a loop need.
+  bool level0_taps_whole = true, all_taps_whole = true;
+  for (size_t lv = 0; lv < ctx.levels.size(); ++lv) {
+    for (const LevelDir& d : ctx.levels[lv].dirs) {
+      if ((d.dim == kR && d.size < sh.r) || (d.dim == kS && d.size < sh.s)) {
+        all_taps_whole = false;
+        if (lv == 0) level0_taps_whole = false;
+      }
+    }
+  }
 
   ExactCounts out;
   Desc root;
@@ -1244,6 +1322,23 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     std::vector<int32_t> pes;  // the PEs busy in this one
   } rec;
 
+  // A record of the current block of a level-1 loop inside a walked top step (row_block).
+  struct RowBlockRecord {
+    bool active = false;
+    int64_t block = -1;
+    size_t start_row = 0;
+    PerTensor<int64_t> ingress{}, ingress_unicast{};
+    int64_t egress = 0, egress_unicast = 0, macs = 0, steps = 0, onchip = 0;
+    BoxList sent_before;  // written_now at its start (`written` is fixed during a top step)
+    std::array<BoxList, 3> boxes;  // entering outputs, leaving outputs, MAC boxes
+    std::array<size_t, 3> compacted{};
+  };
+  std::vector<RowBlockRecord> row_blocks;
+  std::array<BoxList, 3> row_stretched;
+  bool row_recording = false;
+  std::vector<char> seen_mask(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<size_t> seen_pes;
+
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
                           const TopRows& rows) {
     if (rows.Rows() == 0) return;
@@ -1285,7 +1380,154 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     };
     for (RowRecord& r : row_recs) r.valid = false;
     next_row_rec = 0;
+    // Runs of level-1 loops inside the top step: the argument of runs of outer loops (the blocks
+    // of `on_block`), with rows for top steps, `written_now` for the sets that grow, and the
+    // top step's own lists for the boxes.
+    for (RowBlockRecord& r : row_blocks) r.active = false;
+    row_recording = false;
+    auto row_note = [&](int kind, const Box& b) {
+      for (RowBlockRecord& r : row_blocks) {
+        if (!r.active) continue;
+        r.boxes[static_cast<size_t>(kind)].push_back(b);
+        CompactWhenGrown(&r.boxes[static_cast<size_t>(kind)], &r.compacted[static_cast<size_t>(kind)]);
+      }
+    };
+    // At row t, the start of block bs.block of a level-1 loop: takes the blocks after the
+    // recorded one that are its translates; returns the rows taken.
+    auto row_block = [&](const BlockStart& bs, size_t t) -> size_t {
+      if (row_blocks.size() <= bs.loop) row_blocks.resize(bs.loop + 1);
+      RowBlockRecord& br = row_blocks[bs.loop];
+      Shift v;
+      v.box = bs.shift;
+      int64_t taken = 0;
+      if (br.active && br.block == bs.block - 1 && bs.translates >= 1 && v.box[kR] == 0 &&
+          v.box[kS] == 0 && v.box[kY] % sh.stride_y == 0 && v.box[kX] % sh.stride_x == 0) {
+        v.yo = v.box[kY] / sh.stride_y;
+        v.xo = v.box[kX] / sh.stride_x;
+        for (BoxList& list : br.boxes) list = Compact(std::move(list));
+        const BoxList& enter = br.boxes[0];
+        const int readback = Meets(enter, written, written.size(), &br.sent_before);
+        // All the blocks at once when every box stretches (see on_block), else one by one.
+        const auto out_by = OutputShift(sh, v), mac_by = MacShift(v);
+        const int64_t all = bs.translates;
+        const Shift none;
+        if (readback >= 0 && StretchAll(sh, enter, false, none, out_by, 1, all, &row_stretched[0]) &&
+            Meets(row_stretched[0], written, written.size(), &written_now) == readback &&
+            (readback == 1 || all < 2 || Apart(enter, br.boxes[1], out_by, -(all - 1), -1)) &&
+            StretchAll(sh, br.boxes[1], false, none, out_by, 1, all, &row_stretched[1]) &&
+            StretchAll(sh, br.boxes[2], true, none, mac_by, 1, all, &row_stretched[2])) {
+          br.active = false;
+          rec.entering.insert(rec.entering.end(), row_stretched[0].begin(), row_stretched[0].end());
+          for (const Box& b : row_stretched[1]) {
+            rec.leaving.push_back(b);
+            UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
+          }
+          MergeWhenGrown(&written_now, &written_now_merged, 16);
+          rec.mac_boxes.insert(rec.mac_boxes.end(), row_stretched[2].begin(), row_stretched[2].end());
+          MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+          CompactWhenGrown(&rec.entering, &entering_compacted);
+          CompactWhenGrown(&rec.leaving, &leaving_compacted);
+          if (row_recording) {
+            for (int kind = 0; kind < 3; ++kind) {
+              for (const Box& b : row_stretched[static_cast<size_t>(kind)]) row_note(kind, b);
+            }
+          }
+          taken = all;
+        }
+        const bool one_by_one = taken == 0;
+        for (int64_t j = 1; one_by_one && readback >= 0 && j <= bs.translates; ++j) {
+          const Shift jv = Scaled(v, j);
+          moved_enter.clear();
+          for (const Box& b : enter) moved_enter.push_back(ShiftOutput(sh, b, jv));
+          if (Meets(moved_enter, written, written.size(), &written_now) != readback) break;
+          br.active = false;
+          rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          for (const Box& b : moved_enter) row_note(0, b);
+          for (const Box& b : br.boxes[1]) {
+            const Box mb = ShiftOutput(sh, b, jv);
+            rec.leaving.push_back(mb);
+            UnionBoxOutside(&written_now, written, mb, &scratch, &scratch2);
+            row_note(1, mb);
+          }
+          MergeWhenGrown(&written_now, &written_now_merged, 16);
+          for (const Box& b : br.boxes[2]) {
+            rec.mac_boxes.push_back(ShiftMac(b, jv));
+            row_note(2, rec.mac_boxes.back());
+          }
+          MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
+          CompactWhenGrown(&rec.entering, &entering_compacted);
+          CompactWhenGrown(&rec.leaving, &leaving_compacted);
+          taken = j;
+        }
+      }
+      if (taken > 0) {
+        const size_t n = t - br.start_row;
+        for (Tensor x : kAllTensors) {
+          out.ingress[x] += taken * (out.ingress[x] - br.ingress[x]);
+          out.ingress_unicast[x] += taken * (out.ingress_unicast[x] - br.ingress_unicast[x]);
+        }
+        out.egress += taken * (out.egress - br.egress);
+        out.egress_unicast += taken * (out.egress_unicast - br.egress_unicast);
+        mac_sum += taken * (mac_sum - br.macs);
+        global_step += taken * (global_step - br.steps);
+        top_onchip += taken * (top_onchip - br.onchip);
+        out.block_steps += taken * static_cast<int64_t>(n);
+        // Each PE busy in the recorded block (all of them are busy in the blocks taken) ends
+        // with its last tile there, moved by the blocks taken.
+        const Shift kv = Scaled(v, taken);
+        size_t left = rec.pes.size();
+        seen_pes.clear();
+        for (size_t r = t; r-- > br.start_row && left > 0;) {
+          for (size_t c = 0; c < rows.Copies() && left > 0; ++c) {
+            for (const StepTable::Entry& e : rows.table->Row(r)) {
+              const size_t u = rows.Slot(c, e);
+              if (seen_mask[u]) continue;
+              seen_mask[u] = 1;
+              seen_pes.push_back(u);
+              prev_desc[u] = MovedDesc(rows.At(c, e), kv);
+              MakeTilesInto(sh, prev_desc[u], &prev[u]);
+              has_prev[u] = true;
+              --left;
+            }
+          }
+        }
+        for (size_t u : seen_pes) seen_mask[u] = 0;
+        pes_stale = false;
+        for (size_t l = bs.loop; l < row_blocks.size(); ++l) row_blocks[l].active = false;
+        row_recording = false;
+        for (const RowBlockRecord& r : row_blocks) row_recording |= r.active;
+        return static_cast<size_t>(taken) * n;
+      }
+      br.active = bs.record;
+      if (!br.active) return 0;
+      br.block = bs.block;
+      br.start_row = t;
+      br.ingress = out.ingress;
+      br.ingress_unicast = out.ingress_unicast;
+      br.egress = out.egress;
+      br.egress_unicast = out.egress_unicast;
+      br.macs = mac_sum;
+      br.steps = global_step;
+      br.onchip = top_onchip;
+      br.sent_before = written_now;
+      for (BoxList& list : br.boxes) list.clear();
+      br.compacted.fill(0);
+      row_recording = true;
+      return 0;
+    };
+    size_t next_block = 0;
     for (size_t t = 0; t < rows.Rows(); ++t) {
+      // Blocks of level-1 loops that start at this row, outermost first.
+      while (next_block < rows.blocks.size() && rows.blocks[next_block].row < t) ++next_block;
+      size_t skip = 0;
+      for (size_t bi = next_block; bi < rows.blocks.size() && rows.blocks[bi].row == t && skip == 0;
+           ++bi) {
+        skip = row_block(rows.blocks[bi].start, t);
+      }
+      if (skip > 0) {
+        t += skip - 1;
+        continue;
+      }
       Shift v, w;
       const bool moved = t > 0 && rows.Moved(sh, t - 1, t, &v);
       const RowRecord* hit = nullptr;
@@ -1314,13 +1556,20 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           out.egress_unicast += row_rec.leave_sum;
           mac_sum += row_rec.macs;
           rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          if (row_recording) {
+            for (const Box& b : moved_enter) row_note(0, b);
+          }
           for (const Box& b : row_rec.leaving) {
             const Box mb = ShiftOutput(sh, b, w);
             rec.leaving.push_back(mb);
             UnionBoxOutside(&written_now, written, mb, &scratch, &scratch2);
+            if (row_recording) row_note(1, mb);
           }
           MergeWhenGrown(&written_now, &written_now_merged, 16);
-          for (const Box& b : row_rec.mac_boxes) rec.mac_boxes.push_back(ShiftMac(b, w));
+          for (const Box& b : row_rec.mac_boxes) {
+            rec.mac_boxes.push_back(ShiftMac(b, w));
+            if (row_recording) row_note(2, rec.mac_boxes.back());
+          }
           MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
           CompactWhenGrown(&rec.entering, &entering_compacted);
           CompactWhenGrown(&rec.leaving, &leaving_compacted);
@@ -1410,6 +1659,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       // The PEs of one step usually tile a box between them: merged here, few dimensions vary.
       MergeAdjacent(&row_macs);
       rec.mac_boxes.insert(rec.mac_boxes.end(), row_macs.begin(), row_macs.end());
+      if (row_recording) {
+        for (size_t i = enter_start; i < rec.entering.size(); ++i) row_note(0, rec.entering[i]);
+        for (const Box& b : leave_union) row_note(1, b);
+        for (const Box& b : row_macs) row_note(2, b);
+      }
       if (moved) {
         for (RowRecord& r : row_recs) {
           if (r.valid && SameShift(r.v, v)) nr = &r;
@@ -1541,7 +1795,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
       if (translates) {
         top_pool.clear();
-        Expand(ctx, 1, descs[first], &top_pool, &top_table);
+        if (all_taps_whole) {
+          ExpandRecordingBlocks(ctx, 1, descs[first], &top_pool, &top_table, &top_rows.blocks);
+        } else {
+          Expand(ctx, 1, descs[first], &top_pool, &top_table);
+          top_rows.blocks.clear();
+        }
         top_rows.shifted = top_rows.base.size() > 1;
         return;
       }
@@ -1549,6 +1808,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_rows.shift.clear();
     }
     expand_top(descs, busy);
+    top_rows.blocks.clear();
     top_rows.base.push_back(0);
     top_rows.shift.push_back(Shift{});
   };
@@ -1802,36 +2062,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
   };
-  // Moves and stretches `from` into *to; false when some box does not stay one box.
   auto stretch_all = [&](const BoxList& from, bool mac, const Shift& v,
                          const std::array<int64_t, kD>& by, int64_t j0, int64_t j1, BoxList* to) {
-    to->clear();
-    Box sb;
-    for (const Box& b : from) {
-      if (!Stretch(mac ? ShiftMac(b, v) : ShiftOutput(sh, b, v), by, j0, j1, &sb)) return false;
-      to->push_back(sb);
-    }
-    return true;
+    return StretchAll(sh, from, mac, v, by, j0, j1, to);
   };
-  // Whether no box of `a` meets a box of `b` moved by j * by for j in [j0, j1].
-  auto apart = [&](const BoxList& a, const BoxList& b, const std::array<int64_t, kD>& by,
-                   int64_t j0, int64_t j1) {
-    Box sb;
-    for (const Box& y : b) {
-      if (!Stretch(y, by, j0, j1, &sb)) return false;
-      for (const Box& x : a) {
-        if (Overlap(x, sb)) return false;
-      }
-    }
-    return true;
-  };
-  // Whether no level-0 box ever has a partial R or S interval: the owned outputs of every
-  // level-0 box are then never clipped by the layer's bounds, so they move with the box.
-  bool level0_taps_whole = true;
-  for (const LevelDir& d : ctx.levels[0].dirs) {
-    if ((d.dim == kR && d.size < sh.r) || (d.dim == kS && d.size < sh.s)) level0_taps_whole = false;
-  }
   BoxList moved_boxes;
+  std::array<BoxList, kNumBoxKinds> block_stretched;
   auto on_block = [&](const BlockStart& bs) -> int64_t {
     if (blocks.size() <= bs.loop) blocks.resize(bs.loop + 1);
     BlockRecord& br = blocks[bs.loop];
@@ -1851,7 +2087,39 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       // it; each block taken must see the same.
       const int readback = Meets(enter, br.written_before, br.written_before.size());
       const int dram_readback = Meets(outer_in, br.dram_written_before, br.dram_written_before.size());
-      if (readback >= 0 && dram_readback >= 0) {
+      // All the blocks at once when every box stays one box stretched along the shift (as loop
+      // runs do): the entering outputs of block j against the sets before the run and against
+      // the blocks before j; otherwise block by block below.
+      const auto out_by = OutputShift(sh, v), mac_by = MacShift(v);
+      const int64_t all = bs.translates;
+      const Shift none;
+      if (readback >= 0 && dram_readback >= 0 &&
+          StretchAll(sh, enter, false, none, out_by, 1, all, &block_stretched[kEnter]) &&
+          Meets(block_stretched[kEnter], written, written.size()) == readback &&
+          (readback == 1 || all < 2 || Apart(enter, br.boxes[kLeave], out_by, -(all - 1), -1)) &&
+          StretchAll(sh, outer_in, false, none, out_by, 1, all, &block_stretched[kOuterEnter]) &&
+          Meets(block_stretched[kOuterEnter], dram_written, dram_written.size()) == dram_readback &&
+          (dram_readback == 1 || all < 2 ||
+           Apart(outer_in, br.boxes[kOuterLeave], out_by, -(all - 1), -1)) &&
+          StretchAll(sh, br.boxes[kLeave], false, none, out_by, 1, all, &block_stretched[kLeave]) &&
+          StretchAll(sh, br.boxes[kOuterLeave], false, none, out_by, 1, all,
+                     &block_stretched[kOuterLeave]) &&
+          StretchAll(sh, br.boxes[kMacs], true, none, mac_by, 1, all, &block_stretched[kMacs])) {
+        br.active = false;
+        for (const Box& b : block_stretched[kLeave]) UnionBoxInto(&written, b, &scratch, &scratch2);
+        MergeWhenGrown(&written, &written_merged, 16);
+        for (const Box& b : block_stretched[kOuterLeave]) UnionBoxInto(&dram_written, b, &scratch, &scratch2);
+        MergeWhenGrown(&dram_written, &dram_written_merged, 16);
+        mac_boxes.insert(mac_boxes.end(), block_stretched[kMacs].begin(), block_stretched[kMacs].end());
+        MergeWhenGrown(&mac_boxes, &merged_size, 256);
+        if (recording) {
+          for (BoxKind kind : {kEnter, kLeave, kOuterEnter, kOuterLeave, kMacs}) {
+            note_all(kind, block_stretched[kind]);
+          }
+        }
+        taken = all;
+      }
+      if (taken == 0 && readback >= 0 && dram_readback >= 0) {
         for (int64_t j = 1; j <= bs.translates; ++j) {
           const Shift jv = Scaled(v, j);
           moved_boxes.clear();
@@ -1935,8 +2203,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (const BlockRecord& b : blocks) recording |= b.active;
       return taken;
     }
-    // Start recording this block.
-    br.active = true;
+    // Start recording this block, if a record of it can serve.
+    br.active = bs.record;
+    if (!br.active) return 0;
     br.block = bs.block;
     br.start_top = out.top_steps;
     br.counts = out;
@@ -2003,14 +2272,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           // Entering outputs against what was sent up (written) before and during the run.
           if (!stretch_all(c.entering, false, v, out_by, 1, k, &stretched) ||
               Meets(stretched, written, written.size()) != c.readback ||
-              (c.readback == 0 && k >= 2 && !apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
+              (c.readback == 0 && k >= 2 && !Apart(c.entering, c.leaving, out_by, -(k - 1), -1))) {
             return 0;
           }
           if (!stretch_all(c.outer_enter, false, v, out_by, 1, k, &stretched) ||
               Meets(stretched, dram_written, dram_written.size()) !=
                   c.dram_readback ||
               (c.dram_readback == 0 && k >= 2 &&
-               !apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
+               !Apart(c.outer_enter, c.outer_leave, out_by, -(k - 1), -1))) {
             return 0;
           }
           if (!stretch_all(c.leaving, false, v, out_by, 1, k, &stretched) ||

@@ -202,7 +202,7 @@ std::string Describe(const Case& c) {
 struct Tally {
   int cases = 0, legal = 0, illegal = 0, refused = 0;
   int64_t top_steps = 0, class_top_steps = 0, window_top_steps = 0, block_top_steps = 0, steps = 0,
-          class_steps = 0;
+          class_steps = 0, block_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
 };
@@ -243,6 +243,7 @@ bool CheckCase(const Case& c, Tally* tally) {
   tally->block_top_steps += exact.block_top_steps;
   tally->steps += exact.steps;
   tally->class_steps += exact.class_steps;
+  tally->block_steps += exact.block_steps;
   const auto want = Fields(sim);
   ExactCounts got_counts = exact;
   const auto got = Fields(got_counts);
@@ -301,13 +302,13 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
               "classes (%lld with a deeper window), %lld in blocks of outer loops; %lld of %lld "
-              "global steps from the step before\n",
+              "global steps from the step before, %lld in blocks of level-1 loops\n",
               tally.cases, tally.legal, tally.illegal, tally.refused,
               static_cast<long long>(tally.class_top_steps),
               static_cast<long long>(tally.top_steps),
               static_cast<long long>(tally.window_top_steps),
               static_cast<long long>(tally.block_top_steps), static_cast<long long>(tally.class_steps),
-              static_cast<long long>(tally.steps));
+              static_cast<long long>(tally.steps), static_cast<long long>(tally.block_steps));
 }
 
 // Output-stationary mappings (the built-in yxp family's form) whose column tile leaves an edge
@@ -409,6 +410,51 @@ TEST(ExactModelDifferential, OuterLoopBlocksEqualSimulator) {
   }
   EXPECT_EQ(tally.legal, tally.cases);
   EXPECT_GT(tally.block_top_steps, tally.top_steps / 2);
+}
+
+// The search's whole-plane choices: one level-0 step spans the output plane, so each top step
+// is walked, and most of its global steps come from whole blocks of the level-1 row loop.
+TEST(ExactModelDifferential, WalkedTopStepBlocksEqualSimulator) {
+  Tally tally;
+  for (int stride : {1, 2}) {
+    for (int dilation : {1, 2}) {
+      for (int n : {1, 2}) {
+        const int window = (3 - 1) * dilation + 1;
+        const std::string w = std::to_string(window), s = std::to_string(stride);
+        const std::string text =
+            "Network n {\n Layer L {\n  Type: CONV\n  Stride { X: " + s + ", Y: " + s +
+            " }\n  Dimensions { N: " + std::to_string(n) +
+            ", K: 4, C: 4, R: 3, S: 3, Y: 15, X: 11 }\n  Dataflow {\n"
+            "   SpatialMap(1,1) K;\n   TemporalMap(2,2) C;\n"
+            "   TemporalMap(Sz(N),Sz(N)) N;\n"
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n"
+            "   TemporalMap(Sz(Y),Sz(Y)) Y;\n   TemporalMap(Sz(X),Sz(X)) X;\n"
+            "   Cluster(2, P);\n   SpatialMap(1,1) C;\n   TemporalMap(1,1) N;\n"
+            "   TemporalMap(" + w + "," + s + ") Y;\n   TemporalMap(" + w + "," + s + ") X;\n"
+            "   TemporalMap(Sz(R),Sz(R)) R;\n   TemporalMap(Sz(S),Sz(S)) S;\n  }\n }\n}\n";
+        MaestroModel model;
+        try {
+          model = ParseMaestroModel(text, "plane.m");
+        } catch (const InputError& e) {
+          FAIL() << e.what() << "\n" << text;
+        }
+        for (bool multicast : {true, false}) {
+          Case c;
+          c.layer = model.network.layers[0];
+          c.layer.shape.dilation_y = c.layer.shape.dilation_x = dilation;
+          c.mapping = model.mappings[0];
+          c.hw.num_pes = 8;  // four clusters of two PEs: K in one fold
+          c.hw.noc_bw = 2;
+          c.hw.offchip_bw = 3;
+          c.multicast = multicast;
+          c.reduction = !multicast;
+          ASSERT_TRUE(CheckCase(c, &tally)) << text;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(tally.legal, tally.cases);
+  EXPECT_GT(tally.block_steps, tally.steps / 2);
 }
 
 }  // namespace cadenza
