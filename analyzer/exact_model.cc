@@ -240,9 +240,10 @@ void SortUnique(std::vector<Box>* boxes) {
   boxes->erase(std::unique(boxes->begin(), boxes->end()), boxes->end());
 }
 
-// Merges, coordinate by coordinate, boxes equal in every other coordinate that touch end to
-// start (never ones that overlap, so the covered set and the multiset's overlaps are kept). A
-// regular tiling collapses to a few boxes, which keeps the coverage sweep small.
+// Merges, coordinate by coordinate, boxes equal in every other coordinate that touch or overlap
+// along it. Only the covered set is kept: every list the model merges is a set (MAC counts, and
+// so extra MACs, are summed apart from the boxes). A regular tiling collapses to a few boxes,
+// which keeps the coverage sweep small.
 void MergeAdjacentOnce(std::vector<Box>* boxes) {
   for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
     const size_t dd = static_cast<size_t>(d);
@@ -269,8 +270,10 @@ void MergeAdjacentOnce(std::vector<Box>* boxes) {
       const Box& b = (*boxes)[i];
       bool same = true;
       for (size_t e = 0; e < kD && same; ++e) same = e == dd || last[e] == b[e];
-      if (same && last[dd].hi == b[dd].lo) {
-        last[dd].hi = b[dd].hi;
+      // Every list is a set (which box holds an element never matters), so boxes that overlap
+      // along d merge as well as boxes that touch.
+      if (same && last[dd].hi >= b[dd].lo) {
+        last[dd].hi = std::max(last[dd].hi, b[dd].hi);
       } else {
         (*boxes)[++w] = b;
       }
@@ -1213,7 +1216,8 @@ struct RowRecord {
   BoxList entering, leaving, mac_boxes;
 };
 
-// Copies `boxes` without duplicates and with touching boxes merged (the same set, fewer boxes).
+// Copies `boxes` without duplicates and with touching or overlapping boxes merged (the same
+// set, fewer boxes).
 BoxList Compact(BoxList boxes) {
   SortUnique(&boxes);
   MergeAdjacent(&boxes);
