@@ -1947,16 +1947,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t u = 0; u < ring_descs.size(); ++u) {
         if (r->step->busy_c[u]) ring_descs[u] = r->At(u);
       }
-      expand_top(ring_descs, r->step->busy);
-      for (size_t t = top_table.Rows(); t-- > 0;) {
-        for (const StepTable::Entry& e : top_table.Row(t)) {
-          const size_t u = static_cast<size_t>(e.slot);
-          if (restored[u]) continue;
-          restored[u] = 1;
-          if (touched[u]) --left;
-          const Desc& d = top_pool[static_cast<size_t>(e.desc)];
-          MakeTilesInto(sh, d, &prev[u]);
-          prev_desc[u] = d;
+      expand_walked(ring_descs, r->step->busy);
+      for (size_t t = top_rows.Rows(); t-- > 0;) {
+        for (size_t c = 0; c < top_rows.Copies(); ++c) {
+          for (const StepTable::Entry& e : top_table.Row(t)) {
+            const size_t u = top_rows.Slot(c, e);
+            if (restored[u]) continue;
+            restored[u] = 1;
+            if (touched[u]) --left;
+            prev_desc[u] = top_rows.At(c, e);
+            MakeTilesInto(sh, prev_desc[u], &prev[u]);
+          }
         }
       }
     }
