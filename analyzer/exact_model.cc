@@ -1038,6 +1038,42 @@ bool Apart(const BoxList& a, const BoxList& b, const std::array<int64_t, kD>& by
   return true;
 }
 
+// What of a block's entering outputs (`enter`) lay in a set that only grows (outputs sent up
+// before it, or written to DRAM): the block taken next, moved by v, counts the same read-backs
+// exactly when the part of its moved entering outputs in the grown set is this part moved
+// (every step's entering outputs then meet the set as the recorded block's did). `enter` is
+// made disjoint so that sizes add.
+struct HistoryPart {
+  BoxList enter;  // disjoint
+  BoxList part;   // enter ∩ the set before the recorded block (disjoint)
+  int64_t part_size = 0;
+  void Set(const BoxList& entering, const BoxList& before, const BoxList* also) {
+    enter.clear();
+    BoxList scratch, next;
+    for (const Box& b : entering) UnionBoxInto(&enter, b, &scratch, &next);
+    part.clear();
+    AppendIntersection(enter, before, &part);
+    if (also != nullptr) AppendIntersection(enter, *also, &part);
+    part_size = Size(part);
+  }
+  // Whether the moved block meets `now` (with `also`, disjoint from it) as the recorded one met
+  // its set: the same size inside, and the recorded part, moved, inside.
+  bool Moves(const ExactModel::Shape& sh, const Shift& v, const BoxList& now, const BoxList* also,
+             BoxList* moved) const {
+    auto inside = [&](const BoxList& list) {
+      int64_t n = IntersectSize(list, now);
+      if (also != nullptr) n += IntersectSize(list, *also);
+      return n;
+    };
+    moved->clear();
+    for (const Box& b : enter) moved->push_back(ShiftOutput(sh, b, v));
+    if (inside(*moved) != part_size) return false;
+    moved->clear();
+    for (const Box& b : part) moved->push_back(ShiftOutput(sh, b, v));
+    return inside(*moved) == part_size;
+  }
+};
+
 struct TopClass {
   std::vector<Desc> prev, cur;           // D'_prev, D'_cur (level-0 descriptors)
   std::vector<char> prev_busy, cur_busy;
@@ -1339,6 +1375,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
   std::vector<RowBlockRecord> row_blocks;
   std::array<BoxList, 3> row_stretched;
+  HistoryPart row_part;
   bool row_recording = false;
   std::vector<char> seen_mask(static_cast<size_t>(num_pe_slots), 0);
   std::vector<size_t> seen_pes;
@@ -1439,11 +1476,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           taken = all;
         }
         const bool one_by_one = taken == 0;
-        for (int64_t j = 1; one_by_one && readback >= 0 && j <= bs.translates; ++j) {
+        if (one_by_one) row_part.Set(enter, written, &br.sent_before);
+        for (int64_t j = 1; one_by_one && j <= bs.translates; ++j) {
           const Shift jv = Scaled(v, j);
+          if (!row_part.Moves(sh, jv, written, &written_now, &moved_enter)) break;
           moved_enter.clear();
           for (const Box& b : enter) moved_enter.push_back(ShiftOutput(sh, b, jv));
-          if (Meets(moved_enter, written, written.size(), &written_now) != readback) break;
           br.active = false;
           rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
           for (const Box& b : moved_enter) row_note(0, b);
@@ -2072,6 +2110,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     return StretchAll(sh, from, mac, v, by, j0, j1, to);
   };
   BoxList moved_boxes;
+  HistoryPart sent_part, dram_part;
   std::array<BoxList, kNumBoxKinds> block_stretched;
   auto on_block = [&](const BlockStart& bs) -> int64_t {
     if (blocks.size() <= bs.loop) blocks.resize(bs.loop + 1);
@@ -2124,15 +2163,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
         taken = all;
       }
-      if (taken == 0 && readback >= 0 && dram_readback >= 0) {
+      if (taken == 0) {
+        sent_part.Set(enter, br.written_before, nullptr);
+        dram_part.Set(outer_in, br.dram_written_before, nullptr);
         for (int64_t j = 1; j <= bs.translates; ++j) {
           const Shift jv = Scaled(v, j);
-          moved_boxes.clear();
-          for (const Box& b : enter) moved_boxes.push_back(ShiftOutput(sh, b, jv));
-          if (Meets(moved_boxes, written, written.size()) != readback) break;
-          moved_boxes.clear();
-          for (const Box& b : outer_in) moved_boxes.push_back(ShiftOutput(sh, b, jv));
-          if (Meets(moved_boxes, dram_written, dram_written.size()) != dram_readback) break;
+          if (!sent_part.Moves(sh, jv, written, nullptr, &moved_boxes) ||
+              !dram_part.Moves(sh, jv, dram_written, nullptr, &moved_boxes)) {
+            break;
+          }
           // Block bs.block - 1 + j is taken: its boxes join the history (and the records of the
           // loops outside this one, which are recording).
           br.active = false;
