@@ -983,6 +983,26 @@ Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
   return b;
 }
 
+// The shift of an input box (N, G, C, row residue, row quotient, column residue, column
+// quotient) when v moves rows and columns by whole strides, and of a weight box (G K C R S).
+bool ShiftInput(const ExactModel::Shape& sh, Box* b, const Shift& v) {
+  if (v.box[kY] % sh.stride_y != 0 || v.box[kX] % sh.stride_x != 0) return false;
+  (*b)[0] = Moved((*b)[0], v.box[kN]);
+  (*b)[1] = Moved((*b)[1], v.box[kG]);
+  (*b)[2] = Moved((*b)[2], v.box[kC]);
+  (*b)[4] = Moved((*b)[4], v.box[kY] / sh.stride_y);
+  (*b)[6] = Moved((*b)[6], v.box[kX] / sh.stride_x);
+  return true;
+}
+Box ShiftFilter(Box b, const Shift& v) {
+  b[0] = Moved(b[0], v.box[kG]);
+  b[1] = Moved(b[1], v.box[kK]);
+  b[2] = Moved(b[2], v.box[kC]);
+  b[3] = Moved(b[3], v.box[kR]);
+  b[4] = Moved(b[4], v.box[kS]);
+  return b;
+}
+
 Box ShiftMac(Box b, const Shift& v) {
   const std::array<int64_t, kD> by = {v.box[kN], v.box[kG], v.box[kK], v.box[kC],
                                       v.yo,      v.box[kR], v.xo,      v.box[kS]};
@@ -1321,9 +1341,23 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   root.yo = {0, sh.out_y};
   root.xo = {0, sh.out_x};
 
-  std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
-  std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
+  std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
+  // Whether prev[u] holds the tiles of prev_desc[u]: steps that only move a PE's descriptor
+  // (restores, blocks, copies of another sub-unit's PEs) leave them to be made when needed.
+  std::vector<char> tiles_ok(static_cast<size_t>(num_pe_slots), 0);
+  auto set_prev = [&](size_t u, const Desc& d) {
+    prev_desc[u] = d;
+    tiles_ok[u] = 0;
+  };
+  auto prev_tiles = [&](size_t u) -> const Tiles& {
+    if (!tiles_ok[u]) {
+      MakeTilesInto(sh, prev_desc[u], &prev[u]);
+      tiles_ok[u] = 1;
+    }
+    return prev[u];
+  };
+  std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
   std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);  // busy in this top step
   // Per PE slot, the index (counted in top steps) of its last busy top step; -1: never busy.
   std::vector<int64_t> pe_last_top(static_cast<size_t>(num_pe_slots), -1);
@@ -1361,6 +1395,21 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     int64_t depth = 1;  // top steps back to the oldest last busy step of a PE busy in this one
     std::vector<int32_t> pes;  // the PEs busy in this one
   } rec;
+
+  // What a walked PE of copy 0 did in one global step (run_top_step), for the PEs of the other
+  // copies that are its translates: ranges of the step's lists that hold its boxes.
+  struct Peer {
+    bool movable = false;  // the copies' shifts move its input boxes (whole strides)
+    bool had_prev = false, changed = false;
+    Desc prev;  // its descriptor before the step
+    PerTensor<int64_t> fresh_size{};
+    PerTensor<size_t> fresh_begin{}, fresh_end{};  // in fresh_union (input and weight)
+    size_t enter_begin = 0, enter_end = 0;         // its entering outputs, in rec.entering
+    size_t leave_begin = 0, leave_end = 0;         // in leave_union
+    int64_t leave_size = 0, macs = 0;
+    Box mac;
+  };
+  std::vector<Peer> peers;
 
   // A record of the current block of a level-1 loop inside a walked top step (row_block).
   struct RowBlockRecord {
@@ -1414,8 +1463,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t c = 0; c < rows.Copies(); ++c) {
         for (const StepTable::Entry& e : rows.table->Row(stale_row)) {
           const size_t u = rows.Slot(c, e);
-          prev_desc[u] = rows.At(c, e);
-          MakeTilesInto(sh, prev_desc[u], &prev[u]);
+          set_prev(u, rows.At(c, e));
         }
       }
     };
@@ -1526,8 +1574,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
               if (seen_mask[u]) continue;
               seen_mask[u] = 1;
               seen_pes.push_back(u);
-              prev_desc[u] = MovedDesc(rows.At(c, e), kv);
-              MakeTilesInto(sh, prev_desc[u], &prev[u]);
+              set_prev(u, MovedDesc(rows.At(c, e), kv));
               has_prev[u] = true;
               --left;
             }
@@ -1636,9 +1683,20 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       leave_union.clear();
       PerTensor<int64_t> fresh_sum{};
       int64_t leave_sum = 0, compute = 0;
+      // Copy 0's PEs are walked. A PE of another copy whose last descriptor is copy 0's PE's
+      // before this step, moved by the copy's shift, has that PE's new and leaving elements and
+      // MACs moved: only its entering outputs' read-backs (which meet the sent-up sets, not
+      // moved) are computed again.
+      const std::span<const StepTable::Entry> trow = rows.table->Row(t);
+      if (peers.size() < trow.size()) peers.resize(trow.size());
       for (size_t copy = 0; copy < rows.Copies(); ++copy) {
-      for (const StepTable::Entry& e : rows.table->Row(t)) {
+      const Shift& wc = rows.shift[copy];
+      // The copy's shift moves input boxes (rows and columns by whole strides).
+      const bool copy_moves = wc.box[kY] % sh.stride_y == 0 && wc.box[kX] % sh.stride_x == 0;
+      for (size_t i = 0; i < trow.size(); ++i) {
+        const StepTable::Entry& e = trow[i];
         const size_t u = rows.Slot(copy, e);
+        Peer& peer = peers[i];
         if (!pe_busy_now[u]) {
           pe_busy_now[u] = 1;
           rec.pes.push_back(static_cast<int32_t>(u));
@@ -1649,6 +1707,54 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
         }
         const Desc d = rows.At(copy, e);
+        if (copy > 0 && copy_moves && peer.movable && has_prev[u] == peer.had_prev &&
+            (!has_prev[u] || IsMoved(prev_desc[u], peer.prev, wc))) {
+          for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
+            fresh_sum[x] += peer.fresh_size[x];
+            for (size_t k = peer.fresh_begin[x]; k < peer.fresh_end[x]; ++k) {
+              Box b = fresh_union[x][k];
+              if (x == Tensor::kInput) {
+                CADENZA_CHECK(ShiftInput(sh, &b, wc));
+              } else {
+                b = ShiftFilter(b, wc);
+              }
+              fresh_union[x].push_back(b);
+            }
+          }
+          if (peer.enter_end > peer.enter_begin) {
+            diff.clear();
+            for (size_t k = peer.enter_begin; k < peer.enter_end; ++k) {
+              diff.push_back(ShiftOutput(sh, rec.entering[k], wc));
+            }
+            rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
+            fresh.clear();
+            AppendIntersection(diff, written, &fresh);
+            AppendIntersection(diff, written_now, &fresh);
+            fresh_sum[Tensor::kOutput] += Size(fresh);
+            fresh_union[Tensor::kOutput].insert(fresh_union[Tensor::kOutput].end(), fresh.begin(),
+                                                fresh.end());
+          }
+          leave_sum += peer.leave_size;
+          for (size_t k = peer.leave_begin; k < peer.leave_end; ++k) {
+            leave_union.push_back(ShiftOutput(sh, leave_union[k], wc));
+          }
+          mac_sum += peer.macs;
+          row_macs.push_back(ShiftMac(peer.mac, wc));
+          if (peer.changed) {
+            set_prev(u, d);
+            has_prev[u] = true;
+          }
+          continue;
+        }
+        const bool record = copy == 0;
+        if (record) {
+          peer.movable = rows.Copies() > 1;
+          peer.had_prev = has_prev[u];
+          if (has_prev[u]) peer.prev = prev_desc[u];
+          peer.fresh_size = {};
+          peer.enter_begin = rec.entering.size();
+          peer.leave_begin = leave_union.size();
+        }
         // A tensor whose projection of the box did not change has no new and no leaving
         // elements; most steps change one tensor only.
         PerTensor<bool> same{};
@@ -1658,9 +1764,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const bool changed = !(same[Tensor::kInput] && same[Tensor::kFilter] && same[Tensor::kOutput]);
         if (changed) MakeTilesInto(sh, d, &cur);
         for (Tensor x : kAllTensors) {
+          if (record) peer.fresh_begin[x] = peer.fresh_end[x] = fresh_union[x].size();
           if (same[x]) continue;
           if (has_prev[u]) {
-            SubtractInto(cur.t[x], prev[u].t[x], &diff, &scratch);
+            SubtractInto(cur.t[x], prev_tiles(u).t[x], &diff, &scratch);
           } else {
             diff = cur.t[x];
           }
@@ -1673,12 +1780,16 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             fresh.swap(diff);
           }
           fresh_sum[x] += Size(fresh);
+          if (record) peer.fresh_size[x] = Size(fresh);
           fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
+          if (record) peer.fresh_end[x] = fresh_union[x].size();
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
+        int64_t leave_size = 0;
         if (has_prev[u] && !same[Tensor::kOutput]) {
-          SubtractInto(prev[u].t[Tensor::kOutput], cur.t[Tensor::kOutput], &leave, &scratch);
-          leave_sum += Size(leave);
+          SubtractInto(prev_tiles(u).t[Tensor::kOutput], cur.t[Tensor::kOutput], &leave, &scratch);
+          leave_size = Size(leave);
+          leave_sum += leave_size;
           leave_union.insert(leave_union.end(), leave.begin(), leave.end());
         }
         const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
@@ -1687,8 +1798,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         compute = std::max(compute, CeilDiv(macs, lanes_));
         row_macs.push_back(
             {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
+        if (record) {
+          peer.enter_end = rec.entering.size();
+          peer.leave_end = leave_union.size();
+          peer.leave_size = leave_size;
+          peer.macs = macs;
+          peer.mac = row_macs.back();
+          peer.changed = changed;
+        }
         if (changed) {
           std::swap(prev[u], cur);
+          tiles_ok[u] = 1;
           prev_desc[u] = d;
           has_prev[u] = true;
         }
@@ -1993,8 +2113,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             if (restored[u]) continue;
             restored[u] = 1;
             if (touched[u]) --left;
-            prev_desc[u] = top_rows.At(c, e);
-            MakeTilesInto(sh, prev_desc[u], &prev[u]);
+            set_prev(u, top_rows.At(c, e));
           }
         }
       }
@@ -2218,8 +2337,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       const Shift kv = Scaled(v, taken);
       for (size_t u = 0; u < prev.size(); ++u) {
         if (!has_prev[u] || pe_last_top[u] < br.start_top) continue;
-        prev_desc[u] = MovedDesc(prev_desc[u], kv);
-        MakeTilesInto(sh, prev_desc[u], &prev[u]);
+        set_prev(u, MovedDesc(prev_desc[u], kv));
         pe_last_top[u] += taken * n;
       }
       for (Tensor x : kAllTensors) prev_outer[x].clear();
@@ -2436,8 +2554,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   int64_t flush_sum = 0;
   for (size_t u = 0; u < prev.size(); ++u) {
     if (!has_prev[u]) continue;
-    flush_sum += Size(prev[u].t[Tensor::kOutput]);
-    UnionInto(&flush_union, prev[u].t[Tensor::kOutput]);
+    flush_sum += Size(prev_tiles(u).t[Tensor::kOutput]);
+    UnionInto(&flush_union, prev_tiles(u).t[Tensor::kOutput]);
   }
   const int64_t flush_red = Size(flush_union);
   out.egress += flush_red;
