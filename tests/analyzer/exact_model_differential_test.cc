@@ -289,12 +289,15 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.multilevel, tally.cases / 3);
   EXPECT_GT(tally.strided, tally.cases / 5);
   EXPECT_GT(tally.dilated, tally.cases / 20);
-  // Most top steps of the long cases come from classes, so the class path is what is compared.
-  EXPECT_GT(tally.class_top_steps, tally.top_steps / 3);
-  // Classes whose PEs last worked several top steps back (edge tiles) are among them.
-  EXPECT_GT(tally.window_top_steps, tally.top_steps / 50);
-  // Whole blocks of outer level-0 loops are taken as translates of the block before them.
+  // Most top steps of the long cases are not walked, so what replaces the walk is what is
+  // compared: classes and whole blocks of outer level-0 loops (translates of the block before),
+  // each for a good share. Blocks take many of the steps classes took before they existed.
+  EXPECT_GT(tally.class_top_steps + tally.block_top_steps, tally.top_steps / 2);
+  EXPECT_GT(tally.class_top_steps, tally.top_steps / 5);
   EXPECT_GT(tally.block_top_steps, tally.top_steps / 20);
+  // Classes whose PEs last worked several top steps back (edge tiles) are among them, in some
+  // tens of cases per thousand (EdgeTileWindowClassesEqualSimulator covers them on purpose).
+  EXPECT_GT(tally.window_top_steps, tally.cases / 20);
   // Walked top steps take many of their global steps from the step before (RowRecord), so both
   // that path and the full walk of a global step are compared.
   EXPECT_GT(tally.class_steps, tally.steps / 20);
