@@ -26,6 +26,7 @@
 #include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -50,6 +51,7 @@
 #include "analyzer/layer.h"
 #include "analyzer/polyphase.h"
 #include "importer/hardware_config.h"
+#include "importer/hardware_config_text.h"
 #include "importer/maestro_reader.h"
 #include "importer/maestro_writer.h"
 #include "importer/onnx_importer.h"
@@ -536,7 +538,8 @@ nb::dict ExploreSubset(const LoadedNetwork& loaded, const Sweep& sweep,
   return PartialDict(partial);
 }
 
-/// A finished exploration's report, its documents rendered on demand.
+/// A finished exploration's report, its documents rendered on demand, and what
+/// `cadenza dse --emit-maestro` writes: the chosen design's hardware and mappings.
 class DseReportDocuments {
  public:
   explicit DseReportDocuments(DseReport report) : report_(std::move(report)) {}
@@ -546,9 +549,39 @@ class DseReportDocuments {
     return std::move(out).str();
   }
   int Best() const { return report_.best; }
+  /// Keeps the chosen design: the network searched, its hardware and each layer's mapping.
+  void KeepChosen(const Network& network, const Hardware& hw, const SearchResult& chosen) {
+    network_ = network;
+    hardware_text_ = HardwareConfigText(hw);
+    mappings_.clear();
+    for (const LayerChoice& layer : chosen.layers) {
+      mappings_.push_back(layer.found ? std::optional<Mapping>(layer.mapping) : std::nullopt);
+    }
+  }
+  /// The chosen design's hardware configuration, in Cadenza's text format ("" when none).
+  const std::string& ChosenHardwareText() const { return hardware_text_; }
+  /// Where the chosen design comes from: "design point #N of SWEEP: LABEL" ("" when none).
+  std::string ChosenHardwareSource() const {
+    return report_.chosen ? report_.chosen->context.hardware_source : "";
+  }
+  int LayersWithoutMapping() const {
+    return static_cast<int>(std::count(mappings_.begin(), mappings_.end(), std::nullopt));
+  }
+  /// The chosen mappings as a .m network headed by `comments` (MaestroNetworkText); the layers
+  /// without a mapping are left out (the caller warns).
+  std::string MaestroText(const std::vector<std::string>& comments) const {
+    std::vector<const Mapping*> mappings(network_.layers.size(), nullptr);
+    for (size_t i = 0; i < mappings.size() && i < mappings_.size(); ++i) {
+      if (mappings_[i]) mappings[i] = &*mappings_[i];
+    }
+    return MaestroNetworkText(network_, mappings, comments);
+  }
 
  private:
   DseReport report_;
+  Network network_;  // as searched (ForCostModel's)
+  std::string hardware_text_;
+  std::vector<std::optional<Mapping>> mappings_;  // per layer; nullopt: none found
 };
 
 /// The report `cadenza dse` (cli/cmd_dse.cc) writes for the same exploration: its context,
@@ -604,8 +637,12 @@ DseReportDocuments DseReportOf(const LoadedNetwork& loaded, const Sweep& sweep,
                                      context.sweep_path + ": " + sweep.labels[best];
     chosen = BuildReport(network, result.chosen, sweep.points[best], chosen_context);
   }
-  return DseReportDocuments(
+  DseReportDocuments documents(
       BuildDseReport(network, result, sweep.points, sweep.labels, std::move(chosen), context));
+  if (result.best >= 0) {
+    documents.KeepChosen(network, sweep.points[static_cast<size_t>(result.best)], result.chosen);
+  }
+  return documents;
 }
 
 DseArgs MakeDseArgs(std::string objective, std::string model, int threads, int64_t max_candidates,
@@ -759,7 +796,11 @@ NB_MODULE(_core, m) {
       .def("json", [](const DseReportDocuments& r) { return r.Render(WriteDseJson); })
       .def("html", [](const DseReportDocuments& r) { return r.Render(WriteDseHtml); })
       .def("csv", [](const DseReportDocuments& r) { return r.Render(WriteDseCsv); })
-      .def("text", [](const DseReportDocuments& r) { return r.Render(WriteDseText); });
+      .def("text", [](const DseReportDocuments& r) { return r.Render(WriteDseText); })
+      .def_prop_ro("chosen_hardware_text", &DseReportDocuments::ChosenHardwareText)
+      .def_prop_ro("chosen_hardware_source", &DseReportDocuments::ChosenHardwareSource)
+      .def_prop_ro("layers_without_mapping", &DseReportDocuments::LayersWithoutMapping)
+      .def("maestro_text", &DseReportDocuments::MaestroText, nb::arg("comments"));
 
   m.def(
       "explore_subset",

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import shlex
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
@@ -210,6 +211,37 @@ class DseResult:
     def summary(self) -> str:
         """The summary and Pareto table ``cadenza dse`` prints."""
         text: str = self._report.text()
+        return text
+
+    def to_maestro(self, path: Optional[PathLike] = None) -> str:
+        """The chosen design's mapping of every layer as a MAESTRO ``.m`` network, the file
+        ``cadenza dse --emit-maestro`` writes: headed by comments saying where it came from and
+        holding the chosen design's hardware (which exists only as a point of the sweep) as lines
+        to save as ``HW.textproto``, so that ``cadenza eval --mapping THIS.m --hw HW.textproto``
+        gives back each layer's runtime and energy. A layer without a feasible mapping is left
+        out, with a warning. Written to ``path`` when given (replaced atomically); returned in
+        any case. Raises :class:`cadenza.InputError` when no design point is feasible."""
+        if self.best is None:
+            raise _core.InputError("to_maestro: no design point is feasible, so there are no "
+                                   "chosen mappings to write")
+        left_out = self._report.layers_without_mapping
+        if left_out:
+            warnings.warn(f"to_maestro: {left_out} layer(s) have no feasible mapping on the "
+                          "chosen design and are left out of the .m network", UserWarning,
+                          stacklevel=2)
+        data = self.to_dict()
+        model = data.get("cost_model", "maestro")
+        comments = [f"The mapping chosen for every layer by cadenza {_core.__version__}:",
+                    f"  {data['command_line']}",
+                    f"hardware: {self._report.chosen_hardware_source}",
+                    f"cost model: {model}",
+                    f"Evaluate it: cadenza eval --mapping THIS.m --hw HW.textproto --model {model}",
+                    "",
+                    "The chosen design's hardware (save these lines as HW.textproto):"]
+        comments += ["  " + line for line in self._report.chosen_hardware_text.splitlines()]
+        text: str = self._report.maestro_text(comments)
+        if path is not None:
+            _write_atomically(os.fspath(path), text)
         return text
 
     def __repr__(self) -> str:

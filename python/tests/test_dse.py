@@ -60,9 +60,10 @@ def cli_outputs(cadenza_command: str, tmp_path_factory: pytest.TempPathFactory) 
     out = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     subprocess.run([cadenza_command, *CLI_ARGS, "--json", str(out / "r.json"), "--csv",
-                    str(out / "r.csv")], check=True, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return {"json": (out / "r.json").read_text(), "csv": (out / "r.csv").read_text()}
+                    str(out / "r.csv"), "--emit-maestro", str(out / "r.m")], check=True, env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"json": (out / "r.json").read_text(), "csv": (out / "r.csv").read_text(),
+            "maestro": (out / "r.m").read_text()}
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,43 @@ def test_a_process_pool_gives_the_cli_document(net: cadenza.Network, expected: s
     data = result.to_dict()
     assert result.best == data["summary"]["best"] and list(result.pareto) == data["pareto"]
     assert "Pareto" in result.summary() and result.to_html().startswith("<!DOCTYPE html>")
+
+
+def test_to_maestro_is_what_emit_maestro_writes_and_evaluates_back(
+        net: cadenza.Network, cli_outputs: dict[str, str], tmp_path: Path) -> None:
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        result = explore(net, executor=pool)
+    text = result.to_maestro(tmp_path / "chosen.m")
+    assert (tmp_path / "chosen.m").read_text() == text
+
+    def without_command_line(document: str) -> list[str]:
+        lines = document.splitlines()
+        at = next(i for i, line in enumerate(lines) if "The mapping chosen for every layer" in line)
+        return lines[:at + 1] + lines[at + 2:]
+
+    # The same file as the command's but for the command line it quotes.
+    assert without_command_line(text) == without_command_line(cli_outputs["maestro"])
+    # The hardware lines, saved, and the mappings give back the chosen design's runtime and
+    # energy, layer by layer.
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if "save these lines as HW.textproto" in line)
+    hardware = []
+    for line in lines[start + 1:]:
+        if not line.startswith("//   "):
+            break
+        hardware.append(line[len("//   "):])
+    (tmp_path / "HW.textproto").write_text("\n".join(hardware) + "\n")
+    evaluated = cadenza.evaluate(tmp_path / "chosen.m", tmp_path / "HW.textproto",
+                                 model="maestro").to_dict()
+    chosen = result.to_dict()["points"][result.best]
+    assert sum(layer["runtime_cycles"] for layer in evaluated["layers"]) == chosen["runtime_cycles"]
+
+
+def test_to_maestro_without_a_feasible_design_is_an_input_error(net: cadenza.Network) -> None:
+    result = explore(net, area_budget=1.0)  # no design fits in 1 µm²
+    assert result.best is None
+    with pytest.raises(cadenza.InputError, match="no design point is feasible"):
+        result.to_maestro()
 
 
 @pytest.mark.parametrize("chunk", [1, 5, GROUPS])
