@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -301,8 +302,19 @@ struct SearchArgs {
   std::string model;            // "maestro", "exact"
   int threads = 0;
   int64_t max_candidates = 20'000;
+  double latency_slack = -1;    // SearchOptions::latency_slack (< 0: none)
   ReportContext context;        // provenance, filled by the Python layer
 };
+
+// The CLI's check of --latency-slack (cli/common_options.cc), for a fraction: 0.05 is 5%.
+void CheckLatencySlack(double latency_slack, Objective objective) {
+  if (!std::isfinite(latency_slack) || (latency_slack < 0 && latency_slack != -1)) {
+    throw InputError("latency_slack must be a fraction of 0 or more (0.05: within 5%)");
+  }
+  if (latency_slack >= 0 && objective == Objective::kLatency) {
+    throw InputError("latency_slack bounds latency under the energy or edp objective");
+  }
+}
 
 Report Search(const LoadedNetwork& loaded, SearchArgs args, const nb::object& progress) {
   const std::optional<Objective> objective = ObjectiveFromName(args.objective);
@@ -313,6 +325,7 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args, const nb::object& pr
   if (!model) throw InputError("unknown cost model '" + args.model + "'; use maestro or exact");
   if (args.threads < 0) throw InputError("threads must be 0 or more");
   if (args.max_candidates < 1) throw InputError("max_candidates must be at least 1");
+  CheckLatencySlack(args.latency_slack, *objective);
   // As the CLI's LoadModel gives it: the MAESTRO-compatible model gets a dilated layer's
   // undilated phases, and the report shows the layers that were searched.
   const Network network = ForCostModel(loaded.network, *model);
@@ -329,6 +342,7 @@ Report Search(const LoadedNetwork& loaded, SearchArgs args, const nb::object& pr
   // Resolved here: the worker thread would see OpenMP's defaults, not this thread's.
   options.threads = SearchThreads(args.threads);
   options.max_candidates_per_template = args.max_candidates;
+  options.latency_slack = args.latency_slack;
   const SearchResult result = SearchInterruptibly(network, hw, options, progress);
   // The context the CLI assembles from its model loader (cli/run_support.cc, LoadModel).
   ReportContext& context = args.context;
@@ -422,6 +436,7 @@ struct DseArgs {
   int64_t max_candidates = 2000;
   double area_budget_um2 = 0;
   double power_budget_mw = 0;
+  double latency_slack = -1;  // SearchOptions::latency_slack (< 0: none)
 };
 
 DseOptions MakeDseOptions(const DseArgs& args) {
@@ -436,11 +451,13 @@ DseOptions MakeDseOptions(const DseArgs& args) {
   if (args.area_budget_um2 < 0 || args.power_budget_mw < 0) {
     throw InputError("budgets must be positive (0: none)");
   }
+  CheckLatencySlack(args.latency_slack, *objective);
   DseOptions options;
   options.search.objective = *objective;
   options.search.model = *model;
   options.search.threads = args.threads;
   options.search.max_candidates_per_template = args.max_candidates;
+  options.search.latency_slack = args.latency_slack;
   options.area_budget_um2 = args.area_budget_um2;
   options.power_budget_mw = args.power_budget_mw;
   return options;
@@ -646,9 +663,9 @@ DseReportDocuments DseReportOf(const LoadedNetwork& loaded, const Sweep& sweep,
 }
 
 DseArgs MakeDseArgs(std::string objective, std::string model, int threads, int64_t max_candidates,
-                    double area_budget_um2, double power_budget_mw) {
+                    double area_budget_um2, double power_budget_mw, double latency_slack) {
   return {std::move(objective), std::move(model), threads, max_candidates, area_budget_um2,
-          power_budget_mw};
+          power_budget_mw, latency_slack};
 }
 
 }  // namespace
@@ -717,8 +734,10 @@ NB_MODULE(_core, m) {
       "search",
       [](const LoadedNetwork& network, std::string hardware_text, std::string hardware_source,
          std::string objective, std::string model, int threads, int64_t max_candidates,
-         std::map<std::string, std::string> provenance, nb::object progress) {
+         std::map<std::string, std::string> provenance, nb::object progress,
+         double latency_slack) {
         SearchArgs args;
+        args.latency_slack = latency_slack;
         args.hardware_text = std::move(hardware_text);
         args.objective = std::move(objective);
         args.model = std::move(model);
@@ -738,7 +757,7 @@ NB_MODULE(_core, m) {
       },
       nb::arg("network"), nb::arg("hardware_text"), nb::arg("hardware_source"),
       nb::arg("objective"), nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"),
-      nb::arg("provenance"), nb::arg("progress").none());
+      nb::arg("provenance"), nb::arg("progress").none(), nb::arg("latency_slack") = -1.0);
 
   m.def("format_si", &FormatSi, nb::arg("value"), nb::arg("unit"));
   nb::class_<EvalDocuments>(m, "EvalReport")
@@ -806,26 +825,30 @@ NB_MODULE(_core, m) {
       "explore_subset",
       [](const LoadedNetwork& network, const Sweep& sweep, const std::vector<int>& indices,
          std::string objective, std::string model, int threads, int64_t max_candidates,
-         double area_budget_um2, double power_budget_mw) {
+         double area_budget_um2, double power_budget_mw, double latency_slack) {
         return ExploreSubset(network, sweep, indices,
                              MakeDseArgs(std::move(objective), std::move(model), threads,
-                                         max_candidates, area_budget_um2, power_budget_mw));
+                                         max_candidates, area_budget_um2, power_budget_mw,
+                                         latency_slack));
       },
       nb::arg("network"), nb::arg("sweep"), nb::arg("indices"), nb::arg("objective"),
       nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"), nb::arg("area_budget_um2"),
-      nb::arg("power_budget_mw"));
+      nb::arg("power_budget_mw"), nb::arg("latency_slack") = -1.0);
   m.def(
       "dse_report",
       [](const LoadedNetwork& network, const Sweep& sweep, const nb::list& partials,
          std::string objective, std::string model, int threads, int64_t max_candidates,
          double area_budget_um2, double power_budget_mw,
-         std::map<std::string, std::string> provenance, double explore_seconds) {
+         std::map<std::string, std::string> provenance, double explore_seconds,
+         double latency_slack) {
         return DseReportOf(network, sweep, partials,
                            MakeDseArgs(std::move(objective), std::move(model), threads,
-                                       max_candidates, area_budget_um2, power_budget_mw),
+                                       max_candidates, area_budget_um2, power_budget_mw,
+                                       latency_slack),
                            std::move(provenance), explore_seconds);
       },
       nb::arg("network"), nb::arg("sweep"), nb::arg("partials"), nb::arg("objective"),
       nb::arg("model"), nb::arg("threads"), nb::arg("max_candidates"), nb::arg("area_budget_um2"),
-      nb::arg("power_budget_mw"), nb::arg("provenance"), nb::arg("explore_seconds"));
+      nb::arg("power_budget_mw"), nb::arg("provenance"), nb::arg("explore_seconds"),
+      nb::arg("latency_slack") = -1.0);
 }

@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 from . import _core, _sampling
 from ._network import Network, _sha256_of_file
-from ._search import OBJECTIVES, _OBJECTIVE_ALIASES, _iso_date, _write_atomically
+from ._search import (OBJECTIVES, _OBJECTIVE_ALIASES, _iso_date, _latency_slack_of,
+                      _percent, _write_atomically)
 
 #: ``cadenza dse``'s default candidates per layer and template.
 DEFAULT_MAX_CANDIDATES = 2000
@@ -69,6 +70,7 @@ class _Options:
     max_candidates: int
     area_budget_um2: float
     power_budget_mw: float
+    latency_slack: float = -1.0  # a fraction (0.05: within 5%); < 0: none
 
     def core_args(self) -> tuple[str, str, int, int, float, float]:
         return (self.objective, self.model, self.threads, self.max_candidates,
@@ -152,7 +154,8 @@ def _explore_chunk(chunk: _Chunk) -> dict[str, Any]:
     network = _load_source(chunk.network)
     sweep = _load_sweep(chunk.sweep_text, chunk.sweep_path)
     result: dict[str, Any] = _core.explore_subset(network, sweep, list(chunk.indices),
-                                                  *chunk.options.core_args())
+                                                  *chunk.options.core_args(),
+                                                  latency_slack=chunk.options.latency_slack)
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -260,7 +263,7 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
         progress: Optional[Callable[[int, int], None]] = None,
         weights: Optional[Sequence[float]] = None, sample: Optional[str] = None,
         budget: Optional[int] = None, seed: int = 0, batch: int = 8,
-        whole_groups: bool = False) -> Any:
+        whole_groups: bool = False, latency_slack: Optional[float] = None) -> Any:
     """Explores the design points of the sweep file ``sweep`` for ``net``, as ``cadenza dse``
     does, in tasks submitted to ``executor``.
 
@@ -277,8 +280,10 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
     task (default: about four tasks per worker); a group is never split. ``threads`` is the
     threads each task uses (1: one per worker process; 0: every core of the worker).
 
-    ``objective``, ``model``, ``max_candidates``, ``area_budget`` (µm²) and ``power_budget``
-    (mW) are ``cadenza dse``'s options. The result is the same, to the byte of its JSON
+    ``objective``, ``model``, ``max_candidates``, ``area_budget`` (µm²), ``power_budget``
+    (mW) and ``latency_slack`` (a fraction: 0.05 is ``--latency-slack 5%``; with the energy or
+    edp objective each layer chooses only among its mappings within that fraction of its
+    fastest) are ``cadenza dse``'s options. The result is the same, to the byte of its JSON
     document, whatever the executor, ``chunk`` and ``threads``.
 
     ``sample`` explores at most ``budget`` design points of the sweep instead of all of them:
@@ -320,7 +325,7 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
         if batch < 1:
             raise _core.InputError("batch must be at least 1 design point")
     options = _Options(objective, model, threads, max_candidates, area_budget or 0.0,
-                       power_budget or 0.0)
+                       power_budget or 0.0, _latency_slack_of(latency_slack))
     sweep_path = os.fspath(sweep)
     try:
         with open(sweep_path, encoding="utf-8") as f:
@@ -330,7 +335,8 @@ def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str =
     core_sweep = _core.Sweep(sweep_text, sweep_path)
     sources = [_network_source(n) for n in nets]
     # Checks the options in the core (model, threads, candidates) before any task is sent.
-    _core.explore_subset(nets[0]._core, core_sweep, [], *options.core_args())
+    _core.explore_subset(nets[0]._core, core_sweep, [], *options.core_args(),
+                         latency_slack=options.latency_slack)
     space = _sampling.SweepSpace(core_sweep.labels) if sample is not None else None
 
     start = time.monotonic()
@@ -530,7 +536,8 @@ class _Explorer:
         }
         merge_start = time.monotonic()
         report = _core.dse_report(net._core, sweep, [{"points": points, "groups": groups}],
-                                  *self.options.core_args(), provenance, seconds)
+                                  *self.options.core_args(), provenance, seconds,
+                                  latency_slack=self.options.latency_slack)
         return DseResult(report, self.chunks, self.task_seconds, time.monotonic() - merge_start,
                          tuple(indices), self.candidates_evaluated)
 
@@ -601,7 +608,7 @@ def _checkpoint_key(sources: Sequence[_NetworkSource], sweep_text: str, sweep_pa
     what = [*(nets[0] if len(nets) == 1 else [nets]),
             hashlib.sha256(sweep_text.encode()).hexdigest(), sweep_path, options.objective,
             options.model, options.max_candidates, options.area_budget_um2,
-            options.power_budget_mw, _core.__version__]
+            options.power_budget_mw, options.latency_slack, _core.__version__]
     return hashlib.sha256(json.dumps(what).encode()).hexdigest()
 
 
@@ -681,6 +688,8 @@ def _command_line(net: Network, call: _Call) -> str:
         cmd += ["--area-budget", repr(options.area_budget_um2)]
     if options.power_budget_mw:
         cmd += ["--power-budget", repr(options.power_budget_mw)]
+    if options.latency_slack >= 0:
+        cmd += ["--latency-slack", _percent(options.latency_slack)]
     origin = net._origin
     if (origin.data is not None or origin.batch is not None or origin.dims
             or origin.skip_unresolved or call.sample is not None):

@@ -191,6 +191,8 @@ class MultiDseResult:
         args = [repr([n.path for n in nets]), repr(call.sweep_path),
                 f"objective={call.options.objective!r}", f"model={call.options.model!r}",
                 f"max_candidates={call.options.max_candidates}"]
+        if call.options.latency_slack >= 0:
+            args.append(f"latency_slack={call.options.latency_slack!r}")
         if any(w != 1.0 for w in self.weights):
             args.append(f"weights={list(self.weights)!r}")
         if call.sample is not None:

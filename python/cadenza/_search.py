@@ -298,7 +298,8 @@ ProgressArg = Union[None, bool, Callable[[int, int], Any]]
 
 def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp",
            model: str = "maestro", threads: Optional[int] = None,
-           max_candidates: int = 20_000, progress: ProgressArg = None) -> SearchResult:
+           max_candidates: int = 20_000, progress: ProgressArg = None,
+           latency_slack: Optional[float] = None) -> SearchResult:
     """Finds the best dataflow for every layer of ``net`` on ``hw``.
 
     ``hw`` defaults to the preset ``cadenza search`` uses without ``--hw``. ``objective`` is
@@ -306,7 +307,9 @@ def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp
     CLI's default). ``model`` is the cost model, ``"maestro"`` or ``"exact"``. ``threads``
     defaults to ``OMP_NUM_THREADS``, else every core; the answer never depends on it
     (:attr:`SearchResult.threads` records it). ``max_candidates`` is the number of candidates
-    kept per layer and template (``--max-candidates``).
+    kept per layer and template (``--max-candidates``). ``latency_slack`` (``--latency-slack``,
+    as a fraction: 0.05 is 5%), with the energy or edp objective: each layer chooses only among
+    its mappings within that fraction of its fastest, then minimises the objective.
 
     ``progress``: a callable, called from the calling thread with ``(candidates evaluated,
     candidates in all)`` every 50 ms or so while the count moves and once at the end with
@@ -323,11 +326,13 @@ def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp
         raise TypeError(f"cadenza.search: expected a cadenza.Network, not {type(net).__name__}")
     hardware = Hardware.preset("default") if hw is None else hw
     objective = _OBJECTIVE_ALIASES.get(objective, objective)
+    slack = _latency_slack_of(latency_slack)
     provenance = {
         "model_path": net.path,
         "model_sha256": net.sha256,
         "date": _iso_date(),
-        "command_line": _command_line(net, hardware, objective, model, threads, max_candidates),
+        "command_line": _command_line(net, hardware, objective, model, threads, max_candidates,
+                                      slack),
         "hardware_text": hardware.text,
     }
     if isinstance(threads, bool) or not isinstance(threads, (int, type(None))):
@@ -336,7 +341,7 @@ def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp
     try:
         report = _core.search(net._core, hardware.to_text(), hardware.source, objective, model,
                               0 if threads is None else threads, max_candidates, provenance,
-                              callback)
+                              callback, latency_slack=slack)
     finally:
         close()
     return SearchResult(report, net, hardware)
@@ -388,11 +393,30 @@ def _iso_date() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
 
 
+def _latency_slack_of(latency_slack: Optional[float]) -> float:
+    """The core's latency slack for a Python argument: the fraction, or -1 for None. The core
+    checks the rest (0 or more, not with the latency objective)."""
+    if latency_slack is None:
+        return -1.0
+    if isinstance(latency_slack, bool) or not isinstance(latency_slack, (int, float)):
+        raise TypeError(f"latency_slack must be a number, not {latency_slack!r}")
+    if not latency_slack >= 0:
+        raise _core.InputError("latency_slack must be a fraction of 0 or more (0.05: within 5%)")
+    return float(latency_slack)
+
+
+def _percent(fraction: float) -> str:
+    """A fraction as the CLI's percentage: 0.05 -> "5%"."""
+    return f"{fraction * 100:g}%"
+
+
 def _command_line(net: Network, hw: Hardware, objective: str, model: str,
-                  threads: Optional[int], max_candidates: int) -> str:
+                  threads: Optional[int], max_candidates: int, latency_slack: float = -1.0) -> str:
     """The CLI command that reproduces this search when there is one, else a description of the
     Python call."""
     args = [f"objective={objective!r}", f"model={model!r}"]
+    if latency_slack >= 0:
+        args.append(f"latency_slack={latency_slack!r}")
     call = f"cadenza.search({net.path!r}, {hw.source!r}, {', '.join(args)})"
     reproducible = (os.path.exists(net.path) and model == "maestro"
                     and (hw._text is not None and (hw._source == hw.source)))
@@ -408,6 +432,8 @@ def _command_line(net: Network, hw: Hardware, objective: str, model: str,
         cmd += ["--threads", str(threads)]
     if max_candidates != 20_000:
         cmd += ["--max-candidates", str(max_candidates)]
+    if latency_slack >= 0:
+        cmd += ["--latency-slack", _percent(latency_slack)]
     return " ".join(shlex.quote(a) for a in cmd)
 
 

@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="candidates kept per layer and template")
     p.add_argument("--area-budget", type=float, metavar="UM2")
     p.add_argument("--power-budget", type=float, metavar="MW")
+    p.add_argument("--latency-slack", metavar="PCT",
+                   help="with --objective energy or edp: choose per layer only among the "
+                        "mappings within PCT of its fastest (e.g. 5%%)")
     p.add_argument("--batch", type=int, metavar="N", help="value of symbolic batch dims")
     p.add_argument("--dim", action="append", default=[], metavar="NAME=N",
                    help="value of a named symbolic dim (repeatable)")
@@ -79,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="points --sample tpe asks a round (default 8)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
+
+
+def _fraction_of_percent(text: Optional[str]) -> Optional[float]:
+    """--latency-slack's "5%" (or "5") as a fraction, as `cadenza dse` reads it."""
+    if text is None:
+        return None
+    try:
+        percent = float(text[:-1] if text.endswith("%") else text)
+    except ValueError:
+        percent = -1.0
+    if not percent >= 0 or percent == float("inf"):
+        raise _core.InputError("--latency-slack needs a percentage of 0 or more, e.g. 5%")
+    return percent / 100
 
 
 @contextlib.contextmanager
@@ -134,7 +150,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          checkpoint=args.checkpoint, resume=not args.no_resume,
                          progress=progress, weights=weights, sample=args.sample,
                          budget=args.budget, seed=args.seed, batch=args.tpe_batch,
-                         whole_groups=args.whole_groups)
+                         whole_groups=args.whole_groups,
+                         latency_slack=_fraction_of_percent(args.latency_slack))
         if not args.quiet:
             print(file=sys.stderr)
         documents = {"html": result.to_html, "json": result.to_json, "csv": result.to_csv}

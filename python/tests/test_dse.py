@@ -123,6 +123,23 @@ def test_to_maestro_is_what_emit_maestro_writes_and_evaluates_back(
     assert sum(layer["runtime_cycles"] for layer in evaluated["layers"]) == chosen["runtime_cycles"]
 
 
+def test_latency_slack_is_the_cli_option(cadenza_command: str, net: cadenza.Network,
+                                         tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    subprocess.run([cadenza_command, *CLI_ARGS, "--latency-slack", "5%", "--json",
+                    str(tmp_path / "cli.json")], check=True, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    expected = normalised((tmp_path / "cli.json").read_text())
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        result = explore(net, executor=pool, latency_slack=0.05)
+    assert normalised(result.to_json()) == expected
+    assert result.to_dict()["command_line"] == " ".join(
+        ["cadenza", *CLI_ARGS, "--latency-slack", "5%"])
+    assert result.to_dict()["latency_slack"] == 0.05
+    with pytest.raises(cadenza.InputError, match="latency_slack bounds latency"):
+        explore(net, objective="latency", latency_slack=0.05)
+
+
 def test_to_maestro_without_a_feasible_design_is_an_input_error(net: cadenza.Network) -> None:
     result = explore(net, area_budget=1.0)  # no design fits in 1 µm²
     assert result.best is None
@@ -172,11 +189,12 @@ def failing_on(point: int, calls: list[list[int]]) -> Any:
     """explore_subset that records its calls and fails for the chunk holding `point`."""
     real = REAL_EXPLORE_SUBSET
 
-    def explore_subset(network: Any, sweep: Any, indices: list[int], *args: Any) -> Any:
+    def explore_subset(network: Any, sweep: Any, indices: list[int], *args: Any,
+                       **kwargs: Any) -> Any:
         calls.append(list(indices))
         if point in indices:
             raise cadenza.InputError(f"injected failure at design point {point}")
-        return real(network, sweep, indices, *args)
+        return real(network, sweep, indices, *args, **kwargs)
 
     return explore_subset
 
@@ -364,3 +382,17 @@ def test_the_cadenza_dse_command_reports_bad_input(tmp_path: Path) -> None:
                           str(sweep), "--local-workers", "1"], capture_output=True, text=True)
     assert run.returncode == 1
     assert run.stderr.startswith(f"cadenza-dse: error: {sweep}")
+    run = subprocess.run([sys.executable, "-m", "cadenza.dse_cli", str(NETWORK), "--sweep",
+                          str(SWEEP), "--latency-slack", "five"], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.startswith("cadenza-dse: error: --latency-slack needs a percentage")
+
+
+def test_the_cadenza_dse_command_takes_a_latency_slack(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    subprocess.run([sys.executable, "-m", "cadenza.dse_cli", str(NETWORK), "--sweep", str(SWEEP),
+                    "--max-candidates", str(MAX_CANDIDATES), "--local-workers", "1",
+                    "--latency-slack", "5%", "--json", str(out), "--quiet"], check=True)
+    data = json.loads(out.read_text())
+    assert data["latency_slack"] == 0.05
+    assert data["command_line"].endswith("--latency-slack 5%")

@@ -72,6 +72,20 @@ def test_json_equals_the_cli_json(cadenza_command: str, tmp_path: Path,
     assert actual["command_line"].startswith(f"cadenza search {RESNET}")
 
 
+def test_latency_slack_is_the_cli_option(cadenza_command: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         resnet: cadenza.Network) -> None:
+    args = [str(RESNET), "--objective", "energy", "--latency-slack", "5%"]
+    expected = cli_json(cadenza_command, tmp_path, *args)
+    actual = python_json(monkeypatch, resnet, objective="energy", latency_slack=0.05)
+    assert without_command_line(actual) == without_command_line(expected)
+    assert actual["command_line"] == f"cadenza search {RESNET} --objective energy --latency-slack 5%"
+    # The bound changes some layer's choice (else this test would prove nothing).
+    unbounded = python_json(monkeypatch, resnet, objective="energy")
+    assert [layer["dataflow"] for layer in unbounded["layers"]] != \
+        [layer["dataflow"] for layer in actual["layers"]]
+
+
 def test_json_equals_the_cli_json_for_a_maestro_network(
         cadenza_command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = MODELS / "maestro" / "vgg16_kcp.m"
@@ -177,6 +191,10 @@ def test_bad_arguments(resnet: cadenza.Network) -> None:
         cadenza.search(resnet, max_candidates=0)
     with pytest.raises(TypeError):
         cadenza.search("resnet50.onnx")  # type: ignore[arg-type]
+    with pytest.raises(cadenza.InputError, match="latency_slack bounds latency"):
+        cadenza.search(resnet, objective="latency", latency_slack=0.05)
+    with pytest.raises(cadenza.InputError, match="latency_slack must be a fraction of 0 or more"):
+        cadenza.search(resnet, objective="energy", latency_slack=-0.1)
 
 
 def test_no_feasible_mapping_is_data_not_an_error(resnet: cadenza.Network) -> None:
