@@ -2579,4 +2579,286 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------------
+// Bounds for the search (docs/exact-model.md, "Bounds for the search"). L2 holds exactly the
+// current outer tile, so DRAM traffic is a sum over consecutive busy top steps of the elements new
+// to the outer tile. When every axis of the machine (N, G, K, C, the rows R x Y, the columns
+// S x X) is moved by at most one level-0 loop, the outer tile is a product of per-axis sets, each
+// set by one loop's index, and the sum over the odometer factors into per-loop sums.
+
+namespace {
+
+// A set of integers along one axis of one tensor: (key, interval) pairs, sorted and merged per
+// key. Input rows use the row's residue modulo the stride as key (row = quotient * stride +
+// residue, as RowPieces gives them); every other set has key 0.
+using AxisSet = std::vector<std::pair<int64_t, Iv>>;
+
+void Normalize(AxisSet* set) {
+  std::sort(set->begin(), set->end());
+  AxisSet merged;
+  for (const auto& p : *set) {
+    if (p.second.Len() == 0) continue;
+    if (!merged.empty() && merged.back().first == p.first && merged.back().second.hi >= p.second.lo) {
+      merged.back().second.hi = std::max(merged.back().second.hi, p.second.hi);
+    } else {
+      merged.push_back(p);
+    }
+  }
+  *set = std::move(merged);
+}
+
+int64_t SetSize(const AxisSet& set) {
+  int64_t n = 0;
+  for (const auto& p : set) n += p.second.Len();
+  return n;
+}
+
+int64_t SetMeet(const AxisSet& a, const AxisSet& b) {
+  int64_t n = 0;
+  size_t j = 0;
+  for (const auto& p : a) {
+    while (j < b.size() && (b[j].first < p.first ||
+                            (b[j].first == p.first && b[j].second.hi <= p.second.lo))) {
+      ++j;
+    }
+    for (size_t k = j; k < b.size() && b[k].first == p.first && b[k].second.lo < p.second.hi; ++k) {
+      n += std::max<int64_t>(0, std::min(p.second.hi, b[k].second.hi) -
+                                    std::max(p.second.lo, b[k].second.lo));
+    }
+  }
+  return n;
+}
+
+enum Axis : int { kAxisN, kAxisG, kAxisK, kAxisC, kAxisRows, kAxisCols, kNumAxes };
+
+Axis AxisOf(int dim) {
+  switch (dim) {
+    case kN: return kAxisN;
+    case kG: return kAxisG;
+    case kK: return kAxisK;
+    case kC: return kAxisC;
+    case kR: case kY: return kAxisRows;
+    default: return kAxisCols;
+  }
+}
+
+// One axis's sets of the three tensors at one loop position; `idle` when no output is owned
+// along it (the top step does nothing).
+struct AxisSets {
+  PerTensor<AxisSet> t;
+  bool idle = false;
+};
+
+// An axis the tensor does not have: a factor of 1 (a key of its own, so that no tile equals it).
+const AxisSet kWhole = {{-1, Iv{0, 1}}};
+
+// Adds to *sets the tiles along `axis` of a level-0 box (under the layer's root), unless the box
+// owns nothing along it; returns whether it owns something.
+bool AddAxisSets(const ExactModel::Shape& sh, Axis axis, const std::array<Iv, kNumM>& box,
+                 AxisSets* sets) {
+  auto add = [&](Tensor x, Iv iv) { sets->t[x].push_back({0, iv}); };
+  auto whole = [&](Tensor x) { sets->t[x] = kWhole; };
+  switch (axis) {
+    case kAxisN: add(Tensor::kInput, box[kN]); whole(Tensor::kFilter); add(Tensor::kOutput, box[kN]); return true;
+    case kAxisG: for (Tensor x : kAllTensors) add(x, box[kG]); return true;
+    case kAxisK:
+      whole(Tensor::kInput);
+      add(Tensor::kFilter, box[kK]);
+      if (sh.depthwise) whole(Tensor::kOutput); else add(Tensor::kOutput, box[kK]);
+      return true;
+    case kAxisC:
+      add(Tensor::kInput, box[kC]);
+      add(Tensor::kFilter, box[kC]);
+      if (sh.depthwise) add(Tensor::kOutput, box[kC]); else whole(Tensor::kOutput);
+      return true;
+    case kAxisRows:
+    case kAxisCols: {
+      const bool rows = axis == kAxisRows;
+      const Iv r = box[rows ? kR : kS], y = box[rows ? kY : kX];
+      const int64_t stride = rows ? sh.stride_y : sh.stride_x;
+      const int64_t dil = rows ? sh.dilation_y : sh.dilation_x;
+      const int64_t out = rows ? sh.out_y : sh.out_x;
+      // As MakeDesc under the root: the outputs whose whole window fits the box's rows.
+      const Iv yo{std::max<int64_t>(CeilDiv(y.lo - r.lo * dil, stride), 0),
+                  std::min(FloorDiv(y.hi - 1 - (r.hi - 1) * dil, stride) + 1, out)};
+      if (yo.Len() == 0) return false;
+      std::vector<std::pair<Iv, Iv>> pieces;
+      RowPieces(yo, r, stride, dil, &pieces);
+      for (const auto& [residue, quotients] : pieces) {
+        sets->t[Tensor::kInput].push_back({residue.lo, quotients});
+      }
+      add(Tensor::kFilter, r);
+      add(Tensor::kOutput, yo);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+}  // namespace
+
+ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
+  const Shape& sh = shape_;
+  const Context ctx = BuildContext(sh, mapping, num_pes_);
+  Bound bound;
+  // Every MAC of a legal mapping runs on one of the PEs' lanes.
+  bound.runtime_cycles = CeilDiv(total_macs_, num_pes_ * lanes_);
+  const Level& level = ctx.levels[0];
+  const std::array<Iv, kNumM> root = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c},
+                                      Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y}, Iv{0, sh.x}};
+  // Level 0's loops as the odometer runs them (ForEachLevelStep): one per TemporalMap, and the
+  // fold loop of the SpatialMap at its place. A second SpatialMap moves two axes together.
+  struct Loop {
+    int dir = 0;
+    Axis axis = kAxisN;
+    std::vector<Iv> pos;
+    int64_t count = 0;
+  };
+  std::vector<Loop> loops;
+  int spatial = -1;
+  for (size_t i = 0; i < level.dirs.size(); ++i) {
+    const LevelDir& d = level.dirs[i];
+    Loop loop;
+    loop.dir = static_cast<int>(i);
+    loop.axis = AxisOf(d.dim);
+    Positions(d.size, d.offset, root[static_cast<size_t>(d.dim)], &loop.pos);
+    if (d.spatial) {
+      if (spatial >= 0) return bound;
+      spatial = static_cast<int>(i);
+      loop.count = CeilDiv(static_cast<int64_t>(loop.pos.size()), level.units);
+    } else {
+      loop.count = static_cast<int64_t>(loop.pos.size());
+    }
+    loops.push_back(std::move(loop));
+  }
+  // The box of every loop at its first position; an axis moved by two loops is not a product.
+  std::array<Iv, kNumM> base = root;
+  std::array<int, kNumAxes> mover;
+  mover.fill(-1);
+  for (size_t l = 0; l < loops.size(); ++l) {
+    const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
+    if (!d.spatial) base[static_cast<size_t>(d.dim)] = loops[l].pos[0];
+  }
+  std::array<std::vector<size_t>, kNumAxes> setters;
+  for (size_t l = 0; l < loops.size(); ++l) setters[loops[l].axis].push_back(l);
+  for (int a = 0; a < kNumAxes; ++a) {
+    for (size_t l : setters[a]) {
+      if (loops[l].count <= 1) continue;
+      if (mover[a] >= 0) return bound;
+      mover[a] = static_cast<int>(l);
+    }
+  }
+  // The sets of `axis` with loop `l` at `index` (every other loop that sets the axis has one
+  // position); the SpatialMap's sub-units are united, the idle ones left out.
+  auto sets_at = [&](Axis axis, int l, int64_t index) {
+    AxisSets sets;
+    std::array<Iv, kNumM> box = base;
+    if (l >= 0 && loops[static_cast<size_t>(l)].dir != spatial) {
+      const Loop& loop = loops[static_cast<size_t>(l)];
+      box[static_cast<size_t>(level.dirs[static_cast<size_t>(loop.dir)].dim)] =
+          loop.pos[static_cast<size_t>(index)];
+    }
+    bool any = false;
+    const bool folded = spatial >= 0 && loops[static_cast<size_t>(spatial)].axis == axis;
+    if (!folded) {
+      any = AddAxisSets(sh, axis, box, &sets);
+    } else {
+      const Loop& fold = loops[static_cast<size_t>(spatial)];
+      const int64_t f = l == spatial ? index : 0;
+      const int dim = level.dirs[static_cast<size_t>(spatial)].dim;
+      for (int64_t u = 0; u < level.units; ++u) {
+        const int64_t j = f * level.units + u;
+        if (j >= static_cast<int64_t>(fold.pos.size())) break;
+        box[static_cast<size_t>(dim)] = fold.pos[static_cast<size_t>(j)];
+        AxisSets one;
+        if (!AddAxisSets(sh, axis, box, &one)) continue;
+        any = true;
+        for (Tensor x : kAllTensors) {
+          if (one.t[x] == kWhole) {
+            sets.t[x] = kWhole;
+          } else {
+            sets.t[x].insert(sets.t[x].end(), one.t[x].begin(), one.t[x].end());
+          }
+        }
+      }
+    }
+    for (Tensor x : kAllTensors) Normalize(&sets.t[x]);
+    sets.idle = !any;
+    return sets;
+  };
+  // Per moving loop, its busy positions' sets in order; the other axes are constant factors.
+  __extension__ typedef __int128 Wide;
+  PerTensor<Wide> constant{1, 1, 1};
+  struct Moving {
+    std::vector<AxisSets> at;
+  };
+  std::vector<Moving> moving;
+  for (int a = 0; a < kNumAxes; ++a) {
+    const Axis axis = static_cast<Axis>(a);
+    if (mover[a] < 0) {
+      const AxisSets sets = sets_at(axis, -1, 0);
+      if (sets.idle) return bound;  // no top step does anything
+      for (Tensor x : kAllTensors) constant[x] *= SetSize(sets.t[x]);
+      continue;
+    }
+  }
+  // Moving loops in odometer order (outermost first).
+  for (size_t l = 0; l < loops.size(); ++l) {
+    const Axis axis = loops[l].axis;
+    if (mover[axis] != static_cast<int>(l)) continue;
+    Moving m;
+    for (int64_t i = 0; i < loops[l].count; ++i) {
+      AxisSets sets = sets_at(axis, static_cast<int>(l), i);
+      if (!sets.idle) m.at.push_back(std::move(sets));
+    }
+    if (m.at.empty()) return bound;
+    moving.push_back(std::move(m));
+  }
+  // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
+  // advanced (the loops inside it back at their first position) meets it in the product of the
+  // outer loops' sets, loop m's consecutive sets and the inner loops' last and first sets.
+  const size_t n = moving.size();
+  auto size_of = [](const AxisSets& s, Tensor x) { return static_cast<Wide>(SetSize(s.t[x])); };
+  PerTensor<Wide> entering{}, touched{};
+  for (Tensor x : kAllTensors) {
+    std::vector<Wide> total(n, 0), advance(n, 0), wrap(n, 0);
+    Wide all = 1, uni = 1;
+    for (size_t m = 0; m < n; ++m) {
+      const std::vector<AxisSets>& at = moving[m].at;
+      AxisSet united;
+      for (size_t i = 0; i < at.size(); ++i) {
+        total[m] += size_of(at[i], x);
+        if (i + 1 < at.size()) advance[m] += SetMeet(at[i].t[x], at[i + 1].t[x]);
+        united.insert(united.end(), at[i].t[x].begin(), at[i].t[x].end());
+      }
+      Normalize(&united);
+      wrap[m] = SetMeet(at.back().t[x], at.front().t[x]);
+      all *= total[m];
+      uni *= SetSize(united);
+    }
+    Wide met = 0, outer = 1;
+    for (size_t m = 0; m < n; ++m) {
+      Wide term = outer * advance[m];
+      for (size_t k = m + 1; k < n; ++k) term *= wrap[k];
+      met += term;
+      outer *= total[m];
+    }
+    entering[x] = constant[x] * (all - met);
+    touched[x] = constant[x] * uni;
+  }
+  bound.dram_known = true;
+  bound.dram_reads[Tensor::kInput] = static_cast<int64_t>(entering[Tensor::kInput]);
+  bound.dram_reads[Tensor::kFilter] = static_cast<int64_t>(entering[Tensor::kFilter]);
+  // Every output that enters again left before, and every output that leaves is written.
+  bound.dram_reads[Tensor::kOutput] =
+      static_cast<int64_t>(entering[Tensor::kOutput] - touched[Tensor::kOutput]);
+  bound.dram_writes = static_cast<int64_t>(entering[Tensor::kOutput]);
+  for (Tensor x : kAllTensors) bound.touched[x] = static_cast<int64_t>(touched[x]);
+  const int64_t reads = bound.dram_reads[Tensor::kInput] + bound.dram_reads[Tensor::kFilter] +
+                        bound.dram_reads[Tensor::kOutput];
+  bound.runtime_cycles = std::max({bound.runtime_cycles, CeilDiv(reads, offchip_bw_),
+                                   CeilDiv(bound.dram_writes, offchip_bw_)});
+  return bound;
+}
+
 }  // namespace cadenza

@@ -33,6 +33,21 @@ class ExactModel {
   /// whose product exceeds the PEs. An illegal mapping (coverage) is a value, not an error.
   ExactCounts Evaluate(const Mapping& mapping) const;
 
+  /// Lower bounds every legal mapping's counts reach, cheap enough to skip candidates with
+  /// (docs/exact-model.md, "Bounds for the search"). When level 0 is a product of independent
+  /// loops (at most one SpatialMap, and no cluster-level axis set by two loops that move), its
+  /// DRAM traffic and the elements its outer tiles touch are computed in closed form, equal to
+  /// Evaluate's; otherwise they are left at 0. Throws InputError for a malformed mapping, as
+  /// Evaluate does. An illegal mapping's bound means nothing.
+  struct Bound {
+    bool dram_known = false;
+    PerTensor<int64_t> dram_reads{};  // as ExactCounts::dram_reads
+    int64_t dram_writes = 0;          // as ExactCounts::dram_writes
+    PerTensor<int64_t> touched{};     // elements of each tensor in some outer tile
+    int64_t runtime_cycles = 0;       // <= ExactCounts::runtime_cycles
+  };
+  Bound LowerBound(const Mapping& mapping) const;
+
   /// The layer as the machine runs it (GEMM renamed to CONV): extents of N G K C R S Y X.
   struct Shape {
     int64_t n = 1, g = 1, k = 1, c = 1, r = 1, s = 1, y = 1, x = 1;

@@ -205,7 +205,33 @@ struct Tally {
           class_steps = 0, block_steps = 0;
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
+  int bound_known = 0;  // legal cases whose DRAM traffic LowerBound computed in closed form
 };
+
+// The search's bound of a legal mapping: its DRAM counts equal the walk's when it knows them, and
+// its runtime and touched elements never exceed what the machine does.
+bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
+  const ExactModel::Bound b =
+      ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).LowerBound(c.mapping);
+  bool ok = b.runtime_cycles <= exact.runtime_cycles;
+  EXPECT_LE(b.runtime_cycles, exact.runtime_cycles) << Describe(c);
+  if (b.dram_known) {
+    ++tally->bound_known;
+    for (Tensor t : kAllTensors) {
+      EXPECT_EQ(b.dram_reads[t], exact.dram_reads[t]) << "tensor " << static_cast<int>(t) << "\n" << Describe(c);
+      ok = ok && b.dram_reads[t] == exact.dram_reads[t];
+    }
+    EXPECT_EQ(b.dram_writes, exact.dram_writes) << Describe(c);
+    ok = ok && b.dram_writes == exact.dram_writes;
+    for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
+      EXPECT_LE(b.touched[t], exact.ingress[t]) << Describe(c);
+      ok = ok && b.touched[t] <= exact.ingress[t];
+    }
+    EXPECT_LE(b.touched[Tensor::kOutput], exact.egress) << Describe(c);
+    ok = ok && b.touched[Tensor::kOutput] <= exact.egress;
+  }
+  return ok;
+}
 
 // Runs one case through both; returns false (after reporting) on the first difference.
 bool CheckCase(const Case& c, Tally* tally) {
@@ -262,7 +288,7 @@ bool CheckCase(const Case& c, Tally* tally) {
   }
   EXPECT_EQ(l1, exact.l1_elements);
   EXPECT_EQ(l2, exact.l2_elements);
-  return true;
+  return !exact.legal || CheckBound(c, exact, tally);
 }
 
 TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
@@ -286,6 +312,7 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.legal, tally.cases / 20);
   EXPECT_GT(tally.illegal, tally.cases / 20);
   EXPECT_GT(tally.refused, 0);
+  EXPECT_GT(tally.bound_known, tally.legal / 4);
   EXPECT_GT(tally.multilevel, tally.cases / 3);
   EXPECT_GT(tally.strided, tally.cases / 5);
   EXPECT_GT(tally.dilated, tally.cases / 20);
@@ -305,13 +332,15 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   RecordProperty("cases", tally.cases);
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
               "classes (%lld with a deeper window), %lld in blocks of outer loops; %lld of %lld "
-              "global steps from the step before, %lld in blocks of level-1 loops\n",
+              "global steps from the step before, %lld in blocks of level-1 loops; DRAM traffic "
+              "of %d legal cases in closed form\n",
               tally.cases, tally.legal, tally.illegal, tally.refused,
               static_cast<long long>(tally.class_top_steps),
               static_cast<long long>(tally.top_steps),
               static_cast<long long>(tally.window_top_steps),
               static_cast<long long>(tally.block_top_steps), static_cast<long long>(tally.class_steps),
-              static_cast<long long>(tally.steps), static_cast<long long>(tally.block_steps));
+              static_cast<long long>(tally.steps), static_cast<long long>(tally.block_steps),
+              tally.bound_known);
 }
 
 // Output-stationary mappings (the built-in yxp family's form) whose column tile leaves an edge
