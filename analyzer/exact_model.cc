@@ -837,6 +837,16 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
 namespace {
 
 // Splits the directive list into levels and applies spec 3.2's normalisation.
+// The whole layer: the parent of level 0, owning every output.
+Desc RootDesc(const ExactModel::Shape& sh) {
+  Desc root;
+  root.box = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
+              Iv{0, sh.x}};
+  root.yo = {0, sh.out_y};
+  root.xo = {0, sh.out_x};
+  return root;
+}
+
 Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_t num_pes) {
   Context ctx;
   ctx.shape = &sh;
@@ -1335,11 +1345,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   }
 
   ExactCounts out;
-  Desc root;
-  root.box = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
-              Iv{0, sh.x}};
-  root.yo = {0, sh.out_y};
-  root.xo = {0, sh.out_x};
+  const Desc root = RootDesc(sh);
 
   std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
   std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
@@ -2652,15 +2658,21 @@ struct AxisSets {
 // An axis the tensor does not have: a factor of 1 (a key of its own, so that no tile equals it).
 const AxisSet kWhole = {{-1, Iv{0, 1}}};
 
-// Adds to *sets the tiles along `axis` of a level-0 box (under the layer's root), unless the box
-// owns nothing along it; returns whether it owns something.
-bool AddAxisSets(const ExactModel::Shape& sh, Axis axis, const std::array<Iv, kNumM>& box,
-                 AxisSets* sets) {
+// Adds to *sets the tiles along `axis` of a level-0 box (under `root`), unless the box owns no
+// output along it; returns whether it owns some.
+bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
+                 const std::array<Iv, kNumM>& box, AxisSets* sets) {
   auto add = [&](Tensor x, Iv iv) { sets->t[x].push_back({0, iv}); };
   auto whole = [&](Tensor x) { sets->t[x] = kWhole; };
   switch (axis) {
-    case kAxisN: add(Tensor::kInput, box[kN]); whole(Tensor::kFilter); add(Tensor::kOutput, box[kN]); return true;
-    case kAxisG: for (Tensor x : kAllTensors) add(x, box[kG]); return true;
+    case kAxisN:
+      add(Tensor::kInput, box[kN]);
+      whole(Tensor::kFilter);
+      add(Tensor::kOutput, box[kN]);
+      return true;
+    case kAxisG:
+      for (Tensor x : kAllTensors) add(x, box[kG]);
+      return true;
     case kAxisK:
       whole(Tensor::kInput);
       add(Tensor::kFilter, box[kK]);
@@ -2673,22 +2685,19 @@ bool AddAxisSets(const ExactModel::Shape& sh, Axis axis, const std::array<Iv, kN
       return true;
     case kAxisRows:
     case kAxisCols: {
+      Desc d;
+      MakeDesc(sh, box, root, &d);
       const bool rows = axis == kAxisRows;
-      const Iv r = box[rows ? kR : kS], y = box[rows ? kY : kX];
-      const int64_t stride = rows ? sh.stride_y : sh.stride_x;
-      const int64_t dil = rows ? sh.dilation_y : sh.dilation_x;
-      const int64_t out = rows ? sh.out_y : sh.out_x;
-      // As MakeDesc under the root: the outputs whose whole window fits the box's rows.
-      const Iv yo{std::max<int64_t>(CeilDiv(y.lo - r.lo * dil, stride), 0),
-                  std::min(FloorDiv(y.hi - 1 - (r.hi - 1) * dil, stride) + 1, out)};
-      if (yo.Len() == 0) return false;
+      const Iv owned = rows ? d.yo : d.xo, taps = box[rows ? kR : kS];
+      if (owned.Len() == 0) return false;
       std::vector<std::pair<Iv, Iv>> pieces;
-      RowPieces(yo, r, stride, dil, &pieces);
+      RowPieces(owned, taps, rows ? sh.stride_y : sh.stride_x,
+                rows ? sh.dilation_y : sh.dilation_x, &pieces);
       for (const auto& [residue, quotients] : pieces) {
         sets->t[Tensor::kInput].push_back({residue.lo, quotients});
       }
-      add(Tensor::kFilter, r);
-      add(Tensor::kOutput, yo);
+      add(Tensor::kFilter, taps);
+      add(Tensor::kOutput, owned);
       return true;
     }
     default: return false;
@@ -2704,48 +2713,38 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   // Every MAC of a legal mapping runs on one of the PEs' lanes.
   bound.runtime_cycles = CeilDiv(total_macs_, num_pes_ * lanes_);
   const Level& level = ctx.levels[0];
-  const std::array<Iv, kNumM> root = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c},
-                                      Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y}, Iv{0, sh.x}};
-  // Level 0's loops as the odometer runs them (ForEachLevelStep): one per TemporalMap, and the
-  // fold loop of the SpatialMap at its place. A second SpatialMap moves two axes together.
+  const Desc root = RootDesc(sh);
+  // Level 0's loops as the odometer runs them (ForEachLevelStep), one per directive (loop i is
+  // directive i): a TemporalMap's positions, or the fold loop of the SpatialMap at its place. A
+  // second SpatialMap would move two axes together.
   struct Loop {
-    int dir = 0;
     Axis axis = kAxisN;
     std::vector<Iv> pos;
     int64_t count = 0;
   };
-  std::vector<Loop> loops;
+  std::vector<Loop> loops(level.dirs.size());
   int spatial = -1;
+  // The box of every loop at its first position, and the one loop that moves each axis (-1:
+  // none); an axis moved by two loops is not a product.
+  std::array<Iv, kNumM> base = root.box;
+  std::array<int, kNumAxes> mover;
+  mover.fill(-1);
   for (size_t i = 0; i < level.dirs.size(); ++i) {
     const LevelDir& d = level.dirs[i];
-    Loop loop;
-    loop.dir = static_cast<int>(i);
+    Loop& loop = loops[i];
     loop.axis = AxisOf(d.dim);
-    Positions(d.size, d.offset, root[static_cast<size_t>(d.dim)], &loop.pos);
+    Positions(d.size, d.offset, root.box[static_cast<size_t>(d.dim)], &loop.pos);
     if (d.spatial) {
       if (spatial >= 0) return bound;
       spatial = static_cast<int>(i);
       loop.count = CeilDiv(static_cast<int64_t>(loop.pos.size()), level.units);
     } else {
       loop.count = static_cast<int64_t>(loop.pos.size());
+      base[static_cast<size_t>(d.dim)] = loop.pos[0];
     }
-    loops.push_back(std::move(loop));
-  }
-  // The box of every loop at its first position; an axis moved by two loops is not a product.
-  std::array<Iv, kNumM> base = root;
-  std::array<int, kNumAxes> mover;
-  mover.fill(-1);
-  for (size_t l = 0; l < loops.size(); ++l) {
-    const LevelDir& d = level.dirs[static_cast<size_t>(loops[l].dir)];
-    if (!d.spatial) base[static_cast<size_t>(d.dim)] = loops[l].pos[0];
-  }
-  std::array<std::vector<size_t>, kNumAxes> setters;
-  for (size_t l = 0; l < loops.size(); ++l) setters[loops[l].axis].push_back(l);
-  for (int a = 0; a < kNumAxes; ++a) {
-    for (size_t l : setters[a]) {
-      if (loops[l].count <= 1) continue;
-      if (mover[a] >= 0) return bound;
-      mover[a] = static_cast<int>(l);
+    if (loop.count > 1) {
+      if (mover[loop.axis] >= 0) return bound;
+      mover[loop.axis] = static_cast<int>(i);
     }
   }
   // The sets of `axis` with loop `l` at `index` (every other loop that sets the axis has one
@@ -2753,15 +2752,13 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   auto sets_at = [&](Axis axis, int l, int64_t index) {
     AxisSets sets;
     std::array<Iv, kNumM> box = base;
-    if (l >= 0 && loops[static_cast<size_t>(l)].dir != spatial) {
-      const Loop& loop = loops[static_cast<size_t>(l)];
-      box[static_cast<size_t>(level.dirs[static_cast<size_t>(loop.dir)].dim)] =
-          loop.pos[static_cast<size_t>(index)];
+    if (l >= 0 && l != spatial) {
+      box[static_cast<size_t>(level.dirs[static_cast<size_t>(l)].dim)] =
+          loops[static_cast<size_t>(l)].pos[static_cast<size_t>(index)];
     }
     bool any = false;
-    const bool folded = spatial >= 0 && loops[static_cast<size_t>(spatial)].axis == axis;
-    if (!folded) {
-      any = AddAxisSets(sh, axis, box, &sets);
+    if (spatial < 0 || loops[static_cast<size_t>(spatial)].axis != axis) {
+      any = AddAxisSets(sh, root, axis, box, &sets);
     } else {
       const Loop& fold = loops[static_cast<size_t>(spatial)];
       const int64_t f = l == spatial ? index : 0;
@@ -2771,7 +2768,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
         if (j >= static_cast<int64_t>(fold.pos.size())) break;
         box[static_cast<size_t>(dim)] = fold.pos[static_cast<size_t>(j)];
         AxisSets one;
-        if (!AddAxisSets(sh, axis, box, &one)) continue;
+        if (!AddAxisSets(sh, root, axis, box, &one)) continue;
         any = true;
         for (Tensor x : kAllTensors) {
           if (one.t[x] == kWhole) {
@@ -2786,33 +2783,25 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     sets.idle = !any;
     return sets;
   };
-  // Per moving loop, its busy positions' sets in order; the other axes are constant factors.
+  // The axes no loop moves are constant factors.
   __extension__ typedef __int128 Wide;
   PerTensor<Wide> constant{1, 1, 1};
-  struct Moving {
-    std::vector<AxisSets> at;
-  };
-  std::vector<Moving> moving;
   for (int a = 0; a < kNumAxes; ++a) {
-    const Axis axis = static_cast<Axis>(a);
-    if (mover[a] < 0) {
-      const AxisSets sets = sets_at(axis, -1, 0);
-      if (sets.idle) return bound;  // no top step does anything
-      for (Tensor x : kAllTensors) constant[x] *= SetSize(sets.t[x]);
-      continue;
-    }
+    if (mover[a] >= 0) continue;
+    const AxisSets sets = sets_at(static_cast<Axis>(a), -1, 0);
+    if (sets.idle) return bound;  // no top step does anything
+    for (Tensor x : kAllTensors) constant[x] *= SetSize(sets.t[x]);
   }
-  // Moving loops in odometer order (outermost first).
+  // Per moving loop in odometer order (outermost first), its busy positions' sets in order.
+  std::vector<std::vector<AxisSets>> moving;
   for (size_t l = 0; l < loops.size(); ++l) {
-    const Axis axis = loops[l].axis;
-    if (mover[axis] != static_cast<int>(l)) continue;
-    Moving m;
+    if (mover[loops[l].axis] != static_cast<int>(l)) continue;
+    std::vector<AxisSets>& at = moving.emplace_back();
     for (int64_t i = 0; i < loops[l].count; ++i) {
-      AxisSets sets = sets_at(axis, static_cast<int>(l), i);
-      if (!sets.idle) m.at.push_back(std::move(sets));
+      AxisSets sets = sets_at(loops[l].axis, static_cast<int>(l), i);
+      if (!sets.idle) at.push_back(std::move(sets));
     }
-    if (m.at.empty()) return bound;
-    moving.push_back(std::move(m));
+    if (at.empty()) return bound;
   }
   // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
   // advanced (the loops inside it back at their first position) meets it in the product of the
@@ -2824,7 +2813,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     std::vector<Wide> total(n, 0), advance(n, 0), wrap(n, 0);
     Wide all = 1, uni = 1;
     for (size_t m = 0; m < n; ++m) {
-      const std::vector<AxisSets>& at = moving[m].at;
+      const std::vector<AxisSets>& at = moving[m];
       AxisSet united;
       for (size_t i = 0; i < at.size(); ++i) {
         total[m] += size_of(at[i], x);
