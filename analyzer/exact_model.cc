@@ -2326,6 +2326,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       // the ring of recent level-0 steps.
       restore();
       const int64_t n = out.top_steps - br.start_top;
+      // Blocks without a top step (every sub-unit idle in them: an edge position that owns no
+      // output) change nothing; the last top step is still the one before them, so the machine's
+      // state must not move.
+      if (n == 0) {
+        for (size_t l = bs.loop; l < blocks.size(); ++l) blocks[l].active = false;
+        recording = false;
+        for (const BlockRecord& b : blocks) recording |= b.active;
+        return taken;
+      }
       for (Tensor x : kAllTensors) {
         out.ingress[x] += taken * (out.ingress[x] - br.counts.ingress[x]);
         out.ingress_unicast[x] += taken * (out.ingress_unicast[x] - br.counts.ingress_unicast[x]);
