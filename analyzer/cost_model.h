@@ -40,6 +40,22 @@ class LayerCostModel {
   virtual void CheckLimits(CostResult* result) const = 0;
 
   virtual const Layer& layer() const = 0;
+
+  /// What no feasible result of `mapping` can go below: its runtime and its total energy (pJ,
+  /// as CostResult::total_energy_pj()), each <= the Evaluate result's whenever that result is
+  /// feasible, so that a search may skip a mapping whose bound cannot beat the best it holds.
+  /// Nullopt when the model offers no bound (the search then evaluates every candidate).
+  struct Bound {
+    int64_t runtime_cycles = 0;
+    double energy_pj = 0;
+    // <= CostResult::l1_size_per_tensor / l2_size_per_tensor: a mapping whose bound overflows
+    // a capacity (CheckCapacity) overflows it.
+    PerTensor<int64_t> l1{}, l2{};
+  };
+  virtual std::optional<Bound> LowerBound(const Mapping& mapping) const {
+    (void)mapping;
+    return std::nullopt;
+  }
 };
 
 /// Prepares `kind` for `layer` on `hw`. Throws InputError if the model cannot evaluate this

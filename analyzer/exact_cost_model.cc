@@ -79,6 +79,37 @@ CostResult ExactCostModel::Evaluate(const Mapping& mapping) const {
   return r;
 }
 
+std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& mapping) const {
+  ExactModel::Bound b;
+  try {
+    b = model_.LowerBound(mapping);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  // Counts no legal result goes below, priced by SetExactEnergy itself: every term is a
+  // non-negative price times a count, so (rounding being monotone) the energy is a bound too.
+  // A legal mapping runs every MAC once; each element of an outer tile reaches some PE (with
+  // multicast at least once), and each output touched leaves a PE at least once.
+  ExactCounts c;
+  c.macs = exact_macs_;
+  for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
+    c.ingress[t] = c.ingress_unicast[t] = b.touched[t];
+  }
+  c.egress = c.egress_unicast = b.touched[Tensor::kOutput];
+  if (b.dram_known) {
+    c.dram_reads = b.dram_reads;
+    c.dram_writes = b.dram_writes;
+  }
+  CostResult energy;
+  SetExactEnergy(c, hw_, &energy);
+  Bound bound{b.runtime_cycles, energy.total_energy_pj(), {}, {}};
+  for (Tensor t : kAllTensors) {
+    bound.l1[t] = 2 * b.l1_tile[t];  // double-buffered, as Evaluate's sizes
+    bound.l2[t] = 2 * b.l2_tile[t];
+  }
+  return bound;
+}
+
 void ExactCostModel::CheckLimits(CostResult* result) const {
   if (!result->ok()) return;
   result->infeasible = CheckCapacity(result->l1_size_per_tensor, result->l2_size_per_tensor, hw_);

@@ -31,6 +31,11 @@ class ExactCostModel final : public LayerCostModel {
 
   const Layer& layer() const override { return layer_; }
 
+  /// The exact model's bound (ExactModel::LowerBound) with energy by the same access rule: the
+  /// layer's MACs, every tensor element touched reaching a PE and every output leaving one, and
+  /// the DRAM traffic when the bound knows it. Nullopt for a malformed mapping.
+  std::optional<Bound> LowerBound(const Mapping& mapping) const override;
+
  private:
   Layer layer_;
   Hardware hw_;

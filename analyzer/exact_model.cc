@@ -2723,6 +2723,29 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   bound.runtime_cycles = CeilDiv(total_macs_, num_pes_ * lanes_);
   const Level& level = ctx.levels[0];
   const Desc root = RootDesc(sh);
+  // The first sub-unit of every level at its first step, down to a PE.
+  Desc first = root;
+  std::vector<Iv> first_pos;
+  for (size_t lv = 0; lv < ctx.levels.size(); ++lv) {
+    std::array<Iv, kNumM> box = first.box;
+    bool any = true;
+    for (const LevelDir& d : ctx.levels[lv].dirs) {
+      Positions(d.size, d.offset, first.box[static_cast<size_t>(d.dim)], &first_pos);
+      if (first_pos.empty()) any = false;
+      if (any) box[static_cast<size_t>(d.dim)] = first_pos[0];
+    }
+    Desc next;
+    if (!any || !MakeDesc(sh, box, first, &next)) {
+      bound.l1_tile = bound.l2_tile = PerTensor<int64_t>{};
+      break;
+    }
+    first = next;
+    const Tiles tiles = MakeTiles(sh, first);
+    for (Tensor x : kAllTensors) {
+      if (lv == 0) bound.l2_tile[x] = Size(tiles.t[x]);
+      bound.l1_tile[x] = Size(tiles.t[x]);
+    }
+  }
   // Level 0's loops as the odometer runs them (ForEachLevelStep), one per directive (loop i is
   // directive i): a TemporalMap's positions, or the fold loop of the SpatialMap at its place. A
   // second SpatialMap would move two axes together.

@@ -57,6 +57,9 @@ cxxopts::Options SearchCommandOptions() {
       ("compare-models", "also evaluate every chosen mapping under the other cost model and "
                          "list the differences per layer (adds seconds: about 8 s on "
                          "ResNet-50)")
+      ("exhaustive", "evaluate every candidate: without it, candidates whose lower bound "
+                     "cannot beat their family's best are skipped, which changes no choice, only "
+                     "the feasible counts")
       ("list-templates", "print the dataflow templates (with --templates, the file's too) and "
                          "exit")
       ("h,help", "print this help");
@@ -120,6 +123,7 @@ int RunSearch(int argc, char** argv) {
 
   const ModelFile model = ParseModelFile("search", args);
   SearchOptions search = ParseSearchOptions("search", args);
+  search.prune = args.count("exhaustive") == 0;
   const ImportOptions import = ParseModelShapeOptions("search", args, model.is_onnx);
   const std::vector<std::pair<std::string, std::string>> output_paths = ParseOutputOptions(args);
   CheckOutputPaths("search", output_paths,

@@ -26,6 +26,7 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
   row.representative = choice.representative;
   row.exact_macs = layer.exact_macs;
   row.candidates = choice.candidates;
+  row.skipped = choice.skipped;
   for (const FamilyBest& f : choice.families) {
     row.feasible += f.feasible;
     const double n = static_cast<double>(row.instances);
@@ -33,6 +34,7 @@ LayerReport BuildLayer(const Layer& layer, const LayerChoice& choice, const Hard
                             .found = f.found,
                             .candidates = f.candidates,
                             .feasible = f.feasible,
+                            .skipped = f.skipped,
                             .objective = f.found ? f.objective : 0,
                             .runtime_cycles = f.found ? f.cost.runtime_cycles * row.instances : 0,
                             .energy_pj = f.found ? f.cost.total_energy_pj() * n : 0});
@@ -123,6 +125,7 @@ NetworkReport BuildReport(const Network& network, const SearchResult& result, co
   report.totals = result.totals;
   report.distinct_layers = result.distinct_layers;
   report.candidates_evaluated = result.candidates_evaluated;
+  report.candidates_skipped = result.candidates_skipped;
   report.warnings = context.warnings;
 
   int64_t mapped_exact_macs = 0;

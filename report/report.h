@@ -61,8 +61,9 @@ struct ReportContext {
 struct ReportFamily {
   std::string family;
   bool found = false;       // some candidate was feasible
-  int64_t candidates = 0;
+  int64_t candidates = 0;   // skipped ones included
   int64_t feasible = 0;
+  int64_t skipped = 0;      // not evaluated: their bound could not beat the best
   double objective = 0;     // of its best candidate (one instance); meaningful when found
   int64_t runtime_cycles = 0;  // of its best candidate, all instances
   double energy_pj = 0;        // of its best candidate, all instances
@@ -105,8 +106,9 @@ struct LayerReport {
   double runner_up_margin = 0;  // runner-up objective / chosen objective - 1 (>= 0)
 
   std::vector<ReportFamily> families;  // library order
-  int64_t candidates = 0;              // evaluated for this shape (shared with its representative)
+  int64_t candidates = 0;              // for this shape (shared with its representative)
   int64_t feasible = 0;
+  int64_t skipped = 0;                 // of `candidates`, not evaluated (bound)
   std::vector<std::string> warnings;   // e.g. a model MAC count that differs from the layer's
 };
 
@@ -160,6 +162,7 @@ struct NetworkReport {
   std::vector<BaselineReport> baselines;  // library order
   std::vector<FamilyShare> choices;       // families chosen at least once, library order; then ""
   int64_t candidates_evaluated = 0;
+  int64_t candidates_skipped = 0;  // not evaluated: their bound could not beat the best
   int64_t candidates_feasible = 0;
   std::vector<InfeasibleCount> infeasible;  // reasons with a non-zero count, enum order
   std::vector<std::string> warnings;        // the context's, then every layer's ("layer 'x': ...")

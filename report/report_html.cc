@@ -396,7 +396,11 @@ void WriteSummary(std::ostream& out, const NetworkReport& r) {
                        ? static_cast<double>(r.candidates_feasible) /
                              static_cast<double>(r.candidates_evaluated)
                        : 0) +
-           ")");
+           ")" +
+           (r.candidates_skipped > 0
+                ? " \u00b7 " + FormatThousands(r.candidates_skipped) +
+                      " skipped: their lower bound could not beat the best"
+                : std::string()));
   out << "</div>\n<p class=\"note\">Energy is Cadenza's: MAC, L1, L2 and off-chip access energy "
          "(off-chip counts every tensor once, a lower bound), the quantity the search minimises. "
          "Cycles, energy and MACs of a layer count all its instances. Utilization is the true "
@@ -608,6 +612,13 @@ void WriteLayerTable(std::ostream& out, const NetworkReport& r, const FamilyColo
 
 void WriteInfeasible(std::ostream& out, const NetworkReport& r) {
   out << "<section id=\"infeasible\">\n<h2>Infeasible candidates</h2>\n";
+  if (r.candidates_skipped > 0) {
+    out << "<p class=\"note\" id=\"skipped-candidates\">" << FormatThousands(r.candidates_skipped)
+        << " further candidates were not evaluated: a lower bound on their objective (their "
+           "MACs, the elements they must move and, where the mapping allows, their exact DRAM "
+           "traffic) already exceeded the best feasible candidate of their family, so they could "
+           "not change any choice.</p>\n";
+  }
   if (r.infeasible.empty()) {
     out << "<p>Every one of the " << FormatThousands(r.candidates_evaluated)
         << " candidates evaluated was feasible.</p>\n</section>\n";

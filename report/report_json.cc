@@ -128,6 +128,7 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
   }
   json.Field("candidates", l.candidates);
   json.Field("feasible_candidates", l.feasible);
+  json.Field("skipped_candidates", l.skipped);
   json.Key("families");
   json.BeginArray();
   for (const ReportFamily& f : l.families) {
@@ -135,6 +136,7 @@ void WriteLayer(JsonWriter& json, const LayerReport& l) {
     json.Field("dataflow", f.family);
     json.Field("candidates", f.candidates);
     json.Field("feasible", f.feasible);
+    json.Field("skipped", f.skipped);
     json.Field("found", f.found);
     if (f.found) {
       json.Field("objective_value", f.objective);
@@ -265,6 +267,7 @@ void WriteJson(const NetworkReport& r, std::ostream& out) {
   json.Key("search");
   json.BeginObject();
   json.Field("candidates_evaluated", r.candidates_evaluated);
+  json.Field("candidates_skipped", r.candidates_skipped);
   json.Field("candidates_feasible", r.candidates_feasible);
   json.Key("infeasible");
   json.BeginArray();

@@ -136,7 +136,12 @@ void WriteText(const NetworkReport& r, std::ostream& out) {
   }
   out << CountOf(static_cast<int64_t>(r.layers.size()), "layer") << ", " << r.distinct_layers
       << " distinct; " << CountOf(r.candidates_evaluated, "candidate") << " evaluated, "
-      << FormatThousands(r.candidates_feasible) << " feasible\n";
+      << FormatThousands(r.candidates_feasible) << " feasible";
+  if (r.candidates_skipped > 0) {
+    out << "; " << FormatThousands(r.candidates_skipped)
+        << " more skipped (their lower bound could not beat the best)";
+  }
+  out << '\n';
   if (!r.infeasible.empty()) {
     out << "infeasible candidates:";
     for (size_t i = 0; i < r.infeasible.size(); ++i) {

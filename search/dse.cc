@@ -95,8 +95,11 @@ internal::Evaluation ExploreGroup(const Network& network, std::span<const Hardwa
                                   const TemplateLibrary& library, const DseOptions& options,
                                   int threads, DesignResult* out) {
   const SearchOptions& search = options.search;
+  // Every candidate: the points of the group select with their own capacities.
+  SearchOptions exhaustive = search;
+  exhaustive.prune = false;
   internal::Evaluation evaluation = internal::EvaluateCandidates(
-      network, library, points[static_cast<size_t>(first)], search, {});
+      network, library, points[static_cast<size_t>(first)], exhaustive, {});
   // Each point writes only its own result.
   const int64_t size = static_cast<int64_t>(members.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -297,6 +300,7 @@ DseResult MergeDesignSubsets(const Network& network, std::span<const Hardware> p
     }
     SearchOptions quiet = search;
     quiet.progress = nullptr;
+    quiet.prune = false;  // as ExploreGroup evaluated it
     const internal::Evaluation evaluation = internal::EvaluateCandidates(
         network, library, points[static_cast<size_t>(first)], quiet, {});
     const Hardware& hw = points[static_cast<size_t>(result.best)];

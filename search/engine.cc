@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "analyzer/error.h"
@@ -78,35 +79,127 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   // Thread 0 (the calling thread) reports whenever another `step` candidates are done.
   const int64_t step = std::max<int64_t>(1, total / 1000);
   int64_t next_report = step;
-  const std::atomic<bool>* cancel = options.cancel;
-#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
-  for (int64_t i = 0; i < total; ++i) {
-    // A cancelled loop runs out without evaluating (OpenMP has no portable early exit).
-    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
-    const Candidate& c = e.list.items[static_cast<size_t>(i)];
-    const LayerCostModel& model = *e.models[static_cast<size_t>(c.distinct)];
-    const ExprContext context{&model.layer().shape, hw.num_pes, &c.params};
-    Mapping mapping;
-    CandidateStats& s = e.stats[static_cast<size_t>(i)];
-    if (!templates[static_cast<size_t>(c.template_index)].Instantiate(context, &mapping)) {
-      s.reason = Infeasible::kBadStructure;
-    } else {
-      CostResult cost = model.Evaluate(mapping);
-      s.reason = cost.infeasible;
-      if (cost.ok()) {
-        model.CheckLimits(&cost);  // capacities are lifted: bandwidth and coverage only
-        s.limit = cost.infeasible;
-        s.runtime_cycles = cost.runtime_cycles;
-        s.macs = cost.macs;
-        s.energy_pj = cost.total_energy_pj();
-        s.l1 = cost.l1_size_per_tensor;
-        s.l2 = cost.l2_size_per_tensor;
-      }
-    }
-    const int64_t n = done.fetch_add(1, std::memory_order_relaxed) + 1;
+  auto count_done = [&](int64_t n_done) {
+    const int64_t n = done.fetch_add(n_done, std::memory_order_relaxed) + n_done;
     if (progress && omp_get_thread_num() == 0 && n >= next_report) {
       progress(n, total);
       next_report = n + step;
+    }
+  };
+  const std::atomic<bool>* cancel = options.cancel;
+  auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
+  auto instantiate = [&](int64_t i, Mapping* mapping) {
+    const Candidate& c = e.list.items[static_cast<size_t>(i)];
+    const LayerCostModel& model = *e.models[static_cast<size_t>(c.distinct)];
+    const ExprContext context{&model.layer().shape, hw.num_pes, &c.params};
+    if (templates[static_cast<size_t>(c.template_index)].Instantiate(context, mapping)) return true;
+    e.stats[static_cast<size_t>(i)].reason = Infeasible::kBadStructure;
+    return false;
+  };
+  auto evaluate = [&](int64_t i, const Mapping& mapping) {
+    const LayerCostModel& model = *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
+    CandidateStats& s = e.stats[static_cast<size_t>(i)];
+    CostResult cost = model.Evaluate(mapping);
+    s.reason = cost.infeasible;
+    if (cost.ok()) {
+      model.CheckLimits(&cost);  // capacities are lifted: bandwidth and coverage only
+      s.limit = cost.infeasible;
+      s.runtime_cycles = cost.runtime_cycles;
+      s.macs = cost.macs;
+      s.energy_pj = cost.total_energy_pj();
+      s.l1 = cost.l1_size_per_tensor;
+      s.l2 = cost.l2_size_per_tensor;
+    }
+  };
+
+  if (!options.prune || options.latency_slack >= 0) {
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+    for (int64_t i = 0; i < total; ++i) {
+      // A cancelled loop runs out without evaluating (OpenMP has no portable early exit).
+      if (cancelled()) continue;
+      Mapping mapping;
+      if (instantiate(i, &mapping)) evaluate(i, mapping);
+      count_done(1);
+    }
+  } else {
+    // Bounds first, in parallel; a candidate without one (nullopt) is never skipped.
+    std::vector<double> bound(static_cast<size_t>(total), -std::numeric_limits<double>::infinity());
+    std::vector<char> formed(static_cast<size_t>(total), 0), cannot_fit(static_cast<size_t>(total), 0);
+#pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
+    for (int64_t i = 0; i < total; ++i) {
+      if (cancelled()) continue;
+      Mapping mapping;
+      if (!instantiate(i, &mapping)) continue;
+      formed[static_cast<size_t>(i)] = 1;
+      const LayerCostModel& model =
+          *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
+      if (const std::optional<LayerCostModel::Bound> b = model.LowerBound(mapping)) {
+        bound[static_cast<size_t>(i)] = ObjectiveValue(b->runtime_cycles, b->energy_pj, options.objective);
+        // Buffers it certainly overflows: infeasible, whatever else it is.
+        if (CheckCapacity(b->l1, b->l2, hw) != Infeasible::kNone) cannot_fit[static_cast<size_t>(i)] = 1;
+      }
+    }
+    ThrowIfCancelled(cancel);
+    // One task per (distinct layer, family), its candidates in (bound, index) order: the best
+    // so far is the same whatever the threads do, so the candidates skipped are too. A
+    // candidate is skipped when its buffers' bound overflows the hardware's, or its bound
+    // exceeds the best feasible value, or equals it with a higher index (it could at most tie,
+    // and ties go to the lower index): the exhaustive search's choice of every family, and so of
+    // every layer, is never skipped.
+    const std::vector<std::string> families = library.Families();
+    const std::vector<size_t> family_of = FamilyOfTemplate(library, families);
+    std::vector<std::vector<int64_t>> tasks;
+    int64_t unformed = 0;
+    for (size_t d = 0; d + 1 < e.list.begin.size(); ++d) {
+      std::vector<std::vector<int64_t>> by_family(families.size());
+      for (size_t i = e.list.begin[d]; i < e.list.begin[d + 1]; ++i) {
+        if (!formed[i]) {
+          ++unformed;
+          continue;
+        }
+        by_family[family_of[static_cast<size_t>(e.list.items[i].template_index)]].push_back(
+            static_cast<int64_t>(i));
+      }
+      for (std::vector<int64_t>& members : by_family) {
+        if (members.empty()) continue;
+        std::sort(members.begin(), members.end(), [&](int64_t a, int64_t b) {
+          const double ba = bound[static_cast<size_t>(a)], bb = bound[static_cast<size_t>(b)];
+          return ba != bb ? ba < bb : a < b;
+        });
+        tasks.push_back(std::move(members));
+      }
+    }
+    // The largest tasks first, so that the last one to finish is a small one.
+    std::stable_sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
+      return a.size() > b.size();
+    });
+    count_done(unformed);
+    const int64_t num_tasks = static_cast<int64_t>(tasks.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int64_t t = 0; t < num_tasks; ++t) {
+      double best_value = std::numeric_limits<double>::infinity();
+      int64_t best = -1;
+      for (int64_t i : tasks[static_cast<size_t>(t)]) {
+        if (cancelled()) break;
+        CandidateStats& s = e.stats[static_cast<size_t>(i)];
+        const double b = bound[static_cast<size_t>(i)];
+        if (cannot_fit[static_cast<size_t>(i)] ||
+            (best >= 0 && (b > best_value || (b == best_value && i > best)))) {
+          s.skipped = true;
+        } else {
+          Mapping mapping;
+          CADENZA_CHECK(instantiate(i, &mapping));
+          evaluate(i, mapping);
+          if (Verdict(s, hw) == Infeasible::kNone) {
+            const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, options.objective);
+            if (best < 0 || value < best_value || (value == best_value && i < best)) {
+              best_value = value;
+              best = i;
+            }
+          }
+        }
+        count_done(1);
+      }
     }
   }
   ThrowIfCancelled(cancel);  // some candidates were skipped: no result
@@ -153,6 +246,11 @@ std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateL
       FamilySelection& family = layer.families[f];
       ++family.candidates;
       ++layer.candidates;
+      if (s.skipped) {
+        ++family.skipped;
+        ++layer.skipped;
+        continue;
+      }
       const Infeasible verdict = Verdict(s, hw);
       if (verdict != Infeasible::kNone) {
         ++layer.infeasible_by_reason[static_cast<size_t>(verdict)];
@@ -217,6 +315,8 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
     const LayerSelection& chosen = selection[d];
     LayerChoice& choice = choices[d];
     choice.candidates = chosen.candidates;
+    choice.skipped = chosen.skipped;
+    result.candidates_skipped += chosen.skipped;
     choice.infeasible_by_reason = chosen.infeasible_by_reason;
     for (size_t r = 0; r < chosen.infeasible_by_reason.size(); ++r) {
       result.infeasible_by_reason[r] += chosen.infeasible_by_reason[r];
@@ -241,6 +341,7 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
       fb.family = families[f];
       fb.candidates = family.candidates;
       fb.feasible = family.feasible;
+      fb.skipped = family.skipped;
       fb.found = family.best >= 0;
       if (fb.found) {
         fill(family.best, &fb.template_index, &fb.params, &fb.mapping, &fb.cost, &fb.objective);
@@ -262,6 +363,8 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
                     " candidates fits the hardware";
     }
   }
+
+  result.candidates_evaluated -= result.candidates_skipped;
 
   // Every layer takes its representative's choice; totals are summed serially in layer order.
   for (size_t i = 0; i < network.layers.size(); ++i) {

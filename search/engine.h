@@ -30,6 +30,7 @@ struct CandidateStats {
   int64_t macs = 0;
   double energy_pj = 0;                   // CostResult::total_energy_pj()
   PerTensor<int64_t> l1{}, l2{};          // elements
+  bool skipped = false;  // not evaluated: its bound could not beat its family's best (prune)
 };
 
 /// Every candidate of every distinct layer of a network, evaluated on one hardware's
@@ -48,7 +49,10 @@ struct Evaluation {
 Hardware WithoutCapacityLimits(Hardware hw);
 
 /// Prepares `options.model` for every distinct layer on `hw` (capacities lifted) and evaluates
-/// every candidate in parallel, results stored by index. `progress` (may be empty) is called
+/// every candidate in parallel, results stored by index. With `options.prune` (and no latency
+/// slack), per (distinct layer, family) the candidates are taken in the order of their bound and
+/// those that cannot beat the best feasible one on `hw` (capacities included) are marked
+/// skipped instead: the evaluated set depends on the candidates alone, not on the threads. `progress` (may be empty) is called
 /// from the calling thread with (candidates evaluated, total). Throws InputError naming the
 /// network file and the layer if the model cannot take a layer, SearchCancelled once
 /// `options.cancel` is set.
@@ -66,6 +70,7 @@ struct FamilySelection {
   int64_t best = -1;      // candidate index, or -1 if none is feasible
   int64_t candidates = 0;
   int64_t feasible = 0;
+  int64_t skipped = 0;
 };
 
 /// The selection for one distinct layer on one hardware: the lowest objective, ties to the
@@ -74,6 +79,7 @@ struct LayerSelection {
   int64_t best = -1;
   double objective = 0;  // of `best`
   int64_t candidates = 0;
+  int64_t skipped = 0;
   std::array<int64_t, kNumInfeasible> infeasible_by_reason{};
   std::vector<FamilySelection> families;  // per TemplateLibrary::Families()
 };

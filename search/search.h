@@ -49,6 +49,15 @@ struct SearchOptions {
   int64_t max_candidates_per_template = 20'000;
   // The cost model every candidate is evaluated with.
   CostModelKind model = CostModelKind::kMaestro;
+  // Skip the candidates that cannot win: per (layer, family), candidates are evaluated in the
+  // order of a lower bound on their objective (LayerCostModel::LowerBound), and one whose bound
+  // exceeds the best feasible value found so far is not evaluated. Every layer's and family's
+  // choice is the exhaustive search's; only the feasible/infeasible counts cover fewer
+  // candidates (the rest are counted as skipped). Without effect under a latency slack (the
+  // slack's reference, the fastest candidate, needs every candidate) and with a model that
+  // offers no bound. The design-space exploration never skips: it reuses one evaluation for
+  // many hardware points.
+  bool prune = true;
   // Called now and then from the calling thread with (candidates evaluated, total), about a
   // thousand times per search at most. May be empty. (ExploreDesigns calls it with design points
   // instead.)
@@ -74,8 +83,9 @@ class SearchCancelled : public std::exception {
 /// The best candidate of one template family for one layer.
 struct FamilyBest {
   std::string family;
-  int64_t candidates = 0;  // evaluated for this layer
+  int64_t candidates = 0;  // for this layer, skipped ones included
   int64_t feasible = 0;
+  int64_t skipped = 0;     // not evaluated: their bound could not beat the best (prune)
   bool found = false;      // some candidate was feasible
   int template_index = -1;
   ParamValues params{};
@@ -98,6 +108,7 @@ struct LayerChoice {
   double objective = 0;
   std::vector<FamilyBest> families;  // every family with a form for this layer, library order
   int64_t candidates = 0;
+  int64_t skipped = 0;  // of `candidates`, not evaluated (SearchOptions::prune)
   std::array<int64_t, kNumInfeasible> infeasible_by_reason{};
   std::string note;  // why nothing was found, when !found
 };
@@ -129,7 +140,8 @@ struct SearchResult {
   NetworkTotals totals;             // the adaptive per-layer choice
   std::vector<Baseline> baselines;  // one per family of the library
   int distinct_layers = 0;
-  int64_t candidates_evaluated = 0;
+  int64_t candidates_evaluated = 0;  // over the distinct layers, skipped ones not included
+  int64_t candidates_skipped = 0;    // not evaluated: their bound could not beat the best
   std::array<int64_t, kNumInfeasible> infeasible_by_reason{};
 };
 

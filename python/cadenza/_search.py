@@ -80,6 +80,8 @@ class LayerResult:
     runner_up: Optional[RunnerUp]
     candidates: int
     feasible_candidates: int
+    #: not evaluated: their lower bound could not beat their family's best (no choice changes)
+    skipped_candidates: int
     warnings: tuple[str, ...]
 
     @classmethod
@@ -101,7 +103,7 @@ class LayerResult:
             offchip_bw_need_per_cycle=d.get("offchip_bw_need_per_cycle"),
             runner_up=RunnerUp(runner_up["dataflow"], runner_up["margin"]) if runner_up else None,
             candidates=d["candidates"], feasible_candidates=d["feasible_candidates"],
-            warnings=tuple(d["warnings"]))
+            skipped_candidates=d["skipped_candidates"], warnings=tuple(d["warnings"]))
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,9 @@ class SearchResult:
             Baseline(**b) for b in data["baselines"])
         self.candidates_evaluated: int = data["search"]["candidates_evaluated"]
         self.candidates_feasible: int = data["search"]["candidates_feasible"]
+        #: candidates not evaluated because their lower bound could not beat the best of their
+        #: family (the exact model's search; no choice changes)
+        self.candidates_skipped: int = data["search"]["candidates_skipped"]
         #: infeasible candidates by reason, e.g. {"l1-overflow": 28288}
         self.infeasible: dict[str, int] = {
             r["reason"]: r["count"] for r in data["search"]["infeasible"]}

@@ -126,6 +126,9 @@ def test_result_objects(result: cadenza.SearchResult, resnet: cadenza.Network) -
     assert result.candidates_evaluated > result.candidates_feasible > 0
     assert sum(result.infeasible.values()) == (
         result.candidates_evaluated - result.candidates_feasible)
+    # The MAESTRO-compatible model offers no bound: every candidate is evaluated.
+    assert result.candidates_skipped == 0
+    assert all(layer.skipped_candidates == 0 for layer in result.layers)
 
 
 def test_documents(result: cadenza.SearchResult, tmp_path: Path) -> None:
@@ -172,6 +175,10 @@ def test_exact_model_counts_the_layer_macs() -> None:
     assert exact.totals.macs == exact.totals.exact_macs == sum(layer.macs for layer in small.layers)
     for searched in exact.layers:
         assert searched.utilization is not None and 0 < searched.utilization <= 1.0
+    # Its bound skips candidates that cannot win; the rest are evaluated and accounted for.
+    assert exact.candidates_skipped > 0
+    assert sum(layer.skipped_candidates for layer in exact.layers) == exact.candidates_skipped
+    assert sum(exact.infeasible.values()) == exact.candidates_evaluated - exact.candidates_feasible
 
 
 def _same_but_date(a: cadenza.SearchResult, b: cadenza.SearchResult) -> bool:

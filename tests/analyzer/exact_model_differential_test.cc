@@ -13,12 +13,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "analyzer/error.h"
+#include "analyzer/exact_cost_model.h"
 #include "analyzer/exact_model.h"
 #include "importer/maestro_reader.h"
 #include "simulator/simulator.h"
@@ -222,6 +224,7 @@ struct Tally {
   int multilevel = 0, strided = 0, dilated = 0;
   int per_kind[5] = {};
   int bound_known = 0;  // legal cases whose DRAM traffic LowerBound computed in closed form
+  int tile_known = 0;   // legal cases whose first PE tile LowerBound found
 };
 
 // The search's bound of a legal mapping: its DRAM counts equal the walk's when it knows them, and
@@ -231,6 +234,11 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
   const ExactModel::Bound b =
       ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).LowerBound(c.mapping);
   EXPECT_LE(b.runtime_cycles, exact.runtime_cycles) << Describe(c);
+  for (Tensor t : kAllTensors) {
+    EXPECT_LE(b.l1_tile[t], exact.l1_max[t]) << Describe(c);
+    EXPECT_LE(b.l2_tile[t], exact.l2_max[t]) << Describe(c);
+  }
+  tally->tile_known += b.l1_tile[Tensor::kOutput] > 0;
   if (b.dram_known) {
     ++tally->bound_known;
     for (Tensor t : kAllTensors) {
@@ -242,6 +250,23 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
       EXPECT_LE(b.touched[t], exact.ingress[t]) << Describe(c);
     }
     EXPECT_LE(b.touched[Tensor::kOutput], exact.egress) << Describe(c);
+  }
+  // The search's bound (the counts priced as Evaluate prices them) is below the result, with
+  // either switch.
+  Hardware hw = c.hw;
+  hw.multicast = c.multicast;
+  hw.spatial_reduction = c.reduction;
+  const ExactCostModel model(c.layer, hw);
+  const std::optional<LayerCostModel::Bound> cost_bound = model.LowerBound(c.mapping);
+  const CostResult cost = model.Evaluate(c.mapping);
+  EXPECT_TRUE(cost_bound.has_value()) << Describe(c);
+  if (cost_bound && cost.ok()) {
+    EXPECT_LE(cost_bound->runtime_cycles, cost.runtime_cycles) << Describe(c);
+    EXPECT_LE(cost_bound->energy_pj, cost.total_energy_pj()) << Describe(c);
+    for (Tensor t : kAllTensors) {
+      EXPECT_LE(cost_bound->l1[t], cost.l1_size_per_tensor[t]) << Describe(c);
+      EXPECT_LE(cost_bound->l2[t], cost.l2_size_per_tensor[t]) << Describe(c);
+    }
   }
   return !::testing::Test::HasFailure();
 }
@@ -327,6 +352,7 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.illegal, tally.cases / 20);
   EXPECT_GT(tally.refused, 0);
   EXPECT_GT(tally.bound_known, tally.legal / 4);
+  EXPECT_GT(tally.tile_known, tally.legal / 2);
   EXPECT_GT(tally.multilevel, tally.cases / 3);
   EXPECT_GT(tally.strided, tally.cases / 5);
   EXPECT_GT(tally.dilated, tally.cases / 20);
@@ -347,14 +373,14 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
               "classes (%lld with a deeper window), %lld in blocks of outer loops; %lld of %lld "
               "global steps from the step before, %lld in blocks of level-1 loops; DRAM traffic "
-              "of %d legal cases in closed form\n",
+              "of %d legal cases in closed form, the first PE tile of %d\n",
               tally.cases, tally.legal, tally.illegal, tally.refused,
               static_cast<long long>(tally.class_top_steps),
               static_cast<long long>(tally.top_steps),
               static_cast<long long>(tally.window_top_steps),
               static_cast<long long>(tally.block_top_steps), static_cast<long long>(tally.class_steps),
               static_cast<long long>(tally.steps), static_cast<long long>(tally.block_steps),
-              tally.bound_known);
+              tally.bound_known, tally.tile_known);
 }
 
 // Output-stationary mappings (the built-in yxp family's form) whose column tile leaves an edge

@@ -103,6 +103,40 @@ TEST_F(SearchCommandTest, ResultDoesNotDependOnTheThreadCount) {
   EXPECT_EQ(ReadFile(Path("one.csv")), ReadFile(Path("two.csv")));
 }
 
+// The lines of `text` that contain `key`, in order.
+std::vector<std::string> LinesWith(const std::string& text, const std::string& key) {
+  std::vector<std::string> lines;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(at, end - at);
+    if (line.find(key) != std::string::npos) lines.push_back(line);
+    at = end + 1;
+  }
+  return lines;
+}
+
+// Under the exact model the search skips the candidates whose bound cannot beat their family's
+// best, and says so; --exhaustive evaluates them all. Every layer chooses the same mapping.
+TEST_F(SearchCommandTest, SkippedCandidatesChangeNoChoice) {
+  const RunResult pruned = Run({"search", Path("tiny.m"), "--hw", Path("hw.m"), "--model", "exact",
+                                "--max-candidates", "30", "--json", Path("p.json")});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_THAT(pruned.out, HasSubstr("more skipped (their lower bound could not beat the best)"));
+  const RunResult all = Run({"search", Path("tiny.m"), "--hw", Path("hw.m"), "--model", "exact",
+                             "--max-candidates", "30", "--json", Path("a.json"), "--exhaustive"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_THAT(all.out, Not(HasSubstr("skipped")));
+  const std::string p = ReadFile(Path("p.json")), a = ReadFile(Path("a.json"));
+  EXPECT_THAT(a, HasSubstr("\"candidates_skipped\": 0,"));
+  EXPECT_THAT(p, Not(HasSubstr("\"candidates_skipped\": 0,")));
+  const std::vector<std::string> chosen = LinesWith(p, "\"mapping\": ");
+  EXPECT_EQ(chosen.size(), 3u);
+  EXPECT_EQ(chosen, LinesWith(a, "\"mapping\": "));
+  EXPECT_EQ(LinesWith(p, "\"objective_value\": "), LinesWith(a, "\"objective_value\": "));
+}
+
 TEST_F(SearchCommandTest, DefaultHardwareIsThePreset) {
   const RunResult o = Run({"search", Path("tiny.m"), "--json", Path("r.json"), "--objective",
                          "latency"});

@@ -403,6 +403,75 @@ TEST(ExactModelSearchTest, DilatedBatchedConvIsSearchedAsItIs) {
   EXPECT_EQ(r.totals.macs, r.totals.exact_macs);
 }
 
+// Skipping candidates by their bound never changes a choice: every layer's and every family's
+// best is the exhaustive search's, bit for bit, for every objective, on one thread and two,
+// with capacities that reject some candidates (the best so far must be feasible on the
+// hardware). Skipping happens, and the same candidates are skipped whatever the threads.
+TEST(ExactModelSearchTest, PruningChoosesWhatTheExhaustiveSearchChooses) {
+  const Network net = SmallNetwork();
+  Hardware hw = SmallHardware();
+  hw.l2_size = 4 * 1024;
+  for (Objective objective : {Objective::kLatency, Objective::kEnergy, Objective::kEdp}) {
+    SCOPED_TRACE(ObjectiveName(objective));
+    SearchOptions options = Options(objective, 2);
+    options.model = CostModelKind::kExact;
+    options.max_candidates_per_template = 30;
+    options.prune = false;
+    const SearchResult all = SearchNetwork(net, hw, TemplateLibrary::Builtin(), options);
+    EXPECT_EQ(all.candidates_skipped, 0);
+    options.prune = true;
+    const SearchResult two = SearchNetwork(net, hw, TemplateLibrary::Builtin(), options);
+    options.threads = 1;
+    const SearchResult one = SearchNetwork(net, hw, TemplateLibrary::Builtin(), options);
+    EXPECT_GT(two.candidates_skipped, 0);
+    EXPECT_EQ(two.candidates_evaluated + two.candidates_skipped, all.candidates_evaluated);
+    EXPECT_EQ(one.candidates_skipped, two.candidates_skipped);
+    EXPECT_EQ(one.infeasible_by_reason, two.infeasible_by_reason);
+    for (const SearchResult* pruned : {&one, &two}) {
+      ASSERT_EQ(pruned->layers.size(), all.layers.size());
+      for (size_t i = 0; i < all.layers.size(); ++i) {
+        SCOPED_TRACE(net.layers[i].name);
+        const LayerChoice& a = all.layers[i];
+        const LayerChoice& p = pruned->layers[i];
+        EXPECT_EQ(p.found, a.found);
+        EXPECT_EQ(p.template_index, a.template_index);
+        EXPECT_EQ(p.params, a.params);
+        EXPECT_EQ(p.objective, a.objective);
+        EXPECT_EQ(p.cost, a.cost);
+        EXPECT_EQ(p.candidates, a.candidates);
+        ASSERT_EQ(p.families.size(), a.families.size());
+        for (size_t f = 0; f < a.families.size(); ++f) {
+          SCOPED_TRACE(a.families[f].family);
+          EXPECT_EQ(p.families[f].found, a.families[f].found);
+          EXPECT_EQ(p.families[f].template_index, a.families[f].template_index);
+          EXPECT_EQ(p.families[f].params, a.families[f].params);
+          EXPECT_EQ(p.families[f].objective, a.families[f].objective);
+          EXPECT_EQ(p.families[f].candidates, a.families[f].candidates);
+          EXPECT_LE(p.families[f].feasible, a.families[f].feasible);
+          EXPECT_EQ(a.families[f].skipped, 0);
+        }
+      }
+      EXPECT_EQ(pruned->totals.runtime_cycles, all.totals.runtime_cycles);
+      EXPECT_EQ(pruned->totals.energy_pj, all.totals.energy_pj);
+      ASSERT_EQ(pruned->baselines.size(), all.baselines.size());
+      for (size_t b = 0; b < all.baselines.size(); ++b) {
+        EXPECT_EQ(pruned->baselines[b].totals.runtime_cycles, all.baselines[b].totals.runtime_cycles);
+        EXPECT_EQ(pruned->baselines[b].totals.energy_pj, all.baselines[b].totals.energy_pj);
+      }
+    }
+  }
+}
+
+// Under a latency slack every candidate is evaluated: the slack is measured from the fastest.
+TEST(ExactModelSearchTest, LatencySlackEvaluatesEveryCandidate) {
+  SearchOptions options = Options(Objective::kEnergy, 2);
+  options.model = CostModelKind::kExact;
+  options.max_candidates_per_template = 30;
+  options.latency_slack = 0.05;
+  const SearchResult r = SearchNetwork(SmallNetwork(), SmallHardware(), TemplateLibrary::Builtin(), options);
+  EXPECT_EQ(r.candidates_skipped, 0);
+}
+
 // Off-chip traffic is reuse-aware under the exact model, so a smaller L2 (forcing smaller
 // outer tiles) costs energy; under the MAESTRO-compatible model off-chip is compulsory only.
 TEST(ExactModelSearchTest, L2SizeChangesEnergy) {
