@@ -92,10 +92,13 @@ std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& m
   // multicast at least once), and each output touched leaves a PE at least once.
   ExactCounts c;
   c.macs = exact_macs_;
+  // Unicast, each PE receives every element its tiles hold and sends up every output of them.
   for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
-    c.ingress[t] = c.ingress_unicast[t] = b.touched[t];
+    c.ingress[t] = b.touched[t];
+    c.ingress_unicast[t] = std::max(b.touched[t], b.pe_touched[t]);
   }
-  c.egress = c.egress_unicast = b.touched[Tensor::kOutput];
+  c.egress = b.touched[Tensor::kOutput];
+  c.egress_unicast = std::max(b.touched[Tensor::kOutput], b.pe_touched[Tensor::kOutput]);
   if (b.dram_known) {
     c.dram_reads = b.dram_reads;
     c.dram_writes = b.dram_writes;

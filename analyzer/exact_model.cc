@@ -2713,6 +2713,124 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
   }
 }
 
+// What the PEs' tiles touch, PE by PE: sum over PEs of the elements of each tensor in some tile
+// of the PE (sums[x]), and the most MACs any one PE executes (max_macs). False when some level
+// has more than one SpatialMap (its sub-units would move two axes together).
+//
+// Each level's sub-units advance its loops in lock step and its one SpatialMap gives sub-unit u
+// the positions u, u + units, ...; so a PE (one sub-unit index per level) runs, along each axis,
+// every combination of that axis's positions at every level, with the positions of the levels
+// whose SpatialMap is on the axis fixed by the PE's index there, and every combination of the
+// axes' positions occurs. Its MACs over all steps are then the product over axes of the union
+// along each axis, and so are the tiles it ever holds; a PE is idle along an axis (owns no
+// output row) at some positions only, and at all of them when its union is empty.
+__extension__ typedef __int128 WideCount;  // sums of products of set sizes
+bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCount>* sums,
+               WideCount* max_macs) {
+  using Wide = WideCount;
+  for (const Level& level : ctx.levels) {
+    if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
+      return false;
+    }
+  }
+  const Desc root = RootDesc(sh);
+  *sums = PerTensor<Wide>{1, 1, 1};
+  *max_macs = 1;
+  struct Bucket {
+    bool any = false;
+    AxisSets sets;
+    std::vector<Box> macs;  // (y', r) or (x', s) rectangles along a row or column axis; else K...
+  };
+  for (int a = 0; a < kNumAxes; ++a) {
+    const Axis axis = static_cast<Axis>(a);
+    int64_t buckets = 1;
+    for (const Level& level : ctx.levels) {
+      for (const LevelDir& d : level.dirs) {
+        if (d.spatial && AxisOf(d.dim) == axis) buckets *= level.units;
+      }
+    }
+    std::vector<Bucket> acc(static_cast<size_t>(buckets));
+    // Depth-first over the levels, with the axis's loops of each level in full.
+    std::vector<Iv> pos;
+    auto visit = [&](auto&& self, size_t lv, const Desc& parent, int64_t key) -> void {
+      if (lv == ctx.levels.size()) {
+        Bucket& b = acc[static_cast<size_t>(key)];
+        b.any = true;
+        const bool rows = axis == kAxisRows, cols = axis == kAxisCols;
+        Box mac;
+        for (Iv& iv : mac) iv = {0, 1};
+        if (rows || cols) {
+          const Iv owned = rows ? parent.yo : parent.xo, taps = parent.box[rows ? kR : kS];
+          std::vector<std::pair<Iv, Iv>> pieces;
+          RowPieces(owned, taps, rows ? sh.stride_y : sh.stride_x,
+                    rows ? sh.dilation_y : sh.dilation_x, &pieces);
+          for (const auto& [residue, quotients] : pieces) {
+            b.sets.t[Tensor::kInput].push_back({residue.lo, quotients});
+          }
+          b.sets.t[Tensor::kFilter].push_back({0, taps});
+          b.sets.t[Tensor::kOutput].push_back({0, owned});
+          mac[0] = owned;
+          mac[1] = taps;
+        } else {
+          AddAxisSets(sh, root, axis, parent.box, &b.sets);
+          const int dim = axis == kAxisN ? kN : axis == kAxisG ? kG : axis == kAxisK ? kK : kC;
+          mac[0] = parent.box[static_cast<size_t>(dim)];
+        }
+        b.macs.push_back(mac);
+        return;
+      }
+      const Level& level = ctx.levels[lv];
+      // The axis's directives at this level, each with its positions.
+      std::vector<std::pair<const LevelDir*, std::vector<Iv>>> loops;
+      for (const LevelDir& d : level.dirs) {
+        if (AxisOf(d.dim) != axis) continue;
+        Positions(d.size, d.offset, parent.box[static_cast<size_t>(d.dim)], &pos);
+        loops.emplace_back(&d, pos);
+      }
+      std::vector<size_t> at(loops.size(), 0);
+      for (;;) {
+        std::array<Iv, kNumM> box = parent.box;
+        int64_t child_key = key;
+        bool empty = false;
+        for (size_t i = 0; i < loops.size(); ++i) {
+          if (loops[i].second.empty()) {
+            empty = true;
+            break;
+          }
+          box[static_cast<size_t>(loops[i].first->dim)] = loops[i].second[at[i]];
+          if (loops[i].first->spatial) {
+            child_key = key * level.units + static_cast<int64_t>(at[i] % static_cast<size_t>(level.units));
+          }
+        }
+        if (empty) return;
+        Desc child;
+        MakeDesc(sh, box, parent, &child);
+        const bool idle = (axis == kAxisRows && child.yo.Len() == 0) ||
+                          (axis == kAxisCols && child.xo.Len() == 0);
+        if (!idle) self(self, lv + 1, child, child_key);
+        // The next combination (odometer over the axis's loops of this level).
+        size_t i = 0;
+        while (i < loops.size() && ++at[i] == loops[i].second.size()) at[i++] = 0;
+        if (i == loops.size()) return;
+      }
+    };
+    visit(visit, 0, root, 0);
+    PerTensor<Wide> sum{};
+    Wide most = 0;
+    for (Bucket& b : acc) {
+      if (!b.any) continue;
+      for (Tensor x : kAllTensors) {
+        Normalize(&b.sets.t[x]);
+        sum[x] += SetSize(b.sets.t[x]);
+      }
+      most = std::max<Wide>(most, OverlappingUnionSize(&b.macs));
+    }
+    for (Tensor x : kAllTensors) (*sums)[x] *= sum[x];
+    *max_macs *= most;
+  }
+  return true;
+}
+
 }  // namespace
 
 ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
@@ -2723,6 +2841,18 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   bound.runtime_cycles = CeilDiv(total_macs_, num_pes_ * lanes_);
   const Level& level = ctx.levels[0];
   const Desc root = RootDesc(sh);
+  // What each PE's tiles touch over all its steps.
+  {
+    PerTensor<WideCount> sums{};
+    WideCount max_macs = 0;
+    if (PeTouched(sh, ctx, &sums, &max_macs)) {
+      bound.pe_known = true;
+      for (Tensor x : kAllTensors) bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
+      // A PE's steps compute at most `lanes` of its MACs per cycle each.
+      bound.runtime_cycles = std::max(bound.runtime_cycles,
+                                      static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_));
+    }
+  }
   // The first sub-unit of every level at its first step, down to a PE.
   Desc first = root;
   std::vector<Iv> first_pos;

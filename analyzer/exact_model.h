@@ -49,6 +49,12 @@ class ExactModel {
     // first sub-unit is busy there (else 0): <= ExactCounts::l1_max and l2_max, whose every
     // step's tiles they are among.
     PerTensor<int64_t> l1_tile{}, l2_tile{};
+    // When every level has one SpatialMap: per tensor, the sum over PEs of the elements in some
+    // tile of the PE, which each PE receives (input, weight: <= ingress_unicast) or sends up
+    // (outputs: <= egress_unicast) at least once; runtime_cycles then also counts the busiest
+    // PE's MACs over its lanes.
+    bool pe_known = false;
+    PerTensor<int64_t> pe_touched{};
   };
   Bound LowerBound(const Mapping& mapping) const;
 

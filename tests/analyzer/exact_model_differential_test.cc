@@ -225,6 +225,7 @@ struct Tally {
   int per_kind[5] = {};
   int bound_known = 0;  // legal cases whose DRAM traffic LowerBound computed in closed form
   int tile_known = 0;   // legal cases whose first PE tile LowerBound found
+  int pe_known = 0;     // legal cases whose per-PE touched elements LowerBound counted
 };
 
 // The search's bound of a legal mapping: its DRAM counts equal the walk's when it knows them, and
@@ -239,6 +240,13 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
     EXPECT_LE(b.l2_tile[t], exact.l2_max[t]) << Describe(c);
   }
   tally->tile_known += b.l1_tile[Tensor::kOutput] > 0;
+  if (b.pe_known) {
+    ++tally->pe_known;
+    for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
+      EXPECT_LE(b.pe_touched[t], exact.ingress_unicast[t]) << Describe(c);
+    }
+    EXPECT_LE(b.pe_touched[Tensor::kOutput], exact.egress_unicast) << Describe(c);
+  }
   if (b.dram_known) {
     ++tally->bound_known;
     for (Tensor t : kAllTensors) {
@@ -353,6 +361,7 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   EXPECT_GT(tally.refused, 0);
   EXPECT_GT(tally.bound_known, tally.legal / 4);
   EXPECT_GT(tally.tile_known, tally.legal / 2);
+  EXPECT_GT(tally.pe_known, tally.legal / 2);
   EXPECT_GT(tally.multilevel, tally.cases / 3);
   EXPECT_GT(tally.strided, tally.cases / 5);
   EXPECT_GT(tally.dilated, tally.cases / 20);
@@ -373,14 +382,14 @@ TEST(ExactModelDifferential, EqualsSimulatorOnRandomCases) {
   std::printf("%d cases: %d legal, %d illegal, %d refused by both; %lld of %lld top steps from "
               "classes (%lld with a deeper window), %lld in blocks of outer loops; %lld of %lld "
               "global steps from the step before, %lld in blocks of level-1 loops; DRAM traffic "
-              "of %d legal cases in closed form, the first PE tile of %d\n",
+              "of %d legal cases in closed form, the first PE tile of %d, per-PE tiles of %d\n",
               tally.cases, tally.legal, tally.illegal, tally.refused,
               static_cast<long long>(tally.class_top_steps),
               static_cast<long long>(tally.top_steps),
               static_cast<long long>(tally.window_top_steps),
               static_cast<long long>(tally.block_top_steps), static_cast<long long>(tally.class_steps),
               static_cast<long long>(tally.steps), static_cast<long long>(tally.block_steps),
-              tally.bound_known, tally.tile_known);
+              tally.bound_known, tally.tile_known, tally.pe_known);
 }
 
 // Output-stationary mappings (the built-in yxp family's form) whose column tile leaves an edge
