@@ -87,19 +87,26 @@ bool BetterChoice(const DesignResult& a, int ia, const DesignResult& b, int ib) 
   return a.objective < b.objective || (a.objective == b.objective && ia < ib);
 }
 
-// Evaluates the group whose first point is `first` on that point's hardware, and summarises
-// `members` (points of the group) into out[k] for members[k], in parallel. Returns the
-// evaluation, which the chosen design's per-layer view is built from.
+// Evaluates an evaluation group on its first point's hardware, skipping (SearchOptions::prune)
+// only the candidates that can win on none of the group's points, so the evaluation is the same
+// however the group's points are split between subsets.
+internal::Evaluation EvaluateGroup(const Network& network, std::span<const Hardware> points,
+                                   std::span<const int> group, const TemplateLibrary& library,
+                                   const SearchOptions& search) {
+  std::vector<Hardware> select_on;
+  for (int p : group) select_on.push_back(points[static_cast<size_t>(p)]);
+  return internal::EvaluateCandidates(network, library, select_on.front(), select_on, search, {});
+}
+
+// Evaluates `group` (EvaluateGroup) and summarises `members` (points of the group) into out[k]
+// for members[k], in parallel. Returns the evaluation, which the chosen design's per-layer view
+// is built from.
 internal::Evaluation ExploreGroup(const Network& network, std::span<const Hardware> points,
-                                  int first, std::span<const int> members,
+                                  std::span<const int> group, std::span<const int> members,
                                   const TemplateLibrary& library, const DseOptions& options,
                                   int threads, DesignResult* out) {
   const SearchOptions& search = options.search;
-  // Every candidate: the points of the group select with their own capacities.
-  SearchOptions exhaustive = search;
-  exhaustive.prune = false;
-  internal::Evaluation evaluation = internal::EvaluateCandidates(
-      network, library, points[static_cast<size_t>(first)], exhaustive, {});
+  internal::Evaluation evaluation = EvaluateGroup(network, points, group, library, search);
   // Each point writes only its own result.
   const int64_t size = static_cast<int64_t>(members.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
@@ -166,8 +173,9 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
   for (const std::vector<int>& group : groups) {
     explored.assign(group.size(), DesignResult{});
     const internal::Evaluation evaluation =
-        ExploreGroup(network, points, group[0], group, library, options, threads, explored.data());
-    result.candidates_evaluated += static_cast<int64_t>(evaluation.list.items.size());
+        ExploreGroup(network, points, group, group, library, options, threads, explored.data());
+    result.candidates_evaluated +=
+        static_cast<int64_t>(evaluation.list.items.size()) - evaluation.skipped;
     for (size_t k = 0; k < group.size(); ++k) {
       result.points[static_cast<size_t>(group[k])] = std::move(explored[k]);
     }
@@ -232,8 +240,9 @@ DsePartial ExploreDesignSubset(const Network& network, std::span<const Hardware>
     const size_t start = partial.points.size();
     partial.points.resize(start + members.size());
     const internal::Evaluation evaluation = ExploreGroup(
-        network, points, group[0], members, library, options, threads, &partial.points[start]);
-    partial.groups.emplace_back(group[0], static_cast<int64_t>(evaluation.list.items.size()));
+        network, points, group, members, library, options, threads, &partial.points[start]);
+    partial.groups.emplace_back(
+        group[0], static_cast<int64_t>(evaluation.list.items.size()) - evaluation.skipped);
     points_done += static_cast<int64_t>(members.size());
     if (options.search.progress) {
       options.search.progress(points_done, static_cast<int64_t>(indices.size()));
@@ -293,16 +302,16 @@ DseResult MergeDesignSubsets(const Network& network, std::span<const Hardware> p
     }
   }
   if (result.best >= 0) {
-    // The chosen point's group again, as ExploreDesigns evaluated it: on its first point.
-    int first = result.best;
+    // The chosen point's group again, as ExploreDesigns evaluated it.
+    const std::vector<int>* chosen_group = nullptr;
     for (const std::vector<int>& group : groups) {
-      if (std::find(group.begin(), group.end(), result.best) != group.end()) first = group[0];
+      if (std::find(group.begin(), group.end(), result.best) != group.end()) chosen_group = &group;
     }
+    CADENZA_CHECK(chosen_group != nullptr);
     SearchOptions quiet = search;
     quiet.progress = nullptr;
-    quiet.prune = false;  // as ExploreGroup evaluated it
-    const internal::Evaluation evaluation = internal::EvaluateCandidates(
-        network, library, points[static_cast<size_t>(first)], quiet, {});
+    const internal::Evaluation evaluation =
+        EvaluateGroup(network, points, *chosen_group, library, quiet);
     const Hardware& hw = points[static_cast<size_t>(result.best)];
     result.chosen = internal::BuildSearchResult(
         network, library, evaluation,

@@ -49,8 +49,10 @@ Hardware WithoutCapacityLimits(Hardware hw) {
 }
 
 Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& library,
-                              const Hardware& hw, const SearchOptions& options,
+                              const Hardware& hw, std::span<const Hardware> select_on,
+                              const SearchOptions& options,
                               const std::function<void(int64_t, int64_t)>& progress) {
+  CADENZA_CHECK(!select_on.empty());
   CADENZA_CHECK(options.max_candidates_per_template > 0);
   Evaluation e;
   e.model = options.model;
@@ -124,7 +126,10 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   } else {
     // Bounds first, in parallel; a candidate without one (nullopt) is never skipped.
     std::vector<double> bound(static_cast<size_t>(total), -std::numeric_limits<double>::infinity());
-    std::vector<char> formed(static_cast<size_t>(total), 0), cannot_fit(static_cast<size_t>(total), 0);
+    std::vector<char> formed(static_cast<size_t>(total), 0);
+    // Per candidate and selection point: its buffers' bound overflows that point's buffers.
+    const size_t num_points = select_on.size();
+    std::vector<char> cannot_fit(static_cast<size_t>(total) * num_points, 0);
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
     for (int64_t i = 0; i < total; ++i) {
       if (cancelled()) continue;
@@ -135,17 +140,21 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
           *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
       if (const std::optional<LayerCostModel::Bound> b = model.LowerBound(mapping)) {
         bound[static_cast<size_t>(i)] = ObjectiveValue(b->runtime_cycles, b->energy_pj, options.objective);
-        // Buffers it certainly overflows: infeasible, whatever else it is.
-        if (CheckCapacity(b->l1, b->l2, hw) != Infeasible::kNone) cannot_fit[static_cast<size_t>(i)] = 1;
+        // Buffers it certainly overflows: infeasible there, whatever else it is.
+        for (size_t p = 0; p < num_points; ++p) {
+          if (CheckCapacity(b->l1, b->l2, select_on[p]) != Infeasible::kNone) {
+            cannot_fit[static_cast<size_t>(i) * num_points + p] = 1;
+          }
+        }
       }
     }
     ThrowIfCancelled(cancel);
     // One task per (distinct layer, family), its candidates in (bound, index) order: the best
     // so far is the same whatever the threads do, so the candidates skipped are too. A
-    // candidate is skipped when its buffers' bound overflows the hardware's, or its bound
-    // exceeds the best feasible value, or equals it with a higher index (it could at most tie,
-    // and ties go to the lower index): the exhaustive search's choice of every family, and so of
-    // every layer, is never skipped.
+    // candidate is skipped when, on every selection point, its buffers' bound overflows the
+    // point's or its bound exceeds the point's best feasible value, or equals it with a higher
+    // index (it could at most tie, and ties go to the lower index): on every point the
+    // exhaustive search's choice of every family, and so of every layer, is never skipped.
     const std::vector<std::string> families = library.Families();
     const std::vector<size_t> family_of = FamilyOfTemplate(library, families);
     std::vector<std::vector<int64_t>> tasks;
@@ -177,24 +186,30 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
     const int64_t num_tasks = static_cast<int64_t>(tasks.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int64_t t = 0; t < num_tasks; ++t) {
-      double best_value = std::numeric_limits<double>::infinity();
-      int64_t best = -1;
+      // Per selection point, the best feasible candidate so far (-1: none) and its value.
+      std::vector<double> best_value(num_points, std::numeric_limits<double>::infinity());
+      std::vector<int64_t> best(num_points, -1);
       for (int64_t i : tasks[static_cast<size_t>(t)]) {
         if (cancelled()) break;
         CandidateStats& s = e.stats[static_cast<size_t>(i)];
         const double b = bound[static_cast<size_t>(i)];
-        if (cannot_fit[static_cast<size_t>(i)] ||
-            (best >= 0 && (b > best_value || (b == best_value && i > best)))) {
+        bool could_win = false;
+        for (size_t p = 0; p < num_points && !could_win; ++p) {
+          could_win = !cannot_fit[static_cast<size_t>(i) * num_points + p] &&
+                      (best[p] < 0 || b < best_value[p] || (b == best_value[p] && i < best[p]));
+        }
+        if (!could_win) {
           s.skipped = true;
         } else {
           Mapping mapping;
           CADENZA_CHECK(instantiate(i, &mapping));
           evaluate(i, mapping);
-          if (Verdict(s, hw) == Infeasible::kNone) {
-            const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, options.objective);
-            if (best < 0 || value < best_value || (value == best_value && i < best)) {
-              best_value = value;
-              best = i;
+          const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, options.objective);
+          for (size_t p = 0; p < num_points; ++p) {
+            if (Verdict(s, select_on[p]) != Infeasible::kNone) continue;
+            if (best[p] < 0 || value < best_value[p] || (value == best_value[p] && i < best[p])) {
+              best_value[p] = value;
+              best[p] = i;
             }
           }
         }
@@ -203,6 +218,8 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
     }
   }
   ThrowIfCancelled(cancel);  // some candidates were skipped: no result
+  e.skipped = std::count_if(e.stats.begin(), e.stats.end(),
+                            [](const CandidateStats& s) { return s.skipped; });
   if (progress) progress(total, total);
   return e;
 }

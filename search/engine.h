@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "analyzer/cost.h"
@@ -42,6 +43,7 @@ struct Evaluation {
   CandidateList list;
   std::vector<CandidateStats> stats;  // per candidate, same order as list.items
   int64_t num_pes = 0;  // of the evaluated hardware (the templates' parameters depend on it)
+  int64_t skipped = 0;  // candidates not evaluated (CandidateStats::skipped)
 };
 
 /// `hw` with the L1 and L2 capacities lifted: what Evaluate sees (its result never depends on
@@ -49,15 +51,20 @@ struct Evaluation {
 Hardware WithoutCapacityLimits(Hardware hw);
 
 /// Prepares `options.model` for every distinct layer on `hw` (capacities lifted) and evaluates
-/// every candidate in parallel, results stored by index. With `options.prune` (and no latency
-/// slack), per (distinct layer, family) the candidates are taken in the order of their bound and
-/// those that cannot beat the best feasible one on `hw` (capacities included) are marked
-/// skipped instead: the evaluated set depends on the candidates alone, not on the threads. `progress` (may be empty) is called
+/// every candidate in parallel, results stored by index. `select_on` (not empty) lists the
+/// hardware Select will be called with (`hw` itself for a search; a design-space group's points,
+/// which differ from it in buffer capacities and element widths only). With `options.prune` (and
+/// no latency slack), per (distinct layer, family) the candidates are taken in the order of their
+/// bound and those that cannot beat the best feasible one on any of `select_on` are marked
+/// skipped instead: Select on each of them chooses what it would after evaluating every
+/// candidate, and the evaluated set depends on the candidates and points alone, not on the
+/// threads. `progress` (may be empty) is called
 /// from the calling thread with (candidates evaluated, total). Throws InputError naming the
 /// network file and the layer if the model cannot take a layer, SearchCancelled once
 /// `options.cancel` is set.
 Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& library,
-                              const Hardware& hw, const SearchOptions& options,
+                              const Hardware& hw, std::span<const Hardware> select_on,
+                              const SearchOptions& options,
                               const std::function<void(int64_t, int64_t)>& progress);
 
 /// The verdict on candidate `s` on `hw`: Evaluate's reason, else the capacity check, else the

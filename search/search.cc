@@ -40,7 +40,7 @@ double NetworkObjective(const NetworkTotals& totals, Objective objective) {
 SearchResult SearchNetwork(const Network& network, const Hardware& hw,
                            const TemplateLibrary& library, const SearchOptions& options) {
   const internal::Evaluation evaluation =
-      internal::EvaluateCandidates(network, library, hw, options, options.progress);
+      internal::EvaluateCandidates(network, library, hw, {&hw, 1}, options, options.progress);
   const std::vector<internal::LayerSelection> selection =
       internal::Select(evaluation, library, hw, options.objective, options.latency_slack);
   SearchResult result =

@@ -55,8 +55,8 @@ struct SearchOptions {
   // choice is the exhaustive search's; only the feasible/infeasible counts cover fewer
   // candidates (the rest are counted as skipped). Without effect under a latency slack (the
   // slack's reference, the fastest candidate, needs every candidate) and with a model that
-  // offers no bound. The design-space exploration never skips: it reuses one evaluation for
-  // many hardware points.
+  // offers no bound. The design-space exploration skips a candidate only when it can win on none
+  // of the points that share its evaluation (they differ in buffer capacities only).
   bool prune = true;
   // Called now and then from the calling thread with (candidates evaluated, total), about a
   // thousand times per search at most. May be empty. (ExploreDesigns calls it with design points

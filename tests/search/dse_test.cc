@@ -329,6 +329,52 @@ TEST(DseTest, MergedSubsetsEqualTheWholeExploration) {
   }
 }
 
+// Under the exact model a group skips a candidate only when it can win on none of the group's
+// points: every point's outcome and the chosen design's per-layer choices are those of the
+// exhaustive exploration, with fewer candidates evaluated; and a split sweep still merges into
+// the whole exploration, field for field (each group is evaluated against all its points).
+TEST(DseTest, PruningUnderTheExactModelKeepsEveryPointsOutcome) {
+  const Network net = Net();
+  const std::vector<Hardware> points = ThreeGroupSweep();
+  const TemplateLibrary library = TemplateLibrary::Builtin();
+  DseOptions o = Options(2);
+  o.search.model = CostModelKind::kExact;
+  o.search.max_candidates_per_template = 40;
+  o.search.prune = false;
+  const DseResult all = ExploreDesigns(net, points, library, o);
+  o.search.prune = true;
+  const DseResult pruned = ExploreDesigns(net, points, library, o);
+  EXPECT_LT(pruned.candidates_evaluated, all.candidates_evaluated);
+  EXPECT_GT(pruned.chosen.candidates_skipped, 0);
+  EXPECT_EQ(pruned.best, all.best);
+  ASSERT_EQ(pruned.points.size(), all.points.size());
+  for (size_t p = 0; p < all.points.size(); ++p) {
+    const DesignResult& x = pruned.points[p];
+    const DesignResult& y = all.points[p];
+    EXPECT_EQ(x.feasible, y.feasible) << p;
+    EXPECT_EQ(x.totals.runtime_cycles, y.totals.runtime_cycles) << p;
+    EXPECT_EQ(x.totals.energy_pj, y.totals.energy_pj) << p;
+    EXPECT_EQ(x.totals.layers_without_mapping, y.totals.layers_without_mapping) << p;
+    EXPECT_EQ(x.l1_required_bytes, y.l1_required_bytes) << p;
+    EXPECT_EQ(x.l2_required_bytes, y.l2_required_bytes) << p;
+    EXPECT_EQ(x.pareto, y.pareto) << p;
+    EXPECT_EQ(x.objective, y.objective) << p;
+  }
+  ASSERT_EQ(pruned.chosen.layers.size(), all.chosen.layers.size());
+  for (size_t i = 0; i < all.chosen.layers.size(); ++i) {
+    EXPECT_EQ(pruned.chosen.layers[i].template_index, all.chosen.layers[i].template_index) << i;
+    EXPECT_EQ(pruned.chosen.layers[i].params, all.chosen.layers[i].params) << i;
+    EXPECT_EQ(pruned.chosen.layers[i].cost, all.chosen.layers[i].cost) << i;
+  }
+
+  const std::vector<std::vector<int>> split = {{13, 0, 7}, {1, 2, 3, 4, 5, 6}, {8, 9, 10, 11, 12}};
+  std::vector<DsePartial> partials;
+  for (const std::vector<int>& subset : split) {
+    partials.push_back(ExploreDesignSubset(net, points, subset, library, o));
+  }
+  ExpectSameExploration(MergeDesignSubsets(net, points, partials, library, o), pruned);
+}
+
 TEST(DseTest, MergeNamesAPointMissingOrExploredTwice) {
   const Network net = Net();
   const std::vector<Hardware> points = Sweep();
