@@ -93,11 +93,13 @@ std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& m
   ExactCounts c;
   c.macs = exact_macs_;
   // Unicast, each PE receives every element its tiles hold and sends up every output of them.
+  // A multicast transfer (a reduced partial sum) still reaches (leaves) the busiest PE once per
+  // element its tiles hold.
   for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
-    c.ingress[t] = b.touched[t];
+    c.ingress[t] = std::max(b.touched[t], b.pe_most[t]);
     c.ingress_unicast[t] = std::max(b.touched[t], b.pe_touched[t]);
   }
-  c.egress = b.touched[Tensor::kOutput];
+  c.egress = std::max(b.touched[Tensor::kOutput], b.pe_most[Tensor::kOutput]);
   c.egress_unicast = std::max(b.touched[Tensor::kOutput], b.pe_touched[Tensor::kOutput]);
   if (b.dram_known) {
     c.dram_reads = b.dram_reads;

@@ -2725,8 +2725,12 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
 // along each axis, and so are the tiles it ever holds; a PE is idle along an axis (owns no
 // output row) at some positions only, and at all of them when its union is empty.
 __extension__ typedef __int128 WideCount;  // sums of products of set sizes
+//
+// Also, per tensor, the most elements one PE's tiles hold (*most_held): a step's multicast
+// transfers (reduced partial sums) are at least the most any one PE takes (sends), so their sum
+// over steps is at least what the busiest PE takes over all steps.
 bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCount>* sums,
-               WideCount* max_macs) {
+               WideCount* max_macs, PerTensor<WideCount>* most_held) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -2735,6 +2739,7 @@ bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCo
   }
   const Desc root = RootDesc(sh);
   *sums = PerTensor<Wide>{1, 1, 1};
+  *most_held = PerTensor<Wide>{1, 1, 1};
   *max_macs = 1;
   struct Bucket {
     bool any = false;
@@ -2815,17 +2820,21 @@ bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCo
       }
     };
     visit(visit, 0, root, 0);
-    PerTensor<Wide> sum{};
+    PerTensor<Wide> sum{}, held{};
     Wide most = 0;
     for (Bucket& b : acc) {
       if (!b.any) continue;
       for (Tensor x : kAllTensors) {
         Normalize(&b.sets.t[x]);
         sum[x] += SetSize(b.sets.t[x]);
+        held[x] = std::max<Wide>(held[x], SetSize(b.sets.t[x]));
       }
       most = std::max<Wide>(most, OverlappingUnionSize(&b.macs));
     }
-    for (Tensor x : kAllTensors) (*sums)[x] *= sum[x];
+    for (Tensor x : kAllTensors) {
+      (*sums)[x] *= sum[x];
+      (*most_held)[x] *= held[x];
+    }
     *max_macs *= most;
   }
   return true;
@@ -2842,15 +2851,26 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   const Level& level = ctx.levels[0];
   const Desc root = RootDesc(sh);
   // What each PE's tiles touch over all its steps.
+  int64_t pe_compute = 0;  // the busiest PE's MACs over its lanes
   {
-    PerTensor<WideCount> sums{};
+    PerTensor<WideCount> sums{}, most_held{};
     WideCount max_macs = 0;
-    if (PeTouched(sh, ctx, &sums, &max_macs)) {
+    if (PeTouched(sh, ctx, &sums, &max_macs, &most_held)) {
       bound.pe_known = true;
-      for (Tensor x : kAllTensors) bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
+      for (Tensor x : kAllTensors) {
+        bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
+        bound.pe_most[x] = static_cast<int64_t>(most_held[x]);
+      }
       // A PE's steps compute at most `lanes` of its MACs per cycle each.
-      bound.runtime_cycles = std::max(bound.runtime_cycles,
-                                      static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_));
+      pe_compute = static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_);
+      bound.runtime_cycles = std::max(bound.runtime_cycles, pe_compute);
+      // Every step lasts at least its transfers over the NoC bandwidth, each way.
+      const PerTensor<int64_t>& in = options_.multicast ? bound.pe_most : bound.pe_touched;
+      const int64_t out = options_.spatial_reduction ? bound.pe_most[Tensor::kOutput]
+                                                     : bound.pe_touched[Tensor::kOutput];
+      bound.runtime_cycles =
+          std::max({bound.runtime_cycles, CeilDiv(in[Tensor::kInput] + in[Tensor::kFilter], noc_bw_),
+                    CeilDiv(out, noc_bw_)});
     }
   }
   // The first sub-unit of every level at its first step, down to a PE.
@@ -2875,6 +2895,20 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
       if (lv == 0) bound.l2_tile[x] = Size(tiles.t[x]);
       bound.l1_tile[x] = Size(tiles.t[x]);
     }
+  }
+  if (bound.l1_tile[Tensor::kOutput] > 0) {
+    // The first top step starts with its whole outer tile read from DRAM and its first global
+    // step with every busy PE's tiles sent, before any compute: the runtime is at least those
+    // two transfers (of at least the first sub-unit's and the first PE's input and weight tiles)
+    // plus every step's compute, which is at least the busiest PE's MACs over its lanes, and at
+    // least all MACs over every lane.
+    const int64_t compute =
+        bound.pe_known ? pe_compute : CeilDiv(total_macs_, num_pes_ * lanes_);
+    bound.runtime_cycles = std::max(
+        bound.runtime_cycles,
+        CeilDiv(bound.l2_tile[Tensor::kInput] + bound.l2_tile[Tensor::kFilter], offchip_bw_) +
+            CeilDiv(bound.l1_tile[Tensor::kInput] + bound.l1_tile[Tensor::kFilter], noc_bw_) +
+            compute);
   }
   // Level 0's loops as the odometer runs them (ForEachLevelStep), one per directive (loop i is
   // directive i): a TemporalMap's positions, or the fold loop of the SpatialMap at its place. A

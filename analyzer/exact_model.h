@@ -55,6 +55,10 @@ class ExactModel {
     // PE's MACs over its lanes.
     bool pe_known = false;
     PerTensor<int64_t> pe_touched{};
+    // The most elements of each tensor one PE's tiles hold: <= ingress (input, weight) and
+    // egress (outputs) with multicast and reduction too. The runtime then also counts the
+    // transfers these bound over the NoC bandwidth.
+    PerTensor<int64_t> pe_most{};
   };
   Bound LowerBound(const Mapping& mapping) const;
 

@@ -244,8 +244,10 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
     ++tally->pe_known;
     for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
       EXPECT_LE(b.pe_touched[t], exact.ingress_unicast[t]) << Describe(c);
+      EXPECT_LE(b.pe_most[t], exact.ingress[t]) << Describe(c);
     }
     EXPECT_LE(b.pe_touched[Tensor::kOutput], exact.egress_unicast) << Describe(c);
+    EXPECT_LE(b.pe_most[Tensor::kOutput], exact.egress) << Describe(c);
   }
   if (b.dram_known) {
     ++tally->bound_known;
