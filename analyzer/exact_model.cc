@@ -2644,6 +2644,8 @@ int64_t SetMeet(const AxisSet& a, const AxisSet& b) {
   return n;
 }
 
+__extension__ typedef __int128 WideCount;  // sums of products of set sizes
+
 enum Axis : int { kAxisN, kAxisG, kAxisK, kAxisC, kAxisRows, kAxisCols, kNumAxes };
 
 Axis AxisOf(int dim) {
@@ -2667,10 +2669,10 @@ struct AxisSets {
 // An axis the tensor does not have: a factor of 1 (a key of its own, so that no tile equals it).
 const AxisSet kWhole = {{-1, Iv{0, 1}}};
 
-// Adds to *sets the tiles along `axis` of a level-0 box (under `root`), unless the box owns no
-// output along it; returns whether it owns some.
-bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
-                 const std::array<Iv, kNumM>& box, AxisSets* sets) {
+// Adds to *sets the tiles along `axis` of a busy sub-unit `d`, unless it owns no output along
+// it; returns whether it owns some.
+bool AddDescAxisSets(const ExactModel::Shape& sh, Axis axis, const Desc& d, AxisSets* sets) {
+  const std::array<Iv, kNumM>& box = d.box;
   auto add = [&](Tensor x, Iv iv) { sets->t[x].push_back({0, iv}); };
   auto whole = [&](Tensor x) { sets->t[x] = kWhole; };
   switch (axis) {
@@ -2694,8 +2696,6 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
       return true;
     case kAxisRows:
     case kAxisCols: {
-      Desc d;
-      MakeDesc(sh, box, root, &d);
       const bool rows = axis == kAxisRows;
       const Iv owned = rows ? d.yo : d.xo, taps = box[rows ? kR : kS];
       if (owned.Len() == 0) return false;
@@ -2713,6 +2713,14 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
   }
 }
 
+// AddDescAxisSets for a level-0 box (under `root`).
+bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
+                 const std::array<Iv, kNumM>& box, AxisSets* sets) {
+  Desc d;
+  MakeDesc(sh, box, root, &d);
+  return AddDescAxisSets(sh, axis, d, sets);
+}
+
 // What the PEs' tiles touch, PE by PE: sum over PEs of the elements of each tensor in some tile
 // of the PE (sums[x]), and the most MACs any one PE executes (max_macs). False when some level
 // has more than one SpatialMap (its sub-units would move two axes together).
@@ -2724,7 +2732,6 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
 // axes' positions occurs. Its MACs over all steps are then the product over axes of the union
 // along each axis, and so are the tiles it ever holds; a PE is idle along an axis (owns no
 // output row) at some positions only, and at all of them when its union is empty.
-__extension__ typedef __int128 WideCount;  // sums of products of set sizes
 //
 // Also, per tensor, the most elements one PE's tiles hold (*most_held): a step's multicast
 // transfers (reduced partial sums) are at least the most any one PE takes (sends), so their sum
@@ -2761,23 +2768,15 @@ bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCo
       if (lv == ctx.levels.size()) {
         Bucket& b = acc[static_cast<size_t>(key)];
         b.any = true;
+        AddDescAxisSets(sh, axis, parent, &b.sets);
+        // The axis's MAC coordinates: (y', r) or (x', s) pairs, else one dimension.
         const bool rows = axis == kAxisRows, cols = axis == kAxisCols;
         Box mac;
         for (Iv& iv : mac) iv = {0, 1};
         if (rows || cols) {
-          const Iv owned = rows ? parent.yo : parent.xo, taps = parent.box[rows ? kR : kS];
-          std::vector<std::pair<Iv, Iv>> pieces;
-          RowPieces(owned, taps, rows ? sh.stride_y : sh.stride_x,
-                    rows ? sh.dilation_y : sh.dilation_x, &pieces);
-          for (const auto& [residue, quotients] : pieces) {
-            b.sets.t[Tensor::kInput].push_back({residue.lo, quotients});
-          }
-          b.sets.t[Tensor::kFilter].push_back({0, taps});
-          b.sets.t[Tensor::kOutput].push_back({0, owned});
-          mac[0] = owned;
-          mac[1] = taps;
+          mac[0] = rows ? parent.yo : parent.xo;
+          mac[1] = parent.box[rows ? kR : kS];
         } else {
-          AddAxisSets(sh, root, axis, parent.box, &b.sets);
           const int dim = axis == kAxisN ? kN : axis == kAxisG ? kG : axis == kAxisK ? kK : kC;
           mac[0] = parent.box[static_cast<size_t>(dim)];
         }
@@ -2846,12 +2845,13 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   const Shape& sh = shape_;
   const Context ctx = BuildContext(sh, mapping, num_pes_);
   Bound bound;
-  // Every MAC of a legal mapping runs on one of the PEs' lanes.
-  bound.runtime_cycles = CeilDiv(total_macs_, num_pes_ * lanes_);
+  // Every step lasts at least its compute: in all, every MAC of a legal mapping over every lane
+  // of every PE, or (below, when known) the busiest PE's MACs over its lanes.
+  int64_t compute = CeilDiv(total_macs_, num_pes_ * lanes_);
+  bound.runtime_cycles = compute;
   const Level& level = ctx.levels[0];
   const Desc root = RootDesc(sh);
   // What each PE's tiles touch over all its steps.
-  int64_t pe_compute = 0;  // the busiest PE's MACs over its lanes
   {
     PerTensor<WideCount> sums{}, most_held{};
     WideCount max_macs = 0;
@@ -2861,16 +2861,14 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
         bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
         bound.pe_most[x] = static_cast<int64_t>(most_held[x]);
       }
-      // A PE's steps compute at most `lanes` of its MACs per cycle each.
-      pe_compute = static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_);
-      bound.runtime_cycles = std::max(bound.runtime_cycles, pe_compute);
+      compute = static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_);
       // Every step lasts at least its transfers over the NoC bandwidth, each way.
       const PerTensor<int64_t>& in = options_.multicast ? bound.pe_most : bound.pe_touched;
       const int64_t out = options_.spatial_reduction ? bound.pe_most[Tensor::kOutput]
                                                      : bound.pe_touched[Tensor::kOutput];
       bound.runtime_cycles =
-          std::max({bound.runtime_cycles, CeilDiv(in[Tensor::kInput] + in[Tensor::kFilter], noc_bw_),
-                    CeilDiv(out, noc_bw_)});
+          std::max({bound.runtime_cycles, compute,
+                    CeilDiv(in[Tensor::kInput] + in[Tensor::kFilter], noc_bw_), CeilDiv(out, noc_bw_)});
     }
   }
   // The first sub-unit of every level at its first step, down to a PE.
@@ -2900,10 +2898,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     // The first top step starts with its whole outer tile read from DRAM and its first global
     // step with every busy PE's tiles sent, before any compute: the runtime is at least those
     // two transfers (of at least the first sub-unit's and the first PE's input and weight tiles)
-    // plus every step's compute, which is at least the busiest PE's MACs over its lanes, and at
-    // least all MACs over every lane.
-    const int64_t compute =
-        bound.pe_known ? pe_compute : CeilDiv(total_macs_, num_pes_ * lanes_);
+    // plus every step's compute.
     bound.runtime_cycles = std::max(
         bound.runtime_cycles,
         CeilDiv(bound.l2_tile[Tensor::kInput] + bound.l2_tile[Tensor::kFilter], offchip_bw_) +
@@ -2980,7 +2975,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     return sets;
   };
   // The axes no loop moves are constant factors.
-  __extension__ typedef __int128 Wide;
+  using Wide = WideCount;
   PerTensor<Wide> constant{1, 1, 1};
   for (int a = 0; a < kNumAxes; ++a) {
     if (mover[a] >= 0) continue;
