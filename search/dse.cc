@@ -174,8 +174,7 @@ DseResult ExploreDesigns(const Network& network, std::span<const Hardware> point
     explored.assign(group.size(), DesignResult{});
     const internal::Evaluation evaluation =
         ExploreGroup(network, points, group, group, library, options, threads, explored.data());
-    result.candidates_evaluated +=
-        static_cast<int64_t>(evaluation.list.items.size()) - evaluation.skipped;
+    result.candidates_evaluated += evaluation.Evaluated();
     for (size_t k = 0; k < group.size(); ++k) {
       result.points[static_cast<size_t>(group[k])] = std::move(explored[k]);
     }
@@ -241,8 +240,7 @@ DsePartial ExploreDesignSubset(const Network& network, std::span<const Hardware>
     partial.points.resize(start + members.size());
     const internal::Evaluation evaluation = ExploreGroup(
         network, points, group, members, library, options, threads, &partial.points[start]);
-    partial.groups.emplace_back(
-        group[0], static_cast<int64_t>(evaluation.list.items.size()) - evaluation.skipped);
+    partial.groups.emplace_back(group[0], evaluation.Evaluated());
     points_done += static_cast<int64_t>(members.size());
     if (options.search.progress) {
       options.search.progress(points_done, static_cast<int64_t>(indices.size()));

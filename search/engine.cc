@@ -90,16 +90,18 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   };
   const std::atomic<bool>* cancel = options.cancel;
   auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
+  auto model_of = [&](int64_t i) -> const LayerCostModel& {
+    return *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
+  };
   auto instantiate = [&](int64_t i, Mapping* mapping) {
     const Candidate& c = e.list.items[static_cast<size_t>(i)];
-    const LayerCostModel& model = *e.models[static_cast<size_t>(c.distinct)];
-    const ExprContext context{&model.layer().shape, hw.num_pes, &c.params};
+    const ExprContext context{&model_of(i).layer().shape, hw.num_pes, &c.params};
     if (templates[static_cast<size_t>(c.template_index)].Instantiate(context, mapping)) return true;
     e.stats[static_cast<size_t>(i)].reason = Infeasible::kBadStructure;
     return false;
   };
   auto evaluate = [&](int64_t i, const Mapping& mapping) {
-    const LayerCostModel& model = *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
+    const LayerCostModel& model = model_of(i);
     CandidateStats& s = e.stats[static_cast<size_t>(i)];
     CostResult cost = model.Evaluate(mapping);
     s.reason = cost.infeasible;
@@ -136,9 +138,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
       Mapping mapping;
       if (!instantiate(i, &mapping)) continue;
       formed[static_cast<size_t>(i)] = 1;
-      const LayerCostModel& model =
-          *e.models[static_cast<size_t>(e.list.items[static_cast<size_t>(i)].distinct)];
-      if (const std::optional<LayerCostModel::Bound> b = model.LowerBound(mapping)) {
+      if (const std::optional<LayerCostModel::Bound> b = model_of(i).LowerBound(mapping)) {
         bound[static_cast<size_t>(i)] = ObjectiveValue(b->runtime_cycles, b->energy_pj, options.objective);
         // Buffers it certainly overflows: infeasible there, whatever else it is.
         for (size_t p = 0; p < num_points; ++p) {
@@ -189,14 +189,17 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
       // Per selection point, the best feasible candidate so far (-1: none) and its value.
       std::vector<double> best_value(num_points, std::numeric_limits<double>::infinity());
       std::vector<int64_t> best(num_points, -1);
+      // Whether (value, i) comes before point p's best: a lower value, ties to the lower index.
+      auto precedes_best = [&](double value, int64_t i, size_t p) {
+        return best[p] < 0 || value < best_value[p] || (value == best_value[p] && i < best[p]);
+      };
       for (int64_t i : tasks[static_cast<size_t>(t)]) {
         if (cancelled()) break;
         CandidateStats& s = e.stats[static_cast<size_t>(i)];
         const double b = bound[static_cast<size_t>(i)];
         bool could_win = false;
         for (size_t p = 0; p < num_points && !could_win; ++p) {
-          could_win = !cannot_fit[static_cast<size_t>(i) * num_points + p] &&
-                      (best[p] < 0 || b < best_value[p] || (b == best_value[p] && i < best[p]));
+          could_win = !cannot_fit[static_cast<size_t>(i) * num_points + p] && precedes_best(b, i, p);
         }
         if (!could_win) {
           s.skipped = true;
@@ -207,7 +210,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
           const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, options.objective);
           for (size_t p = 0; p < num_points; ++p) {
             if (Verdict(s, select_on[p]) != Infeasible::kNone) continue;
-            if (best[p] < 0 || value < best_value[p] || (value == best_value[p] && i < best[p])) {
+            if (precedes_best(value, i, p)) {
               best_value[p] = value;
               best[p] = i;
             }
@@ -323,7 +326,7 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
   result.objective = objective;
   result.model = evaluation.model;
   result.distinct_layers = static_cast<int>(distinct.layer_of.size());
-  result.candidates_evaluated = static_cast<int64_t>(evaluation.list.items.size());
+  result.candidates_evaluated = evaluation.Evaluated();
 
   std::vector<LayerChoice> choices(distinct.layer_of.size());
   for (size_t d = 0; d < choices.size(); ++d) {
@@ -380,8 +383,6 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
                     " candidates fits the hardware";
     }
   }
-
-  result.candidates_evaluated -= result.candidates_skipped;
 
   // Every layer takes its representative's choice; totals are summed serially in layer order.
   for (size_t i = 0; i < network.layers.size(); ++i) {
