@@ -616,8 +616,8 @@ void WriteInfeasible(std::ostream& out, const NetworkReport& r) {
     out << "<p class=\"note\" id=\"skipped-candidates\">" << FormatThousands(r.candidates_skipped)
         << " further candidates were not evaluated: a lower bound on their objective (their "
            "MACs, the elements they must move and, where the mapping allows, their exact DRAM "
-           "traffic) already exceeded the best feasible candidate of their family, so they could "
-           "not change any choice.</p>\n";
+           "traffic) already exceeded the best feasible candidate of their family, or their first "
+           "tiles already overflowed L1 or L2, so they could not change any choice.</p>\n";
   }
   if (r.infeasible.empty()) {
     out << "<p>Every one of the " << FormatThousands(r.candidates_evaluated)
