@@ -2721,6 +2721,37 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
   return AddDescAxisSets(sh, axis, d, sets);
 }
 
+// At most how many PEs ever execute a MAC. A sub-unit u of a level works only where each of the
+// level's SpatialMaps has a u-th position in its parent's interval (position u + f * units at
+// fold f exists only if position u does), and a parent interval has the most positions when it
+// is longest; a sub-unit's interval along a dimension is no longer than its parent's nor than
+// the size of a directive that sets it.
+int64_t ActivePes(const Context& ctx, const Desc& root) {
+  std::array<int64_t, kNumM> longest;
+  for (size_t d = 0; d < kNumM; ++d) longest[d] = root.box[d].Len();
+  std::vector<Iv> pos;
+  int64_t active = 1;
+  for (const Level& level : ctx.levels) {
+    int64_t busy = level.units;
+    std::array<int64_t, kNumM> next = longest;
+    std::array<bool, kNumM> set{};
+    for (const LevelDir& d : level.dirs) {
+      const size_t dim = static_cast<size_t>(d.dim);
+      if (d.spatial) {
+        Positions(d.size, d.offset, Iv{0, longest[dim]}, &pos);
+        busy = std::min(busy, static_cast<int64_t>(pos.size()));
+      }
+      // Two directives on one dimension: the longer of their intervals.
+      const int64_t len = std::min(d.size, longest[dim]);
+      next[dim] = set[dim] ? std::max(next[dim], len) : len;
+      set[dim] = true;
+    }
+    active *= std::max<int64_t>(busy, 1);
+    longest = next;
+  }
+  return active;
+}
+
 // What the PEs' tiles touch, PE by PE: sum over PEs of the elements of each tensor in some tile
 // of the PE (sums[x]), and the most MACs any one PE executes (max_macs). False when some level
 // has more than one SpatialMap (its sub-units would move two axes together).
@@ -2847,10 +2878,10 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   Bound bound;
   // Every step lasts at least its compute: in all, every MAC of a legal mapping over every lane
   // of every PE, or (below, when known) the busiest PE's MACs over its lanes.
-  int64_t compute = CeilDiv(total_macs_, num_pes_ * lanes_);
-  bound.runtime_cycles = compute;
   const Level& level = ctx.levels[0];
   const Desc root = RootDesc(sh);
+  int64_t compute = CeilDiv(total_macs_, ActivePes(ctx, root) * lanes_);
+  bound.runtime_cycles = compute;
   // What each PE's tiles touch over all its steps.
   {
     PerTensor<WideCount> sums{}, most_held{};
@@ -2861,7 +2892,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
         bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
         bound.pe_most[x] = static_cast<int64_t>(most_held[x]);
       }
-      compute = static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_);
+      compute = std::max(compute, static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_));
       // Every step lasts at least its transfers over the NoC bandwidth, each way.
       const PerTensor<int64_t>& in = options_.multicast ? bound.pe_most : bound.pe_touched;
       const int64_t out = options_.spatial_reduction ? bound.pe_most[Tensor::kOutput]

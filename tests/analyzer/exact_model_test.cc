@@ -201,6 +201,28 @@ TEST(ExactModel, HandDerivedDilation) {
   EXPECT_EQ(r.dram_reads[Tensor::kInput], 5);
 }
 
+// Row stationary on 64 PEs: two output rows across clusters of three PEs, one filter row per PE,
+// so only 6 PEs ever work and each runs 8 of the 48 MACs. The search's bound counts the PEs a
+// level's SpatialMaps can reach (two clusters of three), not the 64 PEs of the hardware.
+TEST(ExactModel, LowerBoundCountsOnlyThePesThatCanWork) {
+  const Layer layer = ConvLayer(8, 1, 3, 1, 4, 1);
+  ASSERT_EQ(layer.exact_macs, 48);
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kY, 1, 1, /*out=*/true));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kK, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kR, 3, 3));
+  m.Add(Directive{.kind = DirectiveKind::kCluster, .size = 3});
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kY, 1, 1));
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kR, 1, 1));
+  const ExactModel model(layer, Hw(64, 64, 64));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  const ExactModel::Bound b = model.LowerBound(m);
+  EXPECT_FALSE(b.pe_known);  // two SpatialMaps in the cluster: no per-PE product
+  EXPECT_GE(b.runtime_cycles, 48 / 6);
+  EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
+}
+
 TEST(ExactModel, MalformedMappingsThrow) {
   const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
   const ExactModel model(layer, Hw(4, 8, 8));
