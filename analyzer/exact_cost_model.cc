@@ -1,5 +1,7 @@
 #include "analyzer/exact_cost_model.h"
 
+#include <algorithm>
+
 #include "analyzer/analyzer.h"
 #include "analyzer/error.h"
 
@@ -92,15 +94,20 @@ std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& m
   // multicast at least once), and each output touched leaves a PE at least once.
   ExactCounts c;
   c.macs = exact_macs_;
-  // Unicast, each PE receives every element its tiles hold and sends up every output of them.
-  // A multicast transfer (a reduced partial sum) still reaches (leaves) the busiest PE once per
-  // element its tiles hold.
+  // Unicast, each PE receives every element its tiles hold and sends up every output of them;
+  // with the per-PE counts, exactly the elements entering its tiles step by step (and outputs
+  // entering again after leaving are read back). A multicast transfer (a reduced partial sum)
+  // reaches (leaves) at least the busiest PE, and at least every PE of a set whose tiles never
+  // meet.
   for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
-    c.ingress[t] = std::max(b.touched[t], b.pe_most[t]);
-    c.ingress_unicast[t] = std::max(b.touched[t], b.pe_touched[t]);
+    c.ingress[t] = std::max({b.touched[t], b.pe_most[t], b.pe_apart[t]});
+    c.ingress_unicast[t] = std::max({b.touched[t], b.pe_touched[t], b.pe_entering[t]});
   }
-  c.egress = std::max(b.touched[Tensor::kOutput], b.pe_most[Tensor::kOutput]);
-  c.egress_unicast = std::max(b.touched[Tensor::kOutput], b.pe_touched[Tensor::kOutput]);
+  c.ingress[Tensor::kOutput] = b.readbacks;
+  c.ingress_unicast[Tensor::kOutput] = b.readbacks_unicast;
+  c.egress = std::max({b.touched[Tensor::kOutput], b.pe_most[Tensor::kOutput], b.pe_apart[Tensor::kOutput]});
+  c.egress_unicast =
+      std::max({b.touched[Tensor::kOutput], b.pe_touched[Tensor::kOutput], b.pe_entering[Tensor::kOutput]});
   if (b.dram_known) {
     c.dram_reads = b.dram_reads;
     c.dram_writes = b.dram_writes;

@@ -2609,17 +2609,21 @@ namespace {
 using AxisSet = std::vector<std::pair<int64_t, Iv>>;
 
 void Normalize(AxisSet* set) {
+  if (set->size() <= 1) {
+    if (!set->empty() && set->front().second.Len() == 0) set->clear();
+    return;
+  }
   std::sort(set->begin(), set->end());
-  AxisSet merged;
+  size_t w = 0;
   for (const auto& p : *set) {
     if (p.second.Len() == 0) continue;
-    if (!merged.empty() && merged.back().first == p.first && merged.back().second.hi >= p.second.lo) {
-      merged.back().second.hi = std::max(merged.back().second.hi, p.second.hi);
+    if (w > 0 && (*set)[w - 1].first == p.first && (*set)[w - 1].second.hi >= p.second.lo) {
+      (*set)[w - 1].second.hi = std::max((*set)[w - 1].second.hi, p.second.hi);
     } else {
-      merged.push_back(p);
+      (*set)[w++] = p;
     }
   }
-  *set = std::move(merged);
+  set->resize(w);
 }
 
 int64_t SetSize(const AxisSet& set) {
@@ -2752,8 +2756,21 @@ int64_t ActivePes(const Context& ctx, const Desc& root) {
   return active;
 }
 
-// What the PEs' tiles touch, PE by PE: sum over PEs of the elements of each tensor in some tile
-// of the PE (sums[x]), and the most MACs any one PE executes (max_macs). False when some level
+// What the PEs' tiles do over all their steps, summed or maximised over PEs (PeCounts).
+struct PeSums {
+  PerTensor<WideCount> held{};       // sum over PEs of the elements in some tile of the PE
+  PerTensor<WideCount> most_held{};  // the most such elements of one PE
+  WideCount max_macs = 0;            // the most MACs one PE executes
+  // Sum over PEs of the elements entering the PE's tiles, step by step: for input and weight
+  // what the PEs receive unicast, for outputs what they send up unicast (final flush included).
+  PerTensor<WideCount> entering{};
+  // The most, over sets of PEs whose tiles of the tensor are apart at every step, of the sum of
+  // their entering elements; and for outputs of their entering minus held ones (re-entries).
+  PerTensor<WideCount> entering_apart{};
+  WideCount reentering_apart = 0;
+};
+
+// What the PEs' tiles touch and how often elements enter them, PE by PE. False when some level
 // has more than one SpatialMap (its sub-units would move two axes together).
 //
 // Each level's sub-units advance its loops in lock step and its one SpatialMap gives sub-unit u
@@ -2764,11 +2781,25 @@ int64_t ActivePes(const Context& ctx, const Desc& root) {
 // along each axis, and so are the tiles it ever holds; a PE is idle along an axis (owns no
 // output row) at some positions only, and at all of them when its union is empty.
 //
-// Also, per tensor, the most elements one PE's tiles hold (*most_held): a step's multicast
-// transfers (reduced partial sums) are at least the most any one PE takes (sends), so their sum
-// over steps is at least what the busiest PE takes over all steps.
-bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCount>* sums,
-               WideCount* max_macs, PerTensor<WideCount>* most_held) {
+// The PE's busy steps are then the product over axes of each axis's busy states, in the order
+// of the flattened nest (level 0's loops outermost, each level's first directive outermost), and
+// a tile is the product over axes of its axis sets. Elements entering, summed over the busy
+// steps t, are sum |P_t| - |P_t n P_(t-1)|; a step where loop m advanced meets the one before it
+// in the product of: along m's axis, the last state before and the first after the advance
+// under the same outer indices; along every other axis, the last and first states under the
+// same outer indices (its inner loops wrap). Summed over the steps where m advances, that is a
+// product over axes of per-axis sums (the level-0 DRAM formula of LowerBound, over every level):
+//   entering = prod_a S_a - sum_m (prod_(a != axis m) W_a(m)) * V_(axis m)(m),
+// S_a the sum of the axis's set sizes over its states, W_a(m) over runs of states sharing their
+// indices of a's loops outside m of |last n first|, V_a(m) over consecutive states first differing
+// at loop m of |before n after|. Sums over a product of sets of PEs are products of sums.
+//
+// Multicast and reduction: the tiles of PEs whose indices first differ at a level whose
+// SpatialMap splits one of the tensor's N, G, K, C intervals into disjoint pieces are apart at
+// every step (the level's sub-units take positions of one fold at once, and deeper levels only
+// divide them). A step's union of new elements (leaving outputs) is then at least the sum over
+// such a set of PEs; and an output entering a PE again after leaving it is a read-back.
+bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -2776,96 +2807,304 @@ bool PeTouched(const ExactModel::Shape& sh, const Context& ctx, PerTensor<WideCo
     }
   }
   const Desc root = RootDesc(sh);
-  *sums = PerTensor<Wide>{1, 1, 1};
-  *most_held = PerTensor<Wide>{1, 1, 1};
-  *max_macs = 1;
-  struct Bucket {
-    bool any = false;
-    AxisSets sets;
-    std::vector<Box> macs;  // (y', r) or (x', s) rectangles along a row or column axis; else K...
+  *out = PeSums{};
+  out->held = out->most_held = PerTensor<Wide>{1, 1, 1};
+  out->max_macs = 1;
+  // The flattened nest's loops: per loop its axis and how many loops of each axis precede it.
+  struct NestLoop {
+    Axis axis;
+    std::array<size_t, kNumAxes> before;
   };
+  std::vector<NestLoop> nest;
+  std::array<size_t, kNumAxes> depth{};
+  for (const Level& level : ctx.levels) {
+    for (const LevelDir& d : level.dirs) {
+      nest.push_back({AxisOf(d.dim), depth});
+      ++depth[AxisOf(d.dim)];
+    }
+  }
+  // Per axis and bucket (one combination of the PE's indices at the axis's SpatialMap levels):
+  // the series of its states.
+  struct Series {
+    PerTensor<Wide> size{}, held{};
+    std::vector<PerTensor<Wide>> run, advance;  // by the depth of the axis's loop
+    Wide macs = 0;
+  };
+  std::array<std::vector<Series>, kNumAxes> series;
+  PerTensor<std::array<bool, kNumAxes>> apart{};
+  // The states of one axis, in the nest's order, every bucket's together: their loop indices
+  // (depth per state), bucket, MACs along the axis, and per tensor their sets one after another.
+  // Kept per thread: the search computes a bound for every candidate.
+  struct LevelLoops {
+    std::vector<std::pair<const LevelDir*, std::vector<Iv>>> loops;
+    std::vector<size_t> at;
+  };
+  struct States {
+    std::vector<LevelLoops> per_level;
+    std::vector<int64_t> index;
+    std::vector<int64_t> bucket;
+    std::vector<Wide> macs;
+    PerTensor<AxisSet> items;
+    PerTensor<std::vector<size_t>> begin;
+    std::vector<size_t> order;  // grouped by bucket, each bucket in the nest's order
+    AxisSets leaf;
+    AxisSet united;
+  };
+  thread_local States st;
+  if (st.per_level.size() < ctx.levels.size()) st.per_level.resize(ctx.levels.size());
   for (int a = 0; a < kNumAxes; ++a) {
     const Axis axis = static_cast<Axis>(a);
+    const size_t loops_of_axis = depth[a];
     int64_t buckets = 1;
+    bool disjoint = true;
     for (const Level& level : ctx.levels) {
       for (const LevelDir& d : level.dirs) {
-        if (d.spatial && AxisOf(d.dim) == axis) buckets *= level.units;
+        if (d.spatial && AxisOf(d.dim) == axis) {
+          buckets *= level.units;
+          disjoint = disjoint && d.offset >= d.size;
+        }
       }
     }
-    std::vector<Bucket> acc(static_cast<size_t>(buckets));
-    // Depth-first over the levels, with the axis's loops of each level in full.
-    std::vector<Iv> pos;
+    const bool direct = axis == kAxisN || axis == kAxisG || axis == kAxisK || axis == kAxisC;
+    st.index.clear();
+    st.bucket.clear();
+    st.macs.clear();
+    for (Tensor x : kAllTensors) {
+      st.items[x].clear();
+      st.begin[x].assign(1, 0);
+    }
+    std::vector<int64_t> index;
+    // Depth-first over the levels, with the axis's loops of each level in full, in the nest's
+    // order (a level's last directive fastest).
     auto visit = [&](auto&& self, size_t lv, const Desc& parent, int64_t key) -> void {
       if (lv == ctx.levels.size()) {
-        Bucket& b = acc[static_cast<size_t>(key)];
-        b.any = true;
-        AddDescAxisSets(sh, axis, parent, &b.sets);
-        // The axis's MAC coordinates: (y', r) or (x', s) pairs, else one dimension.
-        const bool rows = axis == kAxisRows, cols = axis == kAxisCols;
-        Box mac;
-        for (Iv& iv : mac) iv = {0, 1};
-        if (rows || cols) {
-          mac[0] = rows ? parent.yo : parent.xo;
-          mac[1] = parent.box[rows ? kR : kS];
+        for (Tensor x : kAllTensors) st.leaf.t[x].clear();
+        AddDescAxisSets(sh, axis, parent, &st.leaf);
+        for (Tensor x : kAllTensors) {
+          Normalize(&st.leaf.t[x]);
+          st.items[x].insert(st.items[x].end(), st.leaf.t[x].begin(), st.leaf.t[x].end());
+          st.begin[x].push_back(st.items[x].size());
+        }
+        st.index.insert(st.index.end(), index.begin(), index.end());
+        st.bucket.push_back(key);
+        // The MACs along the axis: (y', r) or (x', s) pairs, else one dimension's interval. A
+        // legal mapping runs no MAC twice, so a PE's MACs are the product over axes of their
+        // sums over its states.
+        if (axis == kAxisRows) {
+          st.macs.push_back(static_cast<Wide>(parent.yo.Len()) * parent.box[kR].Len());
+        } else if (axis == kAxisCols) {
+          st.macs.push_back(static_cast<Wide>(parent.xo.Len()) * parent.box[kS].Len());
         } else {
           const int dim = axis == kAxisN ? kN : axis == kAxisG ? kG : axis == kAxisK ? kK : kC;
-          mac[0] = parent.box[static_cast<size_t>(dim)];
+          st.macs.push_back(parent.box[static_cast<size_t>(dim)].Len());
         }
-        b.macs.push_back(mac);
         return;
       }
       const Level& level = ctx.levels[lv];
-      // The axis's directives at this level, each with its positions.
-      std::vector<std::pair<const LevelDir*, std::vector<Iv>>> loops;
+      // The axis's directives at this level, each with its positions (storage per level: the
+      // recursion uses one per level at a time).
+      LevelLoops& here = st.per_level[lv];
+      std::vector<std::pair<const LevelDir*, std::vector<Iv>>>& loops = here.loops;
+      size_t n = 0;
       for (const LevelDir& d : level.dirs) {
         if (AxisOf(d.dim) != axis) continue;
-        Positions(d.size, d.offset, parent.box[static_cast<size_t>(d.dim)], &pos);
-        loops.emplace_back(&d, pos);
+        if (loops.size() <= n) loops.emplace_back();
+        loops[n].first = &d;
+        Positions(d.size, d.offset, parent.box[static_cast<size_t>(d.dim)], &loops[n].second);
+        if (loops[n].second.empty()) return;
+        ++n;
       }
-      std::vector<size_t> at(loops.size(), 0);
+      loops.resize(n);
+      std::vector<size_t>& at = here.at;
+      at.assign(n, 0);
+      const size_t depth_before = index.size();
       for (;;) {
         std::array<Iv, kNumM> box = parent.box;
         int64_t child_key = key;
-        bool empty = false;
+        index.resize(depth_before);
         for (size_t i = 0; i < loops.size(); ++i) {
-          if (loops[i].second.empty()) {
-            empty = true;
-            break;
-          }
           box[static_cast<size_t>(loops[i].first->dim)] = loops[i].second[at[i]];
+          const int64_t j = static_cast<int64_t>(at[i]);
           if (loops[i].first->spatial) {
-            child_key = key * level.units + static_cast<int64_t>(at[i] % static_cast<size_t>(level.units));
+            child_key = key * level.units + j % level.units;
+            index.push_back(j / level.units);  // the fold
+          } else {
+            index.push_back(j);
           }
         }
-        if (empty) return;
         Desc child;
         MakeDesc(sh, box, parent, &child);
         const bool idle = (axis == kAxisRows && child.yo.Len() == 0) ||
                           (axis == kAxisCols && child.xo.Len() == 0);
         if (!idle) self(self, lv + 1, child, child_key);
-        // The next combination (odometer over the axis's loops of this level).
-        size_t i = 0;
-        while (i < loops.size() && ++at[i] == loops[i].second.size()) at[i++] = 0;
-        if (i == loops.size()) return;
+        // The next combination, the last loop fastest.
+        size_t i = loops.size();
+        for (;;) {
+          if (i == 0) {
+            index.resize(depth_before);
+            return;
+          }
+          --i;
+          if (++at[i] < loops[i].second.size()) break;
+          at[i] = 0;
+        }
       }
     };
     visit(visit, 0, root, 0);
-    PerTensor<Wide> sum{}, held{};
-    Wide most = 0;
-    for (Bucket& b : acc) {
-      if (!b.any) continue;
-      for (Tensor x : kAllTensors) {
-        Normalize(&b.sets.t[x]);
-        sum[x] += SetSize(b.sets.t[x]);
-        held[x] = std::max<Wide>(held[x], SetSize(b.sets.t[x]));
+    const size_t states = st.bucket.size();
+    // The states grouped by bucket (a counting sort keeps each bucket's in the nest's order).
+    std::vector<size_t> first_of(static_cast<size_t>(buckets) + 1, 0);
+    for (int64_t k : st.bucket) ++first_of[static_cast<size_t>(k) + 1];
+    for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) first_of[k + 1] += first_of[k];
+    st.order.resize(states);
+    {
+      std::vector<size_t> next(first_of.begin(), first_of.end() - 1);
+      for (size_t i = 0; i < states; ++i) st.order[next[static_cast<size_t>(st.bucket[i])]++] = i;
+    }
+    auto set_of = [&](Tensor x, size_t leaf) {
+      return std::span<const std::pair<int64_t, Iv>>(st.items[x].data() + st.begin[x][leaf],
+                                                    st.begin[x][leaf + 1] - st.begin[x][leaf]);
+    };
+    auto size_of = [](std::span<const std::pair<int64_t, Iv>> set) {
+      int64_t n = 0;
+      for (const auto& p : set) n += p.second.Len();
+      return n;
+    };
+    auto meet = [](std::span<const std::pair<int64_t, Iv>> u, std::span<const std::pair<int64_t, Iv>> v) {
+      int64_t n = 0;
+      size_t j = 0;
+      for (const auto& p : u) {
+        while (j < v.size() && (v[j].first < p.first ||
+                                (v[j].first == p.first && v[j].second.hi <= p.second.lo))) {
+          ++j;
+        }
+        for (size_t k = j; k < v.size() && v[k].first == p.first && v[k].second.lo < p.second.hi; ++k) {
+          n += std::max<int64_t>(0, std::min(p.second.hi, v[k].second.hi) -
+                                        std::max(p.second.lo, v[k].second.lo));
+        }
       }
-      most = std::max<Wide>(most, OverlappingUnionSize(&b.macs));
+      return n;
+    };
+    PerTensor<Wide> sum{}, most{};
+    Wide most_macs = 0;
+    series[a].assign(static_cast<size_t>(buckets), Series{});
+    std::vector<size_t> shared;
+    for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
+      Series& ser = series[a][k];
+      ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
+      ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
+      const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
+      if (leaves.empty()) continue;
+      // How many leading indices a state shares with the one before it.
+      shared.assign(leaves.size(), 0);
+      for (size_t i = 1; i < leaves.size(); ++i) {
+        const int64_t* u = st.index.data() + leaves[i - 1] * loops_of_axis;
+        const int64_t* v = st.index.data() + leaves[i] * loops_of_axis;
+        size_t c = 0;
+        while (c < loops_of_axis && u[c] == v[c]) ++c;
+        shared[i] = c;
+      }
+      for (size_t leaf : leaves) ser.macs += st.macs[leaf];
+      most_macs = std::max(most_macs, ser.macs);
+      for (Tensor x : kAllTensors) {
+        st.united.clear();
+        for (size_t i = 0; i < leaves.size(); ++i) {
+          const auto set = set_of(x, leaves[i]);
+          st.united.insert(st.united.end(), set.begin(), set.end());
+          ser.size[x] += size_of(set);
+          if (i > 0 && shared[i] < loops_of_axis) {
+            ser.advance[shared[i]][x] += meet(set_of(x, leaves[i - 1]), set);
+          }
+        }
+        Normalize(&st.united);
+        ser.held[x] = SetSize(st.united);
+        sum[x] += ser.held[x];
+        most[x] = std::max<Wide>(most[x], ser.held[x]);
+        for (size_t d = 0; d <= loops_of_axis; ++d) {
+          size_t first = 0;
+          for (size_t i = 1; i <= leaves.size(); ++i) {
+            if (i < leaves.size() && shared[i] >= d) continue;
+            ser.run[d][x] += meet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
+            first = i;
+          }
+        }
+      }
     }
     for (Tensor x : kAllTensors) {
-      (*sums)[x] *= sum[x];
-      (*most_held)[x] *= held[x];
+      out->held[x] *= sum[x];
+      out->most_held[x] *= most[x];
+      // Apart along the axis when its SpatialMaps split the tensor's own interval (the tensor
+      // has the axis: its sets are not the whole factor).
+      const bool has_axis =
+          states > 0 && !std::equal(set_of(x, 0).begin(), set_of(x, 0).end(), kWhole.begin(), kWhole.end());
+      apart[x][a] = direct && disjoint && has_axis;
     }
-    *max_macs *= most;
+    out->max_macs *= most_macs;
+  }
+  // Per axis, the series summed over all its buckets.
+  std::array<Series, kNumAxes> all_buckets;
+  for (int a = 0; a < kNumAxes; ++a) {
+    Series& sum = all_buckets[a];
+    sum.run.assign(depth[a] + 1, PerTensor<Wide>{});
+    sum.advance.assign(depth[a], PerTensor<Wide>{});
+    for (const Series& one : series[a]) {
+      for (Tensor x : kAllTensors) {
+        sum.size[x] += one.size[x];
+        sum.held[x] += one.held[x];
+        for (size_t d = 0; d <= depth[a]; ++d) sum.run[d][x] += one.run[d][x];
+        for (size_t d = 0; d < depth[a]; ++d) sum.advance[d][x] += one.advance[d][x];
+      }
+    }
+  }
+  // Entering (and held) elements of tensor x over a product of sets of buckets: pick[a] one
+  // bucket of axis a, or -1 for all of them.
+  auto entering_of = [&](Tensor x, const std::array<int64_t, kNumAxes>& pick, Wide* held) {
+    auto of = [&](int a) -> const Series& {
+      return pick[a] < 0 ? all_buckets[a] : series[a][static_cast<size_t>(pick[a])];
+    };
+    Wide all = 1;
+    *held = 1;
+    for (int a = 0; a < kNumAxes; ++a) {
+      all *= of(a).size[x];
+      *held *= of(a).held[x];
+    }
+    Wide met = 0;
+    for (const NestLoop& m : nest) {
+      Wide term = of(m.axis).advance[m.before[m.axis]][x];
+      for (int a = 0; a < kNumAxes && term != 0; ++a) {
+        if (a != m.axis) term *= of(a).run[m.before[a]][x];
+      }
+      met += term;
+    }
+    return all - met;
+  };
+  for (Tensor x : kAllTensors) {
+    std::array<int64_t, kNumAxes> pick;
+    pick.fill(-1);
+    Wide held = 0;
+    out->entering[x] = entering_of(x, pick, &held);
+    // Along each axis on which the tensor's tiles may meet, one bucket: the first, or the one
+    // whose states hold the most (any choice gives a set of PEs apart from each other).
+    std::array<std::array<int64_t, 2>, kNumAxes> choice{};
+    for (int a = 0; a < kNumAxes; ++a) {
+      size_t most = 0;
+      for (size_t k = 1; k < series[a].size(); ++k) {
+        if (series[a][k].size[x] > series[a][most].size[x]) most = k;
+      }
+      choice[a] = {0, static_cast<int64_t>(most)};
+    }
+    for (int c = 0; c < (1 << kNumAxes); ++c) {
+      bool repeated = false;
+      for (int a = 0; a < kNumAxes; ++a) {
+        const int bit = (c >> a) & 1;
+        if (bit == 1 && (apart[x][a] || choice[a][1] == choice[a][0])) repeated = true;
+        pick[a] = apart[x][a] ? -1 : choice[a][static_cast<size_t>(bit)];
+      }
+      if (repeated) continue;
+      const Wide e = entering_of(x, pick, &held);
+      out->entering_apart[x] = std::max(out->entering_apart[x], e);
+      if (x == Tensor::kOutput) out->reentering_apart = std::max(out->reentering_apart, e - held);
+    }
   }
   return true;
 }
@@ -2882,24 +3121,30 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   const Desc root = RootDesc(sh);
   int64_t compute = CeilDiv(total_macs_, ActivePes(ctx, root) * lanes_);
   bound.runtime_cycles = compute;
-  // What each PE's tiles touch over all its steps.
+  // What each PE's tiles touch over all its steps, and what enters them.
   {
-    PerTensor<WideCount> sums{}, most_held{};
-    WideCount max_macs = 0;
-    if (PeTouched(sh, ctx, &sums, &max_macs, &most_held)) {
+    PeSums pe;
+    if (PeCounts(sh, ctx, &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
-        bound.pe_touched[x] = static_cast<int64_t>(sums[x]);
-        bound.pe_most[x] = static_cast<int64_t>(most_held[x]);
+        bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);
+        bound.pe_most[x] = static_cast<int64_t>(pe.most_held[x]);
+        bound.pe_entering[x] = static_cast<int64_t>(pe.entering[x]);
+        bound.pe_apart[x] = static_cast<int64_t>(pe.entering_apart[x]);
       }
-      compute = std::max(compute, static_cast<int64_t>((max_macs + lanes_ - 1) / lanes_));
+      bound.readbacks = static_cast<int64_t>(pe.reentering_apart);
+      bound.readbacks_unicast = static_cast<int64_t>(pe.entering[Tensor::kOutput] - pe.held[Tensor::kOutput]);
+      compute = std::max(compute, static_cast<int64_t>((pe.max_macs + lanes_ - 1) / lanes_));
       // Every step lasts at least its transfers over the NoC bandwidth, each way.
-      const PerTensor<int64_t>& in = options_.multicast ? bound.pe_most : bound.pe_touched;
-      const int64_t out = options_.spatial_reduction ? bound.pe_most[Tensor::kOutput]
-                                                     : bound.pe_touched[Tensor::kOutput];
+      int64_t in = options_.multicast ? bound.readbacks : bound.readbacks_unicast;
+      for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
+        in += options_.multicast ? std::max(bound.pe_most[x], bound.pe_apart[x]) : bound.pe_entering[x];
+      }
+      const int64_t out = options_.spatial_reduction
+                              ? std::max(bound.pe_most[Tensor::kOutput], bound.pe_apart[Tensor::kOutput])
+                              : bound.pe_entering[Tensor::kOutput];
       bound.runtime_cycles =
-          std::max({bound.runtime_cycles, compute,
-                    CeilDiv(in[Tensor::kInput] + in[Tensor::kFilter], noc_bw_), CeilDiv(out, noc_bw_)});
+          std::max({bound.runtime_cycles, compute, CeilDiv(in, noc_bw_), CeilDiv(out, noc_bw_)});
     }
   }
   // The first sub-unit of every level at its first step, down to a PE.

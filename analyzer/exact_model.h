@@ -59,6 +59,15 @@ class ExactModel {
     // egress (outputs) with multicast and reduction too. The runtime then also counts the
     // transfers these bound over the NoC bandwidth.
     PerTensor<int64_t> pe_most{};
+    // Also then: per tensor, the sum over PEs of the elements entering the PE's tiles step by
+    // step, equal to ingress_unicast (input, weight) and egress_unicast (outputs); and the most
+    // of that sum over a set of PEs whose tiles never meet at one step: <= ingress (input,
+    // weight) and egress (outputs). Outputs entering a PE again after leaving it are read-backs:
+    // summed over all PEs <= ingress_unicast[output], over such a set <= ingress[output].
+    PerTensor<int64_t> pe_entering{};
+    PerTensor<int64_t> pe_apart{};
+    int64_t readbacks = 0;
+    int64_t readbacks_unicast = 0;
   };
   Bound LowerBound(const Mapping& mapping) const;
 

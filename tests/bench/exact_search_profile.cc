@@ -87,11 +87,12 @@ int main(int argc, char** argv) {
     for (const auto& p : t.Named(c.params)) params += " " + p.name + "=" + std::to_string(p.value);
     const cadenza::ExactCounts& e = samples[k].counts;
     std::printf("  %.0f us  %s %s%s  top steps %lld (%lld from classes, %lld in blocks), steps %lld "
-                "(%lld from rows)\n",
+                "(%lld from rows, %lld in blocks)\n",
                 samples[k].us, layer.name.c_str(), t.name.c_str(), params.c_str(),
                 static_cast<long long>(e.top_steps), static_cast<long long>(e.class_top_steps),
                 static_cast<long long>(e.block_top_steps),
-                static_cast<long long>(e.steps), static_cast<long long>(e.class_steps));
+                static_cast<long long>(e.steps), static_cast<long long>(e.class_steps),
+                static_cast<long long>(e.block_steps));
     tail += samples[k].us;
   }
   std::printf("slowest 20: %.3f s\n", tail / 1e6);
