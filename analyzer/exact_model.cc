@@ -2830,7 +2830,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     std::vector<PerTensor<Wide>> run, advance;  // by the depth of the axis's loop
     Wide macs = 0;
   };
-  std::array<std::vector<Series>, kNumAxes> series;
+  thread_local std::array<std::vector<Series>, kNumAxes> series;
   PerTensor<std::array<bool, kNumAxes>> apart{};
   // The states of one axis, in the nest's order, every bucket's together: their loop indices
   // (depth per state), bucket, MACs along the axis, and per tensor their sets one after another.
@@ -2847,6 +2847,8 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     PerTensor<AxisSet> items;
     PerTensor<std::vector<size_t>> begin;
     std::vector<size_t> order;  // grouped by bucket, each bucket in the nest's order
+    std::vector<size_t> first_of, next, shared;
+    std::vector<int64_t> path;
     AxisSets leaf;
     AxisSet united;
   };
@@ -2873,7 +2875,8 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
       st.items[x].clear();
       st.begin[x].assign(1, 0);
     }
-    std::vector<int64_t> index;
+    std::vector<int64_t>& index = st.path;
+    index.clear();
     // Depth-first over the levels, with the axis's loops of each level in full, in the nest's
     // order (a level's last directive fastest).
     auto visit = [&](auto&& self, size_t lv, const Desc& parent, int64_t key) -> void {
@@ -2953,12 +2956,14 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     visit(visit, 0, root, 0);
     const size_t states = st.bucket.size();
     // The states grouped by bucket (a counting sort keeps each bucket's in the nest's order).
-    std::vector<size_t> first_of(static_cast<size_t>(buckets) + 1, 0);
+    std::vector<size_t>& first_of = st.first_of;
+    first_of.assign(static_cast<size_t>(buckets) + 1, 0);
     for (int64_t k : st.bucket) ++first_of[static_cast<size_t>(k) + 1];
     for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) first_of[k + 1] += first_of[k];
     st.order.resize(states);
     {
-      std::vector<size_t> next(first_of.begin(), first_of.end() - 1);
+      std::vector<size_t>& next = st.next;
+      next.assign(first_of.begin(), first_of.end() - 1);
       for (size_t i = 0; i < states; ++i) st.order[next[static_cast<size_t>(st.bucket[i])]++] = i;
     }
     auto set_of = [&](Tensor x, size_t leaf) {
@@ -2971,6 +2976,11 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
       return n;
     };
     auto meet = [](std::span<const std::pair<int64_t, Iv>> u, std::span<const std::pair<int64_t, Iv>> v) {
+      if (u.size() == 1 && v.size() == 1) {  // most axes: one interval each
+        if (u[0].first != v[0].first) return int64_t{0};
+        return std::max<int64_t>(0, std::min(u[0].second.hi, v[0].second.hi) -
+                                        std::max(u[0].second.lo, v[0].second.lo));
+      }
       int64_t n = 0;
       size_t j = 0;
       for (const auto& p : u) {
@@ -2987,10 +2997,12 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     };
     PerTensor<Wide> sum{}, most{};
     Wide most_macs = 0;
-    series[a].assign(static_cast<size_t>(buckets), Series{});
-    std::vector<size_t> shared;
+    series[a].resize(static_cast<size_t>(buckets));
+    std::vector<size_t>& shared = st.shared;
     for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
       Series& ser = series[a][k];
+      ser.size = ser.held = PerTensor<Wide>{};
+      ser.macs = 0;
       ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
       ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
       const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
@@ -3020,7 +3032,9 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
         ser.held[x] = SetSize(st.united);
         sum[x] += ser.held[x];
         most[x] = std::max<Wide>(most[x], ser.held[x]);
-        for (size_t d = 0; d <= loops_of_axis; ++d) {
+        // At full depth every run is one state, which meets itself in its size.
+        ser.run[loops_of_axis][x] = ser.size[x];
+        for (size_t d = 0; d < loops_of_axis; ++d) {
           size_t first = 0;
           for (size_t i = 1; i <= leaves.size(); ++i) {
             if (i < leaves.size() && shared[i] >= d) continue;
@@ -3042,9 +3056,10 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     out->max_macs *= most_macs;
   }
   // Per axis, the series summed over all its buckets.
-  std::array<Series, kNumAxes> all_buckets;
+  thread_local std::array<Series, kNumAxes> all_buckets;
   for (int a = 0; a < kNumAxes; ++a) {
     Series& sum = all_buckets[a];
+    sum.size = sum.held = PerTensor<Wide>{};
     sum.run.assign(depth[a] + 1, PerTensor<Wide>{});
     sum.advance.assign(depth[a], PerTensor<Wide>{});
     for (const Series& one : series[a]) {

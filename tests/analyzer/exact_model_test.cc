@@ -223,6 +223,33 @@ TEST(ExactModel, LowerBoundCountsOnlyThePesThatCanWork) {
   EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
 }
 
+// One PE, two input channels outermost and two output rows inside: each output row enters,
+// leaves, and enters again for the second channel (a read-back). The bound's closed form of the
+// tile deltas counts exactly these entries, which the outputs touched (2 rows) undercount.
+TEST(ExactModel, LowerBoundCountsWhatEntersThePeAgain) {
+  const Layer layer = ConvLayer(1, 2, 1, 1, 2, 1);
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  const ExactModel model(layer, Hw(1, 64, 64));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  EXPECT_EQ(r.steps, 4);  // (c0, y0) (c0, y1) (c1, y0) (c1, y1)
+  EXPECT_EQ(r.ingress_unicast[Tensor::kInput], 4);
+  EXPECT_EQ(r.ingress_unicast[Tensor::kFilter], 2);
+  EXPECT_EQ(r.egress_unicast, 4);
+  EXPECT_EQ(r.ingress_unicast[Tensor::kOutput], 2);  // both rows, read back for c1
+  const ExactModel::Bound b = model.LowerBound(m);
+  ASSERT_TRUE(b.pe_known);
+  EXPECT_EQ(b.pe_touched[Tensor::kOutput], 2);
+  EXPECT_EQ(b.pe_entering[Tensor::kInput], 4);
+  EXPECT_EQ(b.pe_entering[Tensor::kFilter], 2);
+  EXPECT_EQ(b.pe_entering[Tensor::kOutput], 4);
+  EXPECT_EQ(b.readbacks_unicast, 2);
+  EXPECT_EQ(b.readbacks, 2);  // one PE, its own set
+}
+
 TEST(ExactModel, MalformedMappingsThrow) {
   const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
   const ExactModel model(layer, Hw(4, 8, 8));
