@@ -21,9 +21,10 @@
 
 namespace cadenza::cli {
 
-/// The cost model of `search` and `dse` when --model is not given. The MAESTRO-compatible model
-/// until the exact model is fast enough to search with; then only this constant changes.
-inline constexpr CostModelKind kDefaultSearchCostModel = CostModelKind::kMaestro;
+/// The cost model of `search` and `dse` when --model is not given: the exact model, whose
+/// numbers count what the machine does (its bound keeps the search to the candidates that can
+/// win).
+inline constexpr CostModelKind kDefaultSearchCostModel = CostModelKind::kExact;
 /// The cost model of `eval` when --model is not given: the one its `.m` inputs were written for.
 inline constexpr CostModelKind kDefaultEvalCostModel = CostModelKind::kMaestro;
 

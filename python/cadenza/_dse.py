@@ -255,7 +255,7 @@ class DseResult:
 NetOrNets = Union[Network, Sequence[Network]]
 
 
-def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str = "maestro",
+def dse(net: NetOrNets, sweep: PathLike, *, objective: str = "edp", model: str = "exact",
         max_candidates: int = DEFAULT_MAX_CANDIDATES, area_budget: Optional[float] = None,
         power_budget: Optional[float] = None, executor: Optional[concurrent.futures.Executor] = None,
         workers: Optional[int] = None, chunk: Optional[int] = None, threads: int = 1,

@@ -302,14 +302,15 @@ ProgressArg = Union[None, bool, Callable[[int, int], Any]]
 
 
 def search(net: Network, hw: Optional[Hardware] = None, *, objective: str = "edp",
-           model: str = "maestro", threads: Optional[int] = None,
+           model: str = "exact", threads: Optional[int] = None,
            max_candidates: int = 20_000, progress: ProgressArg = None,
            latency_slack: Optional[float] = None) -> SearchResult:
     """Finds the best dataflow for every layer of ``net`` on ``hw``.
 
     ``hw`` defaults to the preset ``cadenza search`` uses without ``--hw``. ``objective`` is
     what each layer minimises: ``"latency"`` (or ``"runtime"``), ``"energy"`` or ``"edp"`` (the
-    CLI's default). ``model`` is the cost model, ``"maestro"`` or ``"exact"``. ``threads``
+    CLI's default). ``model`` is the cost model, ``"exact"`` (default, as the CLI's) or
+    ``"maestro"``. ``threads``
     defaults to ``OMP_NUM_THREADS``, else every core; the answer never depends on it
     (:attr:`SearchResult.threads` records it). ``max_candidates`` is the number of candidates
     kept per layer and template (``--max-candidates``). ``latency_slack`` (``--latency-slack``,
@@ -423,7 +424,7 @@ def _command_line(net: Network, hw: Hardware, objective: str, model: str,
     if latency_slack >= 0:
         args.append(f"latency_slack={latency_slack!r}")
     call = f"cadenza.search({net.path!r}, {hw.source!r}, {', '.join(args)})"
-    reproducible = (os.path.exists(net.path) and model == "maestro"
+    reproducible = (os.path.exists(net.path)
                     and (hw._text is not None and (hw._source == hw.source)))
     if not reproducible:
         return call
@@ -432,7 +433,7 @@ def _command_line(net: Network, hw: Hardware, objective: str, model: str,
         cmd += ["--hw", hw.source]
     elif not hw.source.startswith("built-in default"):
         return call
-    cmd += ["--objective", objective]
+    cmd += ["--model", model, "--objective", objective]
     if threads:
         cmd += ["--threads", str(threads)]
     if max_candidates != 20_000:

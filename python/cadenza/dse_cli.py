@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL.onnx|NETWORK.m", nargs="+")
     p.add_argument("--sweep", required=True, metavar="SWEEP", help="the sweep file")
     p.add_argument("--objective", choices=OBJECTIVES, default="edp")
-    p.add_argument("--model", dest="cost_model", choices=("maestro", "exact"), default="maestro",
+    p.add_argument("--model", dest="cost_model", choices=("maestro", "exact"), default="exact",
                    help="the cost model")
     p.add_argument("--max-candidates", type=int, default=DEFAULT_MAX_CANDIDATES, metavar="N",
                    help="candidates kept per layer and template")

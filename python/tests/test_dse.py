@@ -77,6 +77,8 @@ def expected(cli_outputs: dict[str, str]) -> str:
 
 
 def explore(net: cadenza.Network, **kwargs: Any) -> cadenza.DseResult:
+    # The MAESTRO-compatible model, as CLI_ARGS: these tests explore the 48 points many times.
+    kwargs.setdefault("model", "maestro")
     return cadenza.dse(net, SWEEP, max_candidates=MAX_CANDIDATES, **kwargs)
 
 
@@ -254,10 +256,11 @@ def test_a_checkpoint_of_another_exploration_is_refused(net: cadenza.Network,
         explore(net, executor=pool, chunk=GROUPS, checkpoint=checkpoint)
         with pytest.raises(cadenza.InputError, match="not a checkpoint of this exploration"):
             cadenza.dse(net, SWEEP, max_candidates=MAX_CANDIDATES, objective="latency",
-                        executor=pool, checkpoint=checkpoint)
+                        model="maestro", executor=pool, checkpoint=checkpoint)
         # resume=False starts it anew.
         result = cadenza.dse(net, SWEEP, max_candidates=MAX_CANDIDATES, objective="latency",
-                             executor=pool, checkpoint=checkpoint, resume=False, chunk=GROUPS)
+                             model="maestro", executor=pool, checkpoint=checkpoint, resume=False,
+                             chunk=GROUPS)
     assert result.chunks == 1 and result.to_dict()["objective"] == "latency"
 
 
@@ -266,17 +269,18 @@ def test_a_maestro_network_and_an_in_memory_model_load_on_the_workers(
     # Workers load a .m network from its text, an in-memory ONNX model from its bytes.
     maestro = MODELS / "maestro" / "vgg16_kcp.m"
     out = tmp_path / "m.json"
-    subprocess.run([cadenza_command, "dse", str(maestro), "--sweep", str(SWEEP),
-                    "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
+    subprocess.run([cadenza_command, "dse", str(maestro), "--sweep", str(SWEEP), "--model",
+                    "maestro", "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
                    env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     result = cadenza.dse(cadenza.load(maestro), SWEEP, max_candidates=MAX_CANDIDATES, workers=2,
-                         chunk=4)
+                         chunk=4, model="maestro")
     assert normalised(result.to_json()) == normalised(out.read_text())
 
     in_memory = cadenza.load(NETWORK.read_bytes(), name="resnet50 in memory")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        from_bytes = cadenza.dse(in_memory, SWEEP, max_candidates=MAX_CANDIDATES, executor=pool)
+        from_bytes = cadenza.dse(in_memory, SWEEP, max_candidates=MAX_CANDIDATES, executor=pool,
+                                 model="maestro")
     assert from_bytes.to_dict()["points"] == explore(net, workers=1).to_dict()["points"]
     assert from_bytes.to_dict()["model"]["path"] == "resnet50 in memory"
     assert from_bytes.to_dict()["command_line"].startswith("cadenza.dse('resnet50 in memory'")
@@ -288,13 +292,13 @@ def test_a_dilated_model_is_explored_as_the_command_explores_it(cadenza_command:
     # and in the merge, as `cadenza dse` does.
     dilated = REPO / "tests" / "data" / "good" / "dilated_conv.onnx"
     out = tmp_path / "d.json"
-    subprocess.run([cadenza_command, "dse", str(dilated), "--sweep", str(SWEEP),
-                    "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
+    subprocess.run([cadenza_command, "dse", str(dilated), "--sweep", str(SWEEP), "--model",
+                    "maestro", "--max-candidates", str(MAX_CANDIDATES), "--json", str(out)], check=True,
                    env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         result = cadenza.dse(cadenza.load(dilated), SWEEP, max_candidates=MAX_CANDIDATES,
-                             executor=pool)
+                             executor=pool, model="maestro")
     assert normalised(result.to_json()) == normalised(out.read_text())
     assert result.best is not None
 
@@ -354,8 +358,8 @@ def test_the_cadenza_dse_command_on_a_dask_scheduler(cli_outputs: dict[str, str]
                                                      dask_client: Any, tmp_path: Path) -> None:
     address = dask_client.scheduler.address
     run = subprocess.run(
-        [sys.executable, "-m", "cadenza.dse_cli", str(NETWORK), "--sweep", str(SWEEP),
-         "--max-candidates", str(MAX_CANDIDATES), "--dask-scheduler", address, "--chunk", "3",
+        [sys.executable, "-m", "cadenza.dse_cli", str(NETWORK), "--sweep", str(SWEEP), "--model",
+         "maestro", "--max-candidates", str(MAX_CANDIDATES), "--dask-scheduler", address, "--chunk", "3",
          "--quiet", "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "r.csv"), "-o",
          str(tmp_path / "r.html")],
         capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
@@ -391,8 +395,9 @@ def test_the_cadenza_dse_command_reports_bad_input(tmp_path: Path) -> None:
 def test_the_cadenza_dse_command_takes_a_latency_slack(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     subprocess.run([sys.executable, "-m", "cadenza.dse_cli", str(NETWORK), "--sweep", str(SWEEP),
-                    "--max-candidates", str(MAX_CANDIDATES), "--local-workers", "1",
-                    "--latency-slack", "5%", "--json", str(out), "--quiet"], check=True)
+                    "--model", "maestro", "--max-candidates", str(MAX_CANDIDATES),
+                    "--local-workers", "1", "--latency-slack", "5%", "--json", str(out),
+                    "--quiet"], check=True)
     data = json.loads(out.read_text())
     assert data["latency_slack"] == 0.05
     assert data["command_line"].endswith("--latency-slack 5%")

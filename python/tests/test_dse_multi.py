@@ -35,6 +35,7 @@ def nets() -> list[cadenza.Network]:
 
 
 def explore(nets: Any, **kwargs: Any) -> Any:
+    kwargs.setdefault("model", "maestro")  # fast: these tests explore the sweep many times
     return cadenza.dse(nets, SWEEP, max_candidates=MAX_CANDIDATES, **kwargs)
 
 
@@ -144,7 +145,8 @@ def test_the_cadenza_dse_command_takes_several_models(multi: cadenza.MultiDseRes
                                                       tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "cadenza.dse_cli", *map(str, NETWORKS), "--sweep", str(SWEEP),
-         "--max-candidates", str(MAX_CANDIDATES), "--weights", "2,1", "--local-workers", "2",
+         "--model", "maestro", "--max-candidates", str(MAX_CANDIDATES), "--weights", "2,1",
+         "--local-workers", "2",
          "--quiet", "--json", str(tmp_path / "m.json"), "--csv", str(tmp_path / "m.csv"),
          "-o", str(tmp_path / "m.html"), "--network-reports", str(tmp_path / "nets")],
         capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})

@@ -32,7 +32,7 @@ except KeyboardInterrupt:
 else:
     sys.exit("the search ended by itself")
 # The interpreter is fine: another search runs to the end.
-small = cadenza.search(net, max_candidates=20)
+small = cadenza.search(net, model="maestro", max_candidates=20)
 print("after", small.totals.layers, flush=True)
 """
 
@@ -72,14 +72,14 @@ def test_progress_callback(resnet: cadenza.Network) -> None:
         calls.append((done, total))
         callers.add(threading.get_ident())
 
-    result = cadenza.search(resnet, threads=1, max_candidates=2000, progress=progress)
+    result = cadenza.search(resnet, model="maestro", threads=1, max_candidates=2000, progress=progress)
     total = result.candidates_evaluated
     assert len(calls) >= 3, calls  # a few 50 ms polls, then the end
     assert all(t == total for _, t in calls)
     assert [d for d, _ in calls] == sorted(set(d for d, _ in calls))  # rising, no repeats
     assert calls[-1] == (total, total)
     assert callers == {threading.get_ident()}  # the calling thread, with the GIL
-    plain = cadenza.search(resnet, threads=1, max_candidates=2000)
+    plain = cadenza.search(resnet, model="maestro", threads=1, max_candidates=2000)
     assert plain.totals == result.totals
 
 
@@ -95,11 +95,11 @@ def test_an_exception_from_the_callback_stops_the_search(resnet: cadenza.Network
 
     start = time.perf_counter()
     with pytest.raises(Stop):
-        cadenza.search(resnet, threads=1, max_candidates=2000, progress=progress)
+        cadenza.search(resnet, model="maestro", threads=1, max_candidates=2000, progress=progress)
     took = time.perf_counter() - start
     assert len(calls) == 1
     full = time.perf_counter()
-    cadenza.search(resnet, threads=1, max_candidates=2000)
+    cadenza.search(resnet, model="maestro", threads=1, max_candidates=2000)
     assert took < (time.perf_counter() - full) * 0.8, "the search was not stopped"
 
 
@@ -113,7 +113,7 @@ def test_progress_argument_errors(resnet: cadenza.Network) -> None:
 def test_progress_true_shows_a_tqdm_bar(resnet: cadenza.Network,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("tqdm")
-    cadenza.search(resnet, max_candidates=2000, progress=True)
+    cadenza.search(resnet, model="maestro", max_candidates=2000, progress=True)
     err = capsys.readouterr().err
     assert "searching" in err and "100%" in err, err
 
@@ -129,7 +129,7 @@ peak = [before]
 def progress(done, total):
     peak[0] = max(peak[0], len(os.listdir("/proc/self/task")))
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else None
-result = cadenza.search(net, threads=threads, max_candidates=2000, progress=progress)
+result = cadenza.search(net, model="maestro", threads=threads, max_candidates=2000, progress=progress)
 print(json.dumps({{"threads": result.threads, "extra": peak[0] - before,
                    "answer": [[l.dataflow, l.params_text, l.runtime_cycles, l.energy_pj]
                               for l in result.layers]}}))

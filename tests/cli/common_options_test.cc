@@ -111,16 +111,27 @@ TEST_F(CommonOptionsTest, EvalSendsAnOnnxModelToSearch) {
 
 // ---- --model ----
 
+// search and dse default to the exact model, eval to the MAESTRO-compatible one (it reproduces
+// the original tool); --model chooses either, and the JSON names it.
 TEST_F(CommonOptionsTest, ModelNamesTheCostModelInTheJson) {
   const RunResult search = RunCadenza({"search", "--model", "maestro", Path("one.m"),
                                        "--max-candidates", "100", "--json", Path("s.json")});
   ASSERT_EQ(search.exit_code, 0) << search.err;
   EXPECT_THAT(ReadFile(Path("s.json")), HasSubstr("\"cost_model\": \"maestro\""));
+  const RunResult by_default = RunCadenza({"search", Path("one.m"), "--max-candidates", "100",
+                                           "--json", Path("s2.json")});
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  EXPECT_THAT(ReadFile(Path("s2.json")), HasSubstr("\"cost_model\": \"exact\""));
 
   const RunResult dse = RunCadenza({"dse", Path("one.m"), "--sweep", kSweep, "--max-candidates",
                                     "100", "--json", Path("d.json")});
   ASSERT_EQ(dse.exit_code, 0) << dse.err;
-  EXPECT_THAT(ReadFile(Path("d.json")), HasSubstr("\"cost_model\": \"maestro\""));
+  EXPECT_THAT(ReadFile(Path("d.json")), HasSubstr("\"cost_model\": \"exact\""));
+  const RunResult dse_maestro = RunCadenza({"dse", Path("one.m"), "--sweep", kSweep, "--model",
+                                            "maestro", "--max-candidates", "100", "--json",
+                                            Path("d2.json")});
+  ASSERT_EQ(dse_maestro.exit_code, 0) << dse_maestro.err;
+  EXPECT_THAT(ReadFile(Path("d2.json")), HasSubstr("\"cost_model\": \"maestro\""));
 
   const RunResult eval =
       RunCadenza({"eval", "--mapping", Path("one.m"), "--hw", kHw256, "--json", Path("e.json")});

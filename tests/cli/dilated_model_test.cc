@@ -61,8 +61,8 @@ TEST(DilatedModelTest, ExactModelSearchesTheLayersAsTheyAre) {
 
 TEST(DilatedModelTest, MaestroModelSearchesTheUndilatedPhases) {
   const TempDir dir;
-  const RunResult run = RunCadenza({"search", kDilated, "--threads", "2", "--compare-models",
-                                    "--json", dir.Path("r.json")});
+  const RunResult run = RunCadenza({"search", kDilated, "--model", "maestro", "--threads", "2",
+                                    "--compare-models", "--json", dir.Path("r.json")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, AllOf(HasSubstr("dilated_conv: 5 layers on 256 PEs"),
                              HasSubstr("dilated_strided/phase3")));
@@ -78,8 +78,9 @@ TEST(DilatedModelTest, MaestroModelSearchesTheUndilatedPhases) {
 TEST(DilatedModelTest, DseGivesTheMaestroModelThePhases) {
   const TempDir dir;
   const RunResult run =
-      RunCadenza({"dse", kDilated, "--sweep", SourcePath("tests/data/good/dse_sweep_small.textproto"),
-                  "--threads", "2", "--json", dir.Path("d.json")});
+      RunCadenza({"dse", kDilated, "--model", "maestro", "--sweep",
+                  SourcePath("tests/data/good/dse_sweep_small.textproto"), "--threads", "2",
+                  "--json", dir.Path("d.json")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string json = ReadFile(dir.Path("d.json"));
   // The chosen design's report: the dilated layer (4 instances of one phase shape) and the

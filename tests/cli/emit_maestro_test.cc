@@ -92,6 +92,8 @@ class EmitMaestroTest : public ::testing::Test {
   TempDir dir_;
 };
 
+// The search's default model (exact) is the one the file names, and eval under it gives the
+// search's figures.
 TEST_F(EmitMaestroTest, EvalOfTheEmittedNetworkGivesTheSearchsFigures) {
   const std::string net = dir_.Write("small.m", kNetwork);
   const std::string out = dir_.Path("chosen.m");
@@ -102,13 +104,13 @@ TEST_F(EmitMaestroTest, EvalOfTheEmittedNetworkGivesTheSearchsFigures) {
   const std::string text = ReadFile(out);
   EXPECT_THAT(text, StartsWith("// The mapping chosen for every layer by cadenza "));
   EXPECT_THAT(text, HasSubstr("// Evaluate it: cadenza eval --mapping THIS.m --hw " + kSmallHw +
-                              " --model maestro\n"));
+                              " --model exact\n"));
   EXPECT_THAT(text, HasSubstr("  Layer strided {\n    Type: CONV\n    Stride { X: 2, Y: 2 }\n"));
   // The FC layer is the GEMM it is searched as.
   EXPECT_THAT(text, HasSubstr("  Layer fc {\n    Type: GEMM\n    Dimensions { N: 32, K: 64, M: 1 }"));
 
-  const RunResult eval = RunCadenza({"eval", "--mapping", out, "--hw", kSmallHw, "--json",
-                                     dir_.Path("eval.json")});
+  const RunResult eval = RunCadenza({"eval", "--mapping", out, "--hw", kSmallHw, "--model",
+                                     "exact", "--json", dir_.Path("eval.json")});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   ExpectSameFigures(ParseJson(dir_.Path("search.json")), ParseJson(dir_.Path("eval.json")));
 }
@@ -203,8 +205,10 @@ TEST_F(EmitMaestroTest, DseEmitsTheChosenDesignsMappingsAndHardware) {
     }
   }
   const std::string hw = dir_.Write("HW.textproto", hw_text);
-  const RunResult eval = RunCadenza({"eval", "--mapping", out, "--hw", hw, "--json",
-                                     dir_.Path("eval.json")});
+  // The DSE's default model (exact) is the one the file names.
+  EXPECT_THAT(text, HasSubstr("--model exact\n"));
+  const RunResult eval = RunCadenza({"eval", "--mapping", out, "--hw", hw, "--model", "exact",
+                                     "--json", dir_.Path("eval.json")});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   // The DSE report's chosen design gives runtime and energy (nJ) per layer.
   const Json chosen = ParseJson(dir_.Path("dse.json")).at("chosen");
