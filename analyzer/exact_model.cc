@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "analyzer/error.h"
@@ -789,8 +791,10 @@ void ExpandRecordingBlocks(const Context& ctx, size_t lv, const Desc& parent,
 
 }  // namespace
 
+std::shared_ptr<ExactModel::BoundCache> NewBoundCache();  // below, where the cache is defined
+
 ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions options)
-    : options_(options) {
+    : options_(options), bound_cache_(NewBoundCache()) {
   const PerDim<int64_t>& sz = layer.shape.size;
   auto present = [](int64_t v) { return v > 0 ? v : 1; };
   Shape& s = shape_;
@@ -2756,6 +2760,37 @@ int64_t ActivePes(const Context& ctx, const Desc& root) {
   return active;
 }
 
+// Per bucket of one axis (one combination of the PE's indices at the levels whose SpatialMap is
+// on the axis): sums over the PE's states along the axis (PeCounts).
+struct Series {
+  PerTensor<WideCount> size{}, held{};
+  std::vector<PerTensor<WideCount>> run, advance;  // by the depth of the axis's loop
+  WideCount macs = 0;
+};
+
+// One axis's buckets, with their sums and maxima; a function of the layer and of the axis's
+// directives (and the units of the levels where one is a SpatialMap) only, so candidates that
+// differ elsewhere share it (ExactModel::BoundCache).
+struct AxisSeries {
+  std::vector<Series> buckets;
+  PerTensor<WideCount> held_sum{}, held_most{};
+  WideCount most_macs = 0;
+  PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
+};
+
+}  // namespace
+
+// The per-axis series of the bounds already computed for this layer, by key (PeCounts): the
+// search bounds every candidate, and most share their axes' loops with others.
+struct ExactModel::BoundCache {
+  std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<const AxisSeries>> axes;
+};
+
+std::shared_ptr<ExactModel::BoundCache> NewBoundCache() { return std::make_shared<ExactModel::BoundCache>(); }
+
+namespace {
+
 // What the PEs' tiles do over all their steps, summed or maximised over PEs (PeCounts).
 struct PeSums {
   PerTensor<WideCount> held{};       // sum over PEs of the elements in some tile of the PE
@@ -2799,7 +2834,8 @@ struct PeSums {
 // every step (the level's sub-units take positions of one fold at once, and deeper levels only
 // divide them). A step's union of new elements (leaving outputs) is then at least the sum over
 // such a set of PEs; and an output entering a PE again after leaving it is a read-back.
-bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
+bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::BoundCache* cache,
+              PeSums* out) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -2823,14 +2859,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
       ++depth[AxisOf(d.dim)];
     }
   }
-  // Per axis and bucket (one combination of the PE's indices at the axis's SpatialMap levels):
-  // the series of its states.
-  struct Series {
-    PerTensor<Wide> size{}, held{};
-    std::vector<PerTensor<Wide>> run, advance;  // by the depth of the axis's loop
-    Wide macs = 0;
-  };
-  thread_local std::array<std::vector<Series>, kNumAxes> series;
+  std::array<std::shared_ptr<const AxisSeries>, kNumAxes> axis_series;
   PerTensor<std::array<bool, kNumAxes>> apart{};
   // The states of one axis, in the nest's order, every bucket's together: their loop indices
   // (depth per state), bucket, MACs along the axis, and per tensor their sets one after another.
@@ -2868,192 +2897,228 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
       }
     }
     const bool direct = axis == kAxisN || axis == kAxisG || axis == kAxisK || axis == kAxisC;
-    st.index.clear();
-    st.bucket.clear();
-    st.macs.clear();
-    for (Tensor x : kAllTensors) {
-      st.items[x].clear();
-      st.begin[x].assign(1, 0);
-    }
-    std::vector<int64_t>& index = st.path;
-    index.clear();
-    // Depth-first over the levels, with the axis's loops of each level in full, in the nest's
-    // order (a level's last directive fastest).
-    auto visit = [&](auto&& self, size_t lv, const Desc& parent, int64_t key) -> void {
-      if (lv == ctx.levels.size()) {
-        for (Tensor x : kAllTensors) st.leaf.t[x].clear();
-        AddDescAxisSets(sh, axis, parent, &st.leaf);
-        for (Tensor x : kAllTensors) {
-          Normalize(&st.leaf.t[x]);
-          st.items[x].insert(st.items[x].end(), st.leaf.t[x].begin(), st.leaf.t[x].end());
-          st.begin[x].push_back(st.items[x].size());
-        }
-        st.index.insert(st.index.end(), index.begin(), index.end());
-        st.bucket.push_back(key);
-        // The MACs along the axis: (y', r) or (x', s) pairs, else one dimension's interval. A
-        // legal mapping runs no MAC twice, so a PE's MACs are the product over axes of their
-        // sums over its states.
-        if (axis == kAxisRows) {
-          st.macs.push_back(static_cast<Wide>(parent.yo.Len()) * parent.box[kR].Len());
-        } else if (axis == kAxisCols) {
-          st.macs.push_back(static_cast<Wide>(parent.xo.Len()) * parent.box[kS].Len());
-        } else {
-          const int dim = axis == kAxisN ? kN : axis == kAxisG ? kG : axis == kAxisK ? kK : kC;
-          st.macs.push_back(parent.box[static_cast<size_t>(dim)].Len());
-        }
-        return;
-      }
-      const Level& level = ctx.levels[lv];
-      // The axis's directives at this level, each with its positions (storage per level: the
-      // recursion uses one per level at a time).
-      LevelLoops& here = st.per_level[lv];
-      std::vector<std::pair<const LevelDir*, std::vector<Iv>>>& loops = here.loops;
-      size_t n = 0;
+    // The key: the axis and, level by level, its directives (and the level's units when one of
+    // them is a SpatialMap).
+    std::string cache_key(1, static_cast<char>(a));
+    auto put = [&cache_key](int64_t v) {
+      cache_key.append(reinterpret_cast<const char*>(&v), sizeof v);
+    };
+    for (const Level& level : ctx.levels) {
+      put(-1);
       for (const LevelDir& d : level.dirs) {
         if (AxisOf(d.dim) != axis) continue;
-        if (loops.size() <= n) loops.emplace_back();
-        loops[n].first = &d;
-        Positions(d.size, d.offset, parent.box[static_cast<size_t>(d.dim)], &loops[n].second);
-        if (loops[n].second.empty()) return;
-        ++n;
+        put(d.dim);
+        put(d.size);
+        put(d.offset);
+        put(d.spatial ? level.units : 0);
       }
-      loops.resize(n);
-      std::vector<size_t>& at = here.at;
-      at.assign(n, 0);
-      const size_t depth_before = index.size();
-      for (;;) {
-        std::array<Iv, kNumM> box = parent.box;
-        int64_t child_key = key;
-        index.resize(depth_before);
-        for (size_t i = 0; i < loops.size(); ++i) {
-          box[static_cast<size_t>(loops[i].first->dim)] = loops[i].second[at[i]];
-          const int64_t j = static_cast<int64_t>(at[i]);
-          if (loops[i].first->spatial) {
-            child_key = key * level.units + j % level.units;
-            index.push_back(j / level.units);  // the fold
-          } else {
-            index.push_back(j);
-          }
-        }
-        Desc child;
-        MakeDesc(sh, box, parent, &child);
-        const bool idle = (axis == kAxisRows && child.yo.Len() == 0) ||
-                          (axis == kAxisCols && child.xo.Len() == 0);
-        if (!idle) self(self, lv + 1, child, child_key);
-        // The next combination, the last loop fastest.
-        size_t i = loops.size();
-        for (;;) {
-          if (i == 0) {
-            index.resize(depth_before);
-            return;
-          }
-          --i;
-          if (++at[i] < loops[i].second.size()) break;
-          at[i] = 0;
-        }
-      }
-    };
-    visit(visit, 0, root, 0);
-    const size_t states = st.bucket.size();
-    // The states grouped by bucket (a counting sort keeps each bucket's in the nest's order).
-    std::vector<size_t>& first_of = st.first_of;
-    first_of.assign(static_cast<size_t>(buckets) + 1, 0);
-    for (int64_t k : st.bucket) ++first_of[static_cast<size_t>(k) + 1];
-    for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) first_of[k + 1] += first_of[k];
-    st.order.resize(states);
-    {
-      std::vector<size_t>& next = st.next;
-      next.assign(first_of.begin(), first_of.end() - 1);
-      for (size_t i = 0; i < states; ++i) st.order[next[static_cast<size_t>(st.bucket[i])]++] = i;
     }
-    auto set_of = [&](Tensor x, size_t leaf) {
-      return std::span<const std::pair<int64_t, Iv>>(st.items[x].data() + st.begin[x][leaf],
-                                                    st.begin[x][leaf + 1] - st.begin[x][leaf]);
-    };
-    auto size_of = [](std::span<const std::pair<int64_t, Iv>> set) {
-      int64_t n = 0;
-      for (const auto& p : set) n += p.second.Len();
-      return n;
-    };
-    auto meet = [](std::span<const std::pair<int64_t, Iv>> u, std::span<const std::pair<int64_t, Iv>> v) {
-      if (u.size() == 1 && v.size() == 1) {  // most axes: one interval each
-        if (u[0].first != v[0].first) return int64_t{0};
-        return std::max<int64_t>(0, std::min(u[0].second.hi, v[0].second.hi) -
-                                        std::max(u[0].second.lo, v[0].second.lo));
-      }
-      int64_t n = 0;
-      size_t j = 0;
-      for (const auto& p : u) {
-        while (j < v.size() && (v[j].first < p.first ||
-                                (v[j].first == p.first && v[j].second.hi <= p.second.lo))) {
-          ++j;
-        }
-        for (size_t k = j; k < v.size() && v[k].first == p.first && v[k].second.lo < p.second.hi; ++k) {
-          n += std::max<int64_t>(0, std::min(p.second.hi, v[k].second.hi) -
-                                        std::max(p.second.lo, v[k].second.lo));
-        }
-      }
-      return n;
-    };
-    PerTensor<Wide> sum{}, most{};
-    Wide most_macs = 0;
-    series[a].resize(static_cast<size_t>(buckets));
-    std::vector<size_t>& shared = st.shared;
-    for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
-      Series& ser = series[a][k];
-      ser.size = ser.held = PerTensor<Wide>{};
-      ser.macs = 0;
-      ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
-      ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
-      const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
-      if (leaves.empty()) continue;
-      // How many leading indices a state shares with the one before it.
-      shared.assign(leaves.size(), 0);
-      for (size_t i = 1; i < leaves.size(); ++i) {
-        const int64_t* u = st.index.data() + leaves[i - 1] * loops_of_axis;
-        const int64_t* v = st.index.data() + leaves[i] * loops_of_axis;
-        size_t c = 0;
-        while (c < loops_of_axis && u[c] == v[c]) ++c;
-        shared[i] = c;
-      }
-      for (size_t leaf : leaves) ser.macs += st.macs[leaf];
-      most_macs = std::max(most_macs, ser.macs);
+    std::shared_ptr<const AxisSeries>& found = axis_series[a];
+    if (cache != nullptr) {
+      const std::lock_guard<std::mutex> lock(cache->mutex);
+      const auto it = cache->axes.find(cache_key);
+      if (it != cache->axes.end()) found = it->second;
+    }
+    if (found == nullptr) {
+      auto computed = std::make_shared<AxisSeries>();
+      st.index.clear();
+      st.bucket.clear();
+      st.macs.clear();
       for (Tensor x : kAllTensors) {
-        st.united.clear();
-        for (size_t i = 0; i < leaves.size(); ++i) {
-          const auto set = set_of(x, leaves[i]);
-          st.united.insert(st.united.end(), set.begin(), set.end());
-          ser.size[x] += size_of(set);
-          if (i > 0 && shared[i] < loops_of_axis) {
-            ser.advance[shared[i]][x] += meet(set_of(x, leaves[i - 1]), set);
+        st.items[x].clear();
+        st.begin[x].assign(1, 0);
+      }
+      std::vector<int64_t>& index = st.path;
+      index.clear();
+      // Depth-first over the levels, with the axis's loops of each level in full, in the nest's
+      // order (a level's last directive fastest).
+      auto visit = [&](auto&& self, size_t lv, const Desc& parent, int64_t key) -> void {
+        if (lv == ctx.levels.size()) {
+          for (Tensor x : kAllTensors) st.leaf.t[x].clear();
+          AddDescAxisSets(sh, axis, parent, &st.leaf);
+          for (Tensor x : kAllTensors) {
+            Normalize(&st.leaf.t[x]);
+            st.items[x].insert(st.items[x].end(), st.leaf.t[x].begin(), st.leaf.t[x].end());
+            st.begin[x].push_back(st.items[x].size());
+          }
+          st.index.insert(st.index.end(), index.begin(), index.end());
+          st.bucket.push_back(key);
+          // The MACs along the axis: (y', r) or (x', s) pairs, else one dimension's interval. A
+          // legal mapping runs no MAC twice, so a PE's MACs are the product over axes of their
+          // sums over its states.
+          if (axis == kAxisRows) {
+            st.macs.push_back(static_cast<Wide>(parent.yo.Len()) * parent.box[kR].Len());
+          } else if (axis == kAxisCols) {
+            st.macs.push_back(static_cast<Wide>(parent.xo.Len()) * parent.box[kS].Len());
+          } else {
+            const int dim = axis == kAxisN ? kN : axis == kAxisG ? kG : axis == kAxisK ? kK : kC;
+            st.macs.push_back(parent.box[static_cast<size_t>(dim)].Len());
+          }
+          return;
+        }
+        const Level& level = ctx.levels[lv];
+        // The axis's directives at this level, each with its positions (storage per level: the
+        // recursion uses one per level at a time).
+        LevelLoops& here = st.per_level[lv];
+        std::vector<std::pair<const LevelDir*, std::vector<Iv>>>& loops = here.loops;
+        size_t n = 0;
+        for (const LevelDir& d : level.dirs) {
+          if (AxisOf(d.dim) != axis) continue;
+          if (loops.size() <= n) loops.emplace_back();
+          loops[n].first = &d;
+          Positions(d.size, d.offset, parent.box[static_cast<size_t>(d.dim)], &loops[n].second);
+          if (loops[n].second.empty()) return;
+          ++n;
+        }
+        loops.resize(n);
+        std::vector<size_t>& at = here.at;
+        at.assign(n, 0);
+        const size_t depth_before = index.size();
+        for (;;) {
+          std::array<Iv, kNumM> box = parent.box;
+          int64_t child_key = key;
+          index.resize(depth_before);
+          for (size_t i = 0; i < loops.size(); ++i) {
+            box[static_cast<size_t>(loops[i].first->dim)] = loops[i].second[at[i]];
+            const int64_t j = static_cast<int64_t>(at[i]);
+            if (loops[i].first->spatial) {
+              child_key = key * level.units + j % level.units;
+              index.push_back(j / level.units);  // the fold
+            } else {
+              index.push_back(j);
+            }
+          }
+          Desc child;
+          MakeDesc(sh, box, parent, &child);
+          const bool idle = (axis == kAxisRows && child.yo.Len() == 0) ||
+                            (axis == kAxisCols && child.xo.Len() == 0);
+          if (!idle) self(self, lv + 1, child, child_key);
+          // The next combination, the last loop fastest.
+          size_t i = loops.size();
+          for (;;) {
+            if (i == 0) {
+              index.resize(depth_before);
+              return;
+            }
+            --i;
+            if (++at[i] < loops[i].second.size()) break;
+            at[i] = 0;
           }
         }
-        Normalize(&st.united);
-        ser.held[x] = SetSize(st.united);
-        sum[x] += ser.held[x];
-        most[x] = std::max<Wide>(most[x], ser.held[x]);
-        // At full depth every run is one state, which meets itself in its size.
-        ser.run[loops_of_axis][x] = ser.size[x];
-        for (size_t d = 0; d < loops_of_axis; ++d) {
-          size_t first = 0;
-          for (size_t i = 1; i <= leaves.size(); ++i) {
-            if (i < leaves.size() && shared[i] >= d) continue;
-            ser.run[d][x] += meet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
-            first = i;
+      };
+      visit(visit, 0, root, 0);
+      const size_t states = st.bucket.size();
+      // The states grouped by bucket (a counting sort keeps each bucket's in the nest's order).
+      std::vector<size_t>& first_of = st.first_of;
+      first_of.assign(static_cast<size_t>(buckets) + 1, 0);
+      for (int64_t k : st.bucket) ++first_of[static_cast<size_t>(k) + 1];
+      for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) first_of[k + 1] += first_of[k];
+      st.order.resize(states);
+      {
+        std::vector<size_t>& next = st.next;
+        next.assign(first_of.begin(), first_of.end() - 1);
+        for (size_t i = 0; i < states; ++i) st.order[next[static_cast<size_t>(st.bucket[i])]++] = i;
+      }
+      auto set_of = [&](Tensor x, size_t leaf) {
+        return std::span<const std::pair<int64_t, Iv>>(st.items[x].data() + st.begin[x][leaf],
+                                                      st.begin[x][leaf + 1] - st.begin[x][leaf]);
+      };
+      auto size_of = [](std::span<const std::pair<int64_t, Iv>> set) {
+        int64_t n = 0;
+        for (const auto& p : set) n += p.second.Len();
+        return n;
+      };
+      auto meet = [](std::span<const std::pair<int64_t, Iv>> u, std::span<const std::pair<int64_t, Iv>> v) {
+        if (u.size() == 1 && v.size() == 1) {  // most axes: one interval each
+          if (u[0].first != v[0].first) return int64_t{0};
+          return std::max<int64_t>(0, std::min(u[0].second.hi, v[0].second.hi) -
+                                          std::max(u[0].second.lo, v[0].second.lo));
+        }
+        int64_t n = 0;
+        size_t j = 0;
+        for (const auto& p : u) {
+          while (j < v.size() && (v[j].first < p.first ||
+                                  (v[j].first == p.first && v[j].second.hi <= p.second.lo))) {
+            ++j;
+          }
+          for (size_t k = j; k < v.size() && v[k].first == p.first && v[k].second.lo < p.second.hi; ++k) {
+            n += std::max<int64_t>(0, std::min(p.second.hi, v[k].second.hi) -
+                                          std::max(p.second.lo, v[k].second.lo));
           }
         }
+        return n;
+      };
+      PerTensor<Wide> sum{}, most{};
+      Wide most_macs = 0;
+      computed->buckets.resize(static_cast<size_t>(buckets));
+      std::vector<size_t>& shared = st.shared;
+      for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
+        Series& ser = computed->buckets[k];
+        ser.size = ser.held = PerTensor<Wide>{};
+        ser.macs = 0;
+        ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
+        ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
+        const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
+        if (leaves.empty()) continue;
+        // How many leading indices a state shares with the one before it.
+        shared.assign(leaves.size(), 0);
+        for (size_t i = 1; i < leaves.size(); ++i) {
+          const int64_t* u = st.index.data() + leaves[i - 1] * loops_of_axis;
+          const int64_t* v = st.index.data() + leaves[i] * loops_of_axis;
+          size_t c = 0;
+          while (c < loops_of_axis && u[c] == v[c]) ++c;
+          shared[i] = c;
+        }
+        for (size_t leaf : leaves) ser.macs += st.macs[leaf];
+        most_macs = std::max(most_macs, ser.macs);
+        for (Tensor x : kAllTensors) {
+          st.united.clear();
+          for (size_t i = 0; i < leaves.size(); ++i) {
+            const auto set = set_of(x, leaves[i]);
+            st.united.insert(st.united.end(), set.begin(), set.end());
+            ser.size[x] += size_of(set);
+            if (i > 0 && shared[i] < loops_of_axis) {
+              ser.advance[shared[i]][x] += meet(set_of(x, leaves[i - 1]), set);
+            }
+          }
+          Normalize(&st.united);
+          ser.held[x] = SetSize(st.united);
+          sum[x] += ser.held[x];
+          most[x] = std::max<Wide>(most[x], ser.held[x]);
+          // At full depth every run is one state, which meets itself in its size.
+          ser.run[loops_of_axis][x] = ser.size[x];
+          for (size_t d = 0; d < loops_of_axis; ++d) {
+            size_t first = 0;
+            for (size_t i = 1; i <= leaves.size(); ++i) {
+              if (i < leaves.size() && shared[i] >= d) continue;
+              ser.run[d][x] += meet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
+              first = i;
+            }
+          }
+        }
+      }
+      for (Tensor x : kAllTensors) {
+        computed->held_sum[x] = sum[x];
+        computed->held_most[x] = most[x];
+        // Apart along the axis when its SpatialMaps split the tensor's own interval (the tensor
+        // has the axis: its sets are not the whole factor).
+        const bool has_axis =
+            states > 0 && !std::equal(set_of(x, 0).begin(), set_of(x, 0).end(), kWhole.begin(), kWhole.end());
+        computed->apart[x] = direct && disjoint && has_axis;
+      }
+      computed->most_macs = most_macs;
+      found = computed;
+      if (cache != nullptr) {
+        const std::lock_guard<std::mutex> lock(cache->mutex);
+        cache->axes.emplace(std::move(cache_key), found);
       }
     }
     for (Tensor x : kAllTensors) {
-      out->held[x] *= sum[x];
-      out->most_held[x] *= most[x];
-      // Apart along the axis when its SpatialMaps split the tensor's own interval (the tensor
-      // has the axis: its sets are not the whole factor).
-      const bool has_axis =
-          states > 0 && !std::equal(set_of(x, 0).begin(), set_of(x, 0).end(), kWhole.begin(), kWhole.end());
-      apart[x][a] = direct && disjoint && has_axis;
+      out->held[x] *= found->held_sum[x];
+      out->most_held[x] *= found->held_most[x];
+      apart[x][a] = found->apart[x];
     }
-    out->max_macs *= most_macs;
+    out->max_macs *= found->most_macs;
   }
   // Per axis, the series summed over all its buckets.
   thread_local std::array<Series, kNumAxes> all_buckets;
@@ -3062,7 +3127,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     sum.size = sum.held = PerTensor<Wide>{};
     sum.run.assign(depth[a] + 1, PerTensor<Wide>{});
     sum.advance.assign(depth[a], PerTensor<Wide>{});
-    for (const Series& one : series[a]) {
+    for (const Series& one : axis_series[a]->buckets) {
       for (Tensor x : kAllTensors) {
         sum.size[x] += one.size[x];
         sum.held[x] += one.held[x];
@@ -3075,7 +3140,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
   // bucket of axis a, or -1 for all of them.
   auto entering_of = [&](Tensor x, const std::array<int64_t, kNumAxes>& pick, Wide* held) {
     auto of = [&](int a) -> const Series& {
-      return pick[a] < 0 ? all_buckets[a] : series[a][static_cast<size_t>(pick[a])];
+      return pick[a] < 0 ? all_buckets[a] : axis_series[a]->buckets[static_cast<size_t>(pick[a])];
     };
     Wide all = 1;
     *held = 1;
@@ -3103,8 +3168,9 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, PeSums* out) {
     std::array<std::array<int64_t, 2>, kNumAxes> choice{};
     for (int a = 0; a < kNumAxes; ++a) {
       size_t most = 0;
-      for (size_t k = 1; k < series[a].size(); ++k) {
-        if (series[a][k].size[x] > series[a][most].size[x]) most = k;
+      const std::vector<Series>& buckets = axis_series[a]->buckets;
+      for (size_t k = 1; k < buckets.size(); ++k) {
+        if (buckets[k].size[x] > buckets[most].size[x]) most = k;
       }
       choice[a] = {0, static_cast<int64_t>(most)};
     }
@@ -3139,7 +3205,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   // What each PE's tiles touch over all its steps, and what enters them.
   {
     PeSums pe;
-    if (PeCounts(sh, ctx, &pe)) {
+    if (PeCounts(sh, ctx, bound_cache_.get(), &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
         bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);

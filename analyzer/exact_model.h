@@ -4,6 +4,7 @@
 // of element sets. It equals the brute-force simulator integer for integer.
 
 #include <cstdint>
+#include <memory>
 
 #include "analyzer/dims.h"
 #include "analyzer/exact_counts.h"
@@ -68,8 +69,14 @@ class ExactModel {
     PerTensor<int64_t> pe_apart{};
     int64_t readbacks = 0;
     int64_t readbacks_unicast = 0;
+
+    friend bool operator==(const Bound&, const Bound&) = default;
   };
   Bound LowerBound(const Mapping& mapping) const;
+
+  /// What LowerBound keeps between calls (thread-safe): parts of the bound shared by mappings
+  /// that differ elsewhere. Copies of a model share it.
+  struct BoundCache;
 
   /// The layer as the machine runs it (GEMM renamed to CONV): extents of N G K C R S Y X.
   struct Shape {
@@ -90,6 +97,7 @@ class ExactModel {
   int64_t noc_bw_ = 1;
   int64_t offchip_bw_ = 1;
   ExactOptions options_;
+  std::shared_ptr<BoundCache> bound_cache_;
 };
 
 }  // namespace cadenza
