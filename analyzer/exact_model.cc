@@ -3351,6 +3351,13 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     }
     if (at.empty()) return bound;
   }
+  // The first busy top step's outer tile (every loop at its first busy position; the fold's
+  // sub-units united) is one of those whose largest is the L2 need.
+  for (Tensor x : kAllTensors) {
+    WideCount first_outer = constant[x];
+    for (const std::vector<AxisSets>& at : moving) first_outer *= SetSize(at.front().t[x]);
+    bound.l2_tile[x] = std::max(bound.l2_tile[x], static_cast<int64_t>(first_outer));
+  }
   // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
   // advanced (the loops inside it back at their first position) meets it in the product of the
   // outer loops' sets, loop m's consecutive sets and the inner loops' last and first sets.

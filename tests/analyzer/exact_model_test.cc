@@ -287,6 +287,25 @@ TEST(ExactModel, LowerBoundIsTheSameFromAModelThatBoundedOthers) {
   EXPECT_GT(per_pe, 0);
 }
 
+// Four PEs take an output channel each: the first top step's outer tile holds four weights
+// and four outputs, all of the L2 need, where the first PE's tile holds one of each. The bound
+// of the L2 need (which lets the search skip candidates that overflow L2) counts all four.
+TEST(ExactModel, LowerBoundOfL2CountsEverySubUnitOfTheFirstTopStep) {
+  const Layer layer = ConvLayer(8, 2, 1, 1, 4, 1);
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  const ExactModel model(layer, Hw(4, 64, 64));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  const ExactModel::Bound b = model.LowerBound(m);
+  EXPECT_EQ(b.l1_tile[Tensor::kFilter], 1);
+  for (Tensor t : kAllTensors) EXPECT_EQ(b.l2_tile[t], r.l2_max[t]) << static_cast<int>(t);
+  EXPECT_EQ(b.l2_tile[Tensor::kFilter], 4);
+  EXPECT_EQ(b.l2_tile[Tensor::kOutput], 4);
+}
+
 TEST(ExactModel, MalformedMappingsThrow) {
   const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
   const ExactModel model(layer, Hw(4, 8, 8));
