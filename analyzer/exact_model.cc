@@ -2630,13 +2630,21 @@ void Normalize(AxisSet* set) {
   set->resize(w);
 }
 
-int64_t SetSize(const AxisSet& set) {
+// A set's elements, or a list of sets' one (a span of their storage).
+using AxisSetView = std::span<const std::pair<int64_t, Iv>>;
+
+int64_t SetSize(AxisSetView set) {
   int64_t n = 0;
   for (const auto& p : set) n += p.second.Len();
   return n;
 }
 
-int64_t SetMeet(const AxisSet& a, const AxisSet& b) {
+int64_t SetMeet(AxisSetView a, AxisSetView b) {
+  if (a.size() == 1 && b.size() == 1) {  // most axes: one interval each
+    if (a[0].first != b[0].first) return 0;
+    return std::max<int64_t>(0, std::min(a[0].second.hi, b[0].second.hi) -
+                                    std::max(a[0].second.lo, b[0].second.lo));
+  }
   int64_t n = 0;
   size_t j = 0;
   for (const auto& p : a) {
@@ -2773,6 +2781,7 @@ struct Series {
 // differ elsewhere share it (ExactModel::BoundCache).
 struct AxisSeries {
   std::vector<Series> buckets;
+  Series all;  // summed over the buckets
   PerTensor<WideCount> held_sum{}, held_most{};
   WideCount most_macs = 0;
   PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
@@ -3020,33 +3029,8 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
         for (size_t i = 0; i < states; ++i) st.order[next[static_cast<size_t>(st.bucket[i])]++] = i;
       }
       auto set_of = [&](Tensor x, size_t leaf) {
-        return std::span<const std::pair<int64_t, Iv>>(st.items[x].data() + st.begin[x][leaf],
-                                                      st.begin[x][leaf + 1] - st.begin[x][leaf]);
-      };
-      auto size_of = [](std::span<const std::pair<int64_t, Iv>> set) {
-        int64_t n = 0;
-        for (const auto& p : set) n += p.second.Len();
-        return n;
-      };
-      auto meet = [](std::span<const std::pair<int64_t, Iv>> u, std::span<const std::pair<int64_t, Iv>> v) {
-        if (u.size() == 1 && v.size() == 1) {  // most axes: one interval each
-          if (u[0].first != v[0].first) return int64_t{0};
-          return std::max<int64_t>(0, std::min(u[0].second.hi, v[0].second.hi) -
-                                          std::max(u[0].second.lo, v[0].second.lo));
-        }
-        int64_t n = 0;
-        size_t j = 0;
-        for (const auto& p : u) {
-          while (j < v.size() && (v[j].first < p.first ||
-                                  (v[j].first == p.first && v[j].second.hi <= p.second.lo))) {
-            ++j;
-          }
-          for (size_t k = j; k < v.size() && v[k].first == p.first && v[k].second.lo < p.second.hi; ++k) {
-            n += std::max<int64_t>(0, std::min(p.second.hi, v[k].second.hi) -
-                                          std::max(p.second.lo, v[k].second.lo));
-          }
-        }
-        return n;
+        return AxisSetView(st.items[x].data() + st.begin[x][leaf],
+                           st.begin[x][leaf + 1] - st.begin[x][leaf]);
       };
       PerTensor<Wide> sum{}, most{};
       Wide most_macs = 0;
@@ -3054,8 +3038,6 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
       std::vector<size_t>& shared = st.shared;
       for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
         Series& ser = computed->buckets[k];
-        ser.size = ser.held = PerTensor<Wide>{};
-        ser.macs = 0;
         ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
         ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
         const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
@@ -3076,9 +3058,9 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
           for (size_t i = 0; i < leaves.size(); ++i) {
             const auto set = set_of(x, leaves[i]);
             st.united.insert(st.united.end(), set.begin(), set.end());
-            ser.size[x] += size_of(set);
+            ser.size[x] += SetSize(set);
             if (i > 0 && shared[i] < loops_of_axis) {
-              ser.advance[shared[i]][x] += meet(set_of(x, leaves[i - 1]), set);
+              ser.advance[shared[i]][x] += SetMeet(set_of(x, leaves[i - 1]), set);
             }
           }
           Normalize(&st.united);
@@ -3091,7 +3073,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
             size_t first = 0;
             for (size_t i = 1; i <= leaves.size(); ++i) {
               if (i < leaves.size() && shared[i] >= d) continue;
-              ser.run[d][x] += meet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
+              ser.run[d][x] += SetMeet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
               first = i;
             }
           }
@@ -3107,6 +3089,17 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
         computed->apart[x] = direct && disjoint && has_axis;
       }
       computed->most_macs = most_macs;
+      Series& all = computed->all;
+      all.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
+      all.advance.assign(loops_of_axis, PerTensor<Wide>{});
+      for (const Series& one : computed->buckets) {
+        for (Tensor x : kAllTensors) {
+          all.size[x] += one.size[x];
+          all.held[x] += one.held[x];
+          for (size_t d = 0; d <= loops_of_axis; ++d) all.run[d][x] += one.run[d][x];
+          for (size_t d = 0; d < loops_of_axis; ++d) all.advance[d][x] += one.advance[d][x];
+        }
+      }
       found = computed;
       if (cache != nullptr) {
         const std::lock_guard<std::mutex> lock(cache->mutex);
@@ -3120,27 +3113,11 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
     }
     out->max_macs *= found->most_macs;
   }
-  // Per axis, the series summed over all its buckets.
-  thread_local std::array<Series, kNumAxes> all_buckets;
-  for (int a = 0; a < kNumAxes; ++a) {
-    Series& sum = all_buckets[a];
-    sum.size = sum.held = PerTensor<Wide>{};
-    sum.run.assign(depth[a] + 1, PerTensor<Wide>{});
-    sum.advance.assign(depth[a], PerTensor<Wide>{});
-    for (const Series& one : axis_series[a]->buckets) {
-      for (Tensor x : kAllTensors) {
-        sum.size[x] += one.size[x];
-        sum.held[x] += one.held[x];
-        for (size_t d = 0; d <= depth[a]; ++d) sum.run[d][x] += one.run[d][x];
-        for (size_t d = 0; d < depth[a]; ++d) sum.advance[d][x] += one.advance[d][x];
-      }
-    }
-  }
   // Entering (and held) elements of tensor x over a product of sets of buckets: pick[a] one
   // bucket of axis a, or -1 for all of them.
   auto entering_of = [&](Tensor x, const std::array<int64_t, kNumAxes>& pick, Wide* held) {
     auto of = [&](int a) -> const Series& {
-      return pick[a] < 0 ? all_buckets[a] : axis_series[a]->buckets[static_cast<size_t>(pick[a])];
+      return pick[a] < 0 ? axis_series[a]->all : axis_series[a]->buckets[static_cast<size_t>(pick[a])];
     };
     Wide all = 1;
     *held = 1;

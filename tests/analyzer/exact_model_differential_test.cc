@@ -245,15 +245,13 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
     for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
       EXPECT_LE(b.pe_touched[t], exact.ingress_unicast[t]) << Describe(c);
       EXPECT_LE(b.pe_most[t], exact.ingress[t]) << Describe(c);
-    }
-    EXPECT_LE(b.pe_touched[Tensor::kOutput], exact.egress_unicast) << Describe(c);
-    EXPECT_LE(b.pe_most[Tensor::kOutput], exact.egress) << Describe(c);
-    // The closed form of the PEs' tile deltas is the walk's unicast count, not only below it.
-    for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
+      // The closed form of the PEs' tile deltas is the walk's unicast count, not only below it.
       EXPECT_EQ(b.pe_entering[t], exact.ingress_unicast[t]) << "tensor " << static_cast<int>(t) << "\n" << Describe(c);
       EXPECT_LE(b.pe_apart[t], exact.ingress[t]) << "tensor " << static_cast<int>(t) << "\n" << Describe(c);
     }
     EXPECT_EQ(b.pe_entering[Tensor::kOutput], exact.egress_unicast) << Describe(c);
+    EXPECT_LE(b.pe_touched[Tensor::kOutput], exact.egress_unicast) << Describe(c);
+    EXPECT_LE(b.pe_most[Tensor::kOutput], exact.egress) << Describe(c);
     EXPECT_LE(b.pe_apart[Tensor::kOutput], exact.egress) << Describe(c);
     EXPECT_LE(b.readbacks, exact.ingress[Tensor::kOutput]) << Describe(c);
     EXPECT_LE(b.readbacks_unicast, exact.ingress_unicast[Tensor::kOutput]) << Describe(c);

@@ -223,15 +223,21 @@ TEST(ExactModel, LowerBoundCountsOnlyThePesThatCanWork) {
   EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
 }
 
+// An output channel per PE; input channels, then output rows, one per step.
+Mapping ChannelPerPeThenInputChannelsThenRows() {
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  return m;
+}
+
 // One PE, two input channels outermost and two output rows inside: each output row enters,
 // leaves, and enters again for the second channel (a read-back). The bound's closed form of the
 // tile deltas counts exactly these entries, which the outputs touched (2 rows) undercount.
 TEST(ExactModel, LowerBoundCountsWhatEntersThePeAgain) {
   const Layer layer = ConvLayer(1, 2, 1, 1, 2, 1);
-  Mapping m;
-  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
-  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
-  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  const Mapping m = ChannelPerPeThenInputChannelsThenRows();
   const ExactModel model(layer, Hw(1, 64, 64));
   const ExactCounts r = model.Evaluate(m);
   ASSERT_TRUE(r.legal);
@@ -292,10 +298,7 @@ TEST(ExactModel, LowerBoundIsTheSameFromAModelThatBoundedOthers) {
 // of the L2 need (which lets the search skip candidates that overflow L2) counts all four.
 TEST(ExactModel, LowerBoundOfL2CountsEverySubUnitOfTheFirstTopStep) {
   const Layer layer = ConvLayer(8, 2, 1, 1, 4, 1);
-  Mapping m;
-  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
-  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
-  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kY, 1, 1, /*out=*/true));
+  const Mapping m = ChannelPerPeThenInputChannelsThenRows();
   const ExactModel model(layer, Hw(4, 64, 64));
   const ExactCounts r = model.Evaluate(m);
   ASSERT_TRUE(r.legal);
