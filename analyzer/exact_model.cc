@@ -2787,13 +2787,27 @@ struct AxisSeries {
   PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
 };
 
+// Level 0's loops along one axis, for LowerBound's closed form of DRAM traffic: the axis's sets of
+// each tensor at the busy positions of the one loop that moves it (one position when none does),
+// summed (total), met by the next position's (advance), the last's met by the first's (wrap),
+// united, and the first's. A function of the layer and of the level-0 directives on the axis (and
+// the level's units when one of them is the SpatialMap) only, so candidates share it.
+struct TopAxis {
+  bool product = true;  // at most one loop moves the axis
+  bool idle = false;    // no busy position: no top step does anything
+  int moving_dim = -1;  // the dimension of the loop that moves the axis (-1: none)
+  PerTensor<WideCount> first{}, total{}, advance{}, wrap{}, united{};
+};
+
 }  // namespace
 
-// The per-axis series of the bounds already computed for this layer, by key (PeCounts): the
-// search bounds every candidate, and most share their axes' loops with others.
+// The per-axis series of the bounds already computed for this layer, by key (PeCounts, and
+// TopAxisOf for level 0): the search bounds every candidate, and most share their axes' loops
+// with others.
 struct ExactModel::BoundCache {
   std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<const AxisSeries>> axes;
+  std::unordered_map<std::string, std::shared_ptr<const TopAxis>> top_axes;
 };
 
 std::shared_ptr<ExactModel::BoundCache> NewBoundCache() { return std::make_shared<ExactModel::BoundCache>(); }
@@ -3167,6 +3181,109 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
   return true;
 }
 
+// Level 0's loops along `axis` (TopAxis), from the cache when another candidate had them. The
+// level has at most one SpatialMap; its fold loop runs its positions `units` at a time, the
+// sub-units' sets united and the idle ones left out.
+std::shared_ptr<const TopAxis> TopAxisOf(const ExactModel::Shape& sh, const Desc& root,
+                                         const Level& level, Axis axis,
+                                         ExactModel::BoundCache* cache) {
+  std::string key(1, static_cast<char>(axis));
+  for (const LevelDir& d : level.dirs) {
+    if (AxisOf(d.dim) != axis) continue;
+    for (int64_t v : {static_cast<int64_t>(d.dim), d.size, d.offset, d.spatial ? level.units : 0}) {
+      key.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+  }
+  if (cache != nullptr) {
+    const std::lock_guard<std::mutex> lock(cache->mutex);
+    const auto it = cache->top_axes.find(key);
+    if (it != cache->top_axes.end()) return it->second;
+  }
+  auto computed = std::make_shared<TopAxis>();
+  TopAxis& t = *computed;
+  // Every loop on the axis at its first position (the fold's sub-units aside), and the one that
+  // moves it: a TemporalMap with more than one position, or the fold with more than one fold.
+  std::array<Iv, kNumM> base = root.box;
+  const LevelDir* moving = nullptr;
+  const LevelDir* fold = nullptr;
+  std::vector<Iv> moving_pos, fold_pos, pos;
+  int64_t count = 1;
+  for (const LevelDir& d : level.dirs) {
+    if (AxisOf(d.dim) != axis) continue;
+    Positions(d.size, d.offset, root.box[static_cast<size_t>(d.dim)], &pos);
+    int64_t n = static_cast<int64_t>(pos.size());
+    if (d.spatial) {
+      fold = &d;
+      fold_pos = pos;
+      n = CeilDiv(n, level.units);
+    } else {
+      base[static_cast<size_t>(d.dim)] = pos[0];
+    }
+    if (n > 1) {
+      if (moving != nullptr) {
+        t.product = false;
+        return computed;  // not cached: cheap to find again
+      }
+      moving = &d;
+      moving_pos = pos;
+      count = n;
+    }
+  }
+  if (moving != nullptr) t.moving_dim = moving->dim;
+  // The sets at each busy position of the moving loop, in order.
+  std::vector<AxisSets> at;
+  for (int64_t i = 0; i < count; ++i) {
+    AxisSets sets;
+    std::array<Iv, kNumM> box = base;
+    if (moving != nullptr && moving != fold) {
+      box[static_cast<size_t>(moving->dim)] = moving_pos[static_cast<size_t>(i)];
+    }
+    bool any = false;
+    if (fold == nullptr) {
+      any = AddAxisSets(sh, root, axis, box, &sets);
+    } else {
+      const int64_t f = moving == fold ? i : 0;
+      for (int64_t u = 0; u < level.units; ++u) {
+        const int64_t j = f * level.units + u;
+        if (j >= static_cast<int64_t>(fold_pos.size())) break;
+        box[static_cast<size_t>(fold->dim)] = fold_pos[static_cast<size_t>(j)];
+        AxisSets one;
+        if (!AddAxisSets(sh, root, axis, box, &one)) continue;
+        any = true;
+        for (Tensor x : kAllTensors) {
+          if (one.t[x] == kWhole) {
+            sets.t[x] = kWhole;
+          } else {
+            sets.t[x].insert(sets.t[x].end(), one.t[x].begin(), one.t[x].end());
+          }
+        }
+      }
+    }
+    if (!any) continue;
+    for (Tensor x : kAllTensors) Normalize(&sets.t[x]);
+    at.push_back(std::move(sets));
+  }
+  t.idle = at.empty();
+  for (Tensor x : kAllTensors) {
+    if (t.idle) break;
+    AxisSet united;
+    for (size_t i = 0; i < at.size(); ++i) {
+      t.total[x] += SetSize(at[i].t[x]);
+      if (i + 1 < at.size()) t.advance[x] += SetMeet(at[i].t[x], at[i + 1].t[x]);
+      united.insert(united.end(), at[i].t[x].begin(), at[i].t[x].end());
+    }
+    Normalize(&united);
+    t.first[x] = SetSize(at.front().t[x]);
+    t.wrap[x] = SetMeet(at.back().t[x], at.front().t[x]);
+    t.united[x] = SetSize(united);
+  }
+  if (cache != nullptr) {
+    const std::lock_guard<std::mutex> lock(cache->mutex);
+    cache->top_axes.emplace(std::move(key), computed);
+  }
+  return computed;
+}
+
 }  // namespace
 
 ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
@@ -3239,133 +3356,50 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
             CeilDiv(bound.l1_tile[Tensor::kInput] + bound.l1_tile[Tensor::kFilter], noc_bw_) +
             compute);
   }
-  // Level 0's loops as the odometer runs them (ForEachLevelStep), one per directive (loop i is
-  // directive i): a TemporalMap's positions, or the fold loop of the SpatialMap at its place. A
-  // second SpatialMap would move two axes together.
-  struct Loop {
-    Axis axis = kAxisN;
-    std::vector<Iv> pos;
-    int64_t count = 0;
-  };
-  std::vector<Loop> loops(level.dirs.size());
-  int spatial = -1;
-  // The box of every loop at its first position, and the one loop that moves each axis (-1:
-  // none); an axis moved by two loops is not a product.
-  std::array<Iv, kNumM> base = root.box;
-  std::array<int, kNumAxes> mover;
-  mover.fill(-1);
-  for (size_t i = 0; i < level.dirs.size(); ++i) {
-    const LevelDir& d = level.dirs[i];
-    Loop& loop = loops[i];
-    loop.axis = AxisOf(d.dim);
-    Positions(d.size, d.offset, root.box[static_cast<size_t>(d.dim)], &loop.pos);
-    if (d.spatial) {
-      if (spatial >= 0) return bound;
-      spatial = static_cast<int>(i);
-      loop.count = CeilDiv(static_cast<int64_t>(loop.pos.size()), level.units);
-    } else {
-      loop.count = static_cast<int64_t>(loop.pos.size());
-      base[static_cast<size_t>(d.dim)] = loop.pos[0];
-    }
-    if (loop.count > 1) {
-      if (mover[loop.axis] >= 0) return bound;
-      mover[loop.axis] = static_cast<int>(i);
-    }
-  }
-  // The sets of `axis` with loop `l` at `index` (every other loop that sets the axis has one
-  // position); the SpatialMap's sub-units are united, the idle ones left out.
-  auto sets_at = [&](Axis axis, int l, int64_t index) {
-    AxisSets sets;
-    std::array<Iv, kNumM> box = base;
-    if (l >= 0 && l != spatial) {
-      box[static_cast<size_t>(level.dirs[static_cast<size_t>(l)].dim)] =
-          loops[static_cast<size_t>(l)].pos[static_cast<size_t>(index)];
-    }
-    bool any = false;
-    if (spatial < 0 || loops[static_cast<size_t>(spatial)].axis != axis) {
-      any = AddAxisSets(sh, root, axis, box, &sets);
-    } else {
-      const Loop& fold = loops[static_cast<size_t>(spatial)];
-      const int64_t f = l == spatial ? index : 0;
-      const int dim = level.dirs[static_cast<size_t>(spatial)].dim;
-      for (int64_t u = 0; u < level.units; ++u) {
-        const int64_t j = f * level.units + u;
-        if (j >= static_cast<int64_t>(fold.pos.size())) break;
-        box[static_cast<size_t>(dim)] = fold.pos[static_cast<size_t>(j)];
-        AxisSets one;
-        if (!AddAxisSets(sh, root, axis, box, &one)) continue;
-        any = true;
-        for (Tensor x : kAllTensors) {
-          if (one.t[x] == kWhole) {
-            sets.t[x] = kWhole;
-          } else {
-            sets.t[x].insert(sets.t[x].end(), one.t[x].begin(), one.t[x].end());
-          }
-        }
-      }
-    }
-    for (Tensor x : kAllTensors) Normalize(&sets.t[x]);
-    sets.idle = !any;
-    return sets;
-  };
-  // The axes no loop moves are constant factors.
   using Wide = WideCount;
-  PerTensor<Wide> constant{1, 1, 1};
+  // Level 0's loops, axis by axis (TopAxisOf): the closed form needs at most one SpatialMap (a
+  // second one would move two axes together) and every axis moved by at most one loop.
+  if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) > 1) {
+    return bound;
+  }
+  std::array<std::shared_ptr<const TopAxis>, kNumAxes> top;
   for (int a = 0; a < kNumAxes; ++a) {
-    if (mover[a] >= 0) continue;
-    const AxisSets sets = sets_at(static_cast<Axis>(a), -1, 0);
-    if (sets.idle) return bound;  // no top step does anything
-    for (Tensor x : kAllTensors) constant[x] *= SetSize(sets.t[x]);
+    top[a] = TopAxisOf(sh, root, level, static_cast<Axis>(a), bound_cache_.get());
+    if (!top[a]->product || top[a]->idle) return bound;  // idle: no top step does anything
   }
-  // Per moving loop in odometer order (outermost first), its busy positions' sets in order.
-  std::vector<std::vector<AxisSets>> moving;
-  for (size_t l = 0; l < loops.size(); ++l) {
-    if (mover[loops[l].axis] != static_cast<int>(l)) continue;
-    std::vector<AxisSets>& at = moving.emplace_back();
-    for (int64_t i = 0; i < loops[l].count; ++i) {
-      AxisSets sets = sets_at(loops[l].axis, static_cast<int>(l), i);
-      if (!sets.idle) at.push_back(std::move(sets));
+  // The axes in the odometer's order (outermost first) of the loops that move them; the axes no
+  // loop moves are factors that one position of their own, anywhere in the order, makes.
+  std::array<int, kNumAxes> order;
+  std::array<size_t, kNumAxes> place;
+  for (int a = 0; a < kNumAxes; ++a) {
+    order[a] = a;
+    place[a] = level.dirs.size();
+    for (size_t i = 0; i < level.dirs.size(); ++i) {
+      if (level.dirs[i].dim == top[a]->moving_dim) place[a] = i;
     }
-    if (at.empty()) return bound;
   }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return place[a] < place[b]; });
   // The first busy top step's outer tile (every loop at its first busy position; the fold's
   // sub-units united) is one of those whose largest is the L2 need.
-  for (Tensor x : kAllTensors) {
-    WideCount first_outer = constant[x];
-    for (const std::vector<AxisSets>& at : moving) first_outer *= SetSize(at.front().t[x]);
-    bound.l2_tile[x] = std::max(bound.l2_tile[x], static_cast<int64_t>(first_outer));
-  }
   // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
   // advanced (the loops inside it back at their first position) meets it in the product of the
   // outer loops' sets, loop m's consecutive sets and the inner loops' last and first sets.
-  const size_t n = moving.size();
-  auto size_of = [](const AxisSets& s, Tensor x) { return static_cast<Wide>(SetSize(s.t[x])); };
   PerTensor<Wide> entering{}, touched{};
   for (Tensor x : kAllTensors) {
-    std::vector<Wide> total(n, 0), advance(n, 0), wrap(n, 0);
-    Wide all = 1, uni = 1;
-    for (size_t m = 0; m < n; ++m) {
-      const std::vector<AxisSets>& at = moving[m];
-      AxisSet united;
-      for (size_t i = 0; i < at.size(); ++i) {
-        total[m] += size_of(at[i], x);
-        if (i + 1 < at.size()) advance[m] += SetMeet(at[i].t[x], at[i + 1].t[x]);
-        united.insert(united.end(), at[i].t[x].begin(), at[i].t[x].end());
-      }
-      Normalize(&united);
-      wrap[m] = SetMeet(at.back().t[x], at.front().t[x]);
-      all *= total[m];
-      uni *= SetSize(united);
-    }
-    Wide met = 0, outer = 1;
-    for (size_t m = 0; m < n; ++m) {
-      Wide term = outer * advance[m];
-      for (size_t k = m + 1; k < n; ++k) term *= wrap[k];
+    Wide first_outer = 1, all = 1, uni = 1, met = 0, outer = 1;
+    for (size_t m = 0; m < kNumAxes; ++m) {
+      const TopAxis& t = *top[order[m]];
+      first_outer *= t.first[x];
+      all *= t.total[x];
+      uni *= t.united[x];
+      Wide term = outer * t.advance[x];
+      for (size_t k = m + 1; k < kNumAxes; ++k) term *= top[order[k]]->wrap[x];
       met += term;
-      outer *= total[m];
+      outer *= t.total[x];
     }
-    entering[x] = constant[x] * (all - met);
-    touched[x] = constant[x] * uni;
+    bound.l2_tile[x] = std::max(bound.l2_tile[x], static_cast<int64_t>(first_outer));
+    entering[x] = all - met;
+    touched[x] = uni;
   }
   bound.dram_known = true;
   bound.dram_reads[Tensor::kInput] = static_cast<int64_t>(entering[Tensor::kInput]);
