@@ -68,6 +68,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
     }
   }
   e.num_pes = hw.num_pes;
+  e.threads = SearchThreads(options.threads);
   e.list = EnumerateCandidates(network, e.distinct, library, hw.num_pes,
                                options.max_candidates_per_template);
   ThrowIfCancelled(options.cancel);
@@ -77,7 +78,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   const int64_t total = static_cast<int64_t>(e.list.items.size());
   e.stats.resize(e.list.items.size());
   std::atomic<int64_t> done{0};
-  const int threads = SearchThreads(options.threads);
+  const int threads = e.threads;
   // Thread 0 (the calling thread) reports whenever another `step` candidates are done.
   const int64_t step = std::max<int64_t>(1, total / 1000);
   int64_t next_report = step;
@@ -328,6 +329,32 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
   result.distinct_layers = static_cast<int>(distinct.layer_of.size());
   result.candidates_evaluated = evaluation.Evaluated();
 
+  // Winners are evaluated again for their full statistics (stats keep only what selection needs;
+  // the evaluation gives the same numbers as the first time), each once (a layer's choice is
+  // also its family's best), in parallel and stored by index.
+  std::vector<int64_t> winners;
+  for (const LayerSelection& chosen : selection) {
+    for (const FamilySelection& family : chosen.families) {
+      if (family.has_form && family.best >= 0) winners.push_back(family.best);
+    }
+    if (chosen.best >= 0) winners.push_back(chosen.best);
+  }
+  std::sort(winners.begin(), winners.end());
+  winners.erase(std::unique(winners.begin(), winners.end()), winners.end());
+  std::vector<Mapping> winner_mappings(winners.size());
+  std::vector<CostResult> winner_costs(winners.size());
+  const int64_t num_winners = static_cast<int64_t>(winners.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(evaluation.threads)
+  for (int64_t w = 0; w < num_winners; ++w) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
+    const Candidate& c = evaluation.list.items[static_cast<size_t>(winners[static_cast<size_t>(w)])];
+    const LayerCostModel& model = *evaluation.models[static_cast<size_t>(c.distinct)];
+    const ExprContext context{&model.layer().shape, evaluation.num_pes, &c.params};
+    CADENZA_CHECK(templates[static_cast<size_t>(c.template_index)].Instantiate(
+        context, &winner_mappings[static_cast<size_t>(w)]));
+    winner_costs[static_cast<size_t>(w)] = model.Evaluate(winner_mappings[static_cast<size_t>(w)]);
+  }
+
   std::vector<LayerChoice> choices(distinct.layer_of.size());
   for (size_t d = 0; d < choices.size(); ++d) {
     ThrowIfCancelled(cancel);
@@ -341,14 +368,13 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
     for (size_t r = 0; r < chosen.infeasible_by_reason.size(); ++r) {
       result.infeasible_by_reason[r] += chosen.infeasible_by_reason[r];
     }
-    // Winners are evaluated again for their full statistics (stats keep only what selection
-    // needs); the evaluation gives the same numbers as the first time.
     auto fill = [&](int64_t index, int* template_index, ParamValues* params, Mapping* mapping,
                     CostResult* cost, double* value) {
+      const size_t w = static_cast<size_t>(
+          std::lower_bound(winners.begin(), winners.end(), index) - winners.begin());
+      *mapping = winner_mappings[w];
+      *cost = winner_costs[w];
       const Candidate& c = evaluation.list.items[static_cast<size_t>(index)];
-      const ExprContext context{&model.layer().shape, evaluation.num_pes, &c.params};
-      CADENZA_CHECK(templates[static_cast<size_t>(c.template_index)].Instantiate(context, mapping));
-      *cost = model.Evaluate(*mapping);
       *template_index = c.template_index;
       *params = c.params;
       const CandidateStats& s = evaluation.stats[static_cast<size_t>(index)];

@@ -44,6 +44,7 @@ struct Evaluation {
   std::vector<CandidateStats> stats;  // per candidate, same order as list.items
   int64_t num_pes = 0;  // of the evaluated hardware (the templates' parameters depend on it)
   int64_t skipped = 0;  // candidates not evaluated (CandidateStats::skipped)
+  int threads = 1;      // what evaluated them (and evaluates the winners again)
   int64_t Evaluated() const { return static_cast<int64_t>(list.items.size()) - skipped; }
 };
 
