@@ -309,6 +309,22 @@ TEST(ExactModel, LowerBoundOfL2CountsEverySubUnitOfTheFirstTopStep) {
   EXPECT_EQ(b.l2_tile[Tensor::kOutput], 4);
 }
 
+// HandDerivedOneStepKParallel's run (19 cycles): the bound counts, around the compute (1), the
+// first top step's whole outer tile read from DRAM (1 input, 4 weights: 5 cycles), the first
+// PE's input and weight sent to it (2), and the last outer tile's 4 outputs written to DRAM (4);
+// with the first sub-unit's tile alone and no writes it would be 2 + 2 + 1.
+TEST(ExactModel, LowerBoundOfRuntimeCountsTheFirstReadsAndTheLastWrites) {
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  const ExactModel model(ConvLayer(4, 1, 1, 1, 1, 1), Hw(4, 1, 1));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  const ExactModel::Bound b = model.LowerBound(m);
+  ASSERT_TRUE(b.dram_known);
+  EXPECT_EQ(b.runtime_cycles, 5 + 2 + 1 + 4);
+  EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
+}
+
 TEST(ExactModel, MalformedMappingsThrow) {
   const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
   const ExactModel model(layer, Hw(4, 8, 8));
