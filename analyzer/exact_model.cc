@@ -2774,6 +2774,12 @@ struct Series {
   PerTensor<WideCount> size{}, held{};
   std::vector<PerTensor<WideCount>> run, advance;  // by the depth of the axis's loop
   WideCount macs = 0;
+  // The steps of one loop class (PeCounts' on-chip bound), by the depth of the axis's loop: of
+  // consecutive states first differing there, the sizes of the state after (enter) and before
+  // (leave) and the MACs after; of runs of states sharing their indices above it, the sizes of
+  // each run's first and last state and the MACs of its first.
+  std::vector<PerTensor<WideCount>> enter, leave, run_first, run_last;
+  std::vector<WideCount> enter_macs, run_first_macs;
 };
 
 // One axis's buckets, with their sums and maxima; a function of the layer and of the axis's
@@ -2790,8 +2796,9 @@ struct AxisSeries {
 // Level 0's loops along one axis, for LowerBound's closed form of DRAM traffic: the axis's sets of
 // each tensor at the busy positions of the one loop that moves it (one position when none does),
 // summed (total), met by the next position's (advance), the last's met by the first's (wrap),
-// united, and the first's and last's. A function of the layer and of the level-0 directives on the axis (and
-// the level's units when one of them is the SpatialMap) only, so candidates share it.
+// united, and the first's and last's. A function of the layer and of the level-0 directives on
+// the axis (and the level's units when one of them is the SpatialMap) only, so candidates share
+// it.
 struct TopAxis {
   bool product = true;  // at most one loop moves the axis
   bool idle = false;    // no busy position: no top step does anything
@@ -2826,6 +2833,11 @@ struct PeSums {
   // their entering elements; and for outputs of their entering minus held ones (re-entries).
   PerTensor<WideCount> entering_apart{};
   WideCount reentering_apart = 0;
+  // Cycles the global steps and the final flush take at least (<= ExactCounts::onchip_cycles):
+  // of one PE, per class of its steps (those after its nest's loop m advanced), the longest of the
+  // class's MACs over the lanes, input and weight entering and outputs leaving over the NoC
+  // bandwidth, summed over classes, with its first step and its last output tile's flush.
+  WideCount onchip_cycles = 0;
 };
 
 // What the PEs' tiles touch and how often elements enter them, PE by PE. False when some level
@@ -2857,8 +2869,8 @@ struct PeSums {
 // every step (the level's sub-units take positions of one fold at once, and deeper levels only
 // divide them). A step's union of new elements (leaving outputs) is then at least the sum over
 // such a set of PEs; and an output entering a PE again after leaving it is a read-back.
-bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::BoundCache* cache,
-              PeSums* out) {
+bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, int64_t noc_bw,
+              ExactModel::BoundCache* cache, PeSums* out) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -3054,6 +3066,12 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
         Series& ser = computed->buckets[k];
         ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
         ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
+        ser.enter.assign(loops_of_axis, PerTensor<Wide>{});
+        ser.leave.assign(loops_of_axis, PerTensor<Wide>{});
+        ser.run_first.assign(loops_of_axis + 1, PerTensor<Wide>{});
+        ser.run_last.assign(loops_of_axis + 1, PerTensor<Wide>{});
+        ser.enter_macs.assign(loops_of_axis, 0);
+        ser.run_first_macs.assign(loops_of_axis + 1, 0);
         const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
         if (leaves.empty()) continue;
         // How many leading indices a state shares with the one before it.
@@ -3067,6 +3085,15 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
         }
         for (size_t leaf : leaves) ser.macs += st.macs[leaf];
         most_macs = std::max(most_macs, ser.macs);
+        ser.run_first_macs[loops_of_axis] = ser.macs;
+        for (size_t i = 1; i < leaves.size(); ++i) {
+          if (shared[i] < loops_of_axis) ser.enter_macs[shared[i]] += st.macs[leaves[i]];
+        }
+        for (size_t d = 0; d < loops_of_axis; ++d) {
+          for (size_t i = 0; i < leaves.size(); ++i) {
+            if (i == 0 || shared[i] < d) ser.run_first_macs[d] += st.macs[leaves[i]];
+          }
+        }
         for (Tensor x : kAllTensors) {
           st.united.clear();
           for (size_t i = 0; i < leaves.size(); ++i) {
@@ -3075,6 +3102,8 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
             ser.size[x] += SetSize(set);
             if (i > 0 && shared[i] < loops_of_axis) {
               ser.advance[shared[i]][x] += SetMeet(set_of(x, leaves[i - 1]), set);
+              ser.enter[shared[i]][x] += SetSize(set);
+              ser.leave[shared[i]][x] += SetSize(set_of(x, leaves[i - 1]));
             }
           }
           Normalize(&st.united);
@@ -3083,11 +3112,14 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
           most[x] = std::max<Wide>(most[x], ser.held[x]);
           // At full depth every run is one state, which meets itself in its size.
           ser.run[loops_of_axis][x] = ser.size[x];
+          ser.run_first[loops_of_axis][x] = ser.run_last[loops_of_axis][x] = ser.size[x];
           for (size_t d = 0; d < loops_of_axis; ++d) {
             size_t first = 0;
             for (size_t i = 1; i <= leaves.size(); ++i) {
               if (i < leaves.size() && shared[i] >= d) continue;
               ser.run[d][x] += SetMeet(set_of(x, leaves[i - 1]), set_of(x, leaves[first]));
+              ser.run_first[d][x] += SetSize(set_of(x, leaves[first]));
+              ser.run_last[d][x] += SetSize(set_of(x, leaves[i - 1]));
               first = i;
             }
           }
@@ -3178,8 +3210,62 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, ExactModel::Bound
       if (x == Tensor::kOutput) out->reentering_apart = std::max(out->reentering_apart, e - held);
     }
   }
+  // The on-chip cycles of one PE (a bucket per axis): every global step lasts at least the
+  // compute and the transfers of each of its PEs. After loop m advanced, m's axis is at a state
+  // first differing from the one before at m's depth, and every other axis at the first state of
+  // a run sharing its indices of the loops outside m, the one before at the run's last state; so
+  // the class's MACs, tile sizes and meets are products of per-axis sums, as in entering_of.
+  auto onchip_of = [&](const std::array<size_t, kNumAxes>& pick) -> Wide {
+    auto of = [&](int a) -> const Series& { return axis_series[a]->buckets[pick[a]]; };
+    for (int a = 0; a < kNumAxes; ++a) {
+      if (of(a).macs == 0) return 0;  // an idle PE
+    }
+    auto ceil_div = [](Wide a, int64_t b) { return (a + b - 1) / b; };
+    Wide first_macs = 1, first_in = 1, first_w = 1, last_out = 1;
+    for (int a = 0; a < kNumAxes; ++a) {
+      first_macs *= of(a).run_first_macs[0];
+      first_in *= of(a).run_first[0][Tensor::kInput];
+      first_w *= of(a).run_first[0][Tensor::kFilter];
+      last_out *= of(a).run_last[0][Tensor::kOutput];
+    }
+    Wide cycles = std::max(ceil_div(first_macs, lanes), ceil_div(first_in + first_w, noc_bw));
+    for (const NestLoop& m : nest) {
+      const Series& own = of(m.axis);
+      const size_t d = m.before[m.axis];
+      Wide macs = own.enter_macs[d];
+      PerTensor<Wide> enter = own.enter[d], leave = own.leave[d], met = own.advance[d];
+      for (int a = 0; a < kNumAxes && macs != 0; ++a) {
+        if (a == m.axis) continue;
+        const Series& other = of(a);
+        const size_t k = m.before[a];
+        macs *= other.run_first_macs[k];
+        for (Tensor x : kAllTensors) {
+          enter[x] *= other.run_first[k][x];
+          leave[x] *= other.run_last[k][x];
+          met[x] *= other.run[k][x];
+        }
+      }
+      if (macs == 0) continue;  // the loop never advances for this PE
+      const Wide in = enter[Tensor::kInput] - met[Tensor::kInput] + enter[Tensor::kFilter] -
+                      met[Tensor::kFilter];
+      const Wide leaving = leave[Tensor::kOutput] - met[Tensor::kOutput];
+      cycles += std::max({ceil_div(macs, lanes), ceil_div(in, noc_bw), ceil_div(leaving, noc_bw)});
+    }
+    // The final flush sends the PE's last output tile up.
+    return cycles + ceil_div(last_out, noc_bw);
+  };
+  // The PE of every axis's first bucket, and the one of its busiest.
+  std::array<size_t, kNumAxes> first{}, busiest{};
+  for (int a = 0; a < kNumAxes; ++a) {
+    const std::vector<Series>& buckets = axis_series[a]->buckets;
+    for (size_t k = 1; k < buckets.size(); ++k) {
+      if (buckets[k].macs > buckets[busiest[a]].macs) busiest[a] = k;
+    }
+  }
+  out->onchip_cycles = std::max(onchip_of(first), onchip_of(busiest));
   return true;
 }
+
 
 // Level 0's loops along `axis` (TopAxis), from the cache when another candidate had them. The
 // level has at most one SpatialMap; its fold loop runs its positions `units` at a time, the
@@ -3298,9 +3384,10 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   int64_t compute = CeilDiv(total_macs_, ActivePes(ctx, root) * lanes_);
   bound.runtime_cycles = compute;
   // What each PE's tiles touch over all its steps, and what enters them.
+  int64_t pe_onchip = 0;
   {
     PeSums pe;
-    if (PeCounts(sh, ctx, bound_cache_.get(), &pe)) {
+    if (PeCounts(sh, ctx, lanes_, noc_bw_, bound_cache_.get(), &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
         bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);
@@ -3309,6 +3396,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
         bound.pe_apart[x] = static_cast<int64_t>(pe.entering_apart[x]);
       }
       bound.readbacks = static_cast<int64_t>(pe.reentering_apart);
+      pe_onchip = static_cast<int64_t>(pe.onchip_cycles);
       bound.readbacks_unicast = static_cast<int64_t>(pe.entering[Tensor::kOutput] - pe.held[Tensor::kOutput]);
       compute = std::max(compute, static_cast<int64_t>((pe.max_macs + lanes_ - 1) / lanes_));
       // Every step lasts at least its transfers over the NoC bandwidth, each way.
@@ -3419,16 +3507,19 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   // tile's outputs written to DRAM after it: the runtime is at least those transfers (of at least
   // the first sub-unit's tiles when level 0 has no closed form, and of the first PE's input and
   // weight tiles when it is busy at the first step) plus every step's compute.
-  int64_t transfers = 0;
+  // The on-chip part is at least one PE's steps and flush too (PeCounts).
+  int64_t dram_ends = 0;
   if (bound.dram_known) {
-    transfers = CeilDiv(first_dram_in, offchip_bw_) + CeilDiv(last_out, offchip_bw_);
+    dram_ends = CeilDiv(first_dram_in, offchip_bw_) + CeilDiv(last_out, offchip_bw_);
   } else if (first_pe_busy) {
-    transfers = CeilDiv(bound.l2_tile[Tensor::kInput] + bound.l2_tile[Tensor::kFilter], offchip_bw_);
+    dram_ends = CeilDiv(bound.l2_tile[Tensor::kInput] + bound.l2_tile[Tensor::kFilter], offchip_bw_);
   }
+  int64_t onchip = compute;
   if (first_pe_busy) {
-    transfers += CeilDiv(bound.l1_tile[Tensor::kInput] + bound.l1_tile[Tensor::kFilter], noc_bw_);
+    onchip += CeilDiv(bound.l1_tile[Tensor::kInput] + bound.l1_tile[Tensor::kFilter], noc_bw_);
   }
-  bound.runtime_cycles = std::max(bound.runtime_cycles, transfers + compute);
+  bound.onchip_cycles = std::max(onchip, pe_onchip);
+  bound.runtime_cycles = std::max(bound.runtime_cycles, dram_ends + bound.onchip_cycles);
   return bound;
 }
 

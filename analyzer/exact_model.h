@@ -46,6 +46,7 @@ class ExactModel {
     int64_t dram_writes = 0;          // as ExactCounts::dram_writes
     PerTensor<int64_t> touched{};     // elements of each tensor in some outer tile
     int64_t runtime_cycles = 0;       // <= ExactCounts::runtime_cycles
+    int64_t onchip_cycles = 0;        // <= ExactCounts::onchip_cycles
     // The tiles of the first PE and of its level-0 sub-unit at the first step, when every level's
     // first sub-unit is busy there (else 0): <= ExactCounts::l1_max and l2_max, whose every
     // step's tiles they are among.

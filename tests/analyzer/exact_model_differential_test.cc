@@ -235,6 +235,7 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
   const ExactModel::Bound b =
       ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).LowerBound(c.mapping);
   EXPECT_LE(b.runtime_cycles, exact.runtime_cycles) << Describe(c);
+  EXPECT_LE(b.onchip_cycles, exact.onchip_cycles) << Describe(c);
   for (Tensor t : kAllTensors) {
     EXPECT_LE(b.l1_tile[t], exact.l1_max[t]) << Describe(c);
     EXPECT_LE(b.l2_tile[t], exact.l2_max[t]) << Describe(c);

@@ -325,6 +325,24 @@ TEST(ExactModel, LowerBoundOfRuntimeCountsTheFirstReadsAndTheLastWrites) {
   EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
 }
 
+// One PE, two input channels outermost and two output rows inside, a NoC of one element per
+// cycle: its four steps take 3 (two elements in, then a MAC), 1, 3 (a new input and weight, and
+// a read-back) and 2 cycles, and the flush 1: 10 on chip. The bound takes the PE's steps by the
+// loop that advanced before them: the first max(1 MAC, 2 in) = 2; the two after a row advanced
+// max(2 MACs, 2 in, 2 out) = 2; the one after a channel advanced max(1, 2 in, 1 out) = 2; the
+// flush 1: 7, where the MACs plus the first tiles give 4 + 2.
+TEST(ExactModel, LowerBoundOfOnChipCyclesTakesEachLoopsStepsApart) {
+  const Layer layer = ConvLayer(1, 2, 1, 1, 2, 1);
+  const Mapping m = ChannelPerPeThenInputChannelsThenRows();
+  const ExactModel model(layer, Hw(1, 1, 64));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  EXPECT_EQ(r.onchip_cycles, 10);
+  const ExactModel::Bound b = model.LowerBound(m);
+  ASSERT_TRUE(b.pe_known);
+  EXPECT_EQ(b.onchip_cycles, 7);
+}
+
 TEST(ExactModel, MalformedMappingsThrow) {
   const Layer layer = ConvLayer(4, 4, 1, 1, 4, 4);
   const ExactModel model(layer, Hw(4, 8, 8));
