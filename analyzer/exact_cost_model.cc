@@ -116,7 +116,8 @@ std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& m
   SetExactEnergy(c, hw_, &energy);
   Bound bound{b.runtime_cycles, energy.total_energy_pj(), {}, {}};
   for (Tensor t : kAllTensors) {
-    bound.l1[t] = 2 * b.l1_tile[t];  // double-buffered, as Evaluate's sizes
+    // Double-buffered, as Evaluate's sizes.
+    bound.l1[t] = 2 * std::max(b.l1_tile[t], b.pe_tile_most[t]);
     bound.l2[t] = 2 * b.l2_tile[t];
   }
   return bound;

@@ -2789,6 +2789,7 @@ struct AxisSeries {
   std::vector<Series> buckets;
   Series all;  // summed over the buckets
   PerTensor<WideCount> held_sum{}, held_most{};
+  PerTensor<WideCount> set_most{};  // the largest set of any bucket's state
   WideCount most_macs = 0;
   PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
 };
@@ -2825,6 +2826,9 @@ namespace {
 struct PeSums {
   PerTensor<WideCount> held{};       // sum over PEs of the elements in some tile of the PE
   PerTensor<WideCount> most_held{};  // the most such elements of one PE
+  // The largest tile of one PE at one step: every combination of the axes' states occurs, so
+  // it is the product over axes of their largest sets.
+  PerTensor<WideCount> most_tile{};
   WideCount max_macs = 0;            // the most MACs one PE executes
   // Sum over PEs of the elements entering the PE's tiles, step by step: for input and weight
   // what the PEs receive unicast, for outputs what they send up unicast (final flush included).
@@ -2879,7 +2883,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
   }
   const Desc root = RootDesc(sh);
   *out = PeSums{};
-  out->held = out->most_held = PerTensor<Wide>{1, 1, 1};
+  out->held = out->most_held = out->most_tile = PerTensor<Wide>{1, 1, 1};
   out->max_macs = 1;
   // The flattened nest's loops: per loop its axis and how many loops of each axis precede it.
   struct NestLoop {
@@ -3100,6 +3104,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
             const auto set = set_of(x, leaves[i]);
             st.united.insert(st.united.end(), set.begin(), set.end());
             ser.size[x] += SetSize(set);
+            computed->set_most[x] = std::max<Wide>(computed->set_most[x], SetSize(set));
             if (i > 0 && shared[i] < loops_of_axis) {
               ser.advance[shared[i]][x] += SetMeet(set_of(x, leaves[i - 1]), set);
               ser.enter[shared[i]][x] += SetSize(set);
@@ -3155,6 +3160,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
     for (Tensor x : kAllTensors) {
       out->held[x] *= found->held_sum[x];
       out->most_held[x] *= found->held_most[x];
+      out->most_tile[x] *= found->set_most[x];
       apart[x][a] = found->apart[x];
     }
     out->max_macs *= found->most_macs;
@@ -3394,6 +3400,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
         bound.pe_most[x] = static_cast<int64_t>(pe.most_held[x]);
         bound.pe_entering[x] = static_cast<int64_t>(pe.entering[x]);
         bound.pe_apart[x] = static_cast<int64_t>(pe.entering_apart[x]);
+        bound.pe_tile_most[x] = static_cast<int64_t>(pe.most_tile[x]);
       }
       bound.readbacks = static_cast<int64_t>(pe.reentering_apart);
       pe_onchip = static_cast<int64_t>(pe.onchip_cycles);

@@ -61,6 +61,8 @@ class ExactModel {
     // egress (outputs) with multicast and reduction too. The runtime then also counts the
     // transfers these bound over the NoC bandwidth.
     PerTensor<int64_t> pe_most{};
+    // The largest tile of each tensor any PE holds at any step: equal to ExactCounts::l1_max.
+    PerTensor<int64_t> pe_tile_most{};
     // Also then: per tensor, the sum over PEs of the elements entering the PE's tiles step by
     // step, equal to ingress_unicast (input, weight) and egress_unicast (outputs); and the most
     // of that sum over a set of PEs whose tiles never meet at one step: <= ingress (input,

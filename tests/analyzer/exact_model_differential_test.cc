@@ -242,6 +242,9 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
   }
   tally->tile_known += b.l1_tile[Tensor::kOutput] > 0;
   if (b.pe_known) {
+    for (Tensor t : kAllTensors) EXPECT_EQ(b.pe_tile_most[t], exact.l1_max[t]) << Describe(c);
+  }
+  if (b.pe_known) {
     ++tally->pe_known;
     for (Tensor t : {Tensor::kInput, Tensor::kFilter}) {
       EXPECT_LE(b.pe_touched[t], exact.ingress_unicast[t]) << Describe(c);
