@@ -2792,6 +2792,9 @@ struct AxisSeries {
   PerTensor<WideCount> set_most{};  // the largest set of any bucket's state
   WideCount most_macs = 0;
   PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
+  // Every bucket's states have the same loop indices in the same order: PEs that differ only
+  // along the axis are busy at the same global steps, each after the same loop advanced.
+  bool aligned = true;
 };
 
 // Level 0's loops along one axis, for LowerBound's closed form of DRAM traffic: the axis's sets of
@@ -2874,7 +2877,7 @@ struct PeSums {
 // divide them). A step's union of new elements (leaving outputs) is then at least the sum over
 // such a set of PEs; and an output entering a PE again after leaving it is a read-back.
 bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, int64_t noc_bw,
-              ExactModel::BoundCache* cache, PeSums* out) {
+              ExactOptions options, ExactModel::BoundCache* cache, PeSums* out) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -3140,15 +3143,39 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
         computed->apart[x] = direct && disjoint && has_axis;
       }
       computed->most_macs = most_macs;
+      for (size_t k = 1; k < static_cast<size_t>(buckets) && computed->aligned; ++k) {
+        const size_t n0 = first_of[1] - first_of[0];
+        if (first_of[k + 1] - first_of[k] != n0) {
+          computed->aligned = false;
+          break;
+        }
+        for (size_t i = 0; i < n0 && computed->aligned; ++i) {
+          const int64_t* u = st.index.data() + st.order[first_of[0] + i] * loops_of_axis;
+          const int64_t* v = st.index.data() + st.order[first_of[k] + i] * loops_of_axis;
+          computed->aligned = std::equal(u, u + loops_of_axis, v);
+        }
+      }
       Series& all = computed->all;
       all.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
       all.advance.assign(loops_of_axis, PerTensor<Wide>{});
+      all.enter.assign(loops_of_axis, PerTensor<Wide>{});
+      all.leave.assign(loops_of_axis, PerTensor<Wide>{});
+      all.run_first.assign(loops_of_axis + 1, PerTensor<Wide>{});
+      all.run_last.assign(loops_of_axis + 1, PerTensor<Wide>{});
       for (const Series& one : computed->buckets) {
         for (Tensor x : kAllTensors) {
           all.size[x] += one.size[x];
           all.held[x] += one.held[x];
-          for (size_t d = 0; d <= loops_of_axis; ++d) all.run[d][x] += one.run[d][x];
-          for (size_t d = 0; d < loops_of_axis; ++d) all.advance[d][x] += one.advance[d][x];
+          for (size_t d = 0; d <= loops_of_axis; ++d) {
+            all.run[d][x] += one.run[d][x];
+            all.run_first[d][x] += one.run_first[d][x];
+            all.run_last[d][x] += one.run_last[d][x];
+          }
+          for (size_t d = 0; d < loops_of_axis; ++d) {
+            all.advance[d][x] += one.advance[d][x];
+            all.enter[d][x] += one.enter[d][x];
+            all.leave[d][x] += one.leave[d][x];
+          }
         }
       }
       found = computed;
@@ -3216,48 +3243,62 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
       if (x == Tensor::kOutput) out->reentering_apart = std::max(out->reentering_apart, e - held);
     }
   }
-  // The on-chip cycles of one PE (a bucket per axis): every global step lasts at least the
-  // compute and the transfers of each of its PEs. After loop m advanced, m's axis is at a state
-  // first differing from the one before at m's depth, and every other axis at the first state of
-  // a run sharing its indices of the loops outside m, the one before at the run's last state; so
-  // the class's MACs, tile sizes and meets are products of per-axis sums, as in entering_of.
+  // The on-chip cycles of one PE p (a bucket per axis) and of the PEs whose transfers add to its
+  // at each of its steps: every global step lasts at least the compute of each of its PEs and
+  // the transfers of all of them. After loop m advanced, m's axis is at a state first differing
+  // from the one before at m's depth, and every other axis at the first state of a run sharing
+  // its indices of the loops outside m, the one before at the run's last state; so the class's
+  // MACs, tile sizes and meets are products of per-axis sums, as in entering_of. The transfers of
+  // a tensor count, along an aligned axis (its PEs step together), every bucket when the PEs'
+  // transfers add up (no multicast or reduction for the tensor) or their tiles are apart there.
+  const PerTensor<bool> summed{!options.multicast, !options.multicast, !options.spatial_reduction};
   auto onchip_of = [&](const std::array<size_t, kNumAxes>& pick) -> Wide {
     auto of = [&](int a) -> const Series& { return axis_series[a]->buckets[pick[a]]; };
+    auto of_tensor = [&](int a, Tensor x) -> const Series& {
+      const AxisSeries& series = *axis_series[a];
+      return series.aligned && (summed[x] || apart[x][a]) ? series.all : series.buckets[pick[a]];
+    };
     for (int a = 0; a < kNumAxes; ++a) {
       if (of(a).macs == 0) return 0;  // an idle PE
     }
     auto ceil_div = [](Wide a, int64_t b) { return (a + b - 1) / b; };
-    Wide first_macs = 1, first_in = 1, first_w = 1, last_out = 1;
+    Wide first_macs = 1, last_out = 1;
+    PerTensor<Wide> first_tile{1, 1, 1};
     for (int a = 0; a < kNumAxes; ++a) {
       first_macs *= of(a).run_first_macs[0];
-      first_in *= of(a).run_first[0][Tensor::kInput];
-      first_w *= of(a).run_first[0][Tensor::kFilter];
-      last_out *= of(a).run_last[0][Tensor::kOutput];
+      for (Tensor x : kAllTensors) first_tile[x] *= of_tensor(a, x).run_first[0][x];
+      last_out *= of_tensor(a, Tensor::kOutput).run_last[0][Tensor::kOutput];
     }
-    Wide cycles = std::max(ceil_div(first_macs, lanes), ceil_div(first_in + first_w, noc_bw));
+    Wide cycles = std::max(ceil_div(first_macs, lanes),
+                           ceil_div(first_tile[Tensor::kInput] + first_tile[Tensor::kFilter], noc_bw));
     for (const NestLoop& m : nest) {
-      const Series& own = of(m.axis);
       const size_t d = m.before[m.axis];
-      Wide macs = own.enter_macs[d];
-      PerTensor<Wide> enter = own.enter[d], leave = own.leave[d], met = own.advance[d];
+      Wide macs = of(m.axis).enter_macs[d];
       for (int a = 0; a < kNumAxes && macs != 0; ++a) {
-        if (a == m.axis) continue;
-        const Series& other = of(a);
-        const size_t k = m.before[a];
-        macs *= other.run_first_macs[k];
-        for (Tensor x : kAllTensors) {
+        if (a != m.axis) macs *= of(a).run_first_macs[m.before[a]];
+      }
+      if (macs == 0) continue;  // the loop never advances for this PE
+      PerTensor<Wide> enter{}, leave{}, met{};
+      for (Tensor x : kAllTensors) {
+        const Series& own = of_tensor(m.axis, x);
+        enter[x] = own.enter[d][x];
+        leave[x] = own.leave[d][x];
+        met[x] = own.advance[d][x];
+        for (int a = 0; a < kNumAxes; ++a) {
+          if (a == m.axis) continue;
+          const Series& other = of_tensor(a, x);
+          const size_t k = m.before[a];
           enter[x] *= other.run_first[k][x];
           leave[x] *= other.run_last[k][x];
           met[x] *= other.run[k][x];
         }
       }
-      if (macs == 0) continue;  // the loop never advances for this PE
       const Wide in = enter[Tensor::kInput] - met[Tensor::kInput] + enter[Tensor::kFilter] -
                       met[Tensor::kFilter];
       const Wide leaving = leave[Tensor::kOutput] - met[Tensor::kOutput];
       cycles += std::max({ceil_div(macs, lanes), ceil_div(in, noc_bw), ceil_div(leaving, noc_bw)});
     }
-    // The final flush sends the PE's last output tile up.
+    // The final flush sends the PEs' last output tiles up.
     return cycles + ceil_div(last_out, noc_bw);
   };
   // The PE of every axis's first bucket, and the one of its busiest.
@@ -3393,7 +3434,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   int64_t pe_onchip = 0;
   {
     PeSums pe;
-    if (PeCounts(sh, ctx, lanes_, noc_bw_, bound_cache_.get(), &pe)) {
+    if (PeCounts(sh, ctx, lanes_, noc_bw_, options_, bound_cache_.get(), &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
         bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);

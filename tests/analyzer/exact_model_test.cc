@@ -309,10 +309,11 @@ TEST(ExactModel, LowerBoundOfL2CountsEverySubUnitOfTheFirstTopStep) {
   EXPECT_EQ(b.l2_tile[Tensor::kOutput], 4);
 }
 
-// HandDerivedOneStepKParallel's run (19 cycles): the bound counts, around the compute (1), the
-// first top step's whole outer tile read from DRAM (1 input, 4 weights: 5 cycles), the first
-// PE's input and weight sent to it (2), and the last outer tile's 4 outputs written to DRAM (4);
-// with the first sub-unit's tile alone and no writes it would be 2 + 2 + 1.
+// HandDerivedOneStepKParallel's run (19 cycles): the bound counts the first top step's whole
+// outer tile read from DRAM (1 input, 4 weights: 5 cycles) before the on-chip time, and the last
+// outer tile's 4 outputs written to DRAM after it (4). On chip, the one step's transfers to the
+// four PEs, which step together (5, outlasting its MAC), and the flush of their outputs (4): 18
+// in all; the step's MAC after its transfers is the one cycle it leaves out.
 TEST(ExactModel, LowerBoundOfRuntimeCountsTheFirstReadsAndTheLastWrites) {
   Mapping m;
   m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
@@ -321,7 +322,8 @@ TEST(ExactModel, LowerBoundOfRuntimeCountsTheFirstReadsAndTheLastWrites) {
   ASSERT_TRUE(r.legal);
   const ExactModel::Bound b = model.LowerBound(m);
   ASSERT_TRUE(b.dram_known);
-  EXPECT_EQ(b.runtime_cycles, 5 + 2 + 1 + 4);
+  EXPECT_EQ(b.onchip_cycles, 5 + 4);
+  EXPECT_EQ(b.runtime_cycles, 5 + 5 + 4 + 4);
   EXPECT_LE(b.runtime_cycles, r.runtime_cycles);
 }
 
@@ -341,6 +343,24 @@ TEST(ExactModel, LowerBoundOfOnChipCyclesTakesEachLoopsStepsApart) {
   const ExactModel::Bound b = model.LowerBound(m);
   ASSERT_TRUE(b.pe_known);
   EXPECT_EQ(b.onchip_cycles, 7);
+}
+
+// Four PEs take an output channel each over two input channels, on a NoC of one element per
+// cycle. Each step sends one input (multicast) and four different weights: 6 cycles for the
+// first (5 in, then a MAC), 5 for the second, and 4 for the flush of the four outputs: 15. The
+// PEs step together and their weights are apart, so the bound adds their transfers: 5 for the
+// first step, 5 after the channel advanced, 4 for the flush: 14; one PE's alone would give 5.
+TEST(ExactModel, LowerBoundOfOnChipCyclesAddsThePesThatStepTogether) {
+  Mapping m;
+  m.Add(Dir(DirectiveKind::kSpatialMap, Dim::kK, 1, 1));
+  m.Add(Dir(DirectiveKind::kTemporalMap, Dim::kC, 1, 1));
+  const ExactModel model(ConvLayer(4, 2, 1, 1, 1, 1), Hw(4, 1, 64));
+  const ExactCounts r = model.Evaluate(m);
+  ASSERT_TRUE(r.legal);
+  EXPECT_EQ(r.onchip_cycles, 15);
+  const ExactModel::Bound b = model.LowerBound(m);
+  ASSERT_TRUE(b.pe_known);
+  EXPECT_EQ(b.onchip_cycles, 14);
 }
 
 TEST(ExactModel, MalformedMappingsThrow) {
