@@ -2842,8 +2842,9 @@ struct PeSums {
   WideCount reentering_apart = 0;
   // Cycles the global steps and the final flush take at least (<= ExactCounts::onchip_cycles):
   // of one PE, per class of its steps (those after its nest's loop m advanced), the longest of the
-  // class's MACs over the lanes, input and weight entering and outputs leaving over the NoC
-  // bandwidth, summed over classes, with its first step and its last output tile's flush.
+  // class's MACs over the lanes and its transfers (input and weight entering, outputs leaving,
+  // with those of the PEs stepping together with it) over the NoC bandwidth, summed over
+  // classes, with its first step and the last output tiles' flush.
   WideCount onchip_cycles = 0;
 };
 
