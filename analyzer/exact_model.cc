@@ -2791,6 +2791,10 @@ struct AxisSeries {
   PerTensor<WideCount> held_sum{}, held_most{};
   PerTensor<WideCount> set_most{};  // the largest set of any bucket's state
   WideCount most_macs = 0;
+  // The first bucket whose states' sets of the tensor are the largest in sum, and the first
+  // whose MACs are the most.
+  PerTensor<size_t> largest{};
+  size_t busiest = 0;
   PerTensor<bool> apart{};  // the axis's SpatialMaps split the tensor's own interval apart
   // Every bucket's states have the same loop indices in the same order: PEs that differ only
   // along the axis are busy at the same global steps, each after the same loop advanced.
@@ -3144,6 +3148,13 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
         computed->apart[x] = direct && disjoint && has_axis;
       }
       computed->most_macs = most_macs;
+      for (size_t k = 1; k < computed->buckets.size(); ++k) {
+        const std::vector<Series>& b = computed->buckets;
+        for (Tensor x : kAllTensors) {
+          if (b[k].size[x] > b[computed->largest[x]].size[x]) computed->largest[x] = k;
+        }
+        if (b[k].macs > b[computed->busiest].macs) computed->busiest = k;
+      }
       for (size_t k = 1; k < static_cast<size_t>(buckets) && computed->aligned; ++k) {
         const size_t n0 = first_of[1] - first_of[0];
         if (first_of[k + 1] - first_of[k] != n0) {
@@ -3224,12 +3235,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
     // whose states hold the most (any choice gives a set of PEs apart from each other).
     std::array<std::array<int64_t, 2>, kNumAxes> choice{};
     for (int a = 0; a < kNumAxes; ++a) {
-      size_t most = 0;
-      const std::vector<Series>& buckets = axis_series[a]->buckets;
-      for (size_t k = 1; k < buckets.size(); ++k) {
-        if (buckets[k].size[x] > buckets[most].size[x]) most = k;
-      }
-      choice[a] = {0, static_cast<int64_t>(most)};
+      choice[a] = {0, static_cast<int64_t>(axis_series[a]->largest[x])};
     }
     for (int c = 0; c < (1 << kNumAxes); ++c) {
       bool repeated = false;
@@ -3304,12 +3310,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
   };
   // The PE of every axis's first bucket, and the one of its busiest.
   std::array<size_t, kNumAxes> first{}, busiest{};
-  for (int a = 0; a < kNumAxes; ++a) {
-    const std::vector<Series>& buckets = axis_series[a]->buckets;
-    for (size_t k = 1; k < buckets.size(); ++k) {
-      if (buckets[k].macs > buckets[busiest[a]].macs) busiest[a] = k;
-    }
-  }
+  for (int a = 0; a < kNumAxes; ++a) busiest[a] = axis_series[a]->busiest;
   out->onchip_cycles = std::max(onchip_of(first), onchip_of(busiest));
   return true;
 }
