@@ -3233,18 +3233,17 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
     out->entering[x] = entering_of(x, pick, &held);
     // Along each axis on which the tensor's tiles may meet, one bucket: the first, or the one
     // whose states hold the most (any choice gives a set of PEs apart from each other).
-    std::array<std::array<int64_t, 2>, kNumAxes> choice{};
+    // Every combination of those choices, over the axes where the two differ.
+    std::array<int, kNumAxes> vary;
+    int num_vary = 0;
     for (int a = 0; a < kNumAxes; ++a) {
-      choice[a] = {0, static_cast<int64_t>(axis_series[a]->largest[x])};
+      pick[a] = apart[x][a] ? -1 : 0;
+      if (!apart[x][a] && axis_series[a]->largest[x] != 0) vary[num_vary++] = a;
     }
-    for (int c = 0; c < (1 << kNumAxes); ++c) {
-      bool repeated = false;
-      for (int a = 0; a < kNumAxes; ++a) {
-        const int bit = (c >> a) & 1;
-        if (bit == 1 && (apart[x][a] || choice[a][1] == choice[a][0])) repeated = true;
-        pick[a] = apart[x][a] ? -1 : choice[a][static_cast<size_t>(bit)];
+    for (int c = 0; c < (1 << num_vary); ++c) {
+      for (int i = 0; i < num_vary; ++i) {
+        pick[vary[i]] = (c >> i) & 1 ? static_cast<int64_t>(axis_series[vary[i]]->largest[x]) : 0;
       }
-      if (repeated) continue;
       const Wide e = entering_of(x, pick, &held);
       out->entering_apart[x] = std::max(out->entering_apart[x], e);
       if (x == Tensor::kOutput) out->reentering_apart = std::max(out->reentering_apart, e - held);
