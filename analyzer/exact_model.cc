@@ -2780,6 +2780,18 @@ struct Series {
   // each run's first and last state and the MACs of its first.
   std::vector<PerTensor<WideCount>> enter, leave, run_first, run_last;
   std::vector<WideCount> enter_macs, run_first_macs;
+
+  // Zero sums for an axis with `depth` loops.
+  void Reset(size_t depth) {
+    run.assign(depth + 1, PerTensor<WideCount>{});
+    advance.assign(depth, PerTensor<WideCount>{});
+    enter.assign(depth, PerTensor<WideCount>{});
+    leave.assign(depth, PerTensor<WideCount>{});
+    run_first.assign(depth + 1, PerTensor<WideCount>{});
+    run_last.assign(depth + 1, PerTensor<WideCount>{});
+    enter_macs.assign(depth, 0);
+    run_first_macs.assign(depth + 1, 0);
+  }
 };
 
 // One axis's buckets, with their sums and maxima; a function of the layer and of the axis's
@@ -2820,14 +2832,43 @@ struct TopAxis {
 // TopAxisOf for level 0): the search bounds every candidate, and most share their axes' loops
 // with others.
 struct ExactModel::BoundCache {
+  template <class T>
+  using Map = std::unordered_map<std::string, std::shared_ptr<const T>>;
   std::mutex mutex;
-  std::unordered_map<std::string, std::shared_ptr<const AxisSeries>> axes;
-  std::unordered_map<std::string, std::shared_ptr<const TopAxis>> top_axes;
+  Map<AxisSeries> axes;
+  Map<TopAxis> top_axes;
+
+  // What `map` keeps under `key`, or null.
+  template <class T>
+  std::shared_ptr<const T> Find(const Map<T>& map, const std::string& key) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = map.find(key);
+    return it == map.end() ? nullptr : it->second;
+  }
+  template <class T>
+  void Keep(Map<T>* map, std::string key, std::shared_ptr<const T> value) {
+    const std::lock_guard<std::mutex> lock(mutex);
+    map->emplace(std::move(key), std::move(value));
+  }
 };
 
 std::shared_ptr<ExactModel::BoundCache> NewBoundCache() { return std::make_shared<ExactModel::BoundCache>(); }
 
 namespace {
+
+// Appends to a cache key the level's directives on `axis` (and its units when one of them is
+// the SpatialMap), after a separator.
+void AppendAxisKey(const Level& level, Axis axis, std::string* key) {
+  auto put = [key](int64_t v) { key->append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(-1);
+  for (const LevelDir& d : level.dirs) {
+    if (AxisOf(d.dim) != axis) continue;
+    put(d.dim);
+    put(d.size);
+    put(d.offset);
+    put(d.spatial ? level.units : 0);
+  }
+}
 
 // What the PEs' tiles do over all their steps, summed or maximised over PEs (PeCounts).
 struct PeSums {
@@ -2882,7 +2923,7 @@ struct PeSums {
 // divide them). A step's union of new elements (leaving outputs) is then at least the sum over
 // such a set of PEs; and an output entering a PE again after leaving it is a read-back.
 bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, int64_t noc_bw,
-              ExactOptions options, ExactModel::BoundCache* cache, PeSums* out) {
+              ExactOptions options, ExactModel::BoundCache& cache, PeSums* out) {
   using Wide = WideCount;
   for (const Level& level : ctx.levels) {
     if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) != 1) {
@@ -2944,28 +2985,11 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
       }
     }
     const bool direct = axis == kAxisN || axis == kAxisG || axis == kAxisK || axis == kAxisC;
-    // The key: the axis and, level by level, its directives (and the level's units when one of
-    // them is a SpatialMap).
+    // The key: the axis and, level by level, its directives.
     std::string cache_key(1, static_cast<char>(a));
-    auto put = [&cache_key](int64_t v) {
-      cache_key.append(reinterpret_cast<const char*>(&v), sizeof v);
-    };
-    for (const Level& level : ctx.levels) {
-      put(-1);
-      for (const LevelDir& d : level.dirs) {
-        if (AxisOf(d.dim) != axis) continue;
-        put(d.dim);
-        put(d.size);
-        put(d.offset);
-        put(d.spatial ? level.units : 0);
-      }
-    }
+    for (const Level& level : ctx.levels) AppendAxisKey(level, axis, &cache_key);
     std::shared_ptr<const AxisSeries>& found = axis_series[a];
-    if (cache != nullptr) {
-      const std::lock_guard<std::mutex> lock(cache->mutex);
-      const auto it = cache->axes.find(cache_key);
-      if (it != cache->axes.end()) found = it->second;
-    }
+    found = cache.Find(cache.axes, cache_key);
     if (found == nullptr) {
       auto computed = std::make_shared<AxisSeries>();
       st.index.clear();
@@ -3076,14 +3100,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
       std::vector<size_t>& shared = st.shared;
       for (size_t k = 0; k < static_cast<size_t>(buckets); ++k) {
         Series& ser = computed->buckets[k];
-        ser.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
-        ser.advance.assign(loops_of_axis, PerTensor<Wide>{});
-        ser.enter.assign(loops_of_axis, PerTensor<Wide>{});
-        ser.leave.assign(loops_of_axis, PerTensor<Wide>{});
-        ser.run_first.assign(loops_of_axis + 1, PerTensor<Wide>{});
-        ser.run_last.assign(loops_of_axis + 1, PerTensor<Wide>{});
-        ser.enter_macs.assign(loops_of_axis, 0);
-        ser.run_first_macs.assign(loops_of_axis + 1, 0);
+        ser.Reset(loops_of_axis);
         const std::span<const size_t> leaves(st.order.data() + first_of[k], first_of[k + 1] - first_of[k]);
         if (leaves.empty()) continue;
         // How many leading indices a state shares with the one before it.
@@ -3168,12 +3185,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
         }
       }
       Series& all = computed->all;
-      all.run.assign(loops_of_axis + 1, PerTensor<Wide>{});
-      all.advance.assign(loops_of_axis, PerTensor<Wide>{});
-      all.enter.assign(loops_of_axis, PerTensor<Wide>{});
-      all.leave.assign(loops_of_axis, PerTensor<Wide>{});
-      all.run_first.assign(loops_of_axis + 1, PerTensor<Wide>{});
-      all.run_last.assign(loops_of_axis + 1, PerTensor<Wide>{});
+      all.Reset(loops_of_axis);
       for (const Series& one : computed->buckets) {
         for (Tensor x : kAllTensors) {
           all.size[x] += one.size[x];
@@ -3191,10 +3203,7 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
         }
       }
       found = computed;
-      if (cache != nullptr) {
-        const std::lock_guard<std::mutex> lock(cache->mutex);
-        cache->axes.emplace(std::move(cache_key), found);
-      }
+      cache.Keep(&cache.axes, std::move(cache_key), found);
     }
     for (Tensor x : kAllTensors) {
       out->held[x] *= found->held_sum[x];
@@ -3320,19 +3329,10 @@ bool PeCounts(const ExactModel::Shape& sh, const Context& ctx, int64_t lanes, in
 // sub-units' sets united and the idle ones left out.
 std::shared_ptr<const TopAxis> TopAxisOf(const ExactModel::Shape& sh, const Desc& root,
                                          const Level& level, Axis axis,
-                                         ExactModel::BoundCache* cache) {
+                                         ExactModel::BoundCache& cache) {
   std::string key(1, static_cast<char>(axis));
-  for (const LevelDir& d : level.dirs) {
-    if (AxisOf(d.dim) != axis) continue;
-    for (int64_t v : {static_cast<int64_t>(d.dim), d.size, d.offset, d.spatial ? level.units : 0}) {
-      key.append(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-  }
-  if (cache != nullptr) {
-    const std::lock_guard<std::mutex> lock(cache->mutex);
-    const auto it = cache->top_axes.find(key);
-    if (it != cache->top_axes.end()) return it->second;
-  }
+  AppendAxisKey(level, axis, &key);
+  if (std::shared_ptr<const TopAxis> found = cache.Find(cache.top_axes, key)) return found;
   auto computed = std::make_shared<TopAxis>();
   TopAxis& t = *computed;
   // Every loop on the axis at its first position (the fold's sub-units aside), and the one that
@@ -3412,10 +3412,7 @@ std::shared_ptr<const TopAxis> TopAxisOf(const ExactModel::Shape& sh, const Desc
     t.wrap[x] = SetMeet(at.back().t[x], at.front().t[x]);
     t.united[x] = SetSize(united);
   }
-  if (cache != nullptr) {
-    const std::lock_guard<std::mutex> lock(cache->mutex);
-    cache->top_axes.emplace(std::move(key), computed);
-  }
+  cache.Keep<TopAxis>(&cache.top_axes, std::move(key), computed);
   return computed;
 }
 
@@ -3435,7 +3432,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   int64_t pe_onchip = 0;
   {
     PeSums pe;
-    if (PeCounts(sh, ctx, lanes_, noc_bw_, options_, bound_cache_.get(), &pe)) {
+    if (PeCounts(sh, ctx, lanes_, noc_bw_, options_, *bound_cache_, &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
         bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);
@@ -3495,7 +3492,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
     }
     std::array<std::shared_ptr<const TopAxis>, kNumAxes> top;
     for (int a = 0; a < kNumAxes; ++a) {
-      top[a] = TopAxisOf(sh, root, level, static_cast<Axis>(a), bound_cache_.get());
+      top[a] = TopAxisOf(sh, root, level, static_cast<Axis>(a), *bound_cache_);
       if (!top[a]->product || top[a]->idle) return;  // idle: no top step does anything
     }
     // The axes in the odometer's order (outermost first) of the loops that move them; the axes no
@@ -3555,8 +3552,8 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   // with every busy PE's tiles sent, before any compute, and the run ends with the last outer
   // tile's outputs written to DRAM after it: the runtime is at least those transfers (of at least
   // the first sub-unit's tiles when level 0 has no closed form, and of the first PE's input and
-  // weight tiles when it is busy at the first step) plus every step's compute.
-  // The on-chip part is at least one PE's steps and flush too (PeCounts).
+  // weight tiles when it is busy at the first step) plus every step's compute; the on-chip part
+  // is at least one PE's steps and flush too (PeCounts).
   int64_t dram_ends = 0;
   if (bound.dram_known) {
     dram_ends = CeilDiv(first_dram_in, offchip_bw_) + CeilDiv(last_out, offchip_bw_);
