@@ -101,10 +101,12 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
     e.stats[static_cast<size_t>(i)].reason = Infeasible::kBadStructure;
     return false;
   };
-  auto evaluate = [&](int64_t i, const Mapping& mapping) {
+  // Evaluates candidate i into its stats; *full (may be null) receives Evaluate's result.
+  auto evaluate = [&](int64_t i, const Mapping& mapping, CostResult* full = nullptr) {
     const LayerCostModel& model = model_of(i);
     CandidateStats& s = e.stats[static_cast<size_t>(i)];
     CostResult cost = model.Evaluate(mapping);
+    if (full != nullptr) *full = cost;
     s.reason = cost.infeasible;
     if (cost.ok()) {
       model.CheckLimits(&cost);  // capacities are lifted: bandwidth and coverage only
@@ -185,11 +187,18 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
     });
     count_done(unformed);
     const int64_t num_tasks = static_cast<int64_t>(tasks.size());
+    // Per task, the full results of its last bests (selection picks exactly these as family
+    // bests, and a layer's choice is one of them), so the winners need no second evaluation.
+    std::vector<std::vector<Evaluation::Kept>> kept_by_task(static_cast<size_t>(num_tasks));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (int64_t t = 0; t < num_tasks; ++t) {
       // Per selection point, the best feasible candidate so far (-1: none) and its value.
       std::vector<double> best_value(num_points, std::numeric_limits<double>::infinity());
       std::vector<int64_t> best(num_points, -1);
+      // Results of candidates that were some point's best when evaluated (a superset of the
+      // last bests); the others are dropped at the end of the task.
+      std::vector<Evaluation::Kept>& kept = kept_by_task[static_cast<size_t>(t)];
+      Evaluation::Kept current;
       // Whether (value, i) comes before point p's best: a lower value, ties to the lower index.
       auto precedes_best = [&](double value, int64_t i, size_t p) {
         return best[p] < 0 || value < best_value[p] || (value == best_value[p] && i < best[p]);
@@ -205,27 +214,47 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
         if (!could_win) {
           s.skipped = true;
         } else {
-          Mapping mapping;
-          CADENZA_CHECK(instantiate(i, &mapping));
-          evaluate(i, mapping);
+          CADENZA_CHECK(instantiate(i, &current.mapping));
+          evaluate(i, current.mapping, &current.cost);
           const double value = ObjectiveValue(s.runtime_cycles, s.energy_pj, options.objective);
+          bool now_best = false;
           for (size_t p = 0; p < num_points; ++p) {
             if (Verdict(s, select_on[p]) != Infeasible::kNone) continue;
             if (precedes_best(value, i, p)) {
               best_value[p] = value;
               best[p] = i;
+              now_best = true;
             }
+          }
+          if (now_best) {
+            current.index = i;
+            kept.push_back(std::move(current));
+            current = Evaluation::Kept{};
           }
         }
         count_done(1);
       }
+      std::erase_if(kept, [&](const Evaluation::Kept& k) {
+        return std::find(best.begin(), best.end(), k.index) == best.end();
+      });
     }
+    for (std::vector<Evaluation::Kept>& kept : kept_by_task) {
+      for (Evaluation::Kept& k : kept) e.kept.push_back(std::move(k));
+    }
+    std::sort(e.kept.begin(), e.kept.end(),
+              [](const Evaluation::Kept& a, const Evaluation::Kept& b) { return a.index < b.index; });
   }
   ThrowIfCancelled(cancel);  // some candidates were skipped: no result
   e.skipped = std::count_if(e.stats.begin(), e.stats.end(),
                             [](const CandidateStats& s) { return s.skipped; });
   if (progress) progress(total, total);
   return e;
+}
+
+const Evaluation::Kept* Evaluation::FindKept(int64_t index) const {
+  const auto it = std::lower_bound(kept.begin(), kept.end(), index,
+                                   [](const Kept& k, int64_t i) { return k.index < i; });
+  return it != kept.end() && it->index == index ? &*it : nullptr;
 }
 
 Infeasible Verdict(const CandidateStats& s, const Hardware& hw) {
@@ -329,9 +358,10 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
   result.distinct_layers = static_cast<int>(distinct.layer_of.size());
   result.candidates_evaluated = evaluation.Evaluated();
 
-  // Winners are evaluated again for their full statistics (stats keep only what selection needs;
-  // the evaluation gives the same numbers as the first time), each once (a layer's choice is
-  // also its family's best), in parallel and stored by index.
+  // Winners the pruned search kept take their kept results; the others are evaluated again for
+  // their full statistics (stats keep only what selection needs; the evaluation gives the same
+  // numbers as the first time), each once (a layer's choice is also its family's best), in
+  // parallel and stored by index.
   std::vector<int64_t> winners;
   for (const LayerSelection& chosen : selection) {
     for (const FamilySelection& family : chosen.families) {
@@ -347,6 +377,11 @@ SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& li
 #pragma omp parallel for schedule(dynamic, 1) num_threads(evaluation.threads)
   for (int64_t w = 0; w < num_winners; ++w) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) continue;
+    if (const Evaluation::Kept* k = evaluation.FindKept(winners[static_cast<size_t>(w)])) {
+      winner_mappings[static_cast<size_t>(w)] = k->mapping;
+      winner_costs[static_cast<size_t>(w)] = k->cost;
+      continue;
+    }
     const Candidate& c = evaluation.list.items[static_cast<size_t>(winners[static_cast<size_t>(w)])];
     const LayerCostModel& model = *evaluation.models[static_cast<size_t>(c.distinct)];
     const ExprContext context{&model.layer().shape, evaluation.num_pes, &c.params};

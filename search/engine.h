@@ -45,7 +45,18 @@ struct Evaluation {
   int64_t num_pes = 0;  // of the evaluated hardware (the templates' parameters depend on it)
   int64_t skipped = 0;  // candidates not evaluated (CandidateStats::skipped)
   int threads = 1;      // what evaluated them (and evaluates the winners again)
+  /// A candidate's mapping and full result, as Evaluate gave them.
+  struct Kept {
+    int64_t index = -1;
+    Mapping mapping;
+    CostResult cost;
+  };
+  /// The pruned search's last best of each (distinct layer, family) on each selection point,
+  /// sorted by index: BuildSearchResult takes these instead of evaluating them again.
+  std::vector<Kept> kept;
   int64_t Evaluated() const { return static_cast<int64_t>(list.items.size()) - skipped; }
+  /// The kept result of candidate `index`, or null.
+  const Kept* FindKept(int64_t index) const;
 };
 
 /// `hw` with the L1 and L2 capacities lifted: what Evaluate sees (its result never depends on
@@ -106,7 +117,8 @@ std::vector<LayerSelection> Select(const Evaluation& evaluation, const TemplateL
 NetworkTotals SumTotals(const Network& network, const Evaluation& evaluation,
                         const std::vector<LayerSelection>& selection);
 
-/// The full per-layer answer of a selection (winners are evaluated again for every statistic).
+/// The full per-layer answer of a selection (winners not in `evaluation.kept` are evaluated
+/// again for every statistic).
 /// Throws SearchCancelled once `*cancel` (may be null) is set.
 SearchResult BuildSearchResult(const Network& network, const TemplateLibrary& library,
                                const Evaluation& evaluation,

@@ -272,6 +272,11 @@ void ExpectSameOutcomes(const DseResult& a, const DseResult& b) {
     EXPECT_EQ(c.layers[i].mapping, d.layers[i].mapping) << i;
     EXPECT_TRUE(c.layers[i].cost == d.layers[i].cost) << i;
     EXPECT_EQ(c.layers[i].candidates, d.layers[i].candidates) << i;
+    ASSERT_EQ(c.layers[i].families.size(), d.layers[i].families.size()) << i;
+    for (size_t f = 0; f < c.layers[i].families.size(); ++f) {
+      EXPECT_EQ(c.layers[i].families[f].mapping, d.layers[i].families[f].mapping) << i;
+      EXPECT_TRUE(c.layers[i].families[f].cost == d.layers[i].families[f].cost) << i;
+    }
   }
   ASSERT_EQ(c.baselines.size(), d.baselines.size());
   for (size_t i = 0; i < c.baselines.size(); ++i) {

@@ -437,7 +437,9 @@ TEST(ExactModelSearchTest, PruningChoosesWhatTheExhaustiveSearchChooses) {
         EXPECT_EQ(p.template_index, a.template_index);
         EXPECT_EQ(p.params, a.params);
         EXPECT_EQ(p.objective, a.objective);
+        // The pruned search keeps its winners' results instead of evaluating them again.
         EXPECT_EQ(p.cost, a.cost);
+        EXPECT_EQ(p.mapping, a.mapping);
         EXPECT_EQ(p.candidates, a.candidates);
         ASSERT_EQ(p.families.size(), a.families.size());
         for (size_t f = 0; f < a.families.size(); ++f) {
@@ -446,6 +448,8 @@ TEST(ExactModelSearchTest, PruningChoosesWhatTheExhaustiveSearchChooses) {
           EXPECT_EQ(p.families[f].template_index, a.families[f].template_index);
           EXPECT_EQ(p.families[f].params, a.families[f].params);
           EXPECT_EQ(p.families[f].objective, a.families[f].objective);
+          EXPECT_EQ(p.families[f].cost, a.families[f].cost);
+          EXPECT_EQ(p.families[f].mapping, a.families[f].mapping);
           EXPECT_EQ(p.families[f].candidates, a.families[f].candidates);
           EXPECT_LE(p.families[f].feasible, a.families[f].feasible);
           EXPECT_EQ(a.families[f].skipped, 0);
