@@ -56,6 +56,13 @@ class LayerCostModel {
     (void)mapping;
     return std::nullopt;
   }
+  /// A cheaper bound, each field <= LowerBound's (so it bounds the result too), for a search
+  /// that asks for LowerBound only of the mappings it cannot skip on this one. Nullopt when the
+  /// model offers none (LowerBound is then the first bound).
+  virtual std::optional<Bound> QuickLowerBound(const Mapping& mapping) const {
+    (void)mapping;
+    return std::nullopt;
+  }
 };
 
 /// Prepares `kind` for `layer` on `hw`. Throws InputError if the model cannot evaluate this

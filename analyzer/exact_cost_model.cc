@@ -82,9 +82,19 @@ CostResult ExactCostModel::Evaluate(const Mapping& mapping) const {
 }
 
 std::optional<LayerCostModel::Bound> ExactCostModel::LowerBound(const Mapping& mapping) const {
+  return Priced(mapping, false);
+}
+
+std::optional<LayerCostModel::Bound> ExactCostModel::QuickLowerBound(const Mapping& mapping) const {
+  return Priced(mapping, true);
+}
+
+// Every price below is monotone in the counts, and the quick counts are <= the whole bound's,
+// so the quick bound is <= the whole one field by field.
+std::optional<LayerCostModel::Bound> ExactCostModel::Priced(const Mapping& mapping, bool quick) const {
   ExactModel::Bound b;
   try {
-    b = model_.LowerBound(mapping);
+    b = quick ? model_.QuickLowerBound(mapping) : model_.LowerBound(mapping);
   } catch (const InputError&) {
     return std::nullopt;
   }

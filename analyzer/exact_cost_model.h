@@ -35,8 +35,12 @@ class ExactCostModel final : public LayerCostModel {
   /// layer's MACs, every tensor element touched reaching a PE and every output leaving one, and
   /// the DRAM traffic when the bound knows it. Nullopt for a malformed mapping.
   std::optional<Bound> LowerBound(const Mapping& mapping) const override;
+  /// The same from ExactModel::QuickLowerBound.
+  std::optional<Bound> QuickLowerBound(const Mapping& mapping) const override;
 
  private:
+  std::optional<Bound> Priced(const Mapping& mapping, bool quick) const;
+
   Layer layer_;
   Hardware hw_;
   ExactModel model_;

@@ -3418,7 +3418,13 @@ std::shared_ptr<const TopAxis> TopAxisOf(const ExactModel::Shape& sh, const Desc
 
 }  // namespace
 
-ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
+ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const { return Bounds(mapping, true); }
+
+ExactModel::Bound ExactModel::QuickLowerBound(const Mapping& mapping) const {
+  return Bounds(mapping, false);
+}
+
+ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const {
   const Shape& sh = shape_;
   const Context ctx = BuildContext(sh, mapping, num_pes_);
   Bound bound;
@@ -3432,7 +3438,7 @@ ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const {
   int64_t pe_onchip = 0;
   {
     PeSums pe;
-    if (PeCounts(sh, ctx, lanes_, noc_bw_, options_, *bound_cache_, &pe)) {
+    if (per_pe && PeCounts(sh, ctx, lanes_, noc_bw_, options_, *bound_cache_, &pe)) {
       bound.pe_known = true;
       for (Tensor x : kAllTensors) {
         bound.pe_touched[x] = static_cast<int64_t>(pe.held[x]);

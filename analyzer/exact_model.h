@@ -76,6 +76,10 @@ class ExactModel {
     friend bool operator==(const Bound&, const Bound&) = default;
   };
   Bound LowerBound(const Mapping& mapping) const;
+  /// LowerBound without the per-PE part (pe_known false; about half the work): every field is
+  /// <= LowerBound's, so a search may take it first and ask for the whole bound only of the
+  /// mappings it cannot skip on this one.
+  Bound QuickLowerBound(const Mapping& mapping) const;
 
   /// What LowerBound keeps between calls (thread-safe): parts of the bound shared by mappings
   /// that differ elsewhere. Copies of a model share it.
@@ -101,6 +105,8 @@ class ExactModel {
   int64_t offchip_bw_ = 1;
   ExactOptions options_;
   std::shared_ptr<BoundCache> bound_cache_;
+
+  Bound Bounds(const Mapping& mapping, bool per_pe) const;
 };
 
 }  // namespace cadenza

@@ -129,35 +129,53 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
       count_done(1);
     }
   } else {
-    // Bounds first, in parallel; a candidate without one (nullopt) is never skipped.
+    // Bounds first, in parallel: the model's quick bound where it has one (`whole` false: the
+    // whole bound is taken only of the candidates the quick one cannot skip, below). A
+    // candidate without a bound (nullopt) is never skipped.
     std::vector<double> bound(static_cast<size_t>(total), -std::numeric_limits<double>::infinity());
-    std::vector<char> formed(static_cast<size_t>(total), 0);
+    std::vector<char> formed(static_cast<size_t>(total), 0), whole(static_cast<size_t>(total), 1);
     // Per candidate and selection point: its buffers' bound overflows that point's buffers.
     const size_t num_points = select_on.size();
     std::vector<char> cannot_fit(static_cast<size_t>(total) * num_points, 0);
+    auto set_bound = [&](int64_t i, const std::optional<LayerCostModel::Bound>& b) {
+      const size_t at = static_cast<size_t>(i);
+      bound[at] = b ? ObjectiveValue(b->runtime_cycles, b->energy_pj, options.objective)
+                    : -std::numeric_limits<double>::infinity();
+      // Buffers it certainly overflows: infeasible there, whatever else it is.
+      for (size_t p = 0; p < num_points; ++p) {
+        cannot_fit[at * num_points + p] =
+            b && CheckCapacity(b->l1, b->l2, select_on[p]) != Infeasible::kNone;
+      }
+    };
 #pragma omp parallel for schedule(dynamic, 64) num_threads(threads)
     for (int64_t i = 0; i < total; ++i) {
       if (cancelled()) continue;
       Mapping mapping;
       if (!instantiate(i, &mapping)) continue;
       formed[static_cast<size_t>(i)] = 1;
-      if (const std::optional<LayerCostModel::Bound> b = model_of(i).LowerBound(mapping)) {
-        bound[static_cast<size_t>(i)] = ObjectiveValue(b->runtime_cycles, b->energy_pj, options.objective);
-        // Buffers it certainly overflows: infeasible there, whatever else it is.
-        for (size_t p = 0; p < num_points; ++p) {
-          if (CheckCapacity(b->l1, b->l2, select_on[p]) != Infeasible::kNone) {
-            cannot_fit[static_cast<size_t>(i) * num_points + p] = 1;
-          }
-        }
+      std::optional<LayerCostModel::Bound> b = model_of(i).QuickLowerBound(mapping);
+      if (b) {
+        whole[static_cast<size_t>(i)] = 0;
+      } else {
+        b = model_of(i).LowerBound(mapping);
       }
+      set_bound(i, b);
     }
     ThrowIfCancelled(cancel);
-    // One task per (distinct layer, family), its candidates in (bound, index) order: the best
-    // so far is the same whatever the threads do, so the candidates skipped are too. A
+    // One task per (distinct layer, family), its candidates in (whole bound, index) order: the
+    // best so far is the same whatever the threads do, so the candidates skipped are too. A
     // candidate is skipped when, on every selection point, its buffers' bound overflows the
     // point's or its bound exceeds the point's best feasible value, or equals it with a higher
     // index (it could at most tie, and ties go to the lower index): on every point the
     // exhaustive search's choice of every family, and so of every layer, is never skipped.
+    //
+    // The order is kept with the quick bounds: a task takes its candidates from a heap keyed
+    // by (bound so far, index); a candidate with its quick bound only that cannot be skipped on
+    // it gets its whole bound and goes back in. Every whole bound is >= its quick one, so when
+    // a candidate comes out with its whole bound every candidate of a lower (whole bound,
+    // index) has come out with its whole bound before it: the evaluations are those of the
+    // order by whole bounds, and a candidate the quick bound skips is one that order skips too
+    // (its best then was no worse, and the whole bound no lower).
     const std::vector<std::string> families = library.Families();
     const std::vector<size_t> family_of = FamilyOfTemplate(library, families);
     std::vector<std::vector<int64_t>> tasks;
@@ -203,8 +221,17 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
       auto precedes_best = [&](double value, int64_t i, size_t p) {
         return best[p] < 0 || value < best_value[p] || (value == best_value[p] && i < best[p]);
       };
-      for (int64_t i : tasks[static_cast<size_t>(t)]) {
+      // A min-heap by (bound so far, index); the sorted members are one already.
+      std::vector<int64_t>& heap = tasks[static_cast<size_t>(t)];
+      auto comes_after = [&](int64_t a, int64_t b) {
+        const double ba = bound[static_cast<size_t>(a)], bb = bound[static_cast<size_t>(b)];
+        return ba != bb ? ba > bb : a > b;
+      };
+      while (!heap.empty()) {
         if (cancelled()) break;
+        std::pop_heap(heap.begin(), heap.end(), comes_after);
+        const int64_t i = heap.back();
+        heap.pop_back();
         CandidateStats& s = e.stats[static_cast<size_t>(i)];
         const double b = bound[static_cast<size_t>(i)];
         bool could_win = false;
@@ -213,6 +240,13 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
         }
         if (!could_win) {
           s.skipped = true;
+        } else if (!whole[static_cast<size_t>(i)]) {
+          CADENZA_CHECK(instantiate(i, &current.mapping));
+          set_bound(i, model_of(i).LowerBound(current.mapping));
+          whole[static_cast<size_t>(i)] = 1;
+          heap.push_back(i);
+          std::push_heap(heap.begin(), heap.end(), comes_after);
+          continue;  // counted when it comes out again
         } else {
           CADENZA_CHECK(instantiate(i, &current.mapping));
           evaluate(i, current.mapping, &current.cost);

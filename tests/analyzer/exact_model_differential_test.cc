@@ -232,8 +232,20 @@ struct Tally {
 // its runtime and touched elements never exceed what the machine does. Returns false (after
 // reporting) on a difference.
 bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
-  const ExactModel::Bound b =
-      ExactModel(c.layer, c.hw, {c.multicast, c.reduction}).LowerBound(c.mapping);
+  const ExactModel model_of_case(c.layer, c.hw, {c.multicast, c.reduction});
+  const ExactModel::Bound b = model_of_case.LowerBound(c.mapping);
+  // The quick bound (the search's first) is the whole one without its per-PE part: no field
+  // above the whole bound's.
+  const ExactModel::Bound quick = model_of_case.QuickLowerBound(c.mapping);
+  EXPECT_FALSE(quick.pe_known) << Describe(c);
+  EXPECT_LE(quick.runtime_cycles, b.runtime_cycles) << Describe(c);
+  EXPECT_LE(quick.onchip_cycles, b.onchip_cycles) << Describe(c);
+  EXPECT_EQ(quick.dram_known, b.dram_known) << Describe(c);
+  EXPECT_EQ(quick.dram_reads, b.dram_reads) << Describe(c);
+  EXPECT_EQ(quick.dram_writes, b.dram_writes) << Describe(c);
+  EXPECT_EQ(quick.touched, b.touched) << Describe(c);
+  EXPECT_EQ(quick.l1_tile, b.l1_tile) << Describe(c);
+  EXPECT_EQ(quick.l2_tile, b.l2_tile) << Describe(c);
   EXPECT_LE(b.runtime_cycles, exact.runtime_cycles) << Describe(c);
   EXPECT_LE(b.onchip_cycles, exact.onchip_cycles) << Describe(c);
   for (Tensor t : kAllTensors) {
@@ -279,8 +291,19 @@ bool CheckBound(const Case& c, const ExactCounts& exact, Tally* tally) {
   hw.spatial_reduction = c.reduction;
   const ExactCostModel model(c.layer, hw);
   const std::optional<LayerCostModel::Bound> cost_bound = model.LowerBound(c.mapping);
+  const std::optional<LayerCostModel::Bound> quick_cost = model.QuickLowerBound(c.mapping);
   const CostResult cost = model.Evaluate(c.mapping);
   EXPECT_TRUE(cost_bound.has_value()) << Describe(c);
+  if (cost_bound && quick_cost) {
+    EXPECT_LE(quick_cost->runtime_cycles, cost_bound->runtime_cycles) << Describe(c);
+    EXPECT_LE(quick_cost->energy_pj, cost_bound->energy_pj) << Describe(c);
+    for (Tensor t : kAllTensors) {
+      EXPECT_LE(quick_cost->l1[t], cost_bound->l1[t]) << Describe(c);
+      EXPECT_LE(quick_cost->l2[t], cost_bound->l2[t]) << Describe(c);
+    }
+  } else {
+    EXPECT_EQ(quick_cost.has_value(), cost_bound.has_value()) << Describe(c);
+  }
   if (cost_bound && cost.ok()) {
     EXPECT_LE(cost_bound->runtime_cycles, cost.runtime_cycles) << Describe(c);
     EXPECT_LE(cost_bound->energy_pj, cost.total_energy_pj()) << Describe(c);
