@@ -1,5 +1,6 @@
 #include "search/candidates.h"
 
+#include <algorithm>
 #include <map>
 #include <unordered_set>
 
@@ -91,17 +92,34 @@ DistinctLayers FindDistinctLayers(const Network& network) {
 }
 
 CandidateList EnumerateCandidates(const Network& network, const DistinctLayers& distinct,
-                                  const TemplateLibrary& library, int64_t num_pes, int64_t limit) {
-  CandidateList list;
+                                  const TemplateLibrary& library, int64_t num_pes, int64_t limit,
+                                  int threads) {
   const std::vector<DataflowTemplate>& templates = library.templates();
+  // One job per (distinct layer, template that applies), enumerated in parallel into lists of
+  // their own and joined in job order, so the list never depends on the threads.
+  std::vector<std::pair<size_t, size_t>> jobs;
   for (size_t d = 0; d < distinct.layer_of.size(); ++d) {
     const Layer& layer = network.layers[static_cast<size_t>(distinct.layer_of[d])];
-    list.begin.push_back(list.items.size());
     for (size_t t = 0; t < templates.size(); ++t) {
-      if (!templates[t].AppliesTo(layer.kind)) continue;
-      Enumerator(templates[t], layer.shape, num_pes, static_cast<int32_t>(d),
-                 static_cast<int32_t>(t), limit, &list.items)
-          .Run();
+      if (templates[t].AppliesTo(layer.kind)) jobs.emplace_back(d, t);
+    }
+  }
+  std::vector<std::vector<Candidate>> found(jobs.size());
+  const int64_t num_jobs = static_cast<int64_t>(jobs.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(threads, 1))
+  for (int64_t j = 0; j < num_jobs; ++j) {
+    const auto [d, t] = jobs[static_cast<size_t>(j)];
+    const Layer& layer = network.layers[static_cast<size_t>(distinct.layer_of[d])];
+    Enumerator(templates[t], layer.shape, num_pes, static_cast<int32_t>(d), static_cast<int32_t>(t),
+               limit, &found[static_cast<size_t>(j)])
+        .Run();
+  }
+  CandidateList list;
+  size_t job = 0;
+  for (size_t d = 0; d < distinct.layer_of.size(); ++d) {
+    list.begin.push_back(list.items.size());
+    for (; job < jobs.size() && jobs[job].first == d; ++job) {
+      list.items.insert(list.items.end(), found[job].begin(), found[job].end());
     }
   }
   list.begin.push_back(list.items.size());

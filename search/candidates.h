@@ -35,7 +35,9 @@ struct CandidateList {
   std::vector<Candidate> items;
   std::vector<size_t> begin;
 };
+/// Enumerated on `threads` threads; the list is the same for any number.
 CandidateList EnumerateCandidates(const Network& network, const DistinctLayers& distinct,
-                                  const TemplateLibrary& library, int64_t num_pes, int64_t limit);
+                                  const TemplateLibrary& library, int64_t num_pes, int64_t limit,
+                                  int threads = 1);
 
 }  // namespace cadenza::internal

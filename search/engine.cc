@@ -70,7 +70,7 @@ Evaluation EvaluateCandidates(const Network& network, const TemplateLibrary& lib
   e.num_pes = hw.num_pes;
   e.threads = SearchThreads(options.threads);
   e.list = EnumerateCandidates(network, e.distinct, library, hw.num_pes,
-                               options.max_candidates_per_template);
+                               options.max_candidates_per_template, e.threads);
   ThrowIfCancelled(options.cancel);
 
   // Results are stored by index, so the schedule cannot change them.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyzer/analyzer.h"
+#include "search/candidates.h"
 
 namespace cadenza {
 namespace {
@@ -86,6 +87,33 @@ TEST(SearchTest, SameAnswerBitForBitWithOneAndTwoThreads) {
     EXPECT_EQ(one.totals.energy_pj, two.totals.energy_pj);
     EXPECT_EQ(one.candidates_evaluated, two.candidates_evaluated);
     EXPECT_EQ(one.infeasible_by_reason, two.infeasible_by_reason);
+  }
+}
+
+// The candidate list (its order is every result's tie-break) is enumerated in parallel and
+// joined in a fixed order: the same list on one thread and on three.
+TEST(SearchTest, CandidatesAreTheSameOnAnyNumberOfThreads) {
+  const Network net = SmallNetwork();
+  const internal::DistinctLayers distinct = internal::FindDistinctLayers(net);
+  const TemplateLibrary library = TemplateLibrary::Builtin();
+  const internal::CandidateList one = internal::EnumerateCandidates(net, distinct, library, 64, 400, 1);
+  const internal::CandidateList three = internal::EnumerateCandidates(net, distinct, library, 64, 400, 3);
+  EXPECT_GT(one.items.size(), distinct.layer_of.size());
+  EXPECT_EQ(one.begin, three.begin);
+  ASSERT_EQ(one.items.size(), three.items.size());
+  for (size_t i = 0; i < one.items.size(); ++i) {
+    EXPECT_EQ(one.items[i].distinct, three.items[i].distinct) << i;
+    EXPECT_EQ(one.items[i].template_index, three.items[i].template_index) << i;
+    EXPECT_EQ(one.items[i].params, three.items[i].params) << i;
+  }
+  // Grouped by distinct layer, templates in library order within each.
+  for (size_t d = 0; d + 1 < one.begin.size(); ++d) {
+    for (size_t i = one.begin[d]; i < one.begin[d + 1]; ++i) {
+      EXPECT_EQ(one.items[i].distinct, static_cast<int32_t>(d));
+      if (i > one.begin[d]) {
+        EXPECT_LE(one.items[i - 1].template_index, one.items[i].template_index);
+      }
+    }
   }
 }
 
