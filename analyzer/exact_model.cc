@@ -3416,6 +3416,77 @@ std::shared_ptr<const TopAxis> TopAxisOf(const ExactModel::Shape& sh, const Desc
   return computed;
 }
 
+// Level 0's DRAM traffic in closed form into *bound (dram_known, dram_reads and writes, touched,
+// the L2 need of the first busy outer tile, the runtime those reads and writes take at least),
+// with the first busy top step's DRAM reads (its whole outer tile's input and weight) and the
+// last one's outputs, written at the end. Leaves them unset when level 0 has no closed form.
+void Level0Dram(const ExactModel::Shape& sh, const Desc& root, const Level& level,
+                int64_t offchip_bw, ExactModel::BoundCache& cache, ExactModel::Bound* bound,
+                int64_t* first_dram_in, int64_t* last_out) {
+  using Wide = WideCount;
+  // Level 0's loops, axis by axis (TopAxisOf): the closed form needs at most one SpatialMap (a
+  // second one would move two axes together) and every axis moved by at most one loop.
+  if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) > 1) {
+    return;
+  }
+  std::array<std::shared_ptr<const TopAxis>, kNumAxes> top;
+  for (int a = 0; a < kNumAxes; ++a) {
+    top[a] = TopAxisOf(sh, root, level, static_cast<Axis>(a), cache);
+    if (!top[a]->product || top[a]->idle) return;  // idle: no top step does anything
+  }
+  // The axes in the odometer's order (outermost first) of the loops that move them; the axes no
+  // loop moves are factors that one position of their own, anywhere in the order, makes.
+  std::array<int, kNumAxes> order;
+  std::array<size_t, kNumAxes> place;
+  for (int a = 0; a < kNumAxes; ++a) {
+    order[a] = a;
+    place[a] = level.dirs.size();
+    for (size_t i = 0; i < level.dirs.size(); ++i) {
+      if (level.dirs[i].dim == top[a]->moving_dim) place[a] = i;
+    }
+  }
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return place[a] < place[b]; });
+  // The first busy top step's outer tile (every loop at its first busy position; the fold's
+  // sub-units united) is one of those whose largest is the L2 need.
+  // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
+  // advanced (the loops inside it back at their first position) meets it in the product of the
+  // outer loops' sets, loop m's consecutive sets and the inner loops' last and first sets.
+  PerTensor<Wide> entering{}, touched{};
+  Wide first_in = 0;
+  for (Tensor x : kAllTensors) {
+    Wide first_outer = 1, last_outer = 1, all = 1, uni = 1, met = 0, outer = 1;
+    for (size_t m = 0; m < kNumAxes; ++m) {
+      const TopAxis& t = *top[order[m]];
+      first_outer *= t.first[x];
+      last_outer *= t.last[x];
+      all *= t.total[x];
+      uni *= t.united[x];
+      Wide term = outer * t.advance[x];
+      for (size_t k = m + 1; k < kNumAxes; ++k) term *= top[order[k]]->wrap[x];
+      met += term;
+      outer *= t.total[x];
+    }
+    bound->l2_tile[x] = std::max(bound->l2_tile[x], static_cast<int64_t>(first_outer));
+    if (x != Tensor::kOutput) first_in += first_outer;
+    if (x == Tensor::kOutput) *last_out = static_cast<int64_t>(last_outer);
+    entering[x] = all - met;
+    touched[x] = uni;
+  }
+  bound->dram_known = true;
+  bound->dram_reads[Tensor::kInput] = static_cast<int64_t>(entering[Tensor::kInput]);
+  bound->dram_reads[Tensor::kFilter] = static_cast<int64_t>(entering[Tensor::kFilter]);
+  // Every output that enters again left before, and every output that leaves is written.
+  bound->dram_reads[Tensor::kOutput] =
+      static_cast<int64_t>(entering[Tensor::kOutput] - touched[Tensor::kOutput]);
+  bound->dram_writes = static_cast<int64_t>(entering[Tensor::kOutput]);
+  for (Tensor x : kAllTensors) bound->touched[x] = static_cast<int64_t>(touched[x]);
+  const int64_t reads = bound->dram_reads[Tensor::kInput] + bound->dram_reads[Tensor::kFilter] +
+                        bound->dram_reads[Tensor::kOutput];
+  bound->runtime_cycles = std::max({bound->runtime_cycles, CeilDiv(reads, offchip_bw),
+                                   CeilDiv(bound->dram_writes, offchip_bw)});
+  *first_dram_in = static_cast<int64_t>(first_in);
+}
+
 }  // namespace
 
 ExactModel::Bound ExactModel::LowerBound(const Mapping& mapping) const { return Bounds(mapping, true); }
@@ -3486,73 +3557,10 @@ ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const 
       bound.l1_tile[x] = Size(tiles.t[x]);
     }
   }
-  // Level 0's DRAM traffic in closed form, and the first busy top step's DRAM reads (its whole
-  // outer tile's input and weight) and the last one's outputs, written at the end.
+  // Level 0's DRAM traffic in closed form, and the first busy top step's DRAM reads and the
+  // last one's outputs.
   int64_t first_dram_in = 0, last_out = 0;
-  [&] {
-    using Wide = WideCount;
-    // Level 0's loops, axis by axis (TopAxisOf): the closed form needs at most one SpatialMap (a
-    // second one would move two axes together) and every axis moved by at most one loop.
-    if (std::count_if(level.dirs.begin(), level.dirs.end(), [](const LevelDir& d) { return d.spatial; }) > 1) {
-      return;
-    }
-    std::array<std::shared_ptr<const TopAxis>, kNumAxes> top;
-    for (int a = 0; a < kNumAxes; ++a) {
-      top[a] = TopAxisOf(sh, root, level, static_cast<Axis>(a), *bound_cache_);
-      if (!top[a]->product || top[a]->idle) return;  // idle: no top step does anything
-    }
-    // The axes in the odometer's order (outermost first) of the loops that move them; the axes no
-    // loop moves are factors that one position of their own, anywhere in the order, makes.
-    std::array<int, kNumAxes> order;
-    std::array<size_t, kNumAxes> place;
-    for (int a = 0; a < kNumAxes; ++a) {
-      order[a] = a;
-      place[a] = level.dirs.size();
-      for (size_t i = 0; i < level.dirs.size(); ++i) {
-        if (level.dirs[i].dim == top[a]->moving_dim) place[a] = i;
-      }
-    }
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return place[a] < place[b]; });
-    // The first busy top step's outer tile (every loop at its first busy position; the fold's
-    // sub-units united) is one of those whose largest is the L2 need.
-    // Sum over busy top steps t of |P_t| - |P_t n P_(t-1)|: the step after one where loop m
-    // advanced (the loops inside it back at their first position) meets it in the product of the
-    // outer loops' sets, loop m's consecutive sets and the inner loops' last and first sets.
-    PerTensor<Wide> entering{}, touched{};
-    Wide first_in = 0;
-    for (Tensor x : kAllTensors) {
-      Wide first_outer = 1, last_outer = 1, all = 1, uni = 1, met = 0, outer = 1;
-      for (size_t m = 0; m < kNumAxes; ++m) {
-        const TopAxis& t = *top[order[m]];
-        first_outer *= t.first[x];
-        last_outer *= t.last[x];
-        all *= t.total[x];
-        uni *= t.united[x];
-        Wide term = outer * t.advance[x];
-        for (size_t k = m + 1; k < kNumAxes; ++k) term *= top[order[k]]->wrap[x];
-        met += term;
-        outer *= t.total[x];
-      }
-      bound.l2_tile[x] = std::max(bound.l2_tile[x], static_cast<int64_t>(first_outer));
-      if (x != Tensor::kOutput) first_in += first_outer;
-      if (x == Tensor::kOutput) last_out = static_cast<int64_t>(last_outer);
-      entering[x] = all - met;
-      touched[x] = uni;
-    }
-    bound.dram_known = true;
-    bound.dram_reads[Tensor::kInput] = static_cast<int64_t>(entering[Tensor::kInput]);
-    bound.dram_reads[Tensor::kFilter] = static_cast<int64_t>(entering[Tensor::kFilter]);
-    // Every output that enters again left before, and every output that leaves is written.
-    bound.dram_reads[Tensor::kOutput] =
-        static_cast<int64_t>(entering[Tensor::kOutput] - touched[Tensor::kOutput]);
-    bound.dram_writes = static_cast<int64_t>(entering[Tensor::kOutput]);
-    for (Tensor x : kAllTensors) bound.touched[x] = static_cast<int64_t>(touched[x]);
-    const int64_t reads = bound.dram_reads[Tensor::kInput] + bound.dram_reads[Tensor::kFilter] +
-                          bound.dram_reads[Tensor::kOutput];
-    bound.runtime_cycles = std::max({bound.runtime_cycles, CeilDiv(reads, offchip_bw_),
-                                     CeilDiv(bound.dram_writes, offchip_bw_)});
-    first_dram_in = static_cast<int64_t>(first_in);
-  }();
+  Level0Dram(sh, root, level, offchip_bw_, *bound_cache_, &bound, &first_dram_in, &last_out);
   const bool first_pe_busy = bound.l1_tile[Tensor::kOutput] > 0;
   // The first top step starts with its whole outer tile read from DRAM and its first global step
   // with every busy PE's tiles sent, before any compute, and the run ends with the last outer
