@@ -230,8 +230,43 @@ void SortBoxes(std::vector<Box>* boxes, Less less) {
   boxes->swap(sorted);
 }
 
+// Drops exact duplicates, keeping each box's first occurrence in its place among the others.
+// A list gathered from many PEs repeats the boxes of a tile they all receive (multicast) or
+// all send up (reduction), and a hash pass is much cheaper than sorting the repeats.
+void DropDuplicates(std::vector<Box>* boxes) {
+  const size_t n = boxes->size();
+  if (n < 16) return;
+  size_t capacity = 32;
+  while (capacity < 2 * n) capacity <<= 1;
+  constexpr uint32_t kEmpty = ~uint32_t{0};
+  thread_local std::vector<uint32_t> table;  // open addressing: indices of the kept boxes
+  table.assign(capacity, kEmpty);
+  Box* data = boxes->data();
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t h = 0;
+    for (const Iv& iv : data[i]) {
+      h = (h ^ static_cast<uint64_t>(iv.lo)) * 0x9E3779B97F4A7C15ull;
+      h = (h ^ static_cast<uint64_t>(iv.hi)) * 0xC2B2AE3D27D4EB4Full;
+    }
+    size_t slot = static_cast<size_t>(h ^ (h >> 29)) & (capacity - 1);
+    bool repeated = false;
+    for (; table[slot] != kEmpty; slot = (slot + 1) & (capacity - 1)) {
+      if (data[table[slot]] == data[i]) {
+        repeated = true;
+        break;
+      }
+    }
+    if (repeated) continue;
+    if (kept != i) data[kept] = data[i];  // the table only holds indices below `kept`
+    table[slot] = static_cast<uint32_t>(kept++);
+  }
+  boxes->resize(kept);
+}
+
 // Sorts boxes and drops duplicates.
 void SortUnique(std::vector<Box>* boxes) {
+  DropDuplicates(boxes);
   SortBoxes(boxes, [](const Box& a, const Box& b) {
     for (size_t e = 0; e < kD; ++e) {
       if (a[e].lo != b[e].lo) return a[e].lo < b[e].lo;
