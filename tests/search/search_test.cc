@@ -8,6 +8,7 @@
 
 #include "analyzer/analyzer.h"
 #include "search/candidates.h"
+#include "search/engine.h"
 
 namespace cadenza {
 namespace {
@@ -491,6 +492,87 @@ TEST(ExactModelSearchTest, PruningChoosesWhatTheExhaustiveSearchChooses) {
         EXPECT_EQ(pruned->baselines[b].totals.energy_pj, all.baselines[b].totals.energy_pj);
       }
     }
+  }
+}
+
+// The pruned search takes quick bounds first and whole bounds only where the quick one cannot
+// skip; the candidates it evaluates are exactly those of the plain rule: per (layer, family),
+// in (whole bound, index) order, evaluate a candidate unless its buffers' bound overflows the
+// hardware or its bound cannot beat the best feasible value so far. The rule is run here from
+// the public pieces.
+TEST(ExactModelSearchTest, QuickBoundsFirstEvaluateWhatTheWholeBoundOrderEvaluates) {
+  const Network net = SmallNetwork();
+  Hardware hw = SmallHardware();
+  hw.l2_size = 4 * 1024;
+  const TemplateLibrary library = TemplateLibrary::Builtin();
+  const std::vector<DataflowTemplate>& templates = library.templates();
+  const std::vector<std::string> families = library.Families();
+  for (Objective objective : {Objective::kLatency, Objective::kEnergy, Objective::kEdp}) {
+    SCOPED_TRACE(ObjectiveName(objective));
+    SearchOptions options = Options(objective, 2);
+    options.model = CostModelKind::kExact;
+    options.max_candidates_per_template = 30;
+    const SearchResult searched = SearchNetwork(net, hw, library, options);
+
+    const internal::DistinctLayers distinct = internal::FindDistinctLayers(net);
+    const internal::CandidateList list =
+        internal::EnumerateCandidates(net, distinct, library, hw.num_pes, 30, 1);
+    int64_t skipped = 0;
+    for (size_t d = 0; d < distinct.layer_of.size(); ++d) {
+      const Layer& layer = net.layers[static_cast<size_t>(distinct.layer_of[d])];
+      const std::unique_ptr<LayerCostModel> model =
+          MakeLayerCostModel(CostModelKind::kExact, layer, internal::WithoutCapacityLimits(hw));
+      struct Member {
+        double bound;
+        int64_t index;
+        bool cannot_fit;
+        Mapping mapping;
+      };
+      std::vector<std::vector<Member>> by_family(families.size());
+      for (size_t i = list.begin[d]; i < list.begin[d + 1]; ++i) {
+        const internal::Candidate& c = list.items[i];
+        const DataflowTemplate& t = templates[static_cast<size_t>(c.template_index)];
+        Member m{0, static_cast<int64_t>(i), false, {}};
+        const ExprContext context{&layer.shape, hw.num_pes, &c.params};
+        ASSERT_TRUE(t.Instantiate(context, &m.mapping));
+        const std::optional<LayerCostModel::Bound> b = model->LowerBound(m.mapping);
+        ASSERT_TRUE(b.has_value());
+        m.bound = ObjectiveValue(b->runtime_cycles, b->energy_pj, objective);
+        m.cannot_fit = CheckCapacity(b->l1, b->l2, hw) != Infeasible::kNone;
+        const size_t f = static_cast<size_t>(
+            std::find(families.begin(), families.end(), t.name) - families.begin());
+        by_family[f].push_back(std::move(m));
+      }
+      for (std::vector<Member>& members : by_family) {
+        std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
+          return a.bound != b.bound ? a.bound < b.bound : a.index < b.index;
+        });
+        int64_t best = -1;
+        double best_value = 0;
+        for (const Member& m : members) {
+          const bool could_win = !m.cannot_fit && (best < 0 || m.bound < best_value ||
+                                                   (m.bound == best_value && m.index < best));
+          if (!could_win) {
+            ++skipped;
+            continue;
+          }
+          const CostResult cost = model->Evaluate(m.mapping);
+          if (!cost.ok() || CheckCapacity(cost.l1_size_per_tensor, cost.l2_size_per_tensor, hw) !=
+                                Infeasible::kNone) {
+            continue;
+          }
+          const double value = ObjectiveValue(cost.runtime_cycles, cost.total_energy_pj(), objective);
+          if (best < 0 || value < best_value || (value == best_value && m.index < best)) {
+            best = m.index;
+            best_value = value;
+          }
+        }
+      }
+    }
+    EXPECT_GT(skipped, 0);
+    EXPECT_EQ(searched.candidates_skipped, skipped);
+    EXPECT_EQ(searched.candidates_evaluated,
+              static_cast<int64_t>(list.items.size()) - skipped);
   }
 }
 
