@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -390,6 +391,17 @@ struct Desc {
 int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+// How many positions Positions(m, o, parent) lists, without listing them: position j > 0
+// exists while it starts inside the parent (j * o < len) and the one before it ends inside
+// ((j - 1) * o + m < len).
+int64_t PositionCount(int64_t m, int64_t o, Iv parent) {
+  const int64_t len = parent.hi - parent.lo;
+  if (len <= 0) return 0;
+  const int64_t by_start = (len - 1) / o;
+  const int64_t by_end_before = len > m ? (len - m - 1) / o + 1 : 0;
+  return 1 + std::min(by_start, by_end_before);
+}
+
 void Positions(int64_t m, int64_t o, Iv parent, std::vector<Iv>* out) {
   out->clear();
   for (int64_t j = 0;; ++j) {
@@ -397,6 +409,9 @@ void Positions(int64_t m, int64_t o, Iv parent, std::vector<Iv>* out) {
     if (a >= parent.hi || (j > 0 && a - o + m >= parent.hi)) break;
     out->push_back({a, std::min(a + m, parent.hi)});
   }
+  // Every evaluation lists positions, so the (assertion-enabled) test builds check the count
+  // on all of them.
+  assert(static_cast<int64_t>(out->size()) == PositionCount(m, o, parent));
 }
 
 struct Tiles {
@@ -2780,7 +2795,6 @@ bool AddAxisSets(const ExactModel::Shape& sh, const Desc& root, Axis axis,
 int64_t ActivePes(const Context& ctx, const Desc& root) {
   std::array<int64_t, kNumM> longest;
   for (size_t d = 0; d < kNumM; ++d) longest[d] = root.box[d].Len();
-  std::vector<Iv> pos;
   int64_t active = 1;
   for (const Level& level : ctx.levels) {
     int64_t busy = level.units;
@@ -2788,10 +2802,7 @@ int64_t ActivePes(const Context& ctx, const Desc& root) {
     std::array<bool, kNumM> set{};
     for (const LevelDir& d : level.dirs) {
       const size_t dim = static_cast<size_t>(d.dim);
-      if (d.spatial) {
-        Positions(d.size, d.offset, Iv{0, longest[dim]}, &pos);
-        busy = std::min(busy, static_cast<int64_t>(pos.size()));
-      }
+      if (d.spatial) busy = std::min(busy, PositionCount(d.size, d.offset, Iv{0, longest[dim]}));
       // Two directives on one dimension: the longer of their intervals.
       const int64_t len = std::min(d.size, longest[dim]);
       next[dim] = set[dim] ? std::max(next[dim], len) : len;
@@ -3571,14 +3582,14 @@ ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const 
   }
   // The first sub-unit of every level at its first step, down to a PE.
   Desc first = root;
-  std::vector<Iv> first_pos;
   for (size_t lv = 0; lv < ctx.levels.size(); ++lv) {
     std::array<Iv, kNumM> box = first.box;
     bool any = true;
     for (const LevelDir& d : ctx.levels[lv].dirs) {
-      Positions(d.size, d.offset, first.box[static_cast<size_t>(d.dim)], &first_pos);
-      if (first_pos.empty()) any = false;
-      if (any) box[static_cast<size_t>(d.dim)] = first_pos[0];
+      // A directive's first position (Positions' first): none in an empty parent interval.
+      const Iv parent = first.box[static_cast<size_t>(d.dim)];
+      if (parent.hi <= parent.lo) any = false;
+      if (any) box[static_cast<size_t>(d.dim)] = {parent.lo, std::min(parent.lo + d.size, parent.hi)};
     }
     Desc next;
     if (!any || !MakeDesc(sh, box, first, &next)) {
