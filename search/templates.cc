@@ -35,7 +35,9 @@ bool TemplateExpr::Uses(int index) const {
 }
 
 bool TemplateExpr::Evaluate(const ExprContext& c, int64_t* value) const {
-  std::array<int64_t, kCapacity> stack{};
+  // Left uninitialised: every slot is written before it is read (reads are below `top`), and
+  // instantiation evaluates tens of expressions per candidate.
+  std::array<int64_t, kCapacity> stack;
   int top = 0;
   for (int i = 0; i < size_; ++i) {
     const Instr& in = program_[static_cast<size_t>(i)];
