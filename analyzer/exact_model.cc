@@ -2725,11 +2725,9 @@ Axis AxisOf(int dim) {
   }
 }
 
-// One axis's sets of the three tensors at one loop position; `idle` when no output is owned
-// along it (the top step does nothing).
+// One axis's sets of the three tensors at one loop position.
 struct AxisSets {
   PerTensor<AxisSet> t;
-  bool idle = false;
 };
 
 // An axis the tensor does not have: a factor of 1 (a key of its own, so that no tile equals it).
