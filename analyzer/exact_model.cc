@@ -31,7 +31,80 @@ struct Iv {
 
 constexpr int kD = 8;
 using Box = std::array<Iv, kD>;
-using BoxList = std::vector<Box>;  // pairwise disjoint boxes
+
+// The storage of box lists, kept per thread by power-of-two capacity and handed out again. One
+// evaluation makes and drops hundreds of short lists (a PE's tiles, one step's new elements, a
+// difference of two tiles), and a box is 128 bytes: most of them outgrow malloc's own per-thread
+// cache.
+class BoxStore {
+ public:
+  static Box* Take(size_t n) {
+    const size_t c = Class(n);
+    if (c < kClasses && !gone_) {
+      Shelf& shelf = shelves_[c];
+      if (shelf.count > 0) return shelf.blocks[--shelf.count];
+      Janitor();
+      return static_cast<Box*>(::operator new(sizeof(Box) << c));
+    }
+    return static_cast<Box*>(::operator new(n * sizeof(Box)));
+  }
+  static void Give(Box* p, size_t n) {
+    const size_t c = Class(n);
+    if (c < kClasses && !gone_) {
+      Shelf& shelf = shelves_[c];
+      if (shelf.count < Keep(c)) {
+        shelf.blocks[shelf.count++] = p;
+        return;
+      }
+    }
+    ::operator delete(p);
+  }
+
+ private:
+  static constexpr size_t kClasses = 12;   // blocks of 1 to 2,048 boxes
+  static constexpr size_t kMostKept = 64;  // per class: about 256 KiB of the larger blocks
+  static size_t Keep(size_t c) { return std::clamp<size_t>((size_t{8192} >> c), 4, kMostKept); }
+  static size_t Class(size_t n) {
+    size_t c = 0;
+    while ((size_t{1} << c) < n) ++c;
+    return c;
+  }
+  struct Shelf {
+    std::array<Box*, kMostKept> blocks;
+    size_t count;
+  };
+  // Frees the shelves' blocks when the thread ends (made the first time a block is allocated).
+  // Lists in thread_local storage destroyed after it free their blocks themselves.
+  static void Janitor() {
+    struct FreeAtExit {
+      ~FreeAtExit() {
+        for (Shelf& shelf : shelves_) {
+          for (size_t i = 0; i < shelf.count; ++i) ::operator delete(shelf.blocks[i]);
+          shelf.count = 0;
+        }
+        gone_ = true;
+      }
+    };
+    thread_local FreeAtExit janitor;
+    (void)janitor;
+  }
+  // Trivially destructible, so still readable while the thread's other storage is destroyed.
+  static thread_local std::array<Shelf, kClasses> shelves_;
+  static thread_local bool gone_;
+};
+thread_local std::array<BoxStore::Shelf, BoxStore::kClasses> BoxStore::shelves_{};
+thread_local bool BoxStore::gone_ = false;
+
+template <typename T>
+struct BoxAllocator {
+  static_assert(std::is_same_v<T, Box>, "box lists only");
+  using value_type = T;
+  BoxAllocator() = default;
+  T* allocate(size_t n) { return BoxStore::Take(n); }
+  void deallocate(T* p, size_t n) { BoxStore::Give(p, n); }
+  friend bool operator==(const BoxAllocator&, const BoxAllocator&) = default;
+};
+using BoxList = std::vector<Box, BoxAllocator<Box>>;  // pairwise disjoint boxes
 
 int64_t Volume(const Box& b) {
   int64_t v = 1;
@@ -171,7 +244,7 @@ void UnionInto(BoxList* acc, const BoxList& add) {
 // |union of boxes| for boxes that may overlap: a sweep over coordinate d, recursing into the
 // next coordinate for every elementary segment (Klee's measure, fine for the few boxes of one
 // coverage group).
-int64_t UnionVolume(std::vector<Box>& boxes, int d) {
+int64_t UnionVolume(BoxList& boxes, int d) {
   if (boxes.empty()) return 0;
   if (boxes.size() == 1) {
     int64_t v = 1;
@@ -181,7 +254,7 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   if (d == kD) return 1;
   // Per-depth storage, reused across calls (the recursion uses one set per coordinate).
   thread_local std::array<std::vector<int64_t>, kD> cuts_at;
-  thread_local std::array<std::vector<Box>, kD> active_at, last_active_at;
+  thread_local std::array<BoxList, kD> active_at, last_active_at;
   std::vector<int64_t>& cuts = cuts_at[static_cast<size_t>(d)];
   cuts.clear();
   for (const Box& b : boxes) {
@@ -191,8 +264,8 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   int64_t total = 0;
-  std::vector<Box>& active = active_at[static_cast<size_t>(d)];
-  std::vector<Box>& last_active = last_active_at[static_cast<size_t>(d)];
+  BoxList& active = active_at[static_cast<size_t>(d)];
+  BoxList& last_active = last_active_at[static_cast<size_t>(d)];
   last_active.clear();
   int64_t last_volume = 0;
   bool have_last = false;
@@ -218,9 +291,22 @@ int64_t UnionVolume(std::vector<Box>& boxes, int d) {
 
 // Sorts boxes by `less` through an index (a box is 128 bytes to move), then gathers them once.
 template <typename Less>
-void SortBoxes(std::vector<Box>* boxes, Less less) {
+void SortBoxes(BoxList* boxes, Less less) {
+  // Short lists (most of them: one step's few PEs) are sorted in place, which moves a few boxes
+  // and keeps the list's own storage.
+  if (boxes->size() <= 16) {
+    Box* data = boxes->data();
+    for (size_t i = 1; i < boxes->size(); ++i) {
+      if (!less(data[i], data[i - 1])) continue;
+      const Box b = data[i];
+      size_t j = i;
+      for (; j > 0 && less(b, data[j - 1]); --j) data[j] = data[j - 1];
+      data[j] = b;
+    }
+    return;
+  }
   thread_local std::vector<uint32_t> order;
-  thread_local std::vector<Box> sorted;
+  thread_local BoxList sorted;
   order.resize(boxes->size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   const Box* data = boxes->data();
@@ -234,7 +320,7 @@ void SortBoxes(std::vector<Box>* boxes, Less less) {
 // Drops exact duplicates, keeping each box's first occurrence in its place among the others.
 // A list gathered from many PEs repeats the boxes of a tile they all receive (multicast) or
 // all send up (reduction), and a hash pass is much cheaper than sorting the repeats.
-void DropDuplicates(std::vector<Box>* boxes) {
+void DropDuplicates(BoxList* boxes) {
   const size_t n = boxes->size();
   if (n < 16) return;
   size_t capacity = 32;
@@ -266,7 +352,7 @@ void DropDuplicates(std::vector<Box>* boxes) {
 }
 
 // Sorts boxes and drops duplicates.
-void SortUnique(std::vector<Box>* boxes) {
+void SortUnique(BoxList* boxes) {
   DropDuplicates(boxes);
   SortBoxes(boxes, [](const Box& a, const Box& b) {
     for (size_t e = 0; e < kD; ++e) {
@@ -282,7 +368,7 @@ void SortUnique(std::vector<Box>* boxes) {
 // along it. Only the covered set is kept: every list the model merges is a set (MAC counts, and
 // so extra MACs, are summed apart from the boxes). A regular tiling collapses to a few boxes,
 // which keeps the coverage sweep small.
-void MergeAdjacentOnce(std::vector<Box>* boxes) {
+void MergeAdjacentOnce(BoxList* boxes) {
   for (int d = kD - 1; d >= 0 && boxes->size() > 1; --d) {
     const size_t dd = static_cast<size_t>(d);
     // Boxes that all share coordinate d's interval cannot touch along it.
@@ -323,7 +409,7 @@ void MergeAdjacentOnce(std::vector<Box>* boxes) {
 // Merges until no pass merges anything more: a merge along one coordinate can make boxes equal
 // in that coordinate, which a later pass then merges along an earlier one (a grid of tiles that
 // arrived as pieces of rows and columns becomes one box).
-void MergeAdjacent(std::vector<Box>* boxes) {
+void MergeAdjacent(BoxList* boxes) {
   for (size_t before = boxes->size() + 1; boxes->size() > 1 && boxes->size() < before;) {
     before = boxes->size();
     MergeAdjacentOnce(boxes);
@@ -332,17 +418,17 @@ void MergeAdjacent(std::vector<Box>* boxes) {
 
 // Merges a growing list once it has doubled (plus `slack`) since its last merge, which keeps
 // the merging cost amortised while a regular tiling keeps the list short.
-void MergeWhenGrown(std::vector<Box>* boxes, size_t* merged_size, size_t slack) {
+void MergeWhenGrown(BoxList* boxes, size_t* merged_size, size_t slack) {
   if (boxes->size() < 2 * *merged_size + slack) return;
   MergeAdjacent(boxes);
   *merged_size = boxes->size();
 }
 
 // |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
-int64_t OverlappingUnionSize(std::vector<Box>* boxes) {
+int64_t OverlappingUnionSize(BoxList* boxes) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
   // Few boxes that do not meet (PEs with different tiles) need no sweep.
-  auto disjoint_size = [](const std::vector<Box>& list) -> int64_t {
+  auto disjoint_size = [](const BoxList& list) -> int64_t {
     int64_t total = 0;
     for (size_t i = 0; i < list.size(); ++i) {
       for (size_t j = i + 1; j < list.size(); ++j) {
@@ -1174,7 +1260,7 @@ struct TopClass {
   // iterations after it may be taken together.
   bool uniform = false;
   Shift step;
-  std::vector<Box> mac_boxes;
+  BoxList mac_boxes;
   // The top steps before D'_prev that the PEs busy in D'_cur last worked in (newest first): a PE
   // idle in D'_prev holds the tile of its last busy step, which must lie in this window.
   std::vector<std::vector<Desc>> older;
@@ -1433,7 +1519,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   BoxList moved_enter;
   BoxList dram_written;  // outputs written back to DRAM
   PerTensor<BoxList> prev_outer;
-  std::vector<Box> mac_boxes;
+  BoxList mac_boxes;
   int64_t mac_sum = 0;
   int64_t global_step = 0;
   int64_t runtime = 0, onchip = 0;
@@ -1446,7 +1532,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // What the last full top step saw, for the class it may found.
   struct Record {
     BoxList entering, leaving, outer_enter, outer_leave;
-    std::vector<Box> mac_boxes;
+    BoxList mac_boxes;
     // The step's counts depend on its pair only: not the first top step, the same PEs busy as
     // in the step before, and its entering outputs either all or none sent up (written to DRAM)
     // before the top step.
