@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -22,19 +23,27 @@ namespace {
 // elements over PEs, the outputs written so far) is such a list, so no count ever enumerates
 // elements.
 
+// Coordinates are 32-bit (a box is 64 bytes to move and compare); the model refuses layers whose
+// coordinates could leave that range, and every count is computed in 64 bits.
 struct Iv {
-  int64_t lo = 0, hi = 1;
-  int64_t Len() const { return hi > lo ? hi - lo : 0; }
+  int32_t lo = 0, hi = 1;
+  int64_t Len() const { return hi > lo ? int64_t{hi} - lo : 0; }
   friend bool operator==(const Iv&, const Iv&) = default;
   friend auto operator<=>(const Iv&, const Iv&) = default;
 };
+
+int32_t Coord(int64_t v) {
+  assert(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max());
+  return static_cast<int32_t>(v);
+}
+Iv Span(int64_t lo, int64_t hi) { return {Coord(lo), Coord(hi)}; }
 
 constexpr int kD = 8;
 using Box = std::array<Iv, kD>;
 
 // The storage of box lists, kept per thread by power-of-two capacity and handed out again. One
 // evaluation makes and drops hundreds of short lists (a PE's tiles, one step's new elements, a
-// difference of two tiles), and a box is 128 bytes: most of them outgrow malloc's own per-thread
+// difference of two tiles), and a box is 64 bytes: most of them outgrow malloc's own per-thread
 // cache.
 class BoxStore {
  public:
@@ -289,7 +298,7 @@ int64_t UnionVolume(BoxList& boxes, int d) {
   return total;
 }
 
-// Sorts boxes by `less` through an index (a box is 128 bytes to move), then gathers them once.
+// Sorts boxes by `less` through an index (a box is 64 bytes to move), then gathers them once.
 template <typename Less>
 void SortBoxes(BoxList* boxes, Less less) {
   // Short lists (most of them: one step's few PEs) are sorted in place, which moves a few boxes
@@ -493,7 +502,7 @@ void Positions(int64_t m, int64_t o, Iv parent, std::vector<Iv>* out) {
   for (int64_t j = 0;; ++j) {
     const int64_t a = parent.lo + j * o;
     if (a >= parent.hi || (j > 0 && a - o + m >= parent.hi)) break;
-    out->push_back({a, std::min(a + m, parent.hi)});
+    out->push_back(Span(a, std::min<int64_t>(a + m, parent.hi)));
   }
   // Every evaluation lists positions, so the (assertion-enabled) test builds check the count
   // on all of them.
@@ -556,8 +565,8 @@ bool MakeDesc(const ExactModel::Shape& sh, const std::array<Iv, kNumM>& box, con
   const int64_t yhi = FloorDiv(y.hi - 1 - (r.hi - 1) * sh.dilation_y, sh.stride_y) + 1;
   const int64_t xlo = CeilDiv(x.lo - s.lo * sh.dilation_x, sh.stride_x);
   const int64_t xhi = FloorDiv(x.hi - 1 - (s.hi - 1) * sh.dilation_x, sh.stride_x) + 1;
-  out->yo = {std::max(ylo, parent.yo.lo), std::min(yhi, parent.yo.hi)};
-  out->xo = {std::max(xlo, parent.xo.lo), std::min(xhi, parent.xo.hi)};
+  out->yo = Span(std::max<int64_t>(ylo, parent.yo.lo), std::min<int64_t>(yhi, parent.yo.hi));
+  out->xo = Span(std::max<int64_t>(xlo, parent.xo.lo), std::min<int64_t>(xhi, parent.xo.hi));
   return out->yo.Len() > 0 && out->xo.Len() > 0 && box[kN].Len() > 0 && box[kG].Len() > 0 &&
          box[kK].Len() > 0 && box[kC].Len() > 0;
 }
@@ -582,7 +591,7 @@ void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::p
       const int64_t q0 = CeilDiv(r.lo - rho, stride);
       const int64_t q1 = FloorDiv(r.hi - 1 - rho, stride);
       if (q0 > q1) continue;
-      out->push_back({{rho, rho + 1}, {yo.lo + q0, yo.hi + q1}});
+      out->push_back({Span(rho, rho + 1), Span(yo.lo + q0, yo.hi + q1)});
     }
     return;
   }
@@ -591,7 +600,7 @@ void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::p
   for (int64_t t = r.lo; t < r.hi; ++t) {
     const int64_t off = t * dilation;
     const int64_t rho = off % stride, q = off / stride;
-    raw.push_back({{rho, rho + 1}, {yo.lo + q, yo.hi + q}});
+    raw.push_back({Span(rho, rho + 1), Span(yo.lo + q, yo.hi + q)});
   }
   std::sort(raw.begin(), raw.end());
   for (const auto& p : raw) {
@@ -961,6 +970,16 @@ ExactModel::ExactModel(const Layer& layer, const Hardware& hw, ExactOptions opti
   if (s.stride_y < 1 || s.stride_x < 1 || s.dilation_y < 1 || s.dilation_x < 1) {
     throw InputError("layer '" + layer.name + "': strides and dilations must be at least 1");
   }
+  // Coordinates are 32-bit inside the model (Iv); every one lies in [0, extent], so extents
+  // below 2^30 leave room for the sums formed before a tile is clipped to its parent.
+  constexpr int64_t kExtentLimit = int64_t{1} << 30;
+  for (int64_t v : {s.n, s.g, s.k, s.c, s.r, s.s, s.y, s.x, s.stride_y, s.stride_x, s.dilation_y,
+                    s.dilation_x}) {
+    if (v >= kExtentLimit) {
+      throw InputError("layer '" + layer.name + "': an extent, stride or dilation of " +
+                       std::to_string(v) + " is beyond the exact model's limit of 2^30");
+    }
+  }
   const int64_t span_y = (s.r - 1) * s.dilation_y + 1, span_x = (s.s - 1) * s.dilation_x + 1;
   if (s.y < span_y || s.x < span_x) {
     throw InputError("layer '" + layer.name + "': the filter does not fit the input");
@@ -980,10 +999,10 @@ namespace {
 // The whole layer: the parent of level 0, owning every output.
 Desc RootDesc(const ExactModel::Shape& sh) {
   Desc root;
-  root.box = {Iv{0, sh.n}, Iv{0, sh.g}, Iv{0, sh.k}, Iv{0, sh.c}, Iv{0, sh.r}, Iv{0, sh.s}, Iv{0, sh.y},
-              Iv{0, sh.x}};
-  root.yo = {0, sh.out_y};
-  root.xo = {0, sh.out_x};
+  root.box = {Span(0, sh.n), Span(0, sh.g), Span(0, sh.k), Span(0, sh.c), Span(0, sh.r), Span(0, sh.s), Span(0, sh.y),
+              Span(0, sh.x)};
+  root.yo = Span(0, sh.out_y);
+  root.xo = Span(0, sh.out_x);
   return root;
 }
 
@@ -1121,7 +1140,7 @@ struct Shift {
   int64_t yo = 0, xo = 0;
 };
 
-Iv Moved(Iv iv, int64_t by) { return {iv.lo + by, iv.hi + by}; }
+Iv Moved(Iv iv, int64_t by) { return Span(iv.lo + by, iv.hi + by); }
 
 // The shift of an output box (N, G, K or C, Y', X') and of a MAC box (N G K C Y' R X' S).
 Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
@@ -1176,8 +1195,8 @@ bool Stretch(const Box& b, const std::array<int64_t, kD>& by, int64_t j0, int64_
   for (size_t d = 0; d < kD; ++d) {
     if (by[d] == 0) continue;
     if (++moving > 1 || (by[d] > 0 ? by[d] : -by[d]) > b[d].Len()) return false;
-    (*out)[d].lo = b[d].lo + std::min(j0 * by[d], j1 * by[d]);
-    (*out)[d].hi = b[d].hi + std::max(j0 * by[d], j1 * by[d]);
+    (*out)[d].lo = Coord(b[d].lo + std::min(j0 * by[d], j1 * by[d]));
+    (*out)[d].hi = Coord(b[d].hi + std::max(j0 * by[d], j1 * by[d]));
   }
   return true;
 }
@@ -2886,7 +2905,7 @@ int64_t ActivePes(const Context& ctx, const Desc& root) {
     std::array<bool, kNumM> set{};
     for (const LevelDir& d : level.dirs) {
       const size_t dim = static_cast<size_t>(d.dim);
-      if (d.spatial) busy = std::min(busy, PositionCount(d.size, d.offset, Iv{0, longest[dim]}));
+      if (d.spatial) busy = std::min(busy, PositionCount(d.size, d.offset, Span(0, longest[dim])));
       // Two directives on one dimension: the longer of their intervals.
       const int64_t len = std::min(d.size, longest[dim]);
       next[dim] = set[dim] ? std::max(next[dim], len) : len;
@@ -3673,7 +3692,7 @@ ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const 
       // A directive's first position (Positions' first): none in an empty parent interval.
       const Iv parent = first.box[static_cast<size_t>(d.dim)];
       if (parent.hi <= parent.lo) any = false;
-      if (any) box[static_cast<size_t>(d.dim)] = {parent.lo, std::min(parent.lo + d.size, parent.hi)};
+      if (any) box[static_cast<size_t>(d.dim)] = Span(parent.lo, std::min<int64_t>(parent.lo + d.size, parent.hi));
     }
     Desc next;
     if (!any || !MakeDesc(sh, box, first, &next)) {

@@ -391,5 +391,25 @@ TEST(ExactModel, MalformedMappingsThrow) {
   EXPECT_THROW(ExactModel(gemm, Hw(4, 8, 8)).Evaluate(on_c), InputError);
 }
 
+// Coordinates are 32-bit inside the model: a layer that could leave that range is refused by
+// name, not counted wrongly.
+TEST(ExactModel, RefusesExtentsBeyondItsCoordinateRange) {
+  Layer gemm;
+  gemm.name = "huge";
+  gemm.kind = OpKind::kGemm;
+  gemm.shape.size[Dim::kM] = int64_t{1} << 30;
+  gemm.shape.size[Dim::kN] = 4;
+  gemm.shape.size[Dim::kK] = 4;
+  try {
+    ExactModel model(gemm, Hw(4, 8, 8));
+    FAIL() << "an M of 2^30 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("'huge'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("2^30"), std::string::npos) << e.what();
+  }
+  gemm.shape.size[Dim::kM] = (int64_t{1} << 30) - 1;
+  EXPECT_NO_THROW(ExactModel(gemm, Hw(4, 8, 8)));
+}
+
 }  // namespace
 }  // namespace cadenza
