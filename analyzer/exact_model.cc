@@ -415,10 +415,46 @@ void MergeAdjacentOnce(BoxList* boxes) {
   }
 }
 
+// The same for a few boxes, without sorting: any two boxes whose union is a box (equal in every
+// coordinate but one, touching or overlapping in that one) become that box, until no two do.
+constexpr size_t kFewBoxes = 16;
+void MergePairs(BoxList* boxes) {
+  Box* data = boxes->data();
+  size_t n = boxes->size();
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t j = i + 1; j < n; ++j) {
+        size_t differs = kD;  // the one coordinate the two differ in (kD: none)
+        bool one = true;
+        for (size_t d = 0; d < kD && one; ++d) {
+          if (data[i][d] == data[j][d]) continue;
+          one = differs == kD;
+          differs = d;
+        }
+        if (!one) continue;
+        if (differs < kD) {
+          Iv& a = data[i][differs];
+          const Iv& b = data[j][differs];
+          if (a.hi < b.lo || b.hi < a.lo) continue;
+          a = {std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+        }
+        data[j--] = data[--n];
+        merged = true;
+      }
+    }
+  }
+  boxes->resize(n);
+}
+
 // Merges until no pass merges anything more: a merge along one coordinate can make boxes equal
 // in that coordinate, which a later pass then merges along an earlier one (a grid of tiles that
 // arrived as pieces of rows and columns becomes one box).
 void MergeAdjacent(BoxList* boxes) {
+  if (boxes->size() <= kFewBoxes) {
+    MergePairs(boxes);
+    return;
+  }
   for (size_t before = boxes->size() + 1; boxes->size() > 1 && boxes->size() < before;) {
     before = boxes->size();
     MergeAdjacentOnce(boxes);
