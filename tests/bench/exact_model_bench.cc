@@ -4,11 +4,12 @@
 // median and slowest evaluation of the reference cases, then the ResNet-50 figures. CPU time,
 // because the machines it runs on are shared. `--quick` skips Google Benchmark's calibration
 // (slow on a loaded machine): the fastest of 20 evaluations per reference case, one per ResNet-50
-// case.
+// case. `--band` evaluates a fixed set of reference cases a fixed number of times (below).
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -198,6 +199,37 @@ int Quick(const std::vector<Run>& runs, int repeats) {
   return 0;
 }
 
+// --band [CASES] [TIMES]: only the named reference cases (ids such as e124 or k029, comma
+// separated; by default twelve cases near the median), each evaluated TIMES times (2,000 by
+// default): a fixed amount of work, for alternating timed runs of two builds on a loaded machine
+// or for an instruction count (valgrind --tool=callgrind), which no load moves.
+constexpr const char* kMedianBand = "e124,e043,k029,e197,e017,e290,e181,k038,e215,e172,k003,e228";
+
+int Band(const std::vector<Run>& runs, const std::string& list, int times) {
+  std::vector<std::string> wanted;
+  std::stringstream ss(list);
+  std::string id;
+  while (std::getline(ss, id, ',')) wanted.push_back(id);
+  int64_t evaluations = 0;
+  const double start = ThreadCpuMicroseconds();
+  for (const std::string& want : wanted) {
+    const auto run = std::find_if(runs.begin(), runs.end(), [&](const Run& r) {
+      return r.reference && r.name.substr(r.name.find('/') + 1) == want;
+    });
+    if (run == runs.end()) {
+      std::cerr << "exact_model_bench: no reference case '" << want << "'\n";
+      return 1;
+    }
+    const cadenza::ExactModel model(run->layer, run->hw);
+    for (int i = 0; i < times; ++i) benchmark::DoNotOptimize(model.Evaluate(run->mapping));
+    evaluations += times;
+  }
+  const double us = ThreadCpuMicroseconds() - start;
+  std::cout << evaluations << " evaluations of " << wanted.size() << " reference cases: "
+            << us / static_cast<double>(evaluations) << " us each (one thread, CPU time)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -213,6 +245,11 @@ int main(int argc, char** argv) {
   AddResNet("resnet50_res4_1x1_14x14x256to1024_kcp_chosen_256pe",
             ResNetText({"res4_1x1_14x14x256to1024", 1024, 256, 1, 14}, kKcpChosen), &runs);
   if (argc > 1 && std::string(argv[1]) == "--quick") return Quick(runs, 20);
+  if (argc > 1 && std::string(argv[1]) == "--band") {
+    const std::string list = argc > 2 ? argv[2] : kMedianBand;
+    const int times = argc > 3 ? std::max(1, std::atoi(argv[3])) : 2000;
+    return Band(runs, list, times);
+  }
   for (const Run& run : runs) {
     benchmark::RegisterBenchmark(run.name.c_str(), [&run](benchmark::State& state) {
       const cadenza::ExactModel model(run.layer, run.hw);
