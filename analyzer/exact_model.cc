@@ -41,10 +41,11 @@ Iv Span(int64_t lo, int64_t hi) { return {Coord(lo), Coord(hi)}; }
 constexpr int kD = 8;
 using Box = std::array<Iv, kD>;
 
-// The storage of box lists, kept per thread by power-of-two capacity and handed out again. One
-// evaluation makes and drops hundreds of short lists (a PE's tiles, one step's new elements, a
-// difference of two tiles), and a box is 64 bytes: most of them outgrow malloc's own per-thread
-// cache.
+// The storage of short box lists, kept per thread by power-of-two capacity and handed out again.
+// One evaluation makes and drops hundreds of short lists (a PE's tiles, one step's new elements,
+// a difference of two tiles), and a box is 64 bytes: most of them outgrow malloc's own per-thread
+// cache. Longer lists are few and go to malloc at their exact size (rounding them up to a power
+// of two raised a whole sweep's peak memory by an eighth).
 class BoxStore {
  public:
   static Box* Take(size_t n) {
@@ -70,9 +71,9 @@ class BoxStore {
   }
 
  private:
-  static constexpr size_t kClasses = 12;   // blocks of 1 to 2,048 boxes
-  static constexpr size_t kMostKept = 64;  // per class: about 256 KiB of the larger blocks
-  static size_t Keep(size_t c) { return std::clamp<size_t>((size_t{8192} >> c), 4, kMostKept); }
+  static constexpr size_t kClasses = 7;    // blocks of 1 to 64 boxes (4 KiB)
+  static constexpr size_t kMostKept = 64;  // per class: at most 512 KiB kept in all
+  static size_t Keep(size_t) { return kMostKept; }
   static size_t Class(size_t n) {
     size_t c = 0;
     while ((size_t{1} << c) < n) ++c;
