@@ -470,6 +470,95 @@ void MergeWhenGrown(BoxList* boxes, size_t* merged_size, size_t slack) {
   *merged_size = boxes->size();
 }
 
+// |union of boxes| for boxes that may overlap, on the grid their coordinates cut: each box marks
+// the cells it covers, and each cell counts once. A step's PEs send or receive a few dozen boxes
+// that repeat (multicast, reduction) and tile a region between them, so the grid is small; -1
+// when it would not be (more than kMaxGridCells cells), for the sweep to take over. *covers is
+// whether the union is the boxes' bounding box, *bbox.
+constexpr size_t kMaxGridCells = 4096;
+int64_t GridUnionSize(const BoxList& boxes, bool* covers, Box* bbox) {
+  const Box& first = boxes.front();
+  *bbox = first;
+  // The coordinates some box differs in; the others multiply every cell alike.
+  std::array<int, kD> varying{};
+  int num_varying = 0;
+  int64_t fixed = 1;
+  for (int d = 0; d < kD; ++d) {
+    const size_t dd = static_cast<size_t>(d);
+    bool varies = false;
+    for (const Box& b : boxes) {
+      if (b[dd] == first[dd]) continue;
+      varies = true;
+      (*bbox)[dd] = {std::min((*bbox)[dd].lo, b[dd].lo), std::max((*bbox)[dd].hi, b[dd].hi)};
+    }
+    if (varies) {
+      varying[static_cast<size_t>(num_varying++)] = d;
+    } else {
+      fixed *= first[dd].Len();
+    }
+  }
+  if (num_varying == 0) {
+    *covers = true;
+    return fixed;
+  }
+  thread_local std::array<std::vector<int32_t>, kD> cuts_of;
+  std::array<size_t, kD> stride{};
+  size_t cells = 1;
+  for (int i = num_varying - 1; i >= 0; --i) {
+    const size_t dd = static_cast<size_t>(varying[static_cast<size_t>(i)]);
+    std::vector<int32_t>& cuts = cuts_of[static_cast<size_t>(i)];
+    cuts.clear();
+    for (const Box& b : boxes) {
+      cuts.push_back(b[dd].lo);
+      cuts.push_back(b[dd].hi);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    stride[static_cast<size_t>(i)] = cells;
+    cells *= cuts.size() - 1;
+    if (cells > kMaxGridCells) return -1;
+  }
+  thread_local std::vector<char> marked;
+  marked.assign(cells, 0);
+  int64_t total = 0;
+  size_t num_marked = 0;
+  std::array<size_t, kD> lo{}, hi{}, at{};
+  for (const Box& b : boxes) {
+    for (int i = 0; i < num_varying; ++i) {
+      const size_t ii = static_cast<size_t>(i);
+      const Iv iv = b[static_cast<size_t>(varying[ii])];
+      const std::vector<int32_t>& cuts = cuts_of[ii];
+      lo[ii] = static_cast<size_t>(std::lower_bound(cuts.begin(), cuts.end(), iv.lo) - cuts.begin());
+      hi[ii] = static_cast<size_t>(std::lower_bound(cuts.begin(), cuts.end(), iv.hi) - cuts.begin());
+      at[ii] = lo[ii];
+    }
+    // Every cell of the box, the last coordinate fastest.
+    for (;;) {
+      size_t cell = 0;
+      int64_t volume = 1;
+      for (int i = 0; i < num_varying; ++i) {
+        const size_t ii = static_cast<size_t>(i);
+        cell += at[ii] * stride[ii];
+        volume *= cuts_of[ii][at[ii] + 1] - cuts_of[ii][at[ii]];
+      }
+      if (!marked[cell]) {
+        marked[cell] = 1;
+        ++num_marked;
+        total += volume;
+      }
+      int i = num_varying - 1;
+      for (; i >= 0; --i) {
+        const size_t ii = static_cast<size_t>(i);
+        if (++at[ii] < hi[ii]) break;
+        at[ii] = lo[ii];
+      }
+      if (i < 0) break;
+    }
+  }
+  *covers = num_marked == cells;
+  return total * fixed;
+}
+
 // |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
 int64_t OverlappingUnionSize(BoxList* boxes) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
@@ -487,6 +576,16 @@ int64_t OverlappingUnionSize(BoxList* boxes) {
   if (boxes->size() <= 16) {
     const int64_t n = disjoint_size(*boxes);
     if (n >= 0) return n;
+  }
+  // Many boxes most often tile their bounding box between them, which is then the list.
+  if (boxes->size() > 16) {
+    bool covers = false;
+    Box bbox;
+    const int64_t grid_size = GridUnionSize(*boxes, &covers, &bbox);
+    if (grid_size >= 0 && covers) {
+      boxes->assign(1, bbox);
+      return grid_size;
+    }
   }
   SortUnique(boxes);
   if (boxes->size() <= 32) {
@@ -1043,8 +1142,10 @@ Desc RootDesc(const ExactModel::Shape& sh) {
   return root;
 }
 
-Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_t num_pes) {
-  Context ctx;
+// Fills *ctx_out, reusing its storage (a search builds one context per candidate).
+void BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_t num_pes,
+                  Context* ctx_out) {
+  Context& ctx = *ctx_out;
   ctx.shape = &sh;
   struct Raw {
     bool spatial;
@@ -1052,12 +1153,19 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
     bool out_coord;   // written as Y' / X'
     int64_t size, offset;
   };
-  std::vector<std::vector<Raw>> groups(1);
-  std::vector<int64_t> clusters;
+  thread_local std::vector<std::vector<Raw>> groups;
+  thread_local std::vector<int64_t> clusters;
+  size_t num_groups = 1;
+  clusters.clear();
+  auto group = [&](size_t i) -> std::vector<Raw>& {
+    if (groups.size() <= i) groups.resize(i + 1);
+    return groups[i];
+  };
+  group(0).clear();
   for (const Directive& d : mapping) {
     if (d.kind == DirectiveKind::kCluster) {
       clusters.push_back(d.size);
-      groups.emplace_back();
+      group(num_groups++).clear();
       continue;
     }
     int dim = -1;
@@ -1090,7 +1198,7 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
                          "Y' and X'");
       }
     }
-    groups.back().push_back(
+    groups[num_groups - 1].push_back(
         {d.kind == DirectiveKind::kSpatialMap, dim, d.output_coord, d.size, d.offset});
   }
   int64_t product = 1;
@@ -1102,9 +1210,10 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
     throw InputError("the Cluster sizes multiply to " + std::to_string(product) +
                      ", more than the " + std::to_string(num_pes) + " PEs");
   }
-  ctx.levels.resize(groups.size());
-  for (size_t lv = 0; lv < groups.size(); ++lv) {
+  ctx.levels.resize(num_groups);
+  for (size_t lv = 0; lv < num_groups; ++lv) {
     Level& level = ctx.levels[lv];
+    level.dirs.clear();
     level.units = lv == 0 ? num_pes / product : clusters[lv - 1];
     std::array<int64_t, kNumM> written{};  // size of the level's directive per MDim (0: none)
     std::array<bool, kNumM> named{};
@@ -1151,8 +1260,24 @@ Context BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_
     ctx.width[lv - 1] = ctx.width[lv] * ctx.levels[lv - 1].units;
   }
   ctx.scratch.resize(ctx.levels.size());
-  return ctx;
 }
+
+// A value kept per thread between calls: borrowed (moved out) for one call and put back after
+// it, so that its storage is reused while a nested call, were there one, finds it empty.
+template <typename T>
+class Borrowed {
+ public:
+  explicit Borrowed(T* kept) : kept_(kept), value_(std::move(*kept)) {}
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+  ~Borrowed() { *kept_ = std::move(value_); }
+  T& operator*() { return value_; }
+  T* operator->() { return &value_; }
+
+ private:
+  T* kept_;
+  T value_;
+};
 
 }  // namespace
 
@@ -1500,31 +1625,74 @@ constexpr size_t kMaxClasses = 32;
 constexpr int64_t kMaxWindow = 16;
 constexpr int64_t kRing = 32;
 
+// A level-0 step kept for the ring of recent top steps (Evaluate).
+struct LevelStep {
+  std::vector<Desc> descs;
+  std::vector<bool> busy;
+  std::vector<char> busy_c;
+};
+
+// The storage of one evaluation, kept per thread between evaluations (Borrowed): a search
+// evaluates millions of mappings, most of them small, and allocating these afresh each time
+// cost a tenth of an evaluation. Evaluate resets what it reads before writing.
+struct EvalStorage {
+  // Per PE slot.
+  std::vector<Desc> prev_desc;
+  std::vector<Tiles> prev;
+  std::vector<char> tiles_ok, pe_busy_now, seen_mask, touched, restored;
+  std::vector<bool> has_prev;
+  std::vector<int64_t> pe_last_top;
+  // Per level-0 step.
+  std::vector<Desc> last_descs, ahead_descs, ring_descs;
+  std::vector<bool> last_busy, ahead_busy;
+  std::vector<char> last_busy_c, busy_c, ahead_busy_c;
+  // Classes: the first num_classes are live; the rest, and `spare_class`, keep their storage.
+  std::vector<TopClass> classes;
+  size_t num_classes = 0;
+  TopClass spare_class;
+  // Level steps for the ring, reused once the ring no longer holds them.
+  std::vector<std::shared_ptr<LevelStep>> level_steps;
+  size_t next_level_step = 0;
+
+  // A level step holding these, from the reused ones when one is free.
+  std::shared_ptr<LevelStep> NewLevelStep(const std::vector<Desc>& step_descs,
+                                          const std::vector<bool>& step_busy,
+                                          const std::vector<char>& step_busy_c) {
+    for (size_t i = 0; i < level_steps.size(); ++i) {
+      const size_t k = (next_level_step + i) % level_steps.size();
+      if (level_steps[k].use_count() != 1) continue;
+      next_level_step = (k + 1) % level_steps.size();
+      LevelStep& step = *level_steps[k];
+      step.descs = step_descs;
+      step.busy = step_busy;
+      step.busy_c = step_busy_c;
+      return level_steps[k];
+    }
+    level_steps.push_back(
+        std::make_shared<LevelStep>(LevelStep{step_descs, step_busy, step_busy_c}));
+    return level_steps.back();
+  }
+};
+
 }  // namespace
 
 ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
-  Context ctx = BuildContext(shape_, mapping, num_pes_);
-  // The expansion tables grow to the largest top step; kept per thread, so that consecutive
-  // evaluations (a search) reuse their storage instead of faulting fresh pages in.
-  thread_local std::vector<LevelScratch> kept_scratch;
+  // The context and the expansion tables (which grow to the largest top step) are kept per
+  // thread, so that consecutive evaluations (a search) reuse their storage instead of
+  // allocating it and faulting fresh pages in.
+  thread_local Context kept_ctx;
   thread_local std::vector<Desc> kept_pool;
   thread_local StepTable kept_steps;
-  ctx.scratch.swap(kept_scratch);
-  ctx.scratch.resize(ctx.levels.size());
-  std::vector<Desc> top_pool;
-  top_pool.swap(kept_pool);
-  StepTable top_table;
-  std::swap(top_table, kept_steps);
-  struct KeepStorage {
-    Context* ctx;
-    std::vector<Desc>* pool;
-    StepTable* steps;
-    ~KeepStorage() {
-      ctx->scratch.swap(kept_scratch);
-      pool->swap(kept_pool);
-      std::swap(*steps, kept_steps);
-    }
-  } keep{&ctx, &top_pool, &top_table};
+  Borrowed<Context> borrowed_ctx(&kept_ctx);
+  Context& ctx = *borrowed_ctx;
+  BuildContext(shape_, mapping, num_pes_, &ctx);
+  Borrowed<std::vector<Desc>> borrowed_pool(&kept_pool);
+  std::vector<Desc>& top_pool = *borrowed_pool;
+  Borrowed<StepTable> borrowed_steps(&kept_steps);
+  StepTable& top_table = *borrowed_steps;
+  top_table.Reset();
+  thread_local EvalStorage kept_storage;
+  Borrowed<EvalStorage> storage(&kept_storage);
   const Shape& sh = shape_;
   const int64_t num_pe_slots = ctx.width[0];
   // Whether no box of level 0 (of any level) ever has a partial R or S interval: the owned
@@ -1543,11 +1711,16 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   ExactCounts out;
   const Desc root = RootDesc(sh);
 
-  std::vector<Desc> prev_desc(static_cast<size_t>(num_pe_slots));
-  std::vector<Tiles> prev(static_cast<size_t>(num_pe_slots));
+  const size_t num_slots = static_cast<size_t>(num_pe_slots);
+  // A PE's descriptor is read only once has_prev is set, its tiles once tiles_ok is.
+  std::vector<Desc>& prev_desc = storage->prev_desc;
+  prev_desc.resize(num_slots);
+  std::vector<Tiles>& prev = storage->prev;
+  prev.resize(num_slots);
   // Whether prev[u] holds the tiles of prev_desc[u]: steps that only move a PE's descriptor
   // (restores, blocks, copies of another sub-unit's PEs) leave them to be made when needed.
-  std::vector<char> tiles_ok(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<char>& tiles_ok = storage->tiles_ok;
+  tiles_ok.assign(num_slots, 0);
   auto set_prev = [&](size_t u, const Desc& d) {
     prev_desc[u] = d;
     tiles_ok[u] = 0;
@@ -1559,10 +1732,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     return prev[u];
   };
-  std::vector<bool> has_prev(static_cast<size_t>(num_pe_slots), false);
-  std::vector<char> pe_busy_now(static_cast<size_t>(num_pe_slots), 0);  // busy in this top step
+  std::vector<bool>& has_prev = storage->has_prev;
+  has_prev.assign(num_slots, false);
+  std::vector<char>& pe_busy_now = storage->pe_busy_now;  // busy in this top step
+  pe_busy_now.assign(num_slots, 0);
   // Per PE slot, the index (counted in top steps) of its last busy top step; -1: never busy.
-  std::vector<int64_t> pe_last_top(static_cast<size_t>(num_pe_slots), -1);
+  std::vector<int64_t>& pe_last_top = storage->pe_last_top;
+  pe_last_top.assign(num_slots, -1);
   size_t merged_size = 0, written_merged = 0, dram_written_merged = 0;  // sizes after last merge
   BoxList written;       // outputs whose partial sums some PE sent up before this top step
   BoxList written_now;   // ... during this top step (disjoint from `written`)
@@ -1628,7 +1804,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   std::array<BoxList, 3> row_stretched;
   HistoryPart row_part;
   bool row_recording = false;
-  std::vector<char> seen_mask(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<char>& seen_mask = storage->seen_mask;
+  seen_mask.assign(num_slots, 0);
   std::vector<size_t> seen_pes;
 
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
@@ -2177,13 +2354,19 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     top_rows.shift.push_back(Shift{});
   };
 
-  std::vector<TopClass> classes;
+  std::vector<TopClass>& classes = storage->classes;
+  size_t& num_classes = storage->num_classes;
+  num_classes = 0;
   size_t next_class = 0;
-  std::vector<Desc> last_descs;    // D_prev: the level-0 step of the last top step
-  std::vector<bool> last_busy;
-  std::vector<char> last_busy_c, busy_c;
+  std::vector<Desc>& last_descs = storage->last_descs;  // D_prev: the level-0 step of the last top step
+  std::vector<bool>& last_busy = storage->last_busy;
+  std::vector<char>& last_busy_c = storage->last_busy_c;
+  std::vector<char>& busy_c = storage->busy_c;
+  last_descs.clear();
+  last_busy.clear();
+  last_busy_c.clear();
   bool have_last = false;
-  std::vector<char> restored;
+  std::vector<char>& restored = storage->restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
   // The distinct sets of PEs busy in a class's step (few: one per class at most), with a mask
   // each, so that steps taken from classes book their PEs per set, not per PE.
@@ -2207,7 +2390,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     int64_t last;
   };
   std::vector<StaleSet> stale_sets;
-  std::vector<char> touched(static_cast<size_t>(num_pe_slots), 0);
+  std::vector<char>& touched = storage->touched;
+  touched.assign(num_slots, 0);
 
   // Runs of outer loops. For each level-0 loop outside the innermost one that moves, a record of
   // its current block (the loop at one iteration, the loops inside it through all of theirs):
@@ -2245,11 +2429,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   // The last kRing top steps' level-0 steps (walked or taken from classes), by top-step index:
   // a level-0 step moved by `shift` (the steps of one loop run share one copy).
-  struct LevelStep {
-    std::vector<Desc> descs;
-    std::vector<bool> busy;
-    std::vector<char> busy_c;
-  };
   struct TopRec {
     int64_t index = -1;
     std::shared_ptr<const LevelStep> step;
@@ -2271,11 +2450,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // Records the last top step taken; returns its copy for the steps of a run to share.
   auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
                        const std::vector<char>& step_busy_c) {
-    auto step = std::make_shared<LevelStep>(LevelStep{step_descs, step_busy, step_busy_c});
+    std::shared_ptr<LevelStep> step = storage->NewLevelStep(step_descs, step_busy, step_busy_c);
     set_ring(out.top_steps - 1, step, Shift{});
     return std::shared_ptr<const LevelStep>(std::move(step));
   };
-  std::vector<Desc> ring_descs;
+  std::vector<Desc>& ring_descs = storage->ring_descs;
 
   // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
   // step among them. Those steps are expanded newest first, a PE set once, until every such PE
@@ -2594,9 +2773,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     return 0;
   };
 
-  std::vector<Desc> ahead_descs;
-  std::vector<bool> ahead_busy;
-  std::vector<char> ahead_busy_c;
+  std::vector<Desc>& ahead_descs = storage->ahead_descs;
+  std::vector<bool>& ahead_busy = storage->ahead_busy;
+  std::vector<char>& ahead_busy_c = storage->ahead_busy_c;
   BoxList stretched;
   const std::array<int64_t, kD> no_shift{};
 
@@ -2604,7 +2783,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                                      int64_t remaining, auto& peek) -> int64_t {
     busy_c.assign(busy.begin(), busy.end());
     if (have_last) {
-      for (const TopClass& c : classes) {
+      for (size_t ci = 0; ci < num_classes; ++ci) {
+        const TopClass& c = classes[ci];
         Shift v;
         if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v) ||
             !window_matches(c, v)) {
@@ -2691,7 +2871,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       note_all(kMacs, rec.mac_boxes);
     }
     if (have_last && rec.history_free) {
-      TopClass c;
+      // Made in the spare class, which joins the classes (or not) by swapping storage.
+      TopClass& c = storage->spare_class;
+      c.older.clear();
+      c.older_busy.clear();
+      c.step = Shift{};
       c.prev = last_descs;
       c.prev_busy = last_busy_c;
       c.cur = descs;
@@ -2743,10 +2927,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       }
       if (!window_known) {
         // no class: its window is not known
-      } else if (classes.size() < kMaxClasses) {
-        classes.push_back(std::move(c));
+      } else if (num_classes < kMaxClasses) {
+        if (classes.size() == num_classes) classes.emplace_back();
+        std::swap(classes[num_classes++], c);
       } else {
-        classes[next_class] = std::move(c);
+        std::swap(classes[next_class], c);
         next_class = (next_class + 1) % kMaxClasses;
       }
     }
@@ -3683,7 +3868,10 @@ ExactModel::Bound ExactModel::QuickLowerBound(const Mapping& mapping) const {
 
 ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const {
   const Shape& sh = shape_;
-  const Context ctx = BuildContext(sh, mapping, num_pes_);
+  thread_local Context kept_ctx;
+  Borrowed<Context> borrowed_ctx(&kept_ctx);
+  BuildContext(sh, mapping, num_pes_, &*borrowed_ctx);
+  const Context& ctx = *borrowed_ctx;
   Bound bound;
   // Every step lasts at least its compute: in all, every MAC of a legal mapping over every lane
   // of every PE, or (below, when known) the busiest PE's MACs over its lanes.

@@ -192,6 +192,12 @@ int Quick(const std::vector<Run>& runs, int repeats) {
     }
   }
   std::sort(reference.begin(), reference.end());
+  // The spread as well as the median: which end of the set a change moved.
+  std::cout << "percentiles of the reference cases (us):";
+  for (int p : {10, 25, 50, 75, 90}) {
+    std::cout << " p" << p << " " << reference[reference.size() * static_cast<size_t>(p) / 100].first;
+  }
+  std::cout << "\n";
   std::cout << "ExactModel::Evaluate over " << reference.size()
             << " reference cases (one thread, CPU time, fastest of " << repeats << "): median "
             << reference[reference.size() / 2].first << " us, slowest " << reference.back().first
@@ -223,6 +229,14 @@ int Band(const std::vector<Run>& runs, const std::string& list, int times) {
     const cadenza::ExactModel model(run->layer, run->hw);
     for (int i = 0; i < times; ++i) benchmark::DoNotOptimize(model.Evaluate(run->mapping));
     evaluations += times;
+    if (wanted.size() == 1) {
+      // How the counts were reached: steps walked one by one cost the most.
+      const cadenza::ExactCounts c = model.Evaluate(run->mapping);
+      std::cout << want << ": " << c.macs << " MACs, " << c.steps << " global steps ("
+                << c.class_steps << " from the step before, " << c.block_steps
+                << " in level-1 blocks), " << c.top_steps << " top steps (" << c.class_top_steps
+                << " from classes, " << c.block_top_steps << " in outer blocks)\n";
+    }
   }
   const double us = ThreadCpuMicroseconds() - start;
   std::cout << evaluations << " evaluations of " << wanted.size() << " reference cases: "
