@@ -619,6 +619,10 @@ struct Desc {
   Iv yo, xo;
 };
 
+// One flag per sub-unit or PE slot (busy, seen, ...). Bytes, not std::vector<bool>: the masks
+// are copied and compared on every step, which bit access makes slow.
+using Mask = std::vector<char>;
+
 int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
@@ -680,7 +684,7 @@ struct LevelScratch {
   std::vector<LoopOf> loops;
   std::vector<int64_t> idx, ahead;
   std::vector<Desc> descs;
-  std::vector<bool> busy;
+  Mask busy;
   std::vector<StepTable> subs;  // the steps below each sub-unit, zipped by ZipUnits
 };
 
@@ -854,12 +858,12 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   std::vector<int64_t>& ahead = ls.ahead;
   idx.assign(loops.size(), 0);
   std::vector<Desc>& descs = ls.descs;
-  std::vector<bool>& busy = ls.busy;
+  Mask& busy = ls.busy;
   descs.resize(static_cast<size_t>(level.units));
   busy.resize(static_cast<size_t>(level.units));
   // The sub-units' descriptors at odometer position `at`; whether any is busy.
   auto fill = [&](const std::vector<int64_t>& at, std::vector<Desc>& out_descs,
-                  std::vector<bool>& out_busy) {
+                  Mask& out_busy) {
     std::array<Iv, kNumM> tb = parent.box;
     int64_t fold = 0;
     for (size_t l = 0; l < loops.size(); ++l) {
@@ -975,7 +979,7 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
       }
     }
     if (!carry_now && fill(idx, descs, busy)) {
-      if constexpr (std::is_invocable_v<Visit, const std::vector<Desc>&, const std::vector<bool>&>) {
+      if constexpr (std::is_invocable_v<Visit, const std::vector<Desc>&, const Mask&>) {
         visit(descs, busy);
       } else {
         // The visitor may take the next `k` iterations of the innermost loop at once; it can look
@@ -984,7 +988,7 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
         size_t inner = loops.size() - 1;
         while (inner > 0 && loops[inner].count == 1) --inner;
         const int64_t remaining = loops[inner].count - 1 - idx[inner];
-        auto peek = [&](int64_t k, std::vector<Desc>& out_descs, std::vector<bool>& out_busy) {
+        auto peek = [&](int64_t k, std::vector<Desc>& out_descs, Mask& out_busy) {
           ahead = idx;
           ahead[inner] += k;
           out_descs.resize(descs.size());
@@ -1007,7 +1011,7 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
 // Appends the global steps of one step of level `lv` (its sub-units' `descs`, `busy`) to *out:
 // each busy sub-unit runs the levels below it and all run in lock step (spec 3.7).
 void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
-              const std::vector<bool>& busy, std::vector<Desc>* pool, StepTable* out) {
+              const Mask& busy, std::vector<Desc>* pool, StepTable* out) {
   const size_t units = static_cast<size_t>(ctx.levels[lv].units);
   if (lv + 1 == ctx.levels.size()) {
     for (size_t u = 0; u < units; ++u) {
@@ -1042,7 +1046,7 @@ void ZipUnits(const Context& ctx, size_t lv, const std::vector<Desc>& descs,
 void Expand(const Context& ctx, size_t lv, const Desc& parent, std::vector<Desc>* pool,
             StepTable* steps) {
   steps->Reset();
-  ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  ForEachLevelStep(ctx, lv, parent, [&](const std::vector<Desc>& descs, const Mask& busy) {
     ZipUnits(ctx, lv, descs, busy, pool, steps);
   });
 }
@@ -1061,7 +1065,7 @@ void ExpandRecordingBlocks(const Context& ctx, size_t lv, const Desc& parent,
   blocks->clear();
   ForEachLevelStep(
       ctx, lv, parent,
-      [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+      [&](const std::vector<Desc>& descs, const Mask& busy) {
         ZipUnits(ctx, lv, descs, busy, pool, steps);
       },
       [&](const BlockStart& bs) {
@@ -1628,7 +1632,7 @@ constexpr int64_t kRing = 32;
 // A level-0 step kept for the ring of recent top steps (Evaluate).
 struct LevelStep {
   std::vector<Desc> descs;
-  std::vector<bool> busy;
+  Mask busy;
   std::vector<char> busy_c;
 };
 
@@ -1640,11 +1644,11 @@ struct EvalStorage {
   std::vector<Desc> prev_desc;
   std::vector<Tiles> prev;
   std::vector<char> tiles_ok, pe_busy_now, seen_mask, touched, restored;
-  std::vector<bool> has_prev;
+  Mask has_prev;
   std::vector<int64_t> pe_last_top;
   // Per level-0 step.
   std::vector<Desc> last_descs, ahead_descs, ring_descs;
-  std::vector<bool> last_busy, ahead_busy;
+  Mask last_busy, ahead_busy;
   std::vector<char> last_busy_c, busy_c, ahead_busy_c;
   // Classes: the first num_classes are live; the rest, and `spare_class`, keep their storage.
   std::vector<TopClass> classes;
@@ -1656,7 +1660,7 @@ struct EvalStorage {
 
   // A level step holding these, from the reused ones when one is free.
   std::shared_ptr<LevelStep> NewLevelStep(const std::vector<Desc>& step_descs,
-                                          const std::vector<bool>& step_busy,
+                                          const Mask& step_busy,
                                           const std::vector<char>& step_busy_c) {
     for (size_t i = 0; i < level_steps.size(); ++i) {
       const size_t k = (next_level_step + i) % level_steps.size();
@@ -1732,7 +1736,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     return prev[u];
   };
-  std::vector<bool>& has_prev = storage->has_prev;
+  Mask& has_prev = storage->has_prev;
   has_prev.assign(num_slots, false);
   std::vector<char>& pe_busy_now = storage->pe_busy_now;  // busy in this top step
   pe_busy_now.assign(num_slots, 0);
@@ -1808,7 +1812,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   seen_mask.assign(num_slots, 0);
   std::vector<size_t> seen_pes;
 
-  auto run_top_step = [&](const std::vector<Desc>& top_descs, const std::vector<bool>& top_busy,
+  auto run_top_step = [&](const std::vector<Desc>& top_descs, const Mask& top_busy,
                           const TopRows& rows) {
     if (rows.Rows() == 0) return;
     rec.entering.clear();
@@ -2303,7 +2307,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
 
   // The global steps of one level-0 step, as rows of PE descriptors.
-  auto expand_top = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  auto expand_top = [&](const std::vector<Desc>& descs, const Mask& busy) {
     top_pool.clear();
     top_table.Reset();
     ZipUnits(ctx, 0, descs, busy, &top_pool, &top_table);
@@ -2313,7 +2317,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   TopRows top_rows;
   top_rows.table = &top_table;
   top_rows.pool = &top_pool;
-  auto expand_walked = [&](const std::vector<Desc>& descs, const std::vector<bool>& busy) {
+  auto expand_walked = [&](const std::vector<Desc>& descs, const Mask& busy) {
     top_rows.base.clear();
     top_rows.shift.clear();
     top_rows.shifted = false;
@@ -2359,7 +2363,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   num_classes = 0;
   size_t next_class = 0;
   std::vector<Desc>& last_descs = storage->last_descs;  // D_prev: the level-0 step of the last top step
-  std::vector<bool>& last_busy = storage->last_busy;
+  Mask& last_busy = storage->last_busy;
   std::vector<char>& last_busy_c = storage->last_busy_c;
   std::vector<char>& busy_c = storage->busy_c;
   last_descs.clear();
@@ -2448,7 +2452,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     r.shift = shift;
   };
   // Records the last top step taken; returns its copy for the steps of a run to share.
-  auto push_ring = [&](const std::vector<Desc>& step_descs, const std::vector<bool>& step_busy,
+  auto push_ring = [&](const std::vector<Desc>& step_descs, const Mask& step_busy,
                        const std::vector<char>& step_busy_c) {
     std::shared_ptr<LevelStep> step = storage->NewLevelStep(step_descs, step_busy, step_busy_c);
     set_ring(out.top_steps - 1, step, Shift{});
@@ -2774,12 +2778,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
 
   std::vector<Desc>& ahead_descs = storage->ahead_descs;
-  std::vector<bool>& ahead_busy = storage->ahead_busy;
+  Mask& ahead_busy = storage->ahead_busy;
   std::vector<char>& ahead_busy_c = storage->ahead_busy_c;
   BoxList stretched;
   const std::array<int64_t, kD> no_shift{};
 
-  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const std::vector<bool>& busy,
+  ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const Mask& busy,
                                      int64_t remaining, auto& peek) -> int64_t {
     busy_c.assign(busy.begin(), busy.end());
     if (have_last) {
