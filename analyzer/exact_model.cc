@@ -466,6 +466,36 @@ void MergeAdjacent(BoxList* boxes) {
   }
 }
 
+// Appends b to a list of which only the union matters, extending the last box instead when the
+// two make one box: the MACs of consecutive steps of a loop mostly do, which keeps the list short
+// without a merging pass.
+void AppendToSet(BoxList* list, const Box& b) {
+  if (!list->empty()) {
+    Box& last = list->back();
+    size_t differs = kD;  // the one coordinate the two differ in (kD: none)
+    bool one = true;
+    for (size_t d = 0; d < kD && one; ++d) {
+      if (last[d] == b[d]) continue;
+      one = differs == kD;
+      differs = d;
+    }
+    if (one && differs == kD) return;
+    if (one) {
+      Iv& a = last[differs];
+      const Iv& c = b[differs];
+      if (a.hi >= c.lo && c.hi >= a.lo) {
+        a = {std::min(a.lo, c.lo), std::max(a.hi, c.hi)};
+        return;
+      }
+    }
+  }
+  list->push_back(b);
+}
+
+void AppendAllToSet(BoxList* list, const BoxList& add) {
+  for (const Box& b : add) AppendToSet(list, b);
+}
+
 // Merges a growing list once it has doubled (plus `slack`) since its last merge, which keeps
 // the merging cost amortised while a regular tiling keeps the list short.
 void MergeWhenGrown(BoxList* boxes, size_t* merged_size, size_t slack) {
@@ -1929,7 +1959,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
           }
           MergeWhenGrown(&written_now, &written_now_merged, 16);
-          rec.mac_boxes.insert(rec.mac_boxes.end(), row_stretched[2].begin(), row_stretched[2].end());
+          AppendAllToSet(&rec.mac_boxes, row_stretched[2]);
           MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
           CompactWhenGrown(&rec.entering, &entering_compacted);
           CompactWhenGrown(&rec.leaving, &leaving_compacted);
@@ -1958,8 +1988,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           MergeWhenGrown(&written_now, &written_now_merged, 16);
           for (const Box& b : br.boxes[2]) {
-            rec.mac_boxes.push_back(ShiftMac(b, jv));
-            row_note(2, rec.mac_boxes.back());
+            const Box mb = ShiftMac(b, jv);
+            AppendToSet(&rec.mac_boxes, mb);
+            row_note(2, mb);
           }
           MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
           CompactWhenGrown(&rec.entering, &entering_compacted);
@@ -2073,8 +2104,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           MergeWhenGrown(&written_now, &written_now_merged, 16);
           for (const Box& b : row_rec.mac_boxes) {
-            rec.mac_boxes.push_back(ShiftMac(b, w));
-            if (row_recording) row_note(2, rec.mac_boxes.back());
+            const Box mb = ShiftMac(b, w);
+            AppendToSet(&rec.mac_boxes, mb);
+            if (row_recording) row_note(2, mb);
           }
           MergeWhenGrown(&rec.mac_boxes, &rec_macs_merged, 256);
           CompactWhenGrown(&rec.entering, &entering_compacted);
@@ -2196,8 +2228,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           } else {
             fresh.swap(diff);
           }
-          fresh_sum[x] += Size(fresh);
-          if (record) peer.fresh_size[x] = Size(fresh);
+          const int64_t fresh_size = Size(fresh);
+          fresh_sum[x] += fresh_size;
+          if (record) peer.fresh_size[x] = fresh_size;
           fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
           if (record) peer.fresh_end[x] = fresh_union[x].size();
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
@@ -2237,7 +2270,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       RowRecord* nr = nullptr;  // where this step records itself (a record of the same shift)
       // The PEs of one step usually tile a box between them: merged here, few dimensions vary.
       MergeAdjacent(&row_macs);
-      rec.mac_boxes.insert(rec.mac_boxes.end(), row_macs.begin(), row_macs.end());
+      AppendAllToSet(&rec.mac_boxes, row_macs);
       if (row_recording) {
         for (size_t i = enter_start; i < rec.entering.size(); ++i) row_note(0, rec.entering[i]);
         for (const Box& b : leave_union) row_note(1, b);
@@ -2311,12 +2344,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     for (int32_t u : rec.pes) pe_last_top[static_cast<size_t>(u)] = out.top_steps;
     written.insert(written.end(), written_now.begin(), written_now.end());
     MergeWhenGrown(&written, &written_merged, 16);
-    mac_boxes.insert(mac_boxes.end(), rec.mac_boxes.begin(), rec.mac_boxes.end());
+    AppendAllToSet(&mac_boxes, rec.mac_boxes);
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
     int64_t dram_in = 0;
+    PerTensor<int64_t> outer_size{};
+    for (Tensor x : kAllTensors) outer_size[x] = Size(outer[x]);
     for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
-      const int64_t n = Size(outer[x]) - IntersectSize(outer[x], prev_outer[x]);
+      const int64_t n = outer_size[x] - IntersectSize(outer[x], prev_outer[x]);
       out.dram_reads[x] += n;
       dram_in += n;
     }
@@ -2331,7 +2366,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     out.dram_writes += dram_out;
     UnionInto(&dram_written, rec.outer_leave);
     MergeWhenGrown(&dram_written, &dram_written_merged, 16);
-    for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], Size(outer[x]));
+    for (Tensor x : kAllTensors) out.l2_max[x] = std::max(out.l2_max[x], outer_size[x]);
     runtime += out.top_steps == 0
                    ? CeilDiv(dram_in, offchip_bw_) + top_onchip
                    : std::max({top_onchip, CeilDiv(dram_in, offchip_bw_), CeilDiv(dram_out, offchip_bw_)});
@@ -2638,7 +2673,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     MergeWhenGrown(&dram_written, &dram_written_merged, 16);
     for (const Box& b : c.mac_boxes) {
       Stretch(ShiftMac(b, v), mac_by, j0, j1, &sb);
-      mac_boxes.push_back(sb);
+      AppendToSet(&mac_boxes, sb);
       if (recording) note(kMacs, sb);
     }
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
@@ -2692,7 +2727,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         MergeWhenGrown(&written, &written_merged, 16);
         for (const Box& b : block_stretched[kOuterLeave]) UnionBoxInto(&dram_written, b, &scratch, &scratch2);
         MergeWhenGrown(&dram_written, &dram_written_merged, 16);
-        mac_boxes.insert(mac_boxes.end(), block_stretched[kMacs].begin(), block_stretched[kMacs].end());
+        AppendAllToSet(&mac_boxes, block_stretched[kMacs]);
         MergeWhenGrown(&mac_boxes, &merged_size, 256);
         if (recording) {
           for (BoxKind kind : {kEnter, kLeave, kOuterEnter, kOuterLeave, kMacs}) {
@@ -2721,7 +2756,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             UnionBoxInto(&dram_written, ShiftOutput(sh, b, jv), &scratch, &scratch2);
           }
           MergeWhenGrown(&dram_written, &dram_written_merged, 16);
-          for (const Box& b : br.boxes[kMacs]) mac_boxes.push_back(ShiftMac(b, jv));
+          for (const Box& b : br.boxes[kMacs]) AppendToSet(&mac_boxes, ShiftMac(b, jv));
           MergeWhenGrown(&mac_boxes, &merged_size, 256);
           if (recording) {
             for (BoxKind kind : {kEnter, kLeave, kOuterEnter, kOuterLeave}) {
