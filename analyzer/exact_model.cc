@@ -121,9 +121,8 @@ int64_t Volume(const Box& b) {
   static_assert(kD == 8, "the product below names eight lengths");
   // Lengths without branches, multiplied as a tree rather than a chain of eight: the hottest
   // arithmetic of the model (every Size of every list).
-  std::array<int64_t, kD> len;
-  for (size_t d = 0; d < kD; ++d) len[d] = std::max(b[d].hi - b[d].lo, 0);
-  return ((len[0] * len[1]) * (len[2] * len[3])) * ((len[4] * len[5]) * (len[6] * len[7]));
+  auto len = [&b](size_t d) { return std::max<int64_t>(int64_t{b[d].hi} - b[d].lo, 0); };
+  return ((len(0) * len(1)) * (len(2) * len(3))) * ((len(4) * len(5)) * (len(6) * len(7)));
 }
 
 int64_t Size(const BoxList& list) {
