@@ -506,10 +506,12 @@ void MergeWhenGrown(BoxList* boxes, size_t* merged_size, size_t slack) {
 // |union of boxes| for boxes that may overlap, on the grid their coordinates cut: each box marks
 // the cells it covers, and each cell counts once. A step's PEs send or receive a few dozen boxes
 // that repeat (multicast, reduction) and tile a region between them, so the grid is small; -1
-// when it would not be (more than kMaxGridCells cells), for the sweep to take over. *covers is
-// whether the union is the boxes' bounding box, *bbox.
-constexpr size_t kMaxGridCells = 4096;
-int64_t GridUnionSize(const BoxList& boxes, bool* covers, Box* bbox) {
+// when it would not be (more than kGridCellsPerBox cells a box, or kMaxGridCells: a merge then
+// costs less than marking the cells) or, `only_covering`, when the boxes cannot cover their
+// bounding box, for the sweep to take over. *covers is whether the union is the boxes' bounding
+// box, *bbox.
+constexpr size_t kMaxGridCells = 4096, kGridCellsPerBox = 4;
+int64_t GridUnionSize(const BoxList& boxes, bool only_covering, bool* covers, Box* bbox) {
   const Box& first = boxes.front();
   *bbox = first;
   // The coordinates some box differs in; the others multiply every cell alike.
@@ -534,6 +536,12 @@ int64_t GridUnionSize(const BoxList& boxes, bool* covers, Box* bbox) {
     *covers = true;
     return fixed;
   }
+  // Boxes whose volumes add up to less than their bounding box's cannot cover it.
+  if (only_covering) {
+    int64_t volumes = 0;
+    for (const Box& b : boxes) volumes += Volume(b);
+    if (volumes < Volume(*bbox)) return -1;
+  }
   thread_local std::array<std::vector<int32_t>, kD> cuts_of;
   std::array<size_t, kD> stride{};
   size_t cells = 1;
@@ -549,7 +557,7 @@ int64_t GridUnionSize(const BoxList& boxes, bool* covers, Box* bbox) {
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
     stride[static_cast<size_t>(i)] = cells;
     cells *= cuts.size() - 1;
-    if (cells > kMaxGridCells) return -1;
+    if (cells > std::min(kMaxGridCells, kGridCellsPerBox * boxes.size())) return -1;
   }
   thread_local std::vector<char> marked;
   marked.assign(cells, 0);
@@ -625,8 +633,9 @@ void MakeDisjoint(BoxList* boxes, BoxList* scratch, BoxList* scratch2) {
   for (const Box& b : pending) UnionBoxInto(boxes, b, scratch, scratch2);
 }
 
-// |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes.
-int64_t OverlappingUnionSize(BoxList* boxes) {
+// |union| of boxes that may overlap; leaves `boxes` as an equal-union list of fewer boxes, or,
+// when the caller does not `keep` the list, as any list.
+int64_t OverlappingUnionSize(BoxList* boxes, bool keep = true) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
   // Few boxes that do not meet once repeats are dropped (PEs with different tiles, or all with
   // the same) need no sweep.
@@ -645,11 +654,12 @@ int64_t OverlappingUnionSize(BoxList* boxes) {
   if (boxes->size() > 16) {
     bool covers = false;
     Box bbox;
-    const int64_t grid_size = GridUnionSize(*boxes, &covers, &bbox);
+    const int64_t grid_size = GridUnionSize(*boxes, /*only_covering=*/keep, &covers, &bbox);
     if (grid_size >= 0 && covers) {
       boxes->assign(1, bbox);
       return grid_size;
     }
+    if (grid_size >= 0 && !keep) return grid_size;
   }
   SortUnique(boxes);
   if (boxes->size() <= 32) {
@@ -2293,7 +2303,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       int64_t in_mc = 0, in_uc = 0;
       PerTensor<int64_t> row_mc{};
       for (Tensor x : kAllTensors) {
-        const int64_t mc = OverlappingUnionSize(&fresh_union[x]);
+        const int64_t mc = OverlappingUnionSize(&fresh_union[x], /*keep=*/false);
         row_mc[x] = mc;
         out.ingress[x] += mc;
         out.ingress_unicast[x] += fresh_sum[x];
