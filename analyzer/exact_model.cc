@@ -1538,6 +1538,17 @@ bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
   return differ == 0;
 }
 
+// Whether `to` is `from` moved by one shift *v whose Y and X moves are whole strides of the owned
+// outputs (plus dilations of the taps), so that ownership moves with the box and every box
+// below it moves the same way.
+bool TranslateOf(const ExactModel::Shape& sh, const Desc& to, const Desc& from, Shift* v) {
+  for (size_t i = 0; i < kNumM; ++i) v->box[i] = to.box[i].lo - from.box[i].lo;
+  v->yo = to.yo.lo - from.yo.lo;
+  v->xo = to.xo.lo - from.xo.lo;
+  return v->box[kY] == sh.stride_y * v->yo + sh.dilation_y * v->box[kR] &&
+         v->box[kX] == sh.stride_x * v->xo + sh.dilation_x * v->box[kS] && IsMoved(to, from, *v);
+}
+
 Desc MovedDesc(Desc d, const Shift& v) {
   for (size_t i = 0; i < kNumM; ++i) d.box[i] = Moved(d.box[i], v.box[i]);
   d.yo = Moved(d.yo, v.yo);
@@ -2395,6 +2406,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   TopRows top_rows;
   top_rows.table = &top_table;
   top_rows.pool = &top_pool;
+  // The level-0 descriptor whose expansion top_table and top_pool hold (expanded_valid): a parent
+  // that is it moved, by whole strides of Y and X as ownership moves, has every descendant moved
+  // the same way (positions are relative to the parent's intervals and clipped at its ends), so
+  // its expansion is that one's moved, without expanding it again.
+  Desc expanded_parent;
+  bool expanded_valid = false;
   auto expand_walked = [&](const std::vector<Desc>& descs, const Mask& busy) {
     top_rows.base.clear();
     top_rows.shift.clear();
@@ -2407,23 +2424,25 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t u = first; u < busy.size() && translates; ++u) {
         if (!busy[u]) continue;
         Shift w;
-        for (size_t i = 0; i < kNumM; ++i) w.box[i] = descs[u].box[i].lo - descs[first].box[i].lo;
-        w.yo = descs[u].yo.lo - descs[first].yo.lo;
-        w.xo = descs[u].xo.lo - descs[first].xo.lo;
-        translates = w.box[kY] == sh.stride_y * w.yo + sh.dilation_y * w.box[kR] &&
-                     w.box[kX] == sh.stride_x * w.xo + sh.dilation_x * w.box[kS] &&
-                     IsMoved(descs[u], descs[first], w);
+        translates = TranslateOf(sh, descs[u], descs[first], &w);
         top_rows.base.push_back(static_cast<int32_t>(u) * width);
         top_rows.shift.push_back(w);
       }
       if (translates) {
-        top_pool.clear();
-        if (all_taps_whole) {
-          ExpandRecordingBlocks(ctx, 1, descs[first], &top_pool, &top_table, &top_rows.blocks);
+        Shift m;
+        if (expanded_valid && TranslateOf(sh, descs[first], expanded_parent, &m)) {
+          for (Desc& d : top_pool) d = MovedDesc(d, m);
         } else {
-          Expand(ctx, 1, descs[first], &top_pool, &top_table);
-          top_rows.blocks.clear();
+          top_pool.clear();
+          if (all_taps_whole) {
+            ExpandRecordingBlocks(ctx, 1, descs[first], &top_pool, &top_table, &top_rows.blocks);
+          } else {
+            Expand(ctx, 1, descs[first], &top_pool, &top_table);
+            top_rows.blocks.clear();
+          }
         }
+        expanded_parent = descs[first];
+        expanded_valid = true;
         top_rows.shifted = top_rows.base.size() > 1;
         return;
       }
@@ -2431,6 +2450,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       top_rows.shift.clear();
     }
     expand_top(descs, busy);
+    expanded_valid = false;
     top_rows.blocks.clear();
     top_rows.base.push_back(0);
     top_rows.shift.push_back(Shift{});
