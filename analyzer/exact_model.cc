@@ -845,6 +845,21 @@ void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
       {d.box[kN], d.box[kG], sh.depthwise ? d.box[kC] : d.box[kK], d.yo, d.xo, one, one, one});
 }
 
+// The outer (L2) tile of a level-0 step: the union of its busy sub-units' tiles, as disjoint
+// lists, gathered and made disjoint once.
+void OuterTiles(const ExactModel::Shape& sh, const std::vector<Desc>& descs, const Mask& busy,
+                Tiles* tiles, PerTensor<BoxList>* outer, BoxList* scratch, BoxList* scratch2) {
+  for (Tensor x : kAllTensors) (*outer)[x].clear();
+  for (size_t u = 0; u < descs.size(); ++u) {
+    if (!busy[u]) continue;
+    MakeTilesInto(sh, descs[u], tiles);
+    for (Tensor x : kAllTensors) {
+      (*outer)[x].insert((*outer)[x].end(), tiles->t[x].begin(), tiles->t[x].end());
+    }
+  }
+  for (Tensor x : kAllTensors) MakeDisjoint(&(*outer)[x], scratch, scratch2);
+}
+
 Tiles MakeTiles(const ExactModel::Shape& sh, const Desc& d) {
   Tiles t;
   MakeTilesInto(sh, d, &t);
@@ -1913,13 +1928,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.depth = 1;
     bool first_busy = false;  // some PE is busy for the first time
     // Outer tile: the union of the busy level-0 sub-units' tiles.
-    for (Tensor x : kAllTensors) outer[x].clear();
-    for (size_t u = 0; u < top_descs.size(); ++u) {
-      if (!top_busy[u]) continue;
-      MakeTilesInto(sh, top_descs[u], &cur);
-      for (Tensor x : kAllTensors) outer[x].insert(outer[x].end(), cur.t[x].begin(), cur.t[x].end());
-    }
-    for (Tensor x : kAllTensors) MakeDisjoint(&outer[x], &scratch, &scratch2);
+    OuterTiles(sh, top_descs, top_busy, &cur, &outer, &scratch, &scratch2);
     int64_t top_onchip = 0;
     // Global steps taken from row_rec leave the PEs' last tiles at those of `stale_row`.
     bool pes_stale = false;
@@ -2561,6 +2570,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
   // step among them. Those steps are expanded newest first, a PE set once, until every such PE
   // is set; the ring reaches back far enough (reuse checks it, `ring_covers`).
+  Tiles restore_tiles;
   auto restore = [&]() {
     if (!stale) return;
     stale = false;
@@ -2601,12 +2611,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
       }
     }
-    for (Tensor x : kAllTensors) prev_outer[x].clear();
-    for (size_t u = 0; u < last_descs.size(); ++u) {
-      if (!last_busy[u]) continue;
-      const Tiles t = MakeTiles(sh, last_descs[u]);
-      for (Tensor x : kAllTensors) UnionInto(&prev_outer[x], t.t[x]);
-    }
+    OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
   };
 
   // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
@@ -2832,13 +2837,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         set_prev(u, MovedDesc(prev_desc[u], kv));
         pe_last_top[u] += taken * n;
       }
-      for (Tensor x : kAllTensors) prev_outer[x].clear();
       for (size_t u = 0; u < last_descs.size(); ++u) {
-        if (!last_busy[u]) continue;
-        last_descs[u] = MovedDesc(last_descs[u], kv);
-        const Tiles t = MakeTiles(sh, last_descs[u]);
-        for (Tensor x : kAllTensors) UnionInto(&prev_outer[x], t.t[x]);
+        if (last_busy[u]) last_descs[u] = MovedDesc(last_descs[u], kv);
       }
+      OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
       // The ring's steps of the recorded block and the one before it are those of the last
       // blocks taken, moved; older ones are not known any more.
       const std::array<TopRec, kRing> old_ring = ring;
