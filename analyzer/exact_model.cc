@@ -627,6 +627,9 @@ bool DropRepeatsOfFew(BoxList* boxes) {
 void MakeDisjoint(BoxList* boxes, BoxList* scratch, BoxList* scratch2) {
   if (boxes->size() <= 1) return;
   if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return;
+  // Tiles that overlap along one coordinate only (a sliding window) merge into disjoint ones.
+  MergeAdjacent(boxes);
+  if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return;
   thread_local BoxList pending;
   pending.swap(*boxes);
   boxes->clear();
