@@ -642,7 +642,12 @@ int64_t OverlappingUnionSize(BoxList* boxes, bool keep = true) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
   // Few boxes that do not meet once repeats are dropped (PEs with different tiles, or all with
   // the same) need no sweep.
-  if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return Size(*boxes);
+  if (boxes->size() <= kFewForPairs) {
+    if (DropRepeatsOfFew(boxes)) return Size(*boxes);
+    // Boxes that overlap along one coordinate only merge into disjoint ones.
+    MergeAdjacent(boxes);
+    if (DropRepeatsOfFew(boxes)) return Size(*boxes);
+  }
   auto disjoint_size = [](const BoxList& list) -> int64_t {
     int64_t total = 0;
     for (size_t i = 0; i < list.size(); ++i) {
@@ -1915,6 +1920,14 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   seen_mask.assign(num_slots, 0);
   std::vector<size_t> seen_pes;
 
+  std::vector<Desc>& last_descs = storage->last_descs;  // D_prev: the level-0 step of the last top step
+  Mask& last_busy = storage->last_busy;
+  std::vector<char>& last_busy_c = storage->last_busy_c;
+  std::vector<char>& busy_c = storage->busy_c;
+  last_descs.clear();
+  last_busy.clear();
+  last_busy_c.clear();
+  bool have_last = false;
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const Mask& top_busy,
                           const TopRows& rows) {
     if (rows.Rows() == 0) return;
@@ -1931,7 +1944,26 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.depth = 1;
     bool first_busy = false;  // some PE is busy for the first time
     // Outer tile: the union of the busy level-0 sub-units' tiles.
-    OuterTiles(sh, top_descs, top_busy, &cur, &outer, &scratch, &scratch2);
+    // The outer tile: the last top step's moved, when this step is that one moved (an iteration
+    // of a level-0 loop) by whole strides; else made from the sub-units' tiles.
+    Shift outer_by;
+    if (have_last && last_busy == top_busy &&
+        IsStep(sh, last_descs, top_descs, top_busy, &outer_by) &&
+        outer_by.box[kY] % sh.stride_y == 0 && outer_by.box[kX] % sh.stride_x == 0) {
+      for (Tensor x : kAllTensors) outer[x].clear();
+      for (Box b : prev_outer[Tensor::kInput]) {
+        ShiftInput(sh, &b, outer_by);
+        outer[Tensor::kInput].push_back(b);
+      }
+      for (const Box& b : prev_outer[Tensor::kFilter]) {
+        outer[Tensor::kFilter].push_back(ShiftFilter(b, outer_by));
+      }
+      for (const Box& b : prev_outer[Tensor::kOutput]) {
+        outer[Tensor::kOutput].push_back(ShiftOutput(sh, b, outer_by));
+      }
+    } else {
+      OuterTiles(sh, top_descs, top_busy, &cur, &outer, &scratch, &scratch2);
+    }
     int64_t top_onchip = 0;
     // Global steps taken from row_rec leave the PEs' last tiles at those of `stale_row`.
     bool pes_stale = false;
@@ -2472,14 +2504,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   size_t& num_classes = storage->num_classes;
   num_classes = 0;
   size_t next_class = 0;
-  std::vector<Desc>& last_descs = storage->last_descs;  // D_prev: the level-0 step of the last top step
-  Mask& last_busy = storage->last_busy;
-  std::vector<char>& last_busy_c = storage->last_busy_c;
-  std::vector<char>& busy_c = storage->busy_c;
-  last_descs.clear();
-  last_busy.clear();
-  last_busy_c.clear();
-  bool have_last = false;
   std::vector<char>& restored = storage->restored;
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
   // The distinct sets of PEs busy in a class's step (few: one per class at most), with a mask
