@@ -1741,7 +1741,6 @@ constexpr int64_t kRing = 32;
 struct LevelStep {
   std::vector<Desc> descs;
   Mask busy;
-  std::vector<char> busy_c;
 };
 
 // The storage of one evaluation, kept per thread between evaluations (Borrowed): a search
@@ -1757,7 +1756,6 @@ struct EvalStorage {
   // Per level-0 step.
   std::vector<Desc> last_descs, ahead_descs, ring_descs;
   Mask last_busy, ahead_busy;
-  std::vector<char> last_busy_c, busy_c, ahead_busy_c;
   // Classes: the first num_classes are live; the rest, and `spare_class`, keep their storage.
   std::vector<TopClass> classes;
   size_t num_classes = 0;
@@ -1768,8 +1766,7 @@ struct EvalStorage {
 
   // A level step holding these, from the reused ones when one is free.
   std::shared_ptr<LevelStep> NewLevelStep(const std::vector<Desc>& step_descs,
-                                          const Mask& step_busy,
-                                          const std::vector<char>& step_busy_c) {
+                                          const Mask& step_busy) {
     for (size_t i = 0; i < level_steps.size(); ++i) {
       const size_t k = (next_level_step + i) % level_steps.size();
       if (level_steps[k].use_count() != 1) continue;
@@ -1777,11 +1774,9 @@ struct EvalStorage {
       LevelStep& step = *level_steps[k];
       step.descs = step_descs;
       step.busy = step_busy;
-      step.busy_c = step_busy_c;
       return level_steps[k];
     }
-    level_steps.push_back(
-        std::make_shared<LevelStep>(LevelStep{step_descs, step_busy, step_busy_c}));
+    level_steps.push_back(std::make_shared<LevelStep>(LevelStep{step_descs, step_busy}));
     return level_steps.back();
   }
 };
@@ -1922,11 +1917,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   std::vector<Desc>& last_descs = storage->last_descs;  // D_prev: the level-0 step of the last top step
   Mask& last_busy = storage->last_busy;
-  std::vector<char>& last_busy_c = storage->last_busy_c;
-  std::vector<char>& busy_c = storage->busy_c;
   last_descs.clear();
   last_busy.clear();
-  last_busy_c.clear();
   bool have_last = false;
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const Mask& top_busy,
                           const TopRows& rows) {
@@ -2586,9 +2578,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     r.shift = shift;
   };
   // Records the last top step taken; returns its copy for the steps of a run to share.
-  auto push_ring = [&](const std::vector<Desc>& step_descs, const Mask& step_busy,
-                       const std::vector<char>& step_busy_c) {
-    std::shared_ptr<LevelStep> step = storage->NewLevelStep(step_descs, step_busy, step_busy_c);
+  auto push_ring = [&](const std::vector<Desc>& step_descs, const Mask& step_busy) {
+    std::shared_ptr<LevelStep> step = storage->NewLevelStep(step_descs, step_busy);
     set_ring(out.top_steps - 1, step, Shift{});
     return std::shared_ptr<const LevelStep>(std::move(step));
   };
@@ -2623,7 +2614,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       CADENZA_CHECK(r != nullptr);
       ring_descs.resize(r->step->descs.size());
       for (size_t u = 0; u < ring_descs.size(); ++u) {
-        if (r->step->busy_c[u]) ring_descs[u] = r->At(u);
+        if (r->step->busy[u]) ring_descs[u] = r->At(u);
       }
       expand_walked(ring_descs, r->step->busy);
       for (size_t t = top_rows.Rows(); t-- > 0;) {
@@ -2681,7 +2672,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   auto window_matches = [&](const TopClass& c, const Shift& v) {
     for (size_t j = 0; j < c.older.size(); ++j) {
       const TopRec* r = ring_at(out.top_steps - 2 - static_cast<int64_t>(j));
-      if (r == nullptr || r->step->busy_c != c.older_busy[j]) return false;
+      if (r == nullptr || r->step->busy != c.older_busy[j]) return false;
       for (size_t u = 0; u < c.older_busy[j].size(); ++u) {
         if (c.older_busy[j][u] && !IsMoved(r->At(u), c.older[j][u], v)) return false;
       }
@@ -2906,18 +2897,16 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
 
   std::vector<Desc>& ahead_descs = storage->ahead_descs;
   Mask& ahead_busy = storage->ahead_busy;
-  std::vector<char>& ahead_busy_c = storage->ahead_busy_c;
   BoxList stretched;
   const std::array<int64_t, kD> no_shift{};
 
   ForEachLevelStep(ctx, 0, root, [&](const std::vector<Desc>& descs, const Mask& busy,
                                      int64_t remaining, auto& peek) -> int64_t {
-    busy_c.assign(busy.begin(), busy.end());
     if (have_last) {
       for (size_t ci = 0; ci < num_classes; ++ci) {
         const TopClass& c = classes[ci];
         Shift v;
-        if (!MatchClass(sh, c, last_descs, last_busy_c, descs, busy_c, &v) ||
+        if (!MatchClass(sh, c, last_descs, last_busy, descs, busy, &v) ||
             !window_matches(c, v)) {
           continue;
         }
@@ -2935,8 +2924,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         apply_class(c, v, no_shift, no_shift, 0, 0);
         last_descs = descs;
         last_busy = busy;
-        last_busy_c = busy_c;
-        const std::shared_ptr<const LevelStep> taken = push_ring(descs, busy, busy_c);
+        const std::shared_ptr<const LevelStep> taken = push_ring(descs, busy);
         stale = true;
         if (!c.uniform) return 0;
         // The rest of the innermost loop: the next k steps are this class moved by j * c.step
@@ -2945,12 +2933,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const auto out_by = OutputShift(sh, c.step), mac_by = MacShift(c.step);
         for (int64_t k = remaining; k >= 1 && k + 2 > remaining; --k) {
           if (!peek(k, ahead_descs, ahead_busy)) continue;
-          ahead_busy_c.assign(ahead_busy.begin(), ahead_busy.end());
-          if (ahead_busy_c != busy_c) continue;
+          if (ahead_busy != busy) continue;
           const Shift kw = Scaled(c.step, k);
           bool moved = true;
-          for (size_t u = 0; u < busy_c.size() && moved; ++u) {
-            moved = !busy_c[u] || IsMoved(ahead_descs[u], descs[u], kw);
+          for (size_t u = 0; u < busy.size() && moved; ++u) {
+            moved = !busy[u] || IsMoved(ahead_descs[u], descs[u], kw);
           }
           if (!moved) continue;
           // Entering outputs against what was sent up (written) before and during the run.
@@ -2981,7 +2968,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           }
           last_descs = ahead_descs;
           last_busy = ahead_busy;
-          last_busy_c = ahead_busy_c;
           return k;
         }
         return 0;
@@ -3008,9 +2994,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.older_busy.clear();
       c.step = Shift{};
       c.prev = last_descs;
-      c.prev_busy = last_busy_c;
+      c.prev_busy = last_busy;
       c.cur = descs;
-      c.cur_busy = busy_c;
+      c.cur_busy = busy;
       for (Tensor x : kAllTensors) {
         c.ingress[x] = out.ingress[x] - before.ingress[x];
         c.ingress_unicast[x] = out.ingress_unicast[x] - before.ingress_unicast[x];
@@ -3044,9 +3030,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
         c.older.emplace_back(r->step->descs.size());
         for (size_t u = 0; u < r->step->descs.size(); ++u) {
-          if (r->step->busy_c[u]) c.older.back()[u] = r->At(u);
+          if (r->step->busy[u]) c.older.back()[u] = r->At(u);
         }
-        c.older_busy.push_back(r->step->busy_c);
+        c.older_busy.push_back(r->step->busy);
       }
       // A run moves the whole window along the loop: only a window of the loop's own steps.
       for (size_t j = 0; j < c.older.size() && c.uniform; ++j) {
@@ -3068,8 +3054,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     last_descs = descs;
     last_busy = busy;
-    last_busy_c = busy_c;
-    push_ring(descs, busy, busy_c);
+    push_ring(descs, busy);
     have_last = true;
     return 0;
   }, on_block);
