@@ -1589,6 +1589,13 @@ Shift Scaled(Shift v, int64_t k) {
 // Whether the busy sub-units of `cur` are those of `prev` moved by one shift (returned in *v):
 // the shift of the first busy one. It must move Y by the stride times the Y' shift plus the
 // dilation times the R shift (X likewise), so that ownership moves with the box.
+// Moves an outer tile by v (of whole strides: OuterMoved).
+void MoveOuter(const ExactModel::Shape& sh, const Shift& v, PerTensor<BoxList>* outer) {
+  for (Box& b : (*outer)[Tensor::kInput]) CADENZA_CHECK(ShiftInput(sh, &b, v));
+  for (Box& b : (*outer)[Tensor::kFilter]) b = ShiftFilter(b, v);
+  for (Box& b : (*outer)[Tensor::kOutput]) b = ShiftOutput(sh, b, v);
+}
+
 bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
             const std::vector<Desc>& cur, const std::vector<char>& busy, Shift* v) {
   size_t first = 0;
@@ -1605,6 +1612,14 @@ bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
     if (busy[u] && !IsMoved(cur[u], prev[u], *v)) return false;
   }
   return true;
+}
+
+// Whether level-0 step (cur, busy) is (prev, busy) moved by one shift *v of whole strides, so that
+// its outer tile is prev's moved (MoveOuter).
+bool OuterMoved(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
+                const std::vector<Desc>& cur, const Mask& busy, Shift* v) {
+  return IsStep(sh, prev, cur, busy, v) && v->box[kY] % sh.stride_y == 0 &&
+         v->box[kX] % sh.stride_x == 0;
 }
 
 // Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
@@ -1754,8 +1769,8 @@ struct EvalStorage {
   Mask has_prev;
   std::vector<int64_t> pe_last_top;
   // Per level-0 step.
-  std::vector<Desc> last_descs, ahead_descs, ring_descs;
-  Mask last_busy, ahead_busy;
+  std::vector<Desc> last_descs, ahead_descs, ring_descs, outer_descs;
+  Mask last_busy, ahead_busy, outer_busy;
   // Classes: the first num_classes are live; the rest, and `spare_class`, keep their storage.
   std::vector<TopClass> classes;
   size_t num_classes = 0;
@@ -1920,6 +1935,19 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   last_descs.clear();
   last_busy.clear();
   bool have_last = false;
+  // prev_outer is the outer tile of last_descs (outer_of_last), or else of outer_descs
+  // (outer_saved): top steps taken from classes move D_prev on without making its outer tile,
+  // which `restore` then moves from the last one made rather than making it afresh.
+  bool outer_of_last = false, outer_saved = false;
+  std::vector<Desc>& outer_descs = storage->outer_descs;
+  Mask& outer_busy = storage->outer_busy;
+  auto leave_outer = [&]() {
+    if (!outer_of_last) return;
+    outer_descs = last_descs;
+    outer_busy = last_busy;
+    outer_saved = true;
+    outer_of_last = false;
+  };
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const Mask& top_busy,
                           const TopRows& rows) {
     if (rows.Rows() == 0) return;
@@ -1939,20 +1967,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     // The outer tile: the last top step's moved, when this step is that one moved (an iteration
     // of a level-0 loop) by whole strides; else made from the sub-units' tiles.
     Shift outer_by;
-    if (have_last && last_busy == top_busy &&
-        IsStep(sh, last_descs, top_descs, top_busy, &outer_by) &&
-        outer_by.box[kY] % sh.stride_y == 0 && outer_by.box[kX] % sh.stride_x == 0) {
-      for (Tensor x : kAllTensors) outer[x].clear();
-      for (Box b : prev_outer[Tensor::kInput]) {
-        ShiftInput(sh, &b, outer_by);
-        outer[Tensor::kInput].push_back(b);
-      }
-      for (const Box& b : prev_outer[Tensor::kFilter]) {
-        outer[Tensor::kFilter].push_back(ShiftFilter(b, outer_by));
-      }
-      for (const Box& b : prev_outer[Tensor::kOutput]) {
-        outer[Tensor::kOutput].push_back(ShiftOutput(sh, b, outer_by));
-      }
+    if (have_last && outer_of_last && last_busy == top_busy &&
+        OuterMoved(sh, last_descs, top_descs, top_busy, &outer_by)) {
+      for (Tensor x : kAllTensors) outer[x] = prev_outer[x];
+      MoveOuter(sh, outer_by, &outer);
     } else {
       OuterTiles(sh, top_descs, top_busy, &cur, &outer, &scratch, &scratch2);
     }
@@ -2629,7 +2647,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
       }
     }
-    OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
+    Shift outer_by;
+    if (outer_of_last) {
+      // prev_outer is last_descs' already.
+    } else if (outer_saved && outer_busy == last_busy &&
+               OuterMoved(sh, outer_descs, last_descs, last_busy, &outer_by)) {
+      MoveOuter(sh, outer_by, &prev_outer);
+    } else {
+      OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
+    }
+    outer_of_last = true;
+    outer_saved = false;
   };
 
   // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
@@ -2859,6 +2887,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         if (last_busy[u]) last_descs[u] = MovedDesc(last_descs[u], kv);
       }
       OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
+      outer_of_last = true;
+      outer_saved = false;
       // The ring's steps of the recorded block and the one before it are those of the last
       // blocks taken, moved; older ones are not known any more.
       const std::array<TopRec, kRing> old_ring = ring;
@@ -2922,6 +2952,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
         touch(c, out.top_steps);
         apply_class(c, v, no_shift, no_shift, 0, 0);
+        leave_outer();
         last_descs = descs;
         last_busy = busy;
         const std::shared_ptr<const LevelStep> taken = push_ring(descs, busy);
@@ -2966,6 +2997,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           for (int64_t j = std::max<int64_t>(1, k - kRing + 1); j <= k; ++j) {
             set_ring(first_index + j - 1, taken, Scaled(c.step, j));
           }
+          leave_outer();
           last_descs = ahead_descs;
           last_busy = ahead_busy;
           return k;
@@ -3054,6 +3086,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     last_descs = descs;
     last_busy = busy;
+    outer_of_last = true;  // run_top_step left this step's outer tile in prev_outer
+    outer_saved = false;
     push_ring(descs, busy);
     have_last = true;
     return 0;
