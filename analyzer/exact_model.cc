@@ -465,28 +465,31 @@ void MergeAdjacent(BoxList* boxes) {
   }
 }
 
-// Appends b to a list of which only the union matters, extending the last box instead when the
-// two make one box: the MACs of consecutive steps of a loop mostly do, which keeps the list short
-// without a merging pass.
-void AppendToSet(BoxList* list, const Box& b) {
-  if (!list->empty()) {
-    Box& last = list->back();
-    size_t differs = kD;  // the one coordinate the two differ in (kD: none)
-    bool one = true;
-    for (size_t d = 0; d < kD && one; ++d) {
-      if (last[d] == b[d]) continue;
-      one = differs == kD;
-      differs = d;
-    }
-    if (one && differs == kD) return;
-    if (one) {
-      Iv& a = last[differs];
-      const Iv& c = b[differs];
-      if (a.hi >= c.lo && c.hi >= a.lo) {
-        a = {std::min(a.lo, c.lo), std::max(a.hi, c.hi)};
-        return;
-      }
-    }
+// Whether a and b make one box (equal in every coordinate but one, where they touch or
+// overlap); if so a becomes it.
+bool ExtendBy(Box* a, const Box& b) {
+  size_t differs = kD;  // the one coordinate the two differ in (kD: none)
+  for (size_t d = 0; d < kD; ++d) {
+    if ((*a)[d] == b[d]) continue;
+    if (differs != kD) return false;
+    differs = d;
+  }
+  if (differs == kD) return true;
+  Iv& x = (*a)[differs];
+  const Iv& y = b[differs];
+  if (x.hi < y.lo || y.hi < x.lo) return false;
+  x = {std::min(x.lo, y.lo), std::max(x.hi, y.hi)};
+  return true;
+}
+
+// Appends b to a list of which only the union matters, extending one of its last `window` boxes
+// instead when the two make one box: the MACs of consecutive steps of a loop mostly do, as do
+// the same pieces of neighbouring sub-units' tiles, which keeps the list short without a merging
+// pass.
+void AppendToSet(BoxList* list, const Box& b, size_t window = 1) {
+  const size_t n = list->size();
+  for (size_t i = n; i > 0 && i + window > n; --i) {
+    if (ExtendBy(&(*list)[i - 1], b)) return;
   }
   list->push_back(b);
 }
@@ -862,7 +865,9 @@ void OuterTiles(const ExactModel::Shape& sh, const std::vector<Desc>& descs, con
     if (!busy[u]) continue;
     MakeTilesInto(sh, descs[u], tiles);
     for (Tensor x : kAllTensors) {
-      (*outer)[x].insert((*outer)[x].end(), tiles->t[x].begin(), tiles->t[x].end());
+      // A piece of a tile most often extends the same piece of the sub-unit before.
+      const size_t window = tiles->t[x].size();
+      for (const Box& b : tiles->t[x]) AppendToSet(&(*outer)[x], b, window);
     }
   }
   for (Tensor x : kAllTensors) MakeDisjoint(&(*outer)[x], scratch, scratch2);
