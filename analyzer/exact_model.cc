@@ -182,6 +182,11 @@ void SubtractBox(const Box& a, const Box& b, BoxList* out) {
 
 // out = a - b, reusing out's and scratch's storage.
 void SubtractInto(const BoxList& a, const BoxList& b, BoxList* out, BoxList* scratch) {
+  if (b.size() == 1) {  // most tiles are one box: no copy of a to cut in rounds
+    out->clear();
+    for (const Box& x : a) SubtractBox(x, b.front(), out);
+    return;
+  }
   *out = a;
   for (const Box& y : b) {
     if (out->empty()) break;
@@ -204,6 +209,11 @@ void AppendIntersection(const BoxList& a, const BoxList& b, BoxList* out) {
 }
 
 BoxList Subtract(const BoxList& a, const BoxList& b) {
+  if (b.size() == 1) {
+    BoxList rest;
+    for (const Box& x : a) SubtractBox(x, b.front(), &rest);
+    return rest;
+  }
   BoxList cur = a, next;
   for (const Box& y : b) {
     if (cur.empty()) break;
@@ -462,6 +472,16 @@ void MergeAdjacent(BoxList* boxes) {
   for (size_t before = boxes->size() + 1; boxes->size() > 1 && boxes->size() < before;) {
     before = boxes->size();
     MergeAdjacentOnce(boxes);
+  }
+}
+
+// Appends the boxes of `from` to *to: most lists appended are one or two boxes, for which a
+// range insert's bookkeeping costs more than the copies.
+void Append(BoxList* to, const BoxList& from) {
+  if (from.size() <= 2) {
+    for (const Box& b : from) to->push_back(b);
+  } else {
+    to->insert(to->end(), from.begin(), from.end());
   }
 }
 
@@ -2032,7 +2052,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             StretchAll(sh, br.boxes[1], false, none, out_by, 1, all, &row_stretched[1]) &&
             StretchAll(sh, br.boxes[2], true, none, mac_by, 1, all, &row_stretched[2])) {
           br.active = false;
-          rec.entering.insert(rec.entering.end(), row_stretched[0].begin(), row_stretched[0].end());
+          Append(&rec.entering, row_stretched[0]);
           for (const Box& b : row_stretched[1]) {
             rec.leaving.push_back(b);
             UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
@@ -2057,7 +2077,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           moved_enter.clear();
           for (const Box& b : enter) moved_enter.push_back(ShiftOutput(sh, b, jv));
           br.active = false;
-          rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          Append(&rec.entering, moved_enter);
           for (const Box& b : moved_enter) row_note(0, b);
           for (const Box& b : br.boxes[1]) {
             const Box mb = ShiftOutput(sh, b, jv);
@@ -2171,7 +2191,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           out.egress += row_rec.eg_red;
           out.egress_unicast += row_rec.leave_sum;
           mac_sum += row_rec.macs;
-          rec.entering.insert(rec.entering.end(), moved_enter.begin(), moved_enter.end());
+          Append(&rec.entering, moved_enter);
           if (row_recording) {
             for (const Box& b : moved_enter) row_note(0, b);
           }
@@ -2254,13 +2274,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             for (size_t k = peer.enter_begin; k < peer.enter_end; ++k) {
               diff.push_back(ShiftOutput(sh, rec.entering[k], wc));
             }
-            rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
+            Append(&rec.entering, diff);
             fresh.clear();
             AppendIntersection(diff, written, &fresh);
             AppendIntersection(diff, written_now, &fresh);
             fresh_sum[Tensor::kOutput] += Size(fresh);
-            fresh_union[Tensor::kOutput].insert(fresh_union[Tensor::kOutput].end(), fresh.begin(),
-                                                fresh.end());
+            Append(&fresh_union[Tensor::kOutput], fresh);
           }
           leave_sum += peer.leave_size;
           for (size_t k = peer.leave_begin; k < peer.leave_end; ++k) {
@@ -2300,7 +2319,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             diff = cur.t[x];
           }
           if (x == Tensor::kOutput) {
-            rec.entering.insert(rec.entering.end(), diff.begin(), diff.end());
+            Append(&rec.entering, diff);
             fresh.clear();
             AppendIntersection(diff, written, &fresh);
             AppendIntersection(diff, written_now, &fresh);
@@ -2310,7 +2329,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           const int64_t fresh_size = Size(fresh);
           fresh_sum[x] += fresh_size;
           if (record) peer.fresh_size[x] = fresh_size;
-          fresh_union[x].insert(fresh_union[x].end(), fresh.begin(), fresh.end());
+          Append(&fresh_union[x], fresh);
           if (record) peer.fresh_end[x] = fresh_union[x].size();
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
@@ -2319,7 +2338,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           SubtractInto(prev_tiles(u).t[Tensor::kOutput], cur.t[Tensor::kOutput], &leave, &scratch);
           leave_size = Size(leave);
           leave_sum += leave_size;
-          leave_union.insert(leave_union.end(), leave.begin(), leave.end());
+          Append(&leave_union, leave);
         }
         const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
@@ -2398,7 +2417,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         nr->mac_boxes = row_macs;
       }
       if (!leave_union.empty()) {
-        rec.leaving.insert(rec.leaving.end(), leave_union.begin(), leave_union.end());
+        Append(&rec.leaving, leave_union);
         for (const Box& b : leave_union) {
           UnionBoxOutside(&written_now, written, b, &scratch, &scratch2);
         }
@@ -2421,7 +2440,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     rec.history_free = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow &&
                        rec.readback >= 0;
     for (int32_t u : rec.pes) pe_last_top[static_cast<size_t>(u)] = out.top_steps;
-    written.insert(written.end(), written_now.begin(), written_now.end());
+    Append(&written, written_now);
     MergeWhenGrown(&written, &written_merged, 16);
     AppendAllToSet(&mac_boxes, rec.mac_boxes);
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
@@ -2575,7 +2594,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   auto note_all = [&](BoxKind kind, const BoxList& list) {
     for (BlockRecord& br : blocks) {
       if (!br.active) continue;
-      br.boxes[kind].insert(br.boxes[kind].end(), list.begin(), list.end());
+      Append(&br.boxes[kind], list);
       CompactWhenGrown(&br.boxes[kind], &br.compacted[kind]);
     }
   };
