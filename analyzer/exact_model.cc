@@ -2286,7 +2286,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             leave_union.push_back(ShiftOutput(sh, leave_union[k], wc));
           }
           mac_sum += peer.macs;
-          row_macs.push_back(ShiftMac(peer.mac, wc));
+          AppendToSet(&row_macs, ShiftMac(peer.mac, wc));
           if (peer.changed) {
             set_prev(u, d);
             has_prev[u] = true;
@@ -2344,14 +2344,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
         compute = std::max(compute, CeilDiv(macs, lanes_));
-        row_macs.push_back(
-            {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]});
+        // Neighbouring PEs' MACs most often make one box: extended as they come.
+        const Box mac = {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]};
+        AppendToSet(&row_macs, mac);
         if (record) {
           peer.enter_end = rec.entering.size();
           peer.leave_end = leave_union.size();
           peer.leave_size = leave_size;
           peer.macs = macs;
-          peer.mac = row_macs.back();
+          peer.mac = mac;
           peer.changed = changed;
         }
         if (changed) {
