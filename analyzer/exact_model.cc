@@ -2911,7 +2911,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t u = 0; u < last_descs.size(); ++u) {
         if (last_busy[u]) last_descs[u] = MovedDesc(last_descs[u], kv);
       }
-      OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
+      if (outer_of_last) {
+        MoveOuter(sh, kv, &prev_outer);  // kv moves Y and X by whole strides (above)
+      } else {
+        OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
+      }
       outer_of_last = true;
       outer_saved = false;
       // The ring's steps of the recorded block and the one before it are those of the last
