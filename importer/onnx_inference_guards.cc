@@ -71,6 +71,18 @@ void CheckConvRanks(const onnx::InferenceContext& ctx, size_t x, size_t w) {
   }
 }
 
+// Gemm's A and B are matrices: ONNX 1.12 reads a B of lower rank's extents past its end
+// (segfault).
+void CheckGemmRanks(const onnx::InferenceContext& ctx) {
+  for (size_t i = 0; i < 2; ++i) {
+    if (!onnx::hasInputShape(ctx, i)) continue;
+    const int rank = ctx.getInputType(i)->tensor_type().shape().dim_size();
+    if (rank != 2) {
+      fail_shape_inference(i == 0 ? "A" : "B", " has rank ", rank, "; a Gemm needs matrices");
+    }
+  }
+}
+
 // Einsum's output extents (ONNX 1.12 infers only its rank, and every node after an Einsum
 // loses its shape): each output subscript takes its extent from the operands (numpy
 // broadcasting of 1s), the ellipsis the broadcast of the operands' ellipsis dims; an implicit
@@ -201,6 +213,7 @@ Guard FindGuard(const std::string& op_type) {
       {"AveragePool", CheckAxisAttributes},
       {"MaxPool", CheckAxisAttributes},
       {"LpPool", CheckAxisAttributes},
+      {"Gemm", CheckGemmRanks},
   };
   const auto it = kGuards.find(op_type);
   return it == kGuards.end() ? nullptr : it->second;
