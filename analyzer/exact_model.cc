@@ -63,7 +63,7 @@ class BoxStore {
     const size_t c = Class(n);
     if (c < kClasses && !gone_) {
       Shelf& shelf = shelves_[c];
-      if (shelf.count < Keep(c)) {
+      if (shelf.count < kMostKept) {
         shelf.blocks[shelf.count++] = p;
         return;
       }
@@ -74,7 +74,6 @@ class BoxStore {
  private:
   static constexpr size_t kClasses = 7;    // blocks of 1 to 64 boxes (4 KiB)
   static constexpr size_t kMostKept = 64;  // per class: at most 512 KiB kept in all
-  static size_t Keep(size_t) { return kMostKept; }
   static size_t Class(size_t n) {
     size_t c = 0;
     while ((size_t{1} << c) < n) ++c;
@@ -645,14 +644,19 @@ bool DropRepeatsOfFew(BoxList* boxes) {
   return disjoint;
 }
 
+// Whether boxes that may overlap are made pairwise disjoint (same union) without subtracting:
+// exact repeats dropped (multicast, reduction), then boxes that overlap along one coordinate
+// only (a sliding window) merged. Tested for a few boxes only; false leaves an equal-union list.
+bool DisjointWithoutCuts(BoxList* boxes) {
+  if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return true;
+  MergeAdjacent(boxes);
+  return boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes);
+}
+
 // Makes boxes that may overlap a disjoint list of the same union. The tiles of a step's
 // sub-units most often repeat (multicast) or do not meet at all, which needs no subtraction.
 void MakeDisjoint(BoxList* boxes, BoxList* scratch, BoxList* scratch2) {
-  if (boxes->size() <= 1) return;
-  if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return;
-  // Tiles that overlap along one coordinate only (a sliding window) merge into disjoint ones.
-  MergeAdjacent(boxes);
-  if (boxes->size() <= kFewForPairs && DropRepeatsOfFew(boxes)) return;
+  if (boxes->size() <= 1 || DisjointWithoutCuts(boxes)) return;
   thread_local BoxList pending;
   pending.swap(*boxes);
   boxes->clear();
@@ -663,14 +667,9 @@ void MakeDisjoint(BoxList* boxes, BoxList* scratch, BoxList* scratch2) {
 // when the caller does not `keep` the list, as any list.
 int64_t OverlappingUnionSize(BoxList* boxes, bool keep = true) {
   if (boxes->size() <= 1) return boxes->empty() ? 0 : Volume(boxes->front());
-  // Few boxes that do not meet once repeats are dropped (PEs with different tiles, or all with
-  // the same) need no sweep.
-  if (boxes->size() <= kFewForPairs) {
-    if (DropRepeatsOfFew(boxes)) return Size(*boxes);
-    // Boxes that overlap along one coordinate only merge into disjoint ones.
-    MergeAdjacent(boxes);
-    if (DropRepeatsOfFew(boxes)) return Size(*boxes);
-  }
+  // Few boxes that do not meet once repeats are dropped and neighbours merged (PEs with
+  // different tiles, or all with the same) need no sweep.
+  if (boxes->size() <= kFewForPairs && DisjointWithoutCuts(boxes)) return Size(*boxes);
   auto disjoint_size = [](const BoxList& list) -> int64_t {
     int64_t total = 0;
     for (size_t i = 0; i < list.size(); ++i) {
@@ -682,7 +681,7 @@ int64_t OverlappingUnionSize(BoxList* boxes, bool keep = true) {
     return total;
   };
   // Many boxes most often tile their bounding box between them, which is then the list.
-  if (boxes->size() > 16) {
+  if (boxes->size() > kFewForPairs) {
     bool covers = false;
     Box bbox;
     const int64_t grid_size = GridUnionSize(*boxes, /*only_covering=*/keep, &covers, &bbox);
@@ -1611,9 +1610,6 @@ Shift Scaled(Shift v, int64_t k) {
   return v;
 }
 
-// Whether the busy sub-units of `cur` are those of `prev` moved by one shift (returned in *v):
-// the shift of the first busy one. It must move Y by the stride times the Y' shift plus the
-// dilation times the R shift (X likewise), so that ownership moves with the box.
 // Moves an outer tile by v (of whole strides: OuterMoved).
 void MoveOuter(const ExactModel::Shape& sh, const Shift& v, PerTensor<BoxList>* outer) {
   for (Box& b : (*outer)[Tensor::kInput]) CADENZA_CHECK(ShiftInput(sh, &b, v));
@@ -1621,19 +1617,14 @@ void MoveOuter(const ExactModel::Shape& sh, const Shift& v, PerTensor<BoxList>* 
   for (Box& b : (*outer)[Tensor::kOutput]) b = ShiftOutput(sh, b, v);
 }
 
+// Whether the busy sub-units of `cur` are those of `prev` moved by one shift (returned in *v):
+// the shift of the first busy one, a translation that ownership follows (TranslateOf).
 bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
             const std::vector<Desc>& cur, const std::vector<char>& busy, Shift* v) {
   size_t first = 0;
   while (first < busy.size() && !busy[first]) ++first;
-  if (first == busy.size()) return false;
-  for (size_t i = 0; i < kNumM; ++i) v->box[i] = cur[first].box[i].lo - prev[first].box[i].lo;
-  v->yo = cur[first].yo.lo - prev[first].yo.lo;
-  v->xo = cur[first].xo.lo - prev[first].xo.lo;
-  if (v->box[kY] != sh.stride_y * v->yo + sh.dilation_y * v->box[kR] ||
-      v->box[kX] != sh.stride_x * v->xo + sh.dilation_x * v->box[kS]) {
-    return false;
-  }
-  for (size_t u = 0; u < busy.size(); ++u) {
+  if (first == busy.size() || !TranslateOf(sh, cur[first], prev[first], v)) return false;
+  for (size_t u = first + 1; u < busy.size(); ++u) {
     if (busy[u] && !IsMoved(cur[u], prev[u], *v)) return false;
   }
   return true;
@@ -1972,6 +1963,21 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     outer_busy = last_busy;
     outer_saved = true;
     outer_of_last = false;
+  };
+  // Makes prev_outer the outer tile of last_descs: the saved one moved when last_descs is its
+  // step moved by whole strides, else made from the sub-units' tiles.
+  Tiles outer_tiles;
+  auto sync_outer = [&]() {
+    if (outer_of_last) return;
+    Shift by;
+    if (outer_saved && outer_busy == last_busy &&
+        OuterMoved(sh, outer_descs, last_descs, last_busy, &by)) {
+      MoveOuter(sh, by, &prev_outer);
+    } else {
+      OuterTiles(sh, last_descs, last_busy, &outer_tiles, &prev_outer, &scratch, &scratch2);
+    }
+    outer_of_last = true;
+    outer_saved = false;
   };
   auto run_top_step = [&](const std::vector<Desc>& top_descs, const Mask& top_busy,
                           const TopRows& rows) {
@@ -2631,7 +2637,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // After top steps taken from classes, each PE they kept busy holds the tile of its last busy
   // step among them. Those steps are expanded newest first, a PE set once, until every such PE
   // is set; the ring reaches back far enough (reuse checks it, `ring_covers`).
-  Tiles restore_tiles;
   auto restore = [&]() {
     if (!stale) return;
     stale = false;
@@ -2672,17 +2677,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         }
       }
     }
-    Shift outer_by;
-    if (outer_of_last) {
-      // prev_outer is last_descs' already.
-    } else if (outer_saved && outer_busy == last_busy &&
-               OuterMoved(sh, outer_descs, last_descs, last_busy, &outer_by)) {
-      MoveOuter(sh, outer_by, &prev_outer);
-    } else {
-      OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
-    }
-    outer_of_last = true;
-    outer_saved = false;
+    sync_outer();
   };
 
   // Whether, after class c's PEs are busy in top step `last`, every PE kept busy by steps taken
@@ -2908,16 +2903,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         set_prev(u, MovedDesc(prev_desc[u], kv));
         pe_last_top[u] += taken * n;
       }
+      leave_outer();
       for (size_t u = 0; u < last_descs.size(); ++u) {
         if (last_busy[u]) last_descs[u] = MovedDesc(last_descs[u], kv);
       }
-      if (outer_of_last) {
-        MoveOuter(sh, kv, &prev_outer);  // kv moves Y and X by whole strides (above)
-      } else {
-        OuterTiles(sh, last_descs, last_busy, &restore_tiles, &prev_outer, &scratch, &scratch2);
-      }
-      outer_of_last = true;
-      outer_saved = false;
+      sync_outer();
       // The ring's steps of the recorded block and the one before it are those of the last
       // blocks taken, moved; older ones are not known any more.
       const std::array<TopRec, kRing> old_ring = ring;

@@ -198,7 +198,7 @@ int Quick(const std::vector<Run>& runs, int repeats) {
     std::cout << " p" << p << " " << reference[reference.size() * static_cast<size_t>(p) / 100].first;
   }
   std::cout << "\n";
-  if (std::getenv("CADENZA_BENCH_MEDIAN_CASES") != nullptr) {
+  if (std::getenv("CADENZA_BENCH_MEDIAN_CASES") != nullptr && reference.size() >= 12) {
     for (size_t i = reference.size() / 2 - 6; i < reference.size() / 2 + 6; ++i) {
       std::cout << "  " << reference[i].second << " " << reference[i].first << " us\n";
     }
