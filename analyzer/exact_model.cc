@@ -116,7 +116,7 @@ struct BoxAllocator {
 };
 using BoxList = std::vector<Box, BoxAllocator<Box>>;  // pairwise disjoint boxes
 
-int64_t Volume(const Box& b) {
+[[gnu::always_inline]] inline int64_t Volume(const Box& b) {
   static_assert(kD == 8, "the product below names eight lengths");
   // Lengths without branches, multiplied as a tree rather than a chain of eight: the hottest
   // arithmetic of the model (every Size of every list).
@@ -130,14 +130,14 @@ int64_t Size(const BoxList& list) {
   return total;
 }
 
-bool Overlap(const Box& a, const Box& b) {
+[[gnu::always_inline]] inline bool Overlap(const Box& a, const Box& b) {
   for (int d = 0; d < kD; ++d) {
     if (std::max(a[d].lo, b[d].lo) >= std::min(a[d].hi, b[d].hi)) return false;
   }
   return true;
 }
 
-int64_t IntersectVolume(const Box& a, const Box& b) {
+[[gnu::always_inline]] inline int64_t IntersectVolume(const Box& a, const Box& b) {
   int64_t v = 1;
   for (int d = 0; d < kD; ++d) {
     const int64_t len = std::min(a[d].hi, b[d].hi) - std::max(a[d].lo, b[d].lo);
@@ -727,6 +727,8 @@ struct Desc {
 // are copied and compared on every step, which bit access makes slow.
 using Mask = std::vector<char>;
 
+// Whether d divides a; most layers have stride 1, for which no division is needed.
+bool Divides(int64_t d, int64_t a) { return d == 1 || a % d == 0; }
 int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
@@ -1457,6 +1459,17 @@ Box ShiftFilter(Box b, const Shift& v) {
   b[3] = Moved(b[3], v.box[kR]);
   b[4] = Moved(b[4], v.box[kS]);
   return b;
+}
+
+// Per tensor, whether v leaves its boxes where they are.
+PerTensor<bool> StillUnder(const ExactModel::Shape& sh, const Shift& v) {
+  const auto& m = v.box;
+  PerTensor<bool> still;
+  still[Tensor::kInput] = m[kN] == 0 && m[kG] == 0 && m[kC] == 0 && m[kY] == 0 && m[kX] == 0;
+  still[Tensor::kFilter] = m[kG] == 0 && m[kK] == 0 && m[kC] == 0 && m[kR] == 0 && m[kS] == 0;
+  still[Tensor::kOutput] = m[kN] == 0 && m[kG] == 0 && (sh.depthwise ? m[kC] : m[kK]) == 0 &&
+                           v.yo == 0 && v.xo == 0;
+  return still;
 }
 
 Box ShiftMac(Box b, const Shift& v) {
@@ -2246,7 +2259,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       for (size_t copy = 0; copy < rows.Copies(); ++copy) {
       const Shift& wc = rows.shift[copy];
       // The copy's shift moves input boxes (rows and columns by whole strides).
-      const bool copy_moves = wc.box[kY] % sh.stride_y == 0 && wc.box[kX] % sh.stride_x == 0;
+      const bool copy_moves = Divides(sh.stride_y, wc.box[kY]) && Divides(sh.stride_x, wc.box[kX]);
+      // The tensors the copy's shift leaves in place (a spatial loop over K leaves the input, one
+      // over Y' or X' the weights, one over C the outputs): a moved PE's boxes of such a tensor
+      // are its copy-0 peer's, so they add to the unicast sums but not to the unions.
+      const PerTensor<bool> still = StillUnder(sh, wc);
       for (size_t i = 0; i < trow.size(); ++i) {
         const StepTable::Entry& e = trow[i];
         const size_t u = rows.Slot(copy, e);
@@ -2265,6 +2282,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             (!has_prev[u] || IsMoved(prev_desc[u], peer.prev, wc))) {
           for (Tensor x : {Tensor::kInput, Tensor::kFilter}) {
             fresh_sum[x] += peer.fresh_size[x];
+            if (still[x]) continue;
             for (size_t k = peer.fresh_begin[x]; k < peer.fresh_end[x]; ++k) {
               Box b = fresh_union[x][k];
               if (x == Tensor::kInput) {
@@ -2275,7 +2293,11 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
               fresh_union[x].push_back(b);
             }
           }
-          if (peer.enter_end > peer.enter_begin) {
+          if (still[Tensor::kOutput]) {
+            // Its entering outputs are the peer's, met against the same sent-up sets (which
+            // change only after the step).
+            fresh_sum[Tensor::kOutput] += peer.fresh_size[Tensor::kOutput];
+          } else if (peer.enter_end > peer.enter_begin) {
             diff.clear();
             for (size_t k = peer.enter_begin; k < peer.enter_end; ++k) {
               diff.push_back(ShiftOutput(sh, rec.entering[k], wc));
@@ -2288,7 +2310,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
             Append(&fresh_union[Tensor::kOutput], fresh);
           }
           leave_sum += peer.leave_size;
-          for (size_t k = peer.leave_begin; k < peer.leave_end; ++k) {
+          for (size_t k = peer.leave_begin; k < peer.leave_end && !still[Tensor::kOutput]; ++k) {
             leave_union.push_back(ShiftOutput(sh, leave_union[k], wc));
           }
           mac_sum += peer.macs;
@@ -2319,23 +2341,25 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         for (Tensor x : kAllTensors) {
           if (record) peer.fresh_begin[x] = peer.fresh_end[x] = fresh_union[x].size();
           if (same[x]) continue;
+          // Read in place rather than swapped: a vector's swap reloads the header just written
+          // as one wide load, which stalls on the stores still in flight.
+          const BoxList* added = &cur.t[x];
           if (has_prev[u]) {
             SubtractInto(cur.t[x], prev_tiles(u).t[x], &diff, &scratch);
-          } else {
-            diff = cur.t[x];
+            added = &diff;
           }
+          const BoxList* fresh_part = added;
           if (x == Tensor::kOutput) {
-            Append(&rec.entering, diff);
+            Append(&rec.entering, *added);
             fresh.clear();
-            AppendIntersection(diff, written, &fresh);
-            AppendIntersection(diff, written_now, &fresh);
-          } else {
-            fresh.swap(diff);
+            AppendIntersection(*added, written, &fresh);
+            AppendIntersection(*added, written_now, &fresh);
+            fresh_part = &fresh;
           }
-          const int64_t fresh_size = Size(fresh);
+          const int64_t fresh_size = Size(*fresh_part);
           fresh_sum[x] += fresh_size;
           if (record) peer.fresh_size[x] = fresh_size;
-          Append(&fresh_union[x], fresh);
+          Append(&fresh_union[x], *fresh_part);
           if (record) peer.fresh_end[x] = fresh_union[x].size();
           out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
         }
@@ -2349,7 +2373,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
-        compute = std::max(compute, CeilDiv(macs, lanes_));
+        compute = std::max(compute, lanes_ == 1 ? macs : CeilDiv(macs, lanes_));
         // Neighbouring PEs' MACs most often make one box: extended as they come.
         const Box mac = {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]};
         AppendToSet(&row_macs, mac);
