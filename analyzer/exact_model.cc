@@ -1585,6 +1585,9 @@ struct TopClass {
   std::vector<std::vector<Desc>> older;
   std::vector<std::vector<char>> older_busy;
   int pe_set = -1;  // the PE slots busy in D'_cur, as an index into the evaluation's PE sets
+  // Whether the lists are compacted and `uniform` and `step` known. Most classes founded never
+  // serve (a small layer's steps are mostly edges): that work waits for a class's first match.
+  bool finished = false;
 };
 
 bool IsMoved(const Desc& a, const Desc& b, const Shift& v) {
@@ -1772,6 +1775,27 @@ void CompactWhenGrown(BoxList* boxes, size_t* compacted_size) {
   if (boxes->size() < 2 * *compacted_size + 64) return;
   *boxes = Compact(std::move(*boxes));
   *compacted_size = boxes->size();
+}
+
+// Completes a class at its first match: its entering and leaving outputs compacted, its MAC
+// boxes merged, and whether it is one iteration of a loop (`uniform`, by `step`) whose window
+// moves along with it.
+void FinishClass(const ExactModel::Shape& sh, TopClass* c) {
+  if (c->finished) return;
+  c->finished = true;
+  c->entering = Compact(std::move(c->entering));
+  c->leaving = Compact(std::move(c->leaving));
+  MergeAdjacent(&c->mac_boxes);
+  c->step = Shift{};
+  c->uniform = c->prev_busy == c->cur_busy && IsStep(sh, c->prev, c->cur, c->cur_busy, &c->step);
+  // A run moves the whole window along the loop: only a window of the loop's own steps.
+  for (size_t j = 0; j < c->older.size() && c->uniform; ++j) {
+    const Shift back = Scaled(c->step, static_cast<int64_t>(j) + 1);
+    c->uniform = c->older_busy[j] == c->prev_busy;
+    for (size_t u = 0; u < c->prev.size() && c->uniform; ++u) {
+      c->uniform = !c->prev_busy[u] || IsMoved(c->prev[u], c->older[j][u], back);
+    }
+  }
 }
 
 constexpr size_t kMaxClasses = 32;
@@ -2977,12 +3001,13 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                                      int64_t remaining, auto& peek) -> int64_t {
     if (have_last) {
       for (size_t ci = 0; ci < num_classes; ++ci) {
-        const TopClass& c = classes[ci];
+        TopClass& c = classes[ci];
         Shift v;
         if (!MatchClass(sh, c, last_descs, last_busy, descs, busy, &v) ||
             !window_matches(c, v)) {
           continue;
         }
+        FinishClass(sh, &c);
         if (!ring_covers(c, out.top_steps)) break;  // restore while the ring still reaches back
         entering.clear();
         for (const Box& b : c.entering) entering.push_back(ShiftOutput(sh, b, v));
@@ -3084,15 +3109,15 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       c.steps = global_step - steps_before;
       c.onchip = onchip - onchip_before;
       c.runtime = runtime - runtime_before;
-      c.entering = Compact(rec.entering);
-      c.leaving = Compact(rec.leaving);
-      c.outer_enter = rec.outer_enter;
-      c.outer_leave = rec.outer_leave;
+      // The step's lists are the class's (rec's are cleared before they are used again).
+      c.entering.swap(rec.entering);
+      c.leaving.swap(rec.leaving);
+      c.outer_enter.swap(rec.outer_enter);
+      c.outer_leave.swap(rec.outer_leave);
+      c.mac_boxes.swap(rec.mac_boxes);
       c.readback = rec.readback;
       c.dram_readback = rec.dram_readback;
-      c.uniform = c.prev_busy == c.cur_busy && IsStep(sh, c.prev, c.cur, c.cur_busy, &c.step);
-      c.mac_boxes = std::move(rec.mac_boxes);
-      MergeAdjacent(&c.mac_boxes);
+      c.finished = false;
       c.pe_set = intern_pe_set(rec.pes);
       // The walked step has index top_steps - 1 and D_prev top_steps - 2.
       bool window_known = true;
@@ -3108,14 +3133,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           if (r->step->busy[u]) c.older.back()[u] = r->At(u);
         }
         c.older_busy.push_back(r->step->busy);
-      }
-      // A run moves the whole window along the loop: only a window of the loop's own steps.
-      for (size_t j = 0; j < c.older.size() && c.uniform; ++j) {
-        const Shift back = Scaled(c.step, static_cast<int64_t>(j) + 1);
-        c.uniform = c.older_busy[j] == c.prev_busy;
-        for (size_t u = 0; u < c.prev.size() && c.uniform; ++u) {
-          c.uniform = !c.prev_busy[u] || IsMoved(c.prev[u], c.older[j][u], back);
-        }
       }
       if (!window_known) {
         // no class: its window is not known
