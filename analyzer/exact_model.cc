@@ -788,7 +788,7 @@ struct LoopOf {
 struct LevelScratch {
   std::vector<std::vector<Iv>> pos;
   std::vector<LoopOf> loops;
-  std::vector<int64_t> idx, ahead;
+  std::vector<int64_t> idx, ahead, unclipped;
   std::vector<Desc> descs;
   Mask busy;
   std::vector<StepTable> subs;  // the steps below each sub-unit, zipped by ZipUnits
@@ -832,6 +832,10 @@ bool MakeDescLike(const std::array<Iv, kNumM>& box, const Desc& like, Desc* out)
 // one residue they are an interval (dilation 1) or a union the caller merges.
 void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::pair<Iv, Iv>>* out) {
   out->clear();
+  if (stride == 1 && dilation == 1) {  // most layers: the rows of a window are one interval
+    if (r.hi > r.lo) out->push_back({Span(0, 1), Span(yo.lo + r.lo, yo.hi + r.hi - 1)});
+    return;
+  }
   if (dilation == 1) {
     for (int64_t rho = 0; rho < stride; ++rho) {
       const int64_t q0 = CeilDiv(r.lo - rho, stride);
@@ -1032,7 +1036,7 @@ void ForEachLevelStep(const Context& ctx, size_t lv, const Desc& parent, Visit&&
   while (inner_loop > 0 && loops[inner_loop].count == 1) --inner_loop;
   // Per loop, how many of its leading iterations are translates of each other (unclipped).
   constexpr bool kBlocks = !std::is_same_v<std::decay_t<Block>, NoBlocks>;
-  std::vector<int64_t> unclipped;
+  std::vector<int64_t>& unclipped = ls.unclipped;
   if constexpr (kBlocks) {
     unclipped.assign(loops.size(), 0);
     int64_t spatial_unclipped = jmax;
@@ -1582,8 +1586,11 @@ struct TopClass {
   BoxList mac_boxes;
   // The top steps before D'_prev that the PEs busy in D'_cur last worked in (newest first): a PE
   // idle in D'_prev holds the tile of its last busy step, which must lie in this window.
+  // The first `window` of each are the class's; the rest keep their storage for the next class
+  // made in this one's place.
   std::vector<std::vector<Desc>> older;
   std::vector<std::vector<char>> older_busy;
+  size_t window = 0;
   int pe_set = -1;  // the PE slots busy in D'_cur, as an index into the evaluation's PE sets
   // Whether the lists are compacted and `uniform` and `step` known. Most classes founded never
   // serve (a small layer's steps are mostly edges): that work waits for a class's first match.
@@ -1789,7 +1796,7 @@ void FinishClass(const ExactModel::Shape& sh, TopClass* c) {
   c->step = Shift{};
   c->uniform = c->prev_busy == c->cur_busy && IsStep(sh, c->prev, c->cur, c->cur_busy, &c->step);
   // A run moves the whole window along the loop: only a window of the loop's own steps.
-  for (size_t j = 0; j < c->older.size() && c->uniform; ++j) {
+  for (size_t j = 0; j < c->window && c->uniform; ++j) {
     const Shift back = Scaled(c->step, static_cast<int64_t>(j) + 1);
     c->uniform = c->older_busy[j] == c->prev_busy;
     for (size_t u = 0; u < c->prev.size() && c->uniform; ++u) {
@@ -1814,6 +1821,63 @@ struct LevelStep {
 // The storage of one evaluation, kept per thread between evaluations (Borrowed): a search
 // evaluates millions of mappings, most of them small, and allocating these afresh each time
 // cost a tenth of an evaluation. Evaluate resets what it reads before writing.
+// What the last full top step saw, for the class it may found.
+struct StepRecord {
+  BoxList entering, leaving, outer_enter, outer_leave;
+  BoxList mac_boxes;
+  // The step's counts depend on its pair only: not the first top step, the same PEs busy as
+  // in the step before, and its entering outputs either all or none sent up (written to DRAM)
+  // before the top step.
+  bool history_free = false;
+  int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
+  int64_t depth = 1;  // top steps back to the oldest last busy step of a PE busy in this one
+  std::vector<int32_t> pes;  // the PEs busy in this one
+};
+
+// What a walked PE of copy 0 did in one global step (run_top_step), for the PEs of the other
+// copies that are its translates: ranges of the step's lists that hold its boxes.
+struct Peer {
+  bool movable = false;  // the copies' shifts move its input boxes (whole strides)
+  bool had_prev = false, changed = false;
+  Desc prev;  // its descriptor before the step
+  PerTensor<int64_t> fresh_size{};
+  PerTensor<size_t> fresh_begin{}, fresh_end{};  // in fresh_union (input and weight)
+  size_t enter_begin = 0, enter_end = 0;         // its entering outputs, in rec.entering
+  size_t leave_begin = 0, leave_end = 0;         // in leave_union
+  int64_t leave_size = 0, macs = 0;
+  Box mac;
+};
+
+// A record of the current block of a level-1 loop inside a walked top step (row_block).
+struct RowBlockRecord {
+  bool active = false;
+  int64_t block = -1;
+  size_t start_row = 0;
+  PerTensor<int64_t> ingress{}, ingress_unicast{};
+  int64_t egress = 0, egress_unicast = 0, macs = 0, steps = 0, onchip = 0;
+  BoxList sent_before;  // written_now at its start (`written` is fixed during a top step)
+  std::array<BoxList, 3> boxes;  // entering outputs, leaving outputs, MAC boxes
+  std::array<size_t, 3> compacted{};
+};
+
+// A set of PEs kept busy by top steps taken from classes, with the last such step.
+struct StaleSet {
+  int set;
+  int64_t last;
+};
+
+enum BoxKind { kEnter, kLeave, kOuterEnter, kOuterLeave, kMacs, kNumBoxKinds };
+struct BlockRecord {
+  bool active = false;
+  int64_t block = -1;
+  int64_t start_top = 0;
+  ExactCounts counts;
+  int64_t macs = 0, steps = 0, onchip = 0, runtime = 0;
+  BoxList written_before, dram_written_before;
+  std::array<BoxList, kNumBoxKinds> boxes;
+  std::array<size_t, kNumBoxKinds> compacted{};
+};
+
 struct EvalStorage {
   // Per PE slot.
   std::vector<Desc> prev_desc;
@@ -1828,6 +1892,18 @@ struct EvalStorage {
   std::vector<TopClass> classes;
   size_t num_classes = 0;
   TopClass spare_class;
+  // The walk's records, kept with their storage.
+  StepRecord rec;
+  std::vector<Peer> peers;
+  std::vector<RowBlockRecord> row_blocks;
+  std::vector<StaleSet> stale_sets;
+  std::vector<BlockRecord> blocks;
+  TopRows top_rows;
+  // PE sets: the first num_pe_sets are live, the rest keep their storage.
+  std::vector<std::vector<int32_t>> pe_sets;
+  std::vector<Mask> pe_set_masks;
+  size_t num_pe_sets = 0;
+  std::vector<int32_t> pe_set_scratch;
   // Level steps for the ring, reused once the ring no longer holds them.
   std::vector<std::shared_ptr<LevelStep>> level_steps;
   size_t next_level_step = 0;
@@ -1936,46 +2012,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   BoxList leave_union, diff, fresh, leave, scratch, scratch2, entering, outer_enter;
   Tiles cur;
 
-  // What the last full top step saw, for the class it may found.
-  struct Record {
-    BoxList entering, leaving, outer_enter, outer_leave;
-    BoxList mac_boxes;
-    // The step's counts depend on its pair only: not the first top step, the same PEs busy as
-    // in the step before, and its entering outputs either all or none sent up (written to DRAM)
-    // before the top step.
-    bool history_free = false;
-    int readback = 0, dram_readback = 0;  // Meets() of the entering outputs, PE level and DRAM
-    int64_t depth = 1;  // top steps back to the oldest last busy step of a PE busy in this one
-    std::vector<int32_t> pes;  // the PEs busy in this one
-  } rec;
 
-  // What a walked PE of copy 0 did in one global step (run_top_step), for the PEs of the other
-  // copies that are its translates: ranges of the step's lists that hold its boxes.
-  struct Peer {
-    bool movable = false;  // the copies' shifts move its input boxes (whole strides)
-    bool had_prev = false, changed = false;
-    Desc prev;  // its descriptor before the step
-    PerTensor<int64_t> fresh_size{};
-    PerTensor<size_t> fresh_begin{}, fresh_end{};  // in fresh_union (input and weight)
-    size_t enter_begin = 0, enter_end = 0;         // its entering outputs, in rec.entering
-    size_t leave_begin = 0, leave_end = 0;         // in leave_union
-    int64_t leave_size = 0, macs = 0;
-    Box mac;
-  };
-  std::vector<Peer> peers;
 
-  // A record of the current block of a level-1 loop inside a walked top step (row_block).
-  struct RowBlockRecord {
-    bool active = false;
-    int64_t block = -1;
-    size_t start_row = 0;
-    PerTensor<int64_t> ingress{}, ingress_unicast{};
-    int64_t egress = 0, egress_unicast = 0, macs = 0, steps = 0, onchip = 0;
-    BoxList sent_before;  // written_now at its start (`written` is fixed during a top step)
-    std::array<BoxList, 3> boxes;  // entering outputs, leaving outputs, MAC boxes
-    std::array<size_t, 3> compacted{};
-  };
-  std::vector<RowBlockRecord> row_blocks;
+  StepRecord& rec = storage->rec;
+  std::vector<Peer>& peers = storage->peers;
+  std::vector<RowBlockRecord>& row_blocks = storage->row_blocks;
+  for (RowBlockRecord& r : row_blocks) r.active = false;
   std::array<BoxList, 3> row_stretched;
   HistoryPart row_part;
   bool row_recording = false;
@@ -2536,7 +2578,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
   // The same for a walked top step, as TopRows: the first busy sub-unit's rows only when every
   // busy sub-unit is it moved.
-  TopRows top_rows;
+  TopRows& top_rows = storage->top_rows;
   top_rows.table = &top_table;
   top_rows.pool = &top_pool;
   // The level-0 descriptor whose expansion top_table and top_pool hold (expanded_valid): a parent
@@ -2597,26 +2639,32 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   bool stale = false;  // top steps were taken from classes: PE tiles and outer tile not yet updated
   // The distinct sets of PEs busy in a class's step (few: one per class at most), with a mask
   // each, so that steps taken from classes book their PEs per set, not per PE.
-  std::vector<std::vector<int32_t>> pe_sets;
-  std::vector<std::vector<char>> pe_set_masks;
-  auto intern_pe_set = [&](std::vector<int32_t> pes) {
+  std::vector<std::vector<int32_t>>& pe_sets = storage->pe_sets;
+  std::vector<Mask>& pe_set_masks = storage->pe_set_masks;
+  size_t& num_pe_sets = storage->num_pe_sets;
+  num_pe_sets = 0;
+  auto intern_pe_set = [&](const std::vector<int32_t>& busy_pes) {
+    std::vector<int32_t>& pes = storage->pe_set_scratch;
+    pes.assign(busy_pes.begin(), busy_pes.end());
     std::sort(pes.begin(), pes.end());
     // The most recent sets only: a set stored twice is harmless, a long search is not.
-    for (size_t i = pe_sets.size() > 64 ? pe_sets.size() - 64 : 0; i < pe_sets.size(); ++i) {
+    for (size_t i = num_pe_sets > 64 ? num_pe_sets - 64 : 0; i < num_pe_sets; ++i) {
       if (pe_sets[i] == pes) return static_cast<int>(i);
     }
-    pe_set_masks.emplace_back(static_cast<size_t>(num_pe_slots), 0);
-    for (int32_t u : pes) pe_set_masks.back()[static_cast<size_t>(u)] = 1;
-    pe_sets.push_back(std::move(pes));
-    return static_cast<int>(pe_sets.size() - 1);
+    if (pe_sets.size() == num_pe_sets) {
+      pe_sets.emplace_back();
+      pe_set_masks.emplace_back();
+    }
+    pe_sets[num_pe_sets].swap(pes);
+    Mask& mask = pe_set_masks[num_pe_sets];
+    mask.assign(static_cast<size_t>(num_pe_slots), 0);
+    for (int32_t u : pe_sets[num_pe_sets]) mask[static_cast<size_t>(u)] = 1;
+    return static_cast<int>(num_pe_sets++);
   };
   // Since the last walked step, the PE sets that steps taken from classes kept busy, each with
   // the last such step (their PEs' tiles are stale until `restore`).
-  struct StaleSet {
-    int set;
-    int64_t last;
-  };
-  std::vector<StaleSet> stale_sets;
+  std::vector<StaleSet>& stale_sets = storage->stale_sets;
+  stale_sets.clear();
   std::vector<char>& touched = storage->touched;
   touched.assign(num_slots, 0);
 
@@ -2626,18 +2674,8 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // boxes it produced. At the start of the next block the record is complete; when the blocks
   // around it are translates of each other (BlockStart), the blocks after it are this one moved
   // (docs/exact-model.md, "Runs of outer loops").
-  enum BoxKind { kEnter, kLeave, kOuterEnter, kOuterLeave, kMacs, kNumBoxKinds };
-  struct BlockRecord {
-    bool active = false;
-    int64_t block = -1;
-    int64_t start_top = 0;
-    ExactCounts counts;
-    int64_t macs = 0, steps = 0, onchip = 0, runtime = 0;
-    BoxList written_before, dram_written_before;
-    std::array<BoxList, kNumBoxKinds> boxes;
-    std::array<size_t, kNumBoxKinds> compacted{};
-  };
-  std::vector<BlockRecord> blocks;
+  std::vector<BlockRecord>& blocks = storage->blocks;
+  for (BlockRecord& br : blocks) br.active = false;
   bool recording = false;  // some record is active
   auto note = [&](BoxKind kind, const Box& b) {
     for (BlockRecord& br : blocks) {
@@ -2766,7 +2804,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   };
   // Whether the top steps before D_prev are c's window moved by v.
   auto window_matches = [&](const TopClass& c, const Shift& v) {
-    for (size_t j = 0; j < c.older.size(); ++j) {
+    for (size_t j = 0; j < c.window; ++j) {
       const TopRec* r = ring_at(out.top_steps - 2 - static_cast<int64_t>(j));
       if (r == nullptr || r->step->busy != c.older_busy[j]) return false;
       for (size_t u = 0; u < c.older_busy[j].size(); ++u) {
@@ -2795,7 +2833,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     runtime += times * c.runtime;
     out.top_steps += times;
     out.class_top_steps += times;
-    if (!c.older.empty()) out.window_top_steps += times;
+    if (c.window > 0) out.window_top_steps += times;
     Box sb;
     if (recording) {
       for (const Box& b : c.entering) {
@@ -3090,8 +3128,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     if (have_last && rec.history_free) {
       // Made in the spare class, which joins the classes (or not) by swapping storage.
       TopClass& c = storage->spare_class;
-      c.older.clear();
-      c.older_busy.clear();
+      c.window = 0;
       c.step = Shift{};
       c.prev = last_descs;
       c.prev_busy = last_busy;
@@ -3128,11 +3165,17 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           window_known = false;
           break;
         }
-        c.older.emplace_back(r->step->descs.size());
-        for (size_t u = 0; u < r->step->descs.size(); ++u) {
-          if (r->step->busy[u]) c.older.back()[u] = r->At(u);
+        if (c.older.size() == c.window) {
+          c.older.emplace_back();
+          c.older_busy.emplace_back();
         }
-        c.older_busy.push_back(r->step->busy);
+        std::vector<Desc>& window_descs = c.older[c.window];
+        window_descs.resize(r->step->descs.size());
+        for (size_t u = 0; u < r->step->descs.size(); ++u) {
+          if (r->step->busy[u]) window_descs[u] = r->At(u);
+        }
+        c.older_busy[c.window] = r->step->busy;
+        ++c.window;
       }
       if (!window_known) {
         // no class: its window is not known
