@@ -130,8 +130,14 @@ int64_t Size(const BoxList& list) {
   return total;
 }
 
+// The order in which two boxes are tested: the coordinates that most often part them first
+// (output rows, weight taps, then channels), N and G (which rarely differ) and the constant
+// trailing coordinates of weight and output boxes last. Measured on the reference cases: 3% fewer
+// instructions than the natural order.
+constexpr std::array<int, kD> kPartingOrder = {3, 4, 2, 1, 6, 5, 0, 7};
+
 [[gnu::always_inline]] inline bool Overlap(const Box& a, const Box& b) {
-  for (int d = 0; d < kD; ++d) {
+  for (int d : kPartingOrder) {
     if (std::max(a[d].lo, b[d].lo) >= std::min(a[d].hi, b[d].hi)) return false;
   }
   return true;
@@ -139,7 +145,7 @@ int64_t Size(const BoxList& list) {
 
 [[gnu::always_inline]] inline int64_t IntersectVolume(const Box& a, const Box& b) {
   int64_t v = 1;
-  for (int d = 0; d < kD; ++d) {
+  for (int d : kPartingOrder) {
     const int64_t len = std::min(a[d].hi, b[d].hi) - std::max(a[d].lo, b[d].lo);
     if (len <= 0) return 0;
     v *= len;
