@@ -1,6 +1,7 @@
 #include "analyzer/exact_model.h"
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <cassert>
 #include <cstring>
@@ -74,11 +75,7 @@ class BoxStore {
  private:
   static constexpr size_t kClasses = 7;    // blocks of 1 to 64 boxes (4 KiB)
   static constexpr size_t kMostKept = 64;  // per class: at most 512 KiB kept in all
-  static size_t Class(size_t n) {
-    size_t c = 0;
-    while ((size_t{1} << c) < n) ++c;
-    return c;
-  }
+  static size_t Class(size_t n) { return n <= 1 ? 0 : static_cast<size_t>(std::bit_width(n - 1)); }
   struct Shelf {
     std::array<Box*, kMostKept> blocks;
     size_t count;
@@ -1442,7 +1439,7 @@ struct Shift {
 Iv Moved(Iv iv, int64_t by) { return Span(iv.lo + by, iv.hi + by); }
 
 // The shift of an output box (N, G, K or C, Y', X') and of a MAC box (N G K C Y' R X' S).
-Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
+[[gnu::always_inline]] inline Box ShiftOutput(const ExactModel::Shape& sh, Box b, const Shift& v) {
   b[0] = Moved(b[0], v.box[kN]);
   b[1] = Moved(b[1], v.box[kG]);
   b[2] = Moved(b[2], sh.depthwise ? v.box[kC] : v.box[kK]);
@@ -1482,7 +1479,7 @@ PerTensor<bool> StillUnder(const ExactModel::Shape& sh, const Shift& v) {
   return still;
 }
 
-Box ShiftMac(Box b, const Shift& v) {
+[[gnu::always_inline]] inline Box ShiftMac(Box b, const Shift& v) {
   const std::array<int64_t, kD> by = {v.box[kN], v.box[kG], v.box[kK], v.box[kC],
                                       v.yo,      v.box[kR], v.xo,      v.box[kS]};
   for (size_t d = 0; d < kD; ++d) b[d] = Moved(b[d], by[d]);
