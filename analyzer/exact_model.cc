@@ -1396,21 +1396,25 @@ void BuildContext(const ExactModel::Shape& sh, const Mapping& mapping, int64_t n
   ctx.scratch.resize(ctx.levels.size());
 }
 
-// A value kept per thread between calls: borrowed (moved out) for one call and put back after
-// it, so that its storage is reused while a nested call, were there one, finds it empty.
+// A value kept per thread between calls: borrowed (taken out of its slot) for one call and put
+// back after it, so that its storage is reused while a nested call, were there one, finds the
+// slot empty and makes its own. Only the pointer moves: the value holds dozens of vectors.
 template <typename T>
 class Borrowed {
  public:
-  explicit Borrowed(T* kept) : kept_(kept), value_(std::move(*kept)) {}
+  explicit Borrowed(std::unique_ptr<T>* kept)
+      : kept_(kept), value_(*kept ? std::move(*kept) : std::make_unique<T>()) {}
   Borrowed(const Borrowed&) = delete;
   Borrowed& operator=(const Borrowed&) = delete;
-  ~Borrowed() { *kept_ = std::move(value_); }
-  T& operator*() { return value_; }
-  T* operator->() { return &value_; }
+  ~Borrowed() {
+    if (!*kept_) *kept_ = std::move(value_);
+  }
+  T& operator*() { return *value_; }
+  T* operator->() { return value_.get(); }
 
  private:
-  T* kept_;
-  T value_;
+  std::unique_ptr<T>* kept_;
+  std::unique_ptr<T> value_;
 };
 
 }  // namespace
@@ -1934,9 +1938,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   // The context and the expansion tables (which grow to the largest top step) are kept per
   // thread, so that consecutive evaluations (a search) reuse their storage instead of
   // allocating it and faulting fresh pages in.
-  thread_local Context kept_ctx;
-  thread_local std::vector<Desc> kept_pool;
-  thread_local StepTable kept_steps;
+  thread_local std::unique_ptr<Context> kept_ctx;
+  thread_local std::unique_ptr<std::vector<Desc>> kept_pool;
+  thread_local std::unique_ptr<StepTable> kept_steps;
   Borrowed<Context> borrowed_ctx(&kept_ctx);
   Context& ctx = *borrowed_ctx;
   BuildContext(shape_, mapping, num_pes_, &ctx);
@@ -1945,7 +1949,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   Borrowed<StepTable> borrowed_steps(&kept_steps);
   StepTable& top_table = *borrowed_steps;
   top_table.Reset();
-  thread_local EvalStorage kept_storage;
+  thread_local std::unique_ptr<EvalStorage> kept_storage;
   Borrowed<EvalStorage> storage(&kept_storage);
   const Shape& sh = shape_;
   const int64_t num_pe_slots = ctx.width[0];
@@ -4124,7 +4128,7 @@ ExactModel::Bound ExactModel::QuickLowerBound(const Mapping& mapping) const {
 
 ExactModel::Bound ExactModel::Bounds(const Mapping& mapping, bool per_pe) const {
   const Shape& sh = shape_;
-  thread_local Context kept_ctx;
+  thread_local std::unique_ptr<Context> kept_ctx;
   Borrowed<Context> borrowed_ctx(&kept_ctx);
   BuildContext(sh, mapping, num_pes_, &*borrowed_ctx);
   const Context& ctx = *borrowed_ctx;
