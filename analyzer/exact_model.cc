@@ -870,13 +870,22 @@ void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
   Tiles& t = *out;
   for (Tensor x : kAllTensors) t.t[x].clear();
   const Iv one{0, 1};
-  thread_local std::vector<std::pair<Iv, Iv>> rows, cols;
-  RowPieces(d.yo, d.box[kR], sh.stride_y, sh.dilation_y, &rows);
-  RowPieces(d.xo, d.box[kS], sh.stride_x, sh.dilation_x, &cols);
   BoxList& in = t.t[Tensor::kInput];
-  for (const auto& rw : rows) {
-    for (const auto& cl : cols) {
-      in.push_back({d.box[kN], d.box[kG], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
+  if (sh.stride_y == 1 && sh.dilation_y == 1 && sh.stride_x == 1 && sh.dilation_x == 1) {
+    // Stride and dilation 1 (most layers): the window's rows and columns are one interval each.
+    const Iv r = d.box[kR], s = d.box[kS];
+    if (r.hi > r.lo && s.hi > s.lo) {
+      in.push_back({d.box[kN], d.box[kG], d.box[kC], one, Iv{d.yo.lo + r.lo, d.yo.hi + r.hi - 1},
+                    one, Iv{d.xo.lo + s.lo, d.xo.hi + s.hi - 1}, one});
+    }
+  } else {
+    thread_local std::vector<std::pair<Iv, Iv>> rows, cols;
+    RowPieces(d.yo, d.box[kR], sh.stride_y, sh.dilation_y, &rows);
+    RowPieces(d.xo, d.box[kS], sh.stride_x, sh.dilation_x, &cols);
+    for (const auto& rw : rows) {
+      for (const auto& cl : cols) {
+        in.push_back({d.box[kN], d.box[kG], d.box[kC], rw.first, rw.second, cl.first, cl.second, one});
+      }
     }
   }
   t.t[Tensor::kFilter].push_back({d.box[kG], d.box[kK], d.box[kC], d.box[kR], d.box[kS], one, one, one});
