@@ -732,8 +732,16 @@ using Mask = std::vector<char>;
 
 // Whether d divides a; most layers have stride 1, for which no division is needed.
 bool Divides(int64_t d, int64_t a) { return d == 1 || a % d == 0; }
-int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+// Divisions by 1 (unit strides, dilations and bandwidths: most layers and machines) skip the
+// divide, which costs as much as a dozen other instructions.
+int64_t CeilDiv(int64_t a, int64_t b) {
+  if (b == 1) return a;
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+int64_t FloorDiv(int64_t a, int64_t b) {
+  if (b == 1) return a;
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 
 // How many positions Positions(m, o, parent) lists, without listing them: position j > 0
 // exists while it starts inside the parent (j * o < len) and the one before it ends inside
@@ -1464,12 +1472,12 @@ Iv Moved(Iv iv, int64_t by) { return Span(iv.lo + by, iv.hi + by); }
 // The shift of an input box (N, G, C, row residue, row quotient, column residue, column
 // quotient) when v moves rows and columns by whole strides, and of a weight box (G K C R S).
 bool ShiftInput(const ExactModel::Shape& sh, Box* b, const Shift& v) {
-  if (v.box[kY] % sh.stride_y != 0 || v.box[kX] % sh.stride_x != 0) return false;
+  if (!Divides(sh.stride_y, v.box[kY]) || !Divides(sh.stride_x, v.box[kX])) return false;
   (*b)[0] = Moved((*b)[0], v.box[kN]);
   (*b)[1] = Moved((*b)[1], v.box[kG]);
   (*b)[2] = Moved((*b)[2], v.box[kC]);
-  (*b)[4] = Moved((*b)[4], v.box[kY] / sh.stride_y);
-  (*b)[6] = Moved((*b)[6], v.box[kX] / sh.stride_x);
+  (*b)[4] = Moved((*b)[4], FloorDiv(v.box[kY], sh.stride_y));
+  (*b)[6] = Moved((*b)[6], FloorDiv(v.box[kX], sh.stride_x));
   return true;
 }
 Box ShiftFilter(Box b, const Shift& v) {
@@ -1673,8 +1681,8 @@ bool IsStep(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
 // its outer tile is prev's moved (MoveOuter).
 bool OuterMoved(const ExactModel::Shape& sh, const std::vector<Desc>& prev,
                 const std::vector<Desc>& cur, const Mask& busy, Shift* v) {
-  return IsStep(sh, prev, cur, busy, v) && v->box[kY] % sh.stride_y == 0 &&
-         v->box[kX] % sh.stride_x == 0;
+  return IsStep(sh, prev, cur, busy, v) && Divides(sh.stride_y, v->box[kY]) &&
+         Divides(sh.stride_x, v->box[kX]);
 }
 
 // Whether (dp, bp, dc, bc) is `c`'s pair moved by one shift (which is returned in *v).
@@ -2455,7 +2463,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
         const int64_t macs = d.box[kN].Len() * d.box[kG].Len() * d.box[kK].Len() * d.box[kC].Len() *
                              d.yo.Len() * d.box[kR].Len() * d.xo.Len() * d.box[kS].Len();
         mac_sum += macs;
-        compute = std::max(compute, lanes_ == 1 ? macs : CeilDiv(macs, lanes_));
+        compute = std::max(compute, CeilDiv(macs, lanes_));
         // Neighbouring PEs' MACs most often make one box: extended as they come.
         const Box mac = {d.box[kN], d.box[kG], d.box[kK], d.box[kC], d.yo, d.box[kR], d.xo, d.box[kS]};
         AppendToSet(&row_macs, mac);
