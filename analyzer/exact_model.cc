@@ -1,8 +1,8 @@
 #include "analyzer/exact_model.h"
 
 #include <algorithm>
-#include <bit>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -1913,9 +1913,10 @@ struct EvalStorage {
   std::vector<Desc> last_descs, ahead_descs, ring_descs, outer_descs;
   Mask last_busy, ahead_busy, outer_busy;
   // Classes: the first num_classes are live; the rest, and `spare_class`, keep their storage.
-  std::vector<TopClass> classes;
+  // Held by pointer: a class joins by a pointer swap, not by moving its dozen lists.
+  std::vector<std::unique_ptr<TopClass>> classes;
   size_t num_classes = 0;
-  TopClass spare_class;
+  std::unique_ptr<TopClass> spare_class = std::make_unique<TopClass>();
   // The walk's records, kept with their storage.
   StepRecord rec;
   std::vector<Peer> peers;
@@ -2655,7 +2656,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     top_rows.shift.push_back(Shift{});
   };
 
-  std::vector<TopClass>& classes = storage->classes;
+  std::vector<std::unique_ptr<TopClass>>& classes = storage->classes;
   size_t& num_classes = storage->num_classes;
   num_classes = 0;
   size_t next_class = 0;
@@ -3063,7 +3064,7 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
                                      int64_t remaining, auto& peek) -> int64_t {
     if (have_last) {
       for (size_t ci = 0; ci < num_classes; ++ci) {
-        TopClass& c = classes[ci];
+        TopClass& c = *classes[ci];
         Shift v;
         if (!MatchClass(sh, c, last_descs, last_busy, descs, busy, &v) ||
             !window_matches(c, v)) {
@@ -3151,11 +3152,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     }
     if (have_last && rec.history_free) {
       // Made in the spare class, which joins the classes (or not) by swapping storage.
-      TopClass& c = storage->spare_class;
+      TopClass& c = *storage->spare_class;
       c.window = 0;
       c.step = Shift{};
-      c.prev = last_descs;
-      c.prev_busy = last_busy;
+      // D_prev becomes this step next (below): its storage changes hands instead of being copied.
+      c.prev.swap(last_descs);
+      c.prev_busy.swap(last_busy);
       c.cur = descs;
       c.cur_busy = busy;
       for (Tensor x : kAllTensors) {
@@ -3204,10 +3206,10 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       if (!window_known) {
         // no class: its window is not known
       } else if (num_classes < kMaxClasses) {
-        if (classes.size() == num_classes) classes.emplace_back();
-        std::swap(classes[num_classes++], c);
+        if (classes.size() == num_classes) classes.push_back(std::make_unique<TopClass>());
+        classes[num_classes++].swap(storage->spare_class);
       } else {
-        std::swap(classes[next_class], c);
+        classes[next_class].swap(storage->spare_class);
         next_class = (next_class + 1) % kMaxClasses;
       }
     }
