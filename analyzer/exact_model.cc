@@ -30,9 +30,17 @@ namespace {
 struct Iv {
   int32_t lo = 0, hi = 1;
   int64_t Len() const { return hi > lo ? int64_t{hi} - lo : 0; }
-  friend bool operator==(const Iv&, const Iv&) = default;
+  // One 64-bit comparison rather than two: intervals are compared in every merge and tile test.
+  friend bool operator==(const Iv& a, const Iv& b) {
+    uint64_t wa, wb;
+    std::memcpy(&wa, &a, sizeof wa);
+    std::memcpy(&wb, &b, sizeof wb);
+    return wa == wb;
+  }
   friend auto operator<=>(const Iv&, const Iv&) = default;
 };
+
+static_assert(sizeof(Iv) == sizeof(uint64_t), "an interval is two 32-bit ends without padding");
 
 int32_t Coord(int64_t v) {
   assert(v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max());
