@@ -2565,13 +2565,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       ++global_step;
     }
     restore_pes();
-    rec.readback = Meets(rec.entering, written, written.size());
     // Every busy PE's last tile comes from one of the last `depth` top steps (the class's window).
-    rec.history_free = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow &&
-                       rec.readback >= 0;
+    const bool may_found = out.top_steps > 0 && !first_busy && rec.depth <= kMaxWindow;
     for (int32_t u : rec.pes) pe_last_top[static_cast<size_t>(u)] = out.top_steps;
-    Append(&written, written_now);
-    MergeWhenGrown(&written, &written_merged, 16);
     AppendAllToSet(&mac_boxes, rec.mac_boxes);
     MergeWhenGrown(&mac_boxes, &merged_size, 256);
     // DRAM traffic of this top step against the previous outer tile.
@@ -2590,7 +2586,12 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
     // entering outputs were written (what Meets would find, without a second pass).
     const int64_t entering_size = Size(rec.outer_enter);
     rec.dram_readback = read_back == 0 ? 0 : read_back == entering_size ? 1 : -1;
-    rec.history_free = rec.history_free && rec.dram_readback >= 0;
+    // The entering outputs against those sent up before the step, only for a step that may found
+    // a class.
+    rec.history_free = may_found && rec.dram_readback >= 0 &&
+                       (rec.readback = Meets(rec.entering, written, written.size())) >= 0;
+    Append(&written, written_now);
+    MergeWhenGrown(&written, &written_merged, 16);
     out.dram_reads[Tensor::kOutput] += read_back;
     dram_in += read_back;
     const int64_t dram_out = Size(rec.outer_leave);
