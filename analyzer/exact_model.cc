@@ -14,10 +14,6 @@
 #include <unordered_map>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "analyzer/error.h"
 
 namespace cadenza {
@@ -127,26 +123,10 @@ using BoxList = std::vector<Box, BoxAllocator<Box>>;  // pairwise disjoint boxes
 
 [[gnu::always_inline]] inline int64_t Volume(const Box& b) {
   static_assert(kD == 8, "the product below names eight lengths");
-  // The hottest arithmetic of the model (every Size of every list): lengths without branches,
-  // multiplied as a tree rather than a chain of eight.
-#if defined(__SSE2__)
-  // Four intervals a vector: each 64-bit lane (lo, hi) shifted down by 32 bits minus itself holds
-  // hi - lo in its low half; negative lengths (empty) are cleared, and the unsigned 32x32->64
-  // multiply, which reads exactly the low halves, makes two products per instruction.
-  const auto* p = reinterpret_cast<const __m128i*>(b.data());
-  const __m128i zero = _mm_setzero_si128();
-  auto lengths = [&zero](__m128i v) {
-    const __m128i len = _mm_sub_epi32(_mm_srli_epi64(v, 32), v);
-    return _mm_and_si128(len, _mm_cmpgt_epi32(len, zero));
-  };
-  const __m128i a = _mm_mul_epu32(lengths(_mm_loadu_si128(p)), lengths(_mm_loadu_si128(p + 1)));
-  const __m128i c = _mm_mul_epu32(lengths(_mm_loadu_si128(p + 2)), lengths(_mm_loadu_si128(p + 3)));
-  const auto low = [](__m128i v) { return static_cast<int64_t>(_mm_cvtsi128_si64(v)); };
-  return (low(a) * low(_mm_unpackhi_epi64(a, a))) * (low(c) * low(_mm_unpackhi_epi64(c, c)));
-#else
+  // Lengths without branches, multiplied as a tree rather than a chain of eight: the hottest
+  // arithmetic of the model (every Size of every list).
   auto len = [&b](size_t d) { return std::max<int64_t>(int64_t{b[d].hi} - b[d].lo, 0); };
   return ((len(0) * len(1)) * (len(2) * len(3))) * ((len(4) * len(5)) * (len(6) * len(7)));
-#endif
 }
 
 int64_t Size(const BoxList& list) {
