@@ -219,19 +219,9 @@ void AppendIntersection(const BoxList& a, const BoxList& b, BoxList* out) {
 }
 
 BoxList Subtract(const BoxList& a, const BoxList& b) {
-  if (b.size() == 1) {
-    BoxList rest;
-    for (const Box& x : a) SubtractBox(x, b.front(), &rest);
-    return rest;
-  }
-  BoxList cur = a, next;
-  for (const Box& y : b) {
-    if (cur.empty()) break;
-    next.clear();
-    for (const Box& x : cur) SubtractBox(x, y, &next);
-    cur.swap(next);
-  }
-  return cur;
+  BoxList rest, scratch;
+  SubtractInto(a, b, &rest, &scratch);
+  return rest;
 }
 
 // Replaces *rest (non-empty) with *rest - (boxes of `by`); false when nothing is left.
@@ -846,13 +836,16 @@ bool MakeDescLike(const std::array<Iv, kNumM>& box, const Desc& like, Desc* out)
          box[kK].Len() > 0 && box[kC].Len() > 0;
 }
 
+// Input rows {y' + r} of output rows yo and taps r (non-empty) under stride and dilation 1.
+Iv UnitStepRows(Iv yo, Iv r) { return Span(int64_t{yo.lo} + r.lo, int64_t{yo.hi} + r.hi - 1); }
+
 // Input rows {y' * stride + r * dilation} of one coordinate, as (residue, quotient-interval)
 // pairs: row = quotient * stride + residue. Rows of different residues never meet, and within
 // one residue they are an interval (dilation 1) or a union the caller merges.
 void RowPieces(Iv yo, Iv r, int64_t stride, int64_t dilation, std::vector<std::pair<Iv, Iv>>* out) {
   out->clear();
   if (stride == 1 && dilation == 1) {  // most layers: the rows of a window are one interval
-    if (r.hi > r.lo) out->push_back({Span(0, 1), Span(yo.lo + r.lo, yo.hi + r.hi - 1)});
+    if (r.hi > r.lo) out->push_back({Span(0, 1), UnitStepRows(yo, r)});
     return;
   }
   if (dilation == 1) {
@@ -891,8 +884,8 @@ void MakeTilesInto(const ExactModel::Shape& sh, const Desc& d, Tiles* out) {
     // Stride and dilation 1 (most layers): the window's rows and columns are one interval each.
     const Iv r = d.box[kR], s = d.box[kS];
     if (r.hi > r.lo && s.hi > s.lo) {
-      in.push_back({d.box[kN], d.box[kG], d.box[kC], one, Iv{d.yo.lo + r.lo, d.yo.hi + r.hi - 1},
-                    one, Iv{d.xo.lo + s.lo, d.xo.hi + s.hi - 1}, one});
+      in.push_back({d.box[kN], d.box[kG], d.box[kC], one, UnitStepRows(d.yo, r), one,
+                    UnitStepRows(d.xo, s), one});
     }
   } else {
     thread_local std::vector<std::pair<Iv, Iv>> rows, cols;
@@ -1850,9 +1843,6 @@ struct LevelStep {
   Mask busy;
 };
 
-// The storage of one evaluation, kept per thread between evaluations (Borrowed): a search
-// evaluates millions of mappings, most of them small, and allocating these afresh each time
-// cost a tenth of an evaluation. Evaluate resets what it reads before writing.
 // What the last full top step saw, for the class it may found.
 struct StepRecord {
   BoxList entering, leaving, outer_enter, outer_leave;
@@ -1910,6 +1900,9 @@ struct BlockRecord {
   std::array<size_t, kNumBoxKinds> compacted{};
 };
 
+// The storage of one evaluation, kept per thread between evaluations (Borrowed): a search
+// evaluates millions of mappings, most of them small, and allocating these afresh each time
+// cost a tenth of an evaluation. Evaluate resets what it reads before writing.
 struct EvalStorage {
   // Per PE slot.
   std::vector<Desc> prev_desc;
@@ -2044,8 +2037,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
   PerTensor<BoxList> outer, fresh_union;
   BoxList leave_union, diff, fresh, leave, scratch, scratch2, entering, outer_enter;
   Tiles cur;
-
-
 
   StepRecord& rec = storage->rec;
   std::vector<Peer>& peers = storage->peers;
@@ -2460,7 +2451,9 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
           if (record) peer.fresh_size[x] = fresh_size;
           Append(&fresh_union[x], *fresh_part);
           if (record) peer.fresh_end[x] = fresh_union[x].size();
-          out.l1_max[x] = std::max(out.l1_max[x], Size(cur.t[x]));
+          // New elements that are the whole tile (a PE's first) were sized just above.
+          const int64_t tile_size = fresh_part == &cur.t[x] ? fresh_size : Size(cur.t[x]);
+          out.l1_max[x] = std::max(out.l1_max[x], tile_size);
         }
         int64_t leave_size = 0;
         if (has_prev[u] && !same[Tensor::kOutput]) {
@@ -3166,7 +3159,6 @@ ExactCounts ExactModel::Evaluate(const Mapping& mapping) const {
       // Made in the spare class, which joins the classes (or not) by swapping storage.
       TopClass& c = *storage->spare_class;
       c.window = 0;
-      c.step = Shift{};
       // D_prev becomes this step next (below): its storage changes hands instead of being copied.
       c.prev.swap(last_descs);
       c.prev_busy.swap(last_busy);
